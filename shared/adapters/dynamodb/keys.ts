@@ -1,0 +1,33 @@
+import { createHash } from "node:crypto";
+import type { Stage } from "../../domain/stages";
+
+/**
+ * Key layouts. A lead's partition holds everything about the person, so erasing them is one Query:
+ *   pk LEAD#<leadId>  sk LEAD                      the lead
+ *                     sk EVENT#<source>:<id>       an event (the key is the dedupe key)
+ *                     sk TRANSITION#<at>#<id>      a change of stage
+ * Lead items are indexed by stage (gsi1 by score, gsi2 by time entered), sharded so one stage is
+ * never one hot partition, and by company domain (gsi3). Transition items are indexed by day (gsi3).
+ */
+export const STAGE_SHARDS = 8;
+
+export const leadPk = (leadId: string) => `LEAD#${leadId}`;
+export const LEAD_SK = "LEAD";
+export const eventSk = (eventId: string) => `EVENT#${eventId}`;
+export const EVENT_PREFIX = "EVENT#";
+export const transitionSk = (at: string, transitionId: string) => `TRANSITION#${at}#${transitionId}`;
+export const TRANSITION_PREFIX = "TRANSITION#";
+
+export function stageShard(leadId: string): number {
+  return createHash("sha256").update(leadId).digest().readUInt32BE(0) % STAGE_SHARDS;
+}
+export const stagePk = (stage: Stage, shard: number) => `STAGE#${stage}#${shard}`;
+
+/** Scores sort as strings: offset so negatives sort first, fixed width, two decimals. */
+export function scoreSortKey(score: number, leadId: string): string {
+  const offset = Math.round((score + 1_000_000) * 100);
+  return `${String(Math.max(0, offset)).padStart(12, "0")}#${leadId}`;
+}
+export const enteredSortKey = (enteredAt: string, leadId: string) => `${enteredAt}#${leadId}`;
+export const domainPk = (domain: string) => `DOMAIN#${domain}`;
+export const transitionDayPk = (at: string) => `TDAY#${at.slice(0, 10)}`;

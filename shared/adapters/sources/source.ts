@@ -1,0 +1,41 @@
+import type { LeadEventInput, SourceName } from "../../domain/lead-event";
+
+/** A webhook as it arrived: the exact bytes, lower-cased headers, and the URL the sender called. */
+export interface WebhookRequest {
+  method: string;
+  /** The raw body, exactly as sent. Signatures are checked over these bytes, never a re-serialization. */
+  rawBody: Buffer;
+  /** Header names lower-cased; repeated headers joined with ", ". */
+  headers: Readonly<Record<string, string>>;
+  /** The path the sender called, e.g. /webhooks/hubspot. */
+  path: string;
+  /** The raw query string without `?`, as sent ("" when none). */
+  rawQueryString: string;
+}
+
+export interface VerifyContext {
+  secret: string;
+  now: Date;
+  /** Accepted clock skew for senders that sign a timestamp, in seconds (default 300). */
+  toleranceSeconds: number;
+  /** The public base URL senders call (scheme://host[/stage]), for senders that sign the URL. */
+  publicUrl?: string;
+}
+
+/** What a delivery turns into: canonical events to record, or an immediate answer (a challenge). */
+export type SourceResult =
+  | { kind: "events"; events: LeadEventInput[] }
+  | { kind: "reply"; status: number; body: unknown };
+
+/**
+ * One sender. `verify` throws InvalidSignatureError or StaleTimestampError and must compare in
+ * constant time; `toEvents` maps the vendor's payload (validated by its zod schema) to canonical
+ * events and throws InvalidPayloadError with the zod issues when it does not fit.
+ */
+export interface WebhookSource {
+  readonly name: SourceName;
+  /** Whether this source may be configured to accept unsigned deliveries (Webflow site webhooks). */
+  readonly allowsUnsigned?: boolean;
+  verify(request: WebhookRequest, context: VerifyContext): void;
+  toEvents(request: WebhookRequest, context: VerifyContext): SourceResult;
+}

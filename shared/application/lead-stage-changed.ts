@@ -1,0 +1,108 @@
+import { z } from "zod";
+import type { Transition } from "../domain/lead";
+import { Stage } from "../domain/stages";
+
+/**
+ * `Lead Stage Changed`: the one event Ripen publishes, declared once with its schema and the rule
+ * patterns that route it. The CDK stack, the local bus and the notifiers all import from here.
+ */
+export const LEAD_STAGE_CHANGED = {
+  source: "ripen",
+  detailType: "Lead Stage Changed",
+  version: "1",
+} as const;
+
+const RuleHitSchema = z.object({
+  ruleId: z.string(),
+  axis: z.enum(["fit", "engagement"]),
+  eventId: z.string().optional(),
+  attribute: z.string().optional(),
+  label: z.string(),
+  points: z.number(),
+  decayedPoints: z.number(),
+});
+const BantItemSchema = z.object({ value: z.string(), satisfied: z.boolean(), eventId: z.string() });
+const OwnerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  slackUserId: z.string().optional(),
+});
+
+export const LeadStageChangedDetail = z.object({
+  metadata: z.object({
+    version: z.literal(LEAD_STAGE_CHANGED.version),
+    transitionId: z.string(),
+    occurredAt: z.string(),
+    modelVersion: z.string(),
+  }),
+  data: z.object({
+    lead: z.object({
+      leadId: z.string(),
+      email: z.string(),
+      name: z.string().optional(),
+      company: z.string().optional(),
+      domain: z.string(),
+    }),
+    from: Stage.nullable(),
+    to: Stage,
+    score: z.number(),
+    reason: z.string(),
+    actor: z.object({ type: z.enum(["rule", "rep", "model"]), id: z.string() }),
+    reasons: z.array(RuleHitSchema),
+    bant: z.record(z.string(), BantItemSchema),
+    owner: OwnerSchema.optional(),
+    eventId: z.string().optional(),
+  }),
+});
+export type LeadStageChangedDetail = z.infer<typeof LeadStageChangedDetail>;
+
+/** The bus event's detail for a transition. */
+export function stageChangedDetail(transition: Transition): LeadStageChangedDetail {
+  return {
+    metadata: {
+      version: LEAD_STAGE_CHANGED.version,
+      transitionId: transition.transitionId,
+      occurredAt: transition.at,
+      modelVersion: transition.modelVersion,
+    },
+    data: {
+      lead: { leadId: transition.leadId, ...transition.lead },
+      from: transition.from,
+      to: transition.to,
+      score: transition.score,
+      reason: transition.reason,
+      actor: transition.actor,
+      reasons: transition.reasons,
+      bant: transition.bant,
+      ...(transition.owner && { owner: transition.owner }),
+      ...(transition.eventId !== undefined && { eventId: transition.eventId }),
+    },
+  };
+}
+
+/** An EventBridge event pattern, as JSON. */
+export type EventPattern = Record<string, unknown>;
+
+/** Rules on the bus, each a pattern and the notifier it invokes. */
+export const RULES = {
+  notifySlackOnSql: {
+    description: "A lead became sales qualified: tell its owner on Slack",
+    target: "notify-slack",
+    pattern: {
+      source: [LEAD_STAGE_CHANGED.source],
+      "detail-type": [LEAD_STAGE_CHANGED.detailType],
+      detail: { data: { to: ["sql"] } },
+    },
+  },
+} as const satisfies Record<string, { description: string; target: string; pattern: EventPattern }>;
+export type RuleName = keyof typeof RULES;
+
+/**
+ * The Pipe's filter on the table stream: only new transition items become bus events.
+ * Stream filters use the same pattern syntax, so the local poller applies it with the same matcher.
+ */
+export const TRANSITION_STREAM_FILTER: EventPattern = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { entity: { S: ["transition"] } } },
+};

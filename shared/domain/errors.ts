@@ -1,0 +1,53 @@
+/**
+ * Every error Ripen raises on purpose. `code` is the stable, machine-readable name callers see in
+ * `{"error":{"code","message","details"}}`; runtime/http-errors.ts maps codes to HTTP statuses, once.
+ */
+export abstract class RipenError extends Error {
+  abstract readonly code: string;
+  readonly details?: unknown;
+
+  constructor(message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    if (details !== undefined) this.details = details;
+  }
+}
+
+export class InvalidPayloadError extends RipenError {
+  readonly code = "invalid_payload";
+}
+export class InvalidSignatureError extends RipenError {
+  readonly code = "invalid_signature";
+}
+export class StaleTimestampError extends RipenError {
+  readonly code = "stale_timestamp";
+}
+export class UnknownSourceError extends RipenError {
+  readonly code = "unknown_source";
+}
+export class LeadNotFoundError extends RipenError {
+  readonly code = "lead_not_found";
+}
+export class RouteNotFoundError extends RipenError {
+  readonly code = "not_found";
+}
+export class MethodNotAllowedError extends RipenError {
+  readonly code = "method_not_allowed";
+}
+export class PayloadTooLargeError extends RipenError {
+  readonly code = "payload_too_large";
+}
+export class UnsupportedMediaTypeError extends RipenError {
+  readonly code = "unsupported_media_type";
+}
+export class InvalidTransitionError extends RipenError {
+  readonly code = "invalid_transition";
+}
+/** A source is known but not configured (no secret): a temporary condition, so senders retry. */
+export class SourceNotConfiguredError extends RipenError {
+  readonly code = "source_not_configured";
+}
+/** Too many concurrent writers on one lead; the sender's retry will succeed. */
+export class ContentionError extends RipenError {
+  readonly code = "contention";
+}

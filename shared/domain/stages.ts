@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** The lifecycle stages, in funnel order; `disqualified` and `recycled` sit outside the forward path. */
+export const STAGES = ["lead", "mql", "sal", "sql", "sqo", "disqualified", "recycled"] as const;
+export const Stage = z.enum(STAGES);
+export type Stage = z.infer<typeof Stage>;
+
+/** Forward stages in order. A stage's rank decides whether a move is forward. */
+export const FUNNEL: readonly Stage[] = ["lead", "mql", "sal", "sql", "sqo"];
+
+/** Rank in the funnel; -1 for stages outside it (disqualified, recycled). */
+export function funnelRank(stage: Stage): number {
+  return FUNNEL.indexOf(stage);
+}
+
+/** Stages a lead can still progress from: the maintenance sweep and the rep queue look at these. */
+export const OPEN_STAGES: readonly Stage[] = ["lead", "mql", "sal", "sql", "recycled"];
+
+/**
+ * True when moving from `from` to `to` is a step forward in the funnel (skips allowed). A recycled lead
+ * re-enters at mql or beyond; a disqualified lead never moves forward automatically.
+ */
+export function isForward(from: Stage, to: Stage): boolean {
+  const target = funnelRank(to);
+  if (target < 0) return false;
+  if (from === "recycled") return target >= 1;
+  const origin = funnelRank(from);
+  return origin >= 0 && target > origin;
+}
