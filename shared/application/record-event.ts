@@ -1,10 +1,10 @@
-import { eventKey, type LeadEvent } from "../domain/lead-event";
+import { ContentionError } from "../domain/errors";
 import { type Lead, leadIdFor } from "../domain/lead";
+import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
-import { ContentionError } from "../domain/errors";
 import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports";
-import { type RetryPolicy, backoff, DEFAULT_RETRY } from "./retry";
+import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 
 export interface RecordEventDeps {
   store: LeadStore;
@@ -60,7 +60,12 @@ export const recordEvent =
           event: stored,
           ...(folded.transition && { transition: folded.transition }),
         });
-        return { lead: folded.lead, evaluation: folded.evaluation, duplicate: false, transitioned: !!folded.transition };
+        return {
+          lead: folded.lead,
+          evaluation: folded.evaluation,
+          duplicate: false,
+          transitioned: !!folded.transition,
+        };
       } catch (error) {
         if (error instanceof DuplicateEventError) {
           const lead = await deps.store.getLead(leadId);

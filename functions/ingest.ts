@@ -1,0 +1,48 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
+import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
+import { secretProvider } from "../shared/adapters/secrets";
+import { WEBHOOK_SOURCES } from "../shared/adapters/sources";
+import { ingestWebhook } from "../shared/application/ingest-webhook";
+import { recordEvent } from "../shared/application/record-event";
+import { webhookRequest } from "../shared/runtime/api-gateway";
+import { dynamodbClient } from "../shared/runtime/aws-clients";
+import { loadEngine } from "../shared/runtime/engine";
+import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
+import { logger } from "../shared/runtime/powertools";
+
+const env = readEnv({
+  ...tableEnvShape,
+  RIPEN_PUBLIC_URL: z.url().optional(),
+  RIPEN_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
+  RIPEN_ALLOW_UNSIGNED: z.string().default(""),
+});
+
+const ingest = ingestWebhook({
+  sources: WEBHOOK_SOURCES,
+  secrets: secretProvider(),
+  record: recordEvent({
+    store: dynamoLeadStore({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
+    engine: loadEngine(),
+    clock: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  }),
+  clock: () => new Date(),
+  toleranceSeconds: env.RIPEN_SIGNATURE_TOLERANCE_SECONDS,
+  ...(env.RIPEN_PUBLIC_URL !== undefined && { publicUrl: env.RIPEN_PUBLIC_URL }),
+  unsigned: new Set(env.RIPEN_ALLOW_UNSIGNED.split(",").map((name) => name.trim().toLowerCase())),
+});
+
+/** POST /webhooks/{source}: verify, map, record. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(httpErrorHandler())
+  .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .handler(async (event) => {
+    const source = event.pathParameters?.source ?? "";
+    const outcome = await ingest(source, webhookRequest(event));
+    return jsonResponse(outcome.statusCode, outcome.body);
+  });

@@ -1,0 +1,106 @@
+import type { WebhookRequest, WebhookSource } from "../adapters/sources/source";
+import {
+  InvalidPayloadError,
+  SourceNotConfiguredError,
+  UnknownSourceError,
+  UnsupportedMediaTypeError,
+} from "../domain/errors";
+import { LeadEvent, type SourceName } from "../domain/lead-event";
+import type { Stage } from "../domain/stages";
+import type { Clock } from "./ports";
+import type { RecordedEvent } from "./record-event";
+
+/** Where sender secrets come from: environment locally, Secrets Manager in AWS. */
+export interface SecretProvider {
+  /** The secret for a name like RIPEN_SECRET_TYPEFORM, or undefined when not configured. */
+  get(name: string): Promise<string | undefined>;
+}
+
+export interface IngestWebhookDeps {
+  sources: Partial<Record<string, WebhookSource>>;
+  secrets: SecretProvider;
+  record: (event: LeadEvent) => Promise<RecordedEvent>;
+  clock: Clock;
+  toleranceSeconds: number;
+  publicUrl?: string;
+  /** Sources configured to accept unsigned deliveries (only those whose adapter allows it). */
+  unsigned: ReadonlySet<string>;
+}
+
+export interface WebhookOutcome {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface RecordedSummary {
+  leadId: string;
+  stage: Stage;
+  score: number;
+  duplicate: boolean;
+}
+
+export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;
+
+/**
+ * Receives one webhook delivery.
+ * Input: the source name from the path and the request as received (raw bytes).
+ * Output: 200 {leadId, stage, score, duplicate} (with `events` when a delivery carries several), or the
+ * source's immediate reply (a challenge, an ignored event).
+ * Main course: find the source, check the media type, verify the signature over the raw bytes, map
+ * the vendor payload to canonical events, validate them, record each.
+ * Guarantees: nothing is parsed or stored before the signature verifies; a bad payload stores
+ * nothing (every event is validated before the first is recorded); redeliveries are duplicates.
+ */
+export const ingestWebhook =
+  (deps: IngestWebhookDeps) =>
+  async (sourceName: string, request: WebhookRequest): Promise<WebhookOutcome> => {
+    const source = deps.sources[sourceName];
+    if (!source) throw new UnknownSourceError(`unknown source "${sourceName}"`);
+    requireJson(request.headers["content-type"]);
+
+    const context = {
+      secret: "",
+      now: deps.clock(),
+      toleranceSeconds: deps.toleranceSeconds,
+      ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
+    };
+    const unsigned = source.allowsUnsigned === true && deps.unsigned.has(source.name);
+    if (!unsigned) {
+      const secret = await deps.secrets.get(secretName(source.name));
+      if (!secret) throw new SourceNotConfiguredError(`no secret configured for source "${source.name}"`);
+      context.secret = secret;
+      source.verify(request, context);
+    }
+
+    const result = source.toEvents(request, context);
+    if (result.kind === "reply") return { statusCode: result.status, body: result.body };
+
+    const events = result.events.map((input, index) => {
+      const parsed = LeadEvent.safeParse(input);
+      if (parsed.success) return parsed.data;
+      throw new InvalidPayloadError("the delivery does not describe a valid lead event", {
+        issues: parsed.error.issues.map((issue) => ({
+          path: [...(result.events.length > 1 ? [`events[${index}]`] : []), ...issue.path.map(String)].join("."),
+          message: issue.message,
+          code: issue.code,
+        })),
+      });
+    });
+    if (events.length === 0) return { statusCode: 200, body: { ignored: true, reason: "no lead event in delivery" } };
+
+    const recorded: RecordedSummary[] = [];
+    for (const event of events) {
+      const { lead, duplicate } = await deps.record(event);
+      recorded.push({ leadId: lead.leadId, stage: lead.stage, score: lead.score, duplicate });
+    }
+    const last = recorded.at(-1) as RecordedSummary;
+    return { statusCode: 200, body: recorded.length === 1 ? last : { ...last, events: recorded } };
+  };
+
+function requireJson(contentType: string | undefined): void {
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return;
+  throw new UnsupportedMediaTypeError(
+    `content-type must be application/json${contentType ? `, got "${contentType.slice(0, 100)}"` : ""}`,
+  );
+}

@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/**
+ * Parses the environment once with a schema. A missing or malformed variable fails at load with
+ * its name, so a misconfigured function dies at init, not on the first request.
+ */
+export function readEnv<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  source: NodeJS.ProcessEnv = process.env,
+): z.output<z.ZodObject<Shape>> {
+  const result = z.object(shape).safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(`invalid environment: ${problems.join("; ")}`);
+}
+
+/** Where the table is: every function that touches DynamoDB reads this. */
+export const tableEnvShape = {
+  TABLE_NAME: z.string().min(1),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+};

@@ -1,0 +1,70 @@
+import type { MiddlewareObj } from "@middy/core";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { RipenError } from "../domain/errors";
+import { logger } from "./powertools";
+
+/** HTTP status per error code: the one place errors become statuses. */
+const STATUS: Record<string, number> = {
+  invalid_payload: 400,
+  invalid_signature: 401,
+  stale_timestamp: 401,
+  unknown_source: 404,
+  lead_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  invalid_transition: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  // Temporary conditions: 503 so senders retry (never 404/410, which make some senders give up).
+  source_not_configured: 503,
+  contention: 503,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  } satisfies APIGatewayProxyStructuredResultV2;
+}
+
+/** Maps an error to the contract's error shape. Only errors below 500 show their message. */
+export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof RipenError) {
+    const statusCode = STATUS[error.code] ?? 500;
+    if (statusCode < 500) {
+      logger.info("request refused", { code: error.code, reason: error.message });
+      const body: ErrorBody = {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details !== undefined && { details: error.details }),
+        },
+      };
+      return jsonResponse(statusCode, body);
+    }
+    logger.warn("temporary failure", { code: error.code, reason: error.message });
+    const retryAfter = { "retry-after": "5" };
+    return jsonResponse(
+      statusCode,
+      { error: { code: error.code, message: "temporarily unavailable, retry later" } },
+      retryAfter,
+    );
+  }
+  logger.error("unhandled error", error instanceof Error ? error : String(error));
+  // Storage throttling or an outage is temporary: a 5xx makes the sender retry.
+  return jsonResponse(500, { error: { code: "internal", message: "internal error" } });
+}
+
+/** middy error handler, placed last: turns any error into the contract's shape. */
+export function httpErrorHandler(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      request.response = errorResponse(request.error);
+    },
+  };
+}
