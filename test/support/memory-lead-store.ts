@@ -1,0 +1,58 @@
+import {
+  DuplicateEventError,
+  type LeadChange,
+  type LeadStore,
+  VersionConflictError,
+} from "../../shared/application/ports";
+import type { Lead, Transition } from "../../shared/domain/lead";
+import type { StoredEvent } from "../../shared/domain/scoring";
+
+/** An in-memory LeadStore with the same all-or-nothing semantics as the DynamoDB one: for unit tests. */
+export function memoryLeadStore() {
+  const leads = new Map<string, Lead>();
+  const events = new Map<string, StoredEvent[]>();
+  const transitions = new Map<string, Transition[]>();
+  const markers = new Set<string>();
+  let commits = 0;
+  /** Called before each commit applies; a test can make the store move on underneath a writer. */
+  let beforeCommit: ((change: LeadChange) => void) | undefined;
+
+  const store: LeadStore = {
+    async loadHistory(leadId) {
+      return { lead: structuredClone(leads.get(leadId)), events: structuredClone(events.get(leadId) ?? []) };
+    },
+    async getLead(leadId) {
+      return structuredClone(leads.get(leadId));
+    },
+    async listTransitions(leadId) {
+      return structuredClone(transitions.get(leadId) ?? []);
+    },
+    async commit(change) {
+      beforeCommit?.(change);
+      const leadId = change.lead.leadId;
+      const stored = leads.get(leadId);
+      if (change.event && (events.get(leadId) ?? []).some((event) => event.eventId === change.event?.eventId)) {
+        throw new DuplicateEventError("already recorded");
+      }
+      if (change.marker && markers.has(`${leadId}:${change.marker.key}`)) throw new DuplicateEventError("marker");
+      if (stored?.version !== change.expectedVersion) throw new VersionConflictError("moved on");
+      commits++;
+      leads.set(leadId, structuredClone(change.lead));
+      if (change.event) events.set(leadId, [...(events.get(leadId) ?? []), structuredClone(change.event)]);
+      if (change.transition) {
+        transitions.set(leadId, [...(transitions.get(leadId) ?? []), structuredClone(change.transition)]);
+      }
+      if (change.marker) markers.add(`${leadId}:${change.marker.key}`);
+    },
+  };
+  return {
+    store,
+    leads,
+    events,
+    transitions,
+    commits: () => commits,
+    onBeforeCommit(hook: ((change: LeadChange) => void) | undefined) {
+      beforeCommit = hook;
+    },
+  };
+}

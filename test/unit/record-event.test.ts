@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { VersionConflictError } from "../../shared/application/ports";
+import { recordEvent } from "../../shared/application/record-event";
+import { ContentionError } from "../../shared/domain/errors";
+import { leadIdFor } from "../../shared/domain/lead";
+import { loadEngine } from "../../shared/runtime/engine";
+import { leadEvent } from "../support/events";
+import { memoryLeadStore } from "../support/memory-lead-store";
+
+const now = new Date("2026-11-20T12:00:00.000Z");
+
+function setup() {
+  const memory = memoryLeadStore();
+  const sleeps: number[] = [];
+  const record = recordEvent({
+    store: memory.store,
+    engine: loadEngine(),
+    clock: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    retry: { attempts: 4, baseMs: 10, capMs: 100 },
+  });
+  return { memory, record, sleeps };
+}
+
+describe("recordEvent", () => {
+  it("creates the lead on its first event with a transition into the funnel", async () => {
+    // Prepare
+    const { memory, record } = setup();
+    // Act
+    const result = await record(leadEvent({ email: "Ada@Example.com " }));
+    // Assess
+    expect(result.duplicate).toBe(false);
+    expect(result.lead.leadId).toBe(leadIdFor("ada@example.com"));
+    expect(result.lead.email).toBe("ada@example.com");
+    expect(result.lead.version).toBe(1);
+    expect(memory.transitions.get(result.lead.leadId)).toHaveLength(1);
+    expect(memory.transitions.get(result.lead.leadId)?.[0]).toMatchObject({ from: null, to: result.lead.stage });
+  });
+
+  it("returns the stored lead with duplicate: true and writes nothing for a redelivery", async () => {
+    const { memory, record } = setup();
+    const event = leadEvent();
+    const first = await record(event);
+    const commitsBefore = memory.commits();
+
+    const again = await record({ ...event });
+
+    expect(again.duplicate).toBe(true);
+    expect(again.lead).toEqual(first.lead);
+    expect(memory.commits()).toBe(commitsBefore);
+    expect(memory.events.get(first.lead.leadId)).toHaveLength(1);
+  });
+
+  it("writes a transition only when the stage changes", async () => {
+    const { memory, record } = setup();
+    const first = await record(leadEvent({ type: "page.viewed" }));
+    const second = await record(leadEvent({ type: "page.viewed" }));
+
+    expect(second.lead.stage).toBe(first.lead.stage);
+    expect(second.transitioned).toBe(false);
+    expect(memory.transitions.get(first.lead.leadId)).toHaveLength(1);
+    expect(second.lead.version).toBe(2);
+  });
+
+  it("retries after a version conflict with a jittered, bounded delay, re-reading the lead", async () => {
+    const { memory, record, sleeps } = setup();
+    await record(leadEvent({ type: "page.viewed" }));
+    let interfered = false;
+    memory.onBeforeCommit((change) => {
+      if (interfered) return;
+      interfered = true;
+      // Another writer lands first: bump the stored version.
+      const stored = memory.leads.get(change.lead.leadId);
+      if (stored) memory.leads.set(stored.leadId, { ...stored, version: stored.version + 1 });
+    });
+
+    const result = await record(leadEvent({ type: "page.viewed" }));
+
+    expect(result.duplicate).toBe(false);
+    expect(result.lead.version).toBe(3);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(0);
+    expect(sleeps[0]).toBeLessThanOrEqual(10);
+    expect(memory.events.get(result.lead.leadId)).toHaveLength(2);
+  });
+
+  it("gives up with ContentionError after the bounded attempts and writes nothing", async () => {
+    const { memory, record, sleeps } = setup();
+    memory.onBeforeCommit(() => {
+      throw new VersionConflictError("always behind");
+    });
+
+    await expect(record(leadEvent())).rejects.toBeInstanceOf(ContentionError);
+
+    expect(sleeps).toHaveLength(4);
+    expect(memory.leads.size).toBe(0);
+  });
+});
