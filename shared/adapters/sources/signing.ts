@@ -21,7 +21,8 @@ export function signatureMatches(expected: Buffer, presented: string, encoding: 
 }
 
 function decodeStrict(text: string, encoding: DigestEncoding): Buffer | undefined {
-  if (encoding === "hex") return /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : undefined;
+  if (encoding === "hex")
+    return /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : undefined;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   return Buffer.from(text, "base64");
 }
