@@ -1,0 +1,31 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+
+/**
+ * SDK configuration for a local or other non-AWS DynamoDB endpoint. DynamoDB Local runs with
+ * -sharedDb, so region and credentials only have to be present, not real.
+ */
+export function localClientConfig(endpoint: string) {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? "us-east-1",
+    credentials:
+      AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: AWS_ACCESS_KEY_ID,
+            secretAccessKey: AWS_SECRET_ACCESS_KEY,
+            ...(AWS_SESSION_TOKEN && { sessionToken: AWS_SESSION_TOKEN }),
+          }
+        : { accessKeyId: "local", secretAccessKey: "local" },
+  };
+}
+
+export function localDynamoDbClient(endpoint: string, maxAttempts = 3): DynamoDBClient {
+  return new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts });
+}
+
+/** DynamoDB Local serves the Streams API on the same endpoint as the table API. */
+export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ ...localClientConfig(endpoint), maxAttempts: 3 });
+}
