@@ -1,0 +1,4 @@
+import { App } from "aws-cdk-lib";
+import { defineRipen } from "./ripen";
+
+defineRipen(new App());

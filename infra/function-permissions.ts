@@ -1,0 +1,41 @@
+import type { FunctionName } from "../shared/runtime/routes";
+
+/** What one function may touch. Anything not listed here it cannot reach. */
+export interface FunctionPermissions {
+  /** Item reads (and writes) on the table and its indexes. Never Scan. */
+  table?: "read" | "readWrite";
+  /** GetSecretValue on the Ripen secret (sender signing secrets, Slack credentials). */
+  secrets?: boolean;
+  /** PutEvents on the Ripen bus. */
+  putEvents?: boolean;
+  /** ses:SendEmail on the configured identity (needs the ripen:fromAddress context). */
+  sendEmail?: boolean;
+}
+
+/**
+ * Least privilege, decided per function. A function in FUNCTIONS without an entry here fails the synth,
+ * so a new function's permissions are a decision, not a default.
+ */
+export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
+  Record<string, FunctionPermissions | undefined> = {
+  // Reads the lead and its events, writes event, lead and transition in one transaction; verifies signatures.
+  ingest: { table: "readWrite", secrets: true },
+  read: { table: "read" },
+  // Pure mapping from stream records to bus event details: the Pipe puts them on the bus.
+  publish: {},
+  // Idempotency markers per transition live in the table; the webhook URL lives in the secret.
+  "notify-slack": { table: "readWrite", secrets: true },
+  "notify-email": { table: "readWrite", secrets: true, sendEmail: true },
+  // Slack buttons: verifies the Slack signature, then the same write path as ingest.
+  actions: { table: "readWrite", secrets: true },
+  // Daily decay / recycle / SLA sweep over the stage indexes; publishes `Lead SLA Breached` on the bus.
+  maintenance: { table: "readWrite", putEvents: true },
+};
+
+export function permissionsOf(name: string): FunctionPermissions {
+  const permissions = FUNCTION_PERMISSIONS[name];
+  if (!permissions) {
+    throw new Error(`function "${name}" has no entry in infra/function-permissions.ts: decide what it may touch`);
+  }
+  return permissions;
+}

@@ -1,0 +1,146 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { IEventBus } from "aws-cdk-lib/aws-events";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import type { FunctionPermissions } from "./function-permissions";
+import { acknowledge } from "./nag";
+
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** ESM bundles have no `require`; some CommonJS dependencies call it. */
+const REQUIRE_BANNER = "import{createRequire}from'node:module';const require=createRequire(import.meta.url);";
+
+const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"];
+const TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+
+export interface FunctionDefinition {
+  entry: string;
+  description: string;
+  memoryMb: number;
+}
+
+export interface RipenFunctionProps {
+  definition: FunctionDefinition;
+  permissions: FunctionPermissions;
+  table: ITable;
+  bus: IEventBus;
+  secret: ISecret;
+  /** The base URL senders post to, for signature schemes that sign the URL. */
+  publicUrl: string;
+  email?: { fromAddress: string; identity: string };
+  logRetention: RetentionDays;
+  tracing: boolean;
+}
+
+/**
+ * One Ripen Lambda: arm64, Node.js 22, a minified ESM bundle with source maps, JSON logs in its own
+ * log group, and a role that holds exactly the permissions its entry in FUNCTION_PERMISSIONS names.
+ */
+export class RipenFunction extends Construct {
+  readonly handler: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: RipenFunctionProps) {
+    super(scope, id);
+    const { definition, permissions } = props;
+
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: that policy may write to every log group.
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Ripen ${id}: ${definition.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.handler = new NodejsFunction(this, "Handler", {
+      entry: join(PROJECT_ROOT, definition.entry),
+      handler: "handler",
+      description: definition.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: definition.memoryMb,
+      timeout: Duration.seconds(15),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        platform: "node",
+        mainFields: ["module", "main"],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        banner: REQUIRE_BANNER,
+        // Bundle the AWS SDK too: pinned versions, tree-shaken, and faster to load than the runtime's copy.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        RIPEN_SECRETS_ARN: props.secret.secretArn,
+        RIPEN_PUBLIC_URL: props.publicUrl,
+        POWERTOOLS_SERVICE_NAME: "ripen",
+        POWERTOOLS_METRICS_NAMESPACE: "Ripen",
+        NODE_OPTIONS: "--enable-source-maps",
+        ...(permissions.sendEmail && props.email && { RIPEN_FROM_ADDRESS: props.email.fromAddress }),
+      },
+    });
+
+    acknowledge(
+      this.handler,
+      "AwsSolutions-L1",
+      "Pinned to nodejs22.x, the LTS line the bundles target (esbuild target node22), supported by Lambda into 2027. " +
+        "Moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK release.",
+    );
+    this.grant(props);
+  }
+
+  private grant(props: RipenFunctionProps): void {
+    const { permissions, table } = props;
+    if (permissions.table) {
+      const indexArns = TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`);
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: TABLE_READ, resources: [table.tableArn, ...indexArns] }),
+      );
+      if (permissions.table === "readWrite") {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_WRITE, resources: [table.tableArn] }));
+      }
+    }
+    if (permissions.secrets) props.secret.grantRead(this.role);
+    if (permissions.putEvents) props.bus.grantPutEventsTo(this.role);
+    if (permissions.sendEmail && props.email) {
+      const identityArn = Stack.of(this).formatArn({
+        service: "ses",
+        resource: "identity",
+        resourceName: props.email.identity,
+      });
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identityArn] }));
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AttributeType, BillingMode, StreamViewType, Table } from "aws-cdk-lib/aws-dynamodb";
+import { EventBus } from "aws-cdk-lib/aws-events";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
+import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import { LEAD_STAGE_CHANGED } from "../shared/application/lead-stage-changed";
+import { acknowledge } from "./nag";
+
+export interface StatefulStackProps extends StackProps {
+  archiveRetentionDays: number;
+}
+
+/**
+ * What must outlive any deployment: the table, the bus with its replay archive, and the secret
+ * operators paste sender and Slack credentials into. Everything here is retained on stack deletion.
+ */
+export class StatefulStack extends Stack {
+  readonly table: Table;
+  readonly bus: EventBus;
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.table = new Table(this, "Table", {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      stream: StreamViewType[TABLE.streamView],
+    });
+    for (const index of TABLE.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+
+    this.bus = new EventBus(this, "Bus", { description: "Ripen's domain events" });
+    this.bus.archive("Archive", {
+      description: "Ripen events kept for replay after a notifier outage",
+      eventPattern: { source: [LEAD_STAGE_CHANGED.source] },
+      retention: Duration.days(props.archiveRetentionDays),
+    });
+
+    // A stable template: changing it would make CloudFormation regenerate the value and lose pasted keys.
+    this.secret = new Secret(this, "Secrets", {
+      description: "Ripen: sender signing secrets (RIPEN_SECRET_<SOURCE>) and Slack credentials",
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ SLACK_WEBHOOK_URL: "", SLACK_SIGNING_SECRET: "" }),
+        generateStringKey: "RIPEN_SECRET_GENERIC",
+        excludePunctuation: true,
+        passwordLength: 48,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.secret,
+      "AwsSolutions-SMG4",
+      "The values are signing secrets issued by third-party tools (Typeform, Slack, ...) and must be rotated in " +
+        "those tools first; a rotation Lambda cannot do that. Operators rotate them by hand as the README describes.",
+    );
+  }
+}

@@ -1,0 +1,98 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { IEventBus } from "aws-cdk-lib/aws-events";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
+import { FUNCTIONS } from "../shared/runtime/routes";
+import { RipenAlarms } from "./alarms";
+import { RipenApi } from "./api";
+import type { RipenConfig } from "./config";
+import { RipenDashboard } from "./dashboard";
+import { permissionsOf } from "./function-permissions";
+import { addMaintenanceSchedule } from "./maintenance-schedule";
+import { TransitionPipe } from "./pipe";
+import { type FunctionDefinition, RipenFunction } from "./ripen-function";
+import { NotificationRules } from "./rules";
+
+/** The function the Pipe calls to turn stream records into bus events. */
+export const PIPE_ENRICHMENT_FUNCTION = "publish";
+
+export interface StatelessStackProps extends StackProps {
+  table: ITable;
+  bus: IEventBus;
+  secret: ISecret;
+  config: RipenConfig;
+  /** The functions to build; FUNCTIONS unless a test needs another set. */
+  functions?: Readonly<Record<string, FunctionDefinition>>;
+}
+
+/**
+ * Everything that can be torn down and redeployed without losing data: the API, the functions, the
+ * Pipe, the rules, the schedule, alarms and dashboard.
+ */
+export class StatelessStack extends Stack {
+  readonly api: RipenApi;
+  readonly functions = new Map<string, RipenFunction>();
+  readonly pipe: TransitionPipe;
+  readonly rules: NotificationRules;
+  readonly alarms: RipenAlarms;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.api = new RipenApi(this, "Api", { logRetention: config.logRetentionDays });
+
+    const handlers = new Map<string, IFunction>();
+    for (const [name, definition] of Object.entries(props.functions ?? FUNCTIONS)) {
+      const ripenFunction = new RipenFunction(this, name, {
+        definition,
+        permissions: permissionsOf(name),
+        table: props.table,
+        bus: props.bus,
+        secret: props.secret,
+        publicUrl: config.publicUrl ?? this.api.url,
+        ...(config.email && { email: config.email }),
+        logRetention: config.logRetentionDays,
+        tracing: config.tracing,
+      });
+      this.functions.set(name, ripenFunction);
+      handlers.set(name, ripenFunction.handler);
+    }
+
+    this.api.addRoutes(handlers);
+
+    const publish = handlers.get(PIPE_ENRICHMENT_FUNCTION);
+    if (!publish) throw new Error(`FUNCTIONS has no "${PIPE_ENRICHMENT_FUNCTION}" function for the Pipe's enrichment`);
+    this.pipe = new TransitionPipe(this, "TransitionPipe", {
+      table: props.table,
+      bus: props.bus,
+      publish,
+      logRetention: config.logRetentionDays,
+    });
+
+    this.rules = new NotificationRules(this, "Rules", { bus: props.bus, handlers });
+    addMaintenanceSchedule(this, handlers);
+
+    const signals = {
+      api: this.api.httpApi,
+      handlers,
+      pipeName: this.pipe.pipeName,
+      bus: props.bus,
+      rules: this.rules.rules,
+    };
+    this.alarms = new RipenAlarms(this, "Alarms", {
+      ...signals,
+      ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+    });
+    new RipenDashboard(this, "Operations", {
+      ...signals,
+      deadLetterQueues: this.alarms.deadLetterQueues,
+      alarms: this.alarms.alarms,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL: webhooks at /webhooks/{source}" });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+  }
+}
