@@ -1,8 +1,10 @@
 import type { SourceName } from "../../domain/lead-event";
 import { generic } from "./generic";
 import type { WebhookSource } from "./source";
+import { typeform } from "./typeform";
 
 /** The sources Ripen accepts today. A known name missing here answers 404 unknown_source. */
 export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
+  typeform,
   generic,
 };

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
+import { parseJsonBody, parsePayload } from "./json-body";
+import { hmacSha256, requireHeader, requireSignature } from "./signing";
+import type { WebhookSource } from "./source";
+import { dedupeKey, Instant, ignored, oneEvent } from "./vendor-fields";
+
+/**
+ * Typeform webhooks (https://www.typeform.com/developers/webhooks/).
+ * `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`; no timestamp, so no replay window.
+ * One `form_response` per submission; `form_response.token` is the response's id and the dedupe key.
+ */
+export const SIGNATURE_HEADER = "typeform-signature";
+const PREFIX = "sha256=";
+
+const Field = z.object({
+  id: z.string(),
+  type: z.string().optional(),
+  ref: z.string().optional(),
+  title: z.string().optional(),
+});
+
+const Answer = z.object({
+  type: z.string(),
+  field: z.object({ id: z.string(), type: z.string().optional(), ref: z.string().optional() }),
+  text: z.string().optional(),
+  email: z.string().optional(),
+  phone_number: z.string().optional(),
+  url: z.string().optional(),
+  file_url: z.string().optional(),
+  date: z.string().optional(),
+  // A number above 2^53 arrives as its exact digits.
+  number: z.union([z.number(), z.string()]).optional(),
+  boolean: z.boolean().optional(),
+  choice: z.object({ label: z.string().optional(), other: z.string().optional() }).optional(),
+  choices: z.object({ labels: z.array(z.string()).optional(), other: z.string().optional() }).optional(),
+  payment: z.object({ amount: z.string() }).optional(),
+});
+type Answer = z.infer<typeof Answer>;
+
+export const TypeformPayload = z.object({
+  event_id: z.string().min(1),
+  event_type: z.literal("form_response"),
+  form_response: z.object({
+    form_id: z.string().min(1),
+    token: z.string().min(1).max(200),
+    landed_at: Instant.optional(),
+    submitted_at: Instant,
+    hidden: z.record(z.string(), z.unknown()).optional(),
+    calculated: z.object({ score: z.number().optional() }).optional(),
+    definition: z
+      .object({ id: z.string().optional(), title: z.string().optional(), fields: z.array(Field).optional() })
+      .optional(),
+    answers: z.array(Answer).optional(),
+  }),
+});
+export type TypeformPayload = z.input<typeof TypeformPayload>;
+
+const Envelope = z.object({ event_type: z.string() });
+
+/** The headers Typeform sends for this body and secret. */
+export function signTypeform(secret: string, rawBody: string | Buffer): Record<string, string> {
+  return { [SIGNATURE_HEADER]: `${PREFIX}${hmacSha256(secret, rawBody).toString("base64")}` };
+}
+
+export const typeform: WebhookSource = {
+  name: "typeform",
+  verify(request, { secret }) {
+    const header = requireHeader(request.headers, SIGNATURE_HEADER);
+    const presented = header.startsWith(PREFIX) ? [header.slice(PREFIX.length)] : [];
+    requireSignature(hmacSha256(secret, request.rawBody), presented, "base64");
+  },
+  toEvents(request) {
+    const body = parseJsonBody(request.rawBody);
+    const { event_type } = parsePayload(Envelope, body, "Typeform webhook");
+    if (event_type !== "form_response") return ignored(`Typeform ${event_type.slice(0, 64)} is not a submission`);
+    const { event_id, form_response: response } = parsePayload(TypeformPayload, body, "Typeform form_response");
+
+    const fields = new Map((response.definition?.fields ?? []).map((field) => [field.id, field]));
+    const answers: Answers = {};
+    // The same answers by question title, where "What's your name?" says what a ref may not.
+    const byTitle: Answers = {};
+    const emails: unknown[] = [];
+    for (const answer of response.answers ?? []) {
+      const field = fields.get(answer.field.id);
+      const value = answerValue(answer);
+      if (answer.type === "email") emails.push(value);
+      addAnswer(answers, fieldLabel(answer.field.ref ?? field?.ref, field?.title, answer.field.id), value);
+      addAnswer(byTitle, field?.title, value);
+    }
+    const hidden = response.hidden ?? {};
+    const identity = { ...identityFromAnswers(answers), ...identityFromAnswers(byTitle) };
+    const email = firstEmail(...emails, identity.email, hidden.email);
+    if (!email) return ignored("the Typeform response has no email answer");
+
+    return oneEvent({
+      source: "typeform",
+      sourceEventId: dedupeKey(response.token),
+      type: "form.submitted",
+      occurredAt: response.submitted_at,
+      identity: { ...identity, email },
+      answers,
+      attributes: fitAttributes(answers),
+      properties: {
+        ...hidden,
+        formId: response.form_id,
+        formTitle: response.definition?.title,
+        typeformEventId: event_id,
+        quizScore: response.calculated?.score,
+      },
+    });
+  },
+};
+
+function answerValue(answer: Answer): unknown {
+  switch (answer.type) {
+    case "choice":
+      return answer.choice?.other ?? answer.choice?.label;
+    case "choices":
+      return [...(answer.choices?.labels ?? []), ...(answer.choices?.other ? [answer.choices.other] : [])];
+    case "payment":
+      return answer.payment?.amount;
+    default:
+      return answer[answer.type as keyof Answer];
+  }
+}
+
+// Refs Typeform generates (UUIDs, ULIDs) are stable but unreadable; a ref someone typed is both.
+const GENERATED_REF =
+  /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$|^([a-z0-9]{6}-){3}[a-z0-9]{6}$/i;
+
+/** The readable, stable key for an answer: the field's ref when someone named it, else its title. */
+function fieldLabel(ref: string | undefined, title: string | undefined, id: string): string {
+  if (ref && !GENERATED_REF.test(ref)) return ref;
+  return title?.trim() || ref || id;
+}

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { LeadEventInput, Scalar, SourceName } from "../../domain/lead-event";
+import type { Answers, Identity } from "./answers";
+import type { SourceResult } from "./source";
+
+/**
+ * A vendor id as exact text. Integers above 2^53 reach the schema as digit strings (parseJsonBody keeps
+ * them exact) and smaller ones as safe numbers, so String() never loses a digit.
+ */
+export const VendorId = z.union([z.string().min(1).max(512), z.number().int().nonnegative()]).transform(String);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A vendor's ISO 8601 timestamp (any fraction length, any offset), normalized to UTC milliseconds. */
+export const Instant = z
+  .string()
+  .refine((text) => ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text)), "must be an ISO 8601 timestamp")
+  .transform((text) => new Date(text).toISOString());
+
+/** Milliseconds since the epoch, as a number or digit string, normalized to an ISO timestamp. */
+export const EpochMillis = z
+  .union([z.number().int().nonnegative().max(8.64e15), z.string().regex(/^\d{1,15}$/)])
+  .transform((millis) => new Date(Number(millis)).toISOString());
+
+/** Canonical event ids are at most 256 characters; a longer composite key is replaced by its digest. */
+const MAX_EVENT_ID = 256;
+
+/** The dedupe key from the vendor's own ids, joined with ":" (stable across redeliveries). */
+export function dedupeKey(...parts: string[]): string {
+  const key = parts.join(":");
+  return key.length <= MAX_EVENT_ID ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`;
+}
+
+/** A 200 for a delivery that carries no lead, so the sender does not retry it. */
+export function ignored(reason: string): SourceResult {
+  return { kind: "reply", status: 200, body: { ignored: true, reason } };
+}
+
+/** Keeps the scalar facts (text, finite numbers, booleans) and drops empty or structured ones. */
+export function eventProperties(facts: Record<string, unknown>): Record<string, Scalar> {
+  const properties: Record<string, Scalar> = {};
+  for (const [name, value] of Object.entries(facts)) {
+    if (name === "" || name.length > 128 || name === "__proto__") continue;
+    if (typeof value === "string" && value.trim() !== "") properties[name] = value.slice(0, 4096);
+    else if (typeof value === "number" && Number.isFinite(value)) properties[name] = value;
+    else if (typeof value === "boolean") properties[name] = value;
+  }
+  return properties;
+}
+
+export interface LeadFacts {
+  source: SourceName;
+  sourceEventId: string;
+  type: string;
+  occurredAt: string;
+  identity: Identity & { email: string };
+  answers?: Answers;
+  attributes?: Record<string, Scalar>;
+  properties?: Record<string, unknown>;
+}
+
+/** One canonical event, with identity in its own fields and nothing undefined left in. */
+export function leadEvent(facts: LeadFacts): LeadEventInput {
+  const { email, name, company } = facts.identity;
+  return {
+    source: facts.source,
+    sourceEventId: facts.sourceEventId,
+    type: facts.type,
+    occurredAt: facts.occurredAt,
+    email,
+    ...(name !== undefined && { name }),
+    ...(company !== undefined && { company }),
+    attributes: facts.attributes ?? {},
+    answers: facts.answers ?? {},
+    properties: eventProperties(facts.properties ?? {}),
+  };
+}
+
+/** The result for a delivery that describes exactly one lead event. */
+export function oneEvent(facts: LeadFacts): SourceResult {
+  return { kind: "events", events: [leadEvent(facts)] };
+}

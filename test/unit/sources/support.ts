@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import type {
+  SourceResult,
+  VerifyContext,
+  WebhookRequest,
+  WebhookSource,
+} from "../../../shared/adapters/sources/source";
+import type { LeadEventInput } from "../../../shared/domain/lead-event";
+
+export const NOW = new Date("2026-11-20T12:00:00.000Z");
+export const TOLERANCE_SECONDS = 300;
+
+/** A fixture as its vendor documents it (pretty-printed in the repository). */
+export function fixtureText(vendor: string, name: string): string {
+  return readFileSync(new URL(`../../fixtures/sources/${vendor}/${name}.json`, import.meta.url), "utf8");
+}
+
+/** A fixture as senders put it on the wire: compact, every number written exactly as in the file. */
+export function fixture(vendor: string, name: string): string {
+  return compactJson(fixtureText(vendor, name));
+}
+
+/** Drops whitespace outside strings; unlike JSON.stringify(JSON.parse(…)) it keeps big integers exact. */
+export function compactJson(text: string): string {
+  let out = "";
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] as string;
+    if (char === '"') {
+      const start = index;
+      for (index++; index < text.length && text[index] !== '"'; index++) if (text[index] === "\\") index++;
+      out += text.slice(start, index + 1);
+    } else if (!/\s/.test(char)) out += char;
+  }
+  return out;
+}
+
+export function webhookRequest(
+  source: string,
+  rawBody: string | Buffer,
+  headers: Record<string, string>,
+  options: { method?: string; rawQueryString?: string } = {},
+): WebhookRequest {
+  return {
+    method: options.method ?? "POST",
+    rawBody: Buffer.from(rawBody),
+    headers: { "content-type": "application/json", ...headers },
+    path: `/webhooks/${source}`,
+    rawQueryString: options.rawQueryString ?? "",
+  };
+}
+
+export function withHeader(request: WebhookRequest, name: string, value: string | undefined): WebhookRequest {
+  const headers = { ...request.headers };
+  if (value === undefined) delete headers[name];
+  else headers[name] = value;
+  return { ...request, headers };
+}
+
+/** The request with one bit of one byte of the body flipped. */
+export function withOneByteChanged(request: WebhookRequest, at = 10): WebhookRequest {
+  const rawBody = Buffer.from(request.rawBody);
+  rawBody[at] = (rawBody[at] ?? 0) ^ 1;
+  return { ...request, rawBody };
+}
+
+export function context(secret: string, overrides: Partial<VerifyContext> = {}): VerifyContext {
+  return { secret, now: NOW, toleranceSeconds: TOLERANCE_SECONDS, ...overrides };
+}
+
+/** Verifies, then maps: what the ingest use case does with a delivery. */
+export function deliver(source: WebhookSource, request: WebhookRequest, verifyContext: VerifyContext): SourceResult {
+  source.verify(request, verifyContext);
+  return source.toEvents(request, verifyContext);
+}
+
+/** The single event a delivery maps to (fails the test when it maps to anything else). */
+export function onlyEvent(result: SourceResult): LeadEventInput {
+  if (result.kind !== "events") throw new Error(`expected events, got a ${result.status} reply`);
+  expect(result.events).toHaveLength(1);
+  return result.events[0] as LeadEventInput;
+}
+
+export function expectIgnored(result: SourceResult, reason: RegExp): void {
+  expect(result).toMatchObject({ kind: "reply", status: 200, body: { ignored: true } });
+  if (result.kind === "reply") expect((result.body as { reason: string }).reason).toMatch(reason);
+}
