@@ -1,10 +1,12 @@
 import type { SourceName } from "../../domain/lead-event";
 import { generic } from "./generic";
 import type { WebhookSource } from "./source";
+import { tally } from "./tally";
 import { typeform } from "./typeform";
 
 /** The sources Ripen accepts today. A known name missing here answers 404 unknown_source. */
 export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   typeform,
+  tally,
   generic,
 };
