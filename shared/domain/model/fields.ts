@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { type AnswerValue, type Scalar, SOURCES, type SourceName } from "../lead-event";
+
+/**
+ * Form answers arrive keyed by whatever the sender uses (Typeform refs, Tally labels, Calendly question
+ * text). The field mapping turns them into lead attributes (companySize, jobTitle, budget, timeline...)
+ * that fit rules and BANT read: by phrases found in the label, for every source, and by exact keys per source.
+ */
+
+const AttributeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "an attribute name like companySize")
+  .max(64);
+
+export const FieldMapping = z
+  .strictObject({
+    labels: z
+      .record(AttributeName, z.array(z.string().min(1)).min(1))
+      .describe("attribute → phrases; an answer whose label contains a phrase (as whole words) sets the attribute"),
+    sources: z
+      .partialRecord(z.enum(SOURCES), z.record(z.string().min(1), AttributeName))
+      .optional()
+      .describe("per source: exact answer key (label or ref) → attribute; wins over the phrases"),
+  })
+  .meta({ id: "FieldMapping" });
+export type FieldMapping = z.infer<typeof FieldMapping>;
+
+/** Who the person is: sources use these to build the event; they are not copied into attributes. */
+export const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "name", "firstName", "lastName", "company"]);
+
+/** Declaration order breaks ties between phrases of the same length: specific before generic. */
+export const DEFAULT_FIELD_MAPPING: FieldMapping = {
+  labels: {
+    email: ["email", "e mail", "email address", "work email"],
+    firstName: ["first name", "given name"],
+    lastName: ["last name", "surname", "family name"],
+    jobTitle: ["job title", "title", "role", "position", "job role", "job function"],
+    seniority: ["seniority", "job level"],
+    purchaseRole: ["role in purchase process", "purchase role", "buying role", "decision maker"],
+    companySize: ["company size", "employees", "how many employees", "team size", "headcount", "number of employees"],
+    budget: ["budget"],
+    timeline: ["timeline", "timeframe", "time frame", "when", "how soon", "start date", "go live"],
+    need: ["need", "needs", "use case", "challenge", "problem", "looking for", "goal", "goals", "how can we help"],
+    industry: ["industry", "sector"],
+    country: ["country"],
+    website: ["website", "company website"],
+    name: ["name", "full name", "your name"],
+    company: ["company", "company name", "organization", "organisation"],
+  },
+};
+
+function words(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/** Label resolution, cached: labels repeat on every submission of a form. */
+export interface FieldResolver {
+  attributeFor(source: SourceName, label: string): string | undefined;
+}
+
+const CACHE_LIMIT = 5_000;
+
+export function fieldResolver(mapping: FieldMapping): FieldResolver {
+  const phrases: { attribute: string; phrase: string; words: number }[] = [];
+  for (const [attribute, list] of Object.entries(mapping.labels)) {
+    for (const phrase of list) {
+      const normalized = words(phrase);
+      if (normalized) phrases.push({ attribute, phrase: ` ${normalized} `, words: normalized.split(" ").length });
+    }
+  }
+  const exact = new Map<string, Map<string, string>>();
+  for (const [source, keys] of Object.entries(mapping.sources ?? {})) {
+    const byKey = new Map<string, string>();
+    for (const [key, attribute] of Object.entries(keys ?? {})) {
+      byKey.set(key, attribute);
+      byKey.set(words(key), attribute);
+    }
+    exact.set(source, byKey);
+  }
+  const cache = new Map<string, Map<string, string | null>>();
+
+  function resolve(source: string, label: string): string | null {
+    const normalized = words(label);
+    const bySource = exact.get(source);
+    const direct = bySource?.get(label) ?? bySource?.get(normalized);
+    if (direct) return direct;
+    const padded = ` ${normalized} `;
+    let best: (typeof phrases)[number] | undefined;
+    for (const candidate of phrases) {
+      if (padded === candidate.phrase) return candidate.attribute;
+      if (padded.includes(candidate.phrase) && (!best || candidate.words > best.words)) best = candidate;
+    }
+    return best?.attribute ?? null;
+  }
+
+  return {
+    attributeFor(source, label) {
+      let bySource = cache.get(source);
+      if (!bySource) {
+        bySource = new Map();
+        cache.set(source, bySource);
+      }
+      let attribute = bySource.get(label);
+      if (attribute === undefined) {
+        // A sender that invents labels must not grow memory without bound in a warm function.
+        if (bySource.size >= CACHE_LIMIT) bySource.clear();
+        attribute = resolve(source, label);
+        bySource.set(label, attribute);
+      }
+      return attribute ?? undefined;
+    },
+  };
+}
+
+/** One answer as an attribute value: several choices become one comma-separated text. */
+export function answerScalar(value: AnswerValue): Scalar {
+  return Array.isArray(value) ? value.join(", ") : value;
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { Owner } from "../lead";
+import type { CompileScope, LeadFacts, Test } from "./compile-conditions";
+import { compileLeadCondition } from "./compile-conditions";
+import { Identifier, LeadCondition } from "./conditions";
+
+/**
+ * Routing: who should own a lead. Rules (territory, segment) are tried in order; the first that matches
+ * picks among its owners by round robin, deterministic per lead so every evaluation names the same rep.
+ */
+
+export const OwnerSchema = z
+  .strictObject({
+    id: Identifier,
+    name: z.string().min(1),
+    email: z.email(),
+    slackUserId: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/, "a Slack member id like U024BE7LH")
+      .optional(),
+  })
+  .meta({ id: "Owner" });
+
+export const RoutingRule = z
+  .strictObject({
+    id: Identifier,
+    label: z.string().min(1).optional(),
+    when: LeadCondition,
+    owners: z.array(Identifier).min(1).describe("owner ids; leads are spread among them by round robin"),
+  })
+  .meta({ id: "RoutingRule" });
+
+export const Routing = z.strictObject({
+  owners: z.array(OwnerSchema).min(1),
+  rules: z.array(RoutingRule).default([]),
+  fallback: z.array(Identifier).min(1).optional().describe("owner ids for leads no rule matches (default: all)"),
+});
+export type Routing = z.infer<typeof Routing>;
+
+/** 32-bit FNV-1a: a stable spread of lead ids over a team, the same on every machine. */
+export function stableHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Round robin without shared state: the lead's hash picks its place in the rotation. */
+export function roundRobin<T>(team: readonly T[], leadId: string): T | undefined {
+  return team.length === 0 ? undefined : team[stableHash(leadId) % team.length];
+}
+
+export interface CompiledRouting {
+  owners: readonly Owner[];
+  route(leadId: string, facts: LeadFacts): { owner: Owner; ruleId: string } | undefined;
+}
+
+export function compileRouting(routing: Routing | undefined, scope: CompileScope): CompiledRouting {
+  if (!routing) return { owners: [], route: () => undefined };
+  const owners: Owner[] = routing.owners.map((owner) => ({ ...owner }));
+  const byId = new Map(owners.map((owner) => [owner.id, owner]));
+  const team = (ids: readonly string[]) =>
+    ids.map((id) => {
+      const owner = byId.get(id);
+      if (!owner) throw new Error(`unknown owner "${id}"`);
+      return owner;
+    });
+  const rules: { id: string; when: Test<LeadFacts>; team: Owner[] }[] = routing.rules.map((rule) => ({
+    id: rule.id,
+    when: compileLeadCondition(rule.when, scope),
+    team: team(rule.owners),
+  }));
+  const fallback = routing.fallback ? team(routing.fallback) : owners;
+  return {
+    owners,
+    route(leadId, facts) {
+      for (const rule of rules) {
+        if (!rule.when(facts)) continue;
+        const owner = roundRobin(rule.team, leadId);
+        if (owner) return { owner, ruleId: rule.id };
+      }
+      const owner = roundRobin(fallback, leadId);
+      return owner && { owner, ruleId: "routing.fallback" };
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { z } from "zod";
+import type { Lead } from "../lead";
+import type { StageVerdict } from "../scoring";
+import { FUNNEL, type Stage } from "../stages";
+import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
+import { Identifier, LeadCondition } from "./conditions";
+import { Channel } from "./notifications";
+
+/**
+ * Stage rules: which leads the model qualifies for mql, sql and sqo (automatic moves, forward only,
+ * skips allowed), which it disqualifies or recycles (backward, always with the rule as the reason),
+ * which disqualified leads a new signal reopens, and how long a stage may wait for a rep (SLA).
+ */
+
+export const StageRule = z
+  .strictObject({
+    id: Identifier,
+    label: z.string().min(1).describe("the reason a transition records, e.g. 'Demo completed and budget shared'"),
+    when: LeadCondition,
+  })
+  .meta({ id: "StageRule" });
+export type StageRule = z.infer<typeof StageRule>;
+
+const RECYCLABLE = ["lead", "mql", "sal", "sql", "sqo"] as const;
+export const RecycleRule = StageRule.extend({
+  from: z
+    .array(z.enum(RECYCLABLE))
+    .min(1)
+    .default(["mql", "sal"])
+    .describe("stages this rule recycles from (default mql, sal)"),
+}).meta({ id: "RecycleRule" });
+export type RecycleRule = z.infer<typeof RecycleRule>;
+
+export const SlaRule = z
+  .strictObject({
+    id: Identifier,
+    label: z.string().min(1),
+    stage: z.enum(["lead", "mql", "sal", "sql", "sqo", "recycled"]),
+    hours: z.number().positive(),
+    until: z
+      .enum(["accepted", "moved"])
+      .default("accepted")
+      .describe("accepted: a rep took ownership; moved: the lead left the stage"),
+    notify: z.array(Channel).min(1).default(["slack", "email"]),
+  })
+  .meta({ id: "SlaRule" });
+export type SlaRule = z.infer<typeof SlaRule>;
+
+export const StageModel = z.strictObject({
+  acceptance: z
+    .enum(["manual", "auto"])
+    .default("manual")
+    .describe("auto: a qualified lead is accepted by its routed owner at once (mql → sal)"),
+  mql: z.array(StageRule).default([]),
+  sql: z.array(StageRule).default([]),
+  sqo: z.array(StageRule).default([]),
+  disqualify: z.array(StageRule).default([]).describe("moves the lead to disqualified, from any stage"),
+  recycle: z.array(RecycleRule).default([]).describe("moves the lead back to nurturing"),
+  reopen: z.array(StageRule).default([]).describe("lets a disqualified lead back into the funnel"),
+  sla: z.array(SlaRule).default([]),
+});
+export type StageModel = z.infer<typeof StageModel>;
+
+export interface StageDecision {
+  verdict: StageVerdict;
+  demotion?: StageVerdict;
+  reopen?: StageVerdict;
+}
+
+export interface CompiledStages {
+  acceptance: "manual" | "auto";
+  decide(stage: Stage, facts: LeadFacts): StageDecision;
+}
+
+interface Compiled {
+  id: string;
+  label: string;
+  when: Test<LeadFacts>;
+}
+
+const KNOWN_CONTACT: StageVerdict = { stage: "lead", ruleId: "known-contact", reason: "known contact" };
+
+export function compileStages(model: StageModel, scope: CompileScope): CompiledStages {
+  const compile = (rule: StageRule): Compiled => ({
+    id: rule.id,
+    label: rule.label,
+    when: compileLeadCondition(rule.when, scope),
+  });
+  const ladder: { stage: Stage; rules: Compiled[] }[] = [
+    { stage: "sqo", rules: model.sqo.map(compile) },
+    { stage: "sql", rules: model.sql.map(compile) },
+    { stage: "mql", rules: model.mql.map(compile) },
+  ];
+  const disqualify = model.disqualify.map(compile);
+  const recycle = model.recycle.map((rule) => ({ ...compile(rule), from: new Set<Stage>(rule.from) }));
+  const reopen = model.reopen.map(compile);
+  const first = (rules: readonly Compiled[], facts: LeadFacts) => rules.find((rule) => rule.when(facts));
+
+  function qualify(facts: LeadFacts): StageVerdict {
+    for (const step of ladder) {
+      const rule = first(step.rules, facts);
+      if (!rule) continue;
+      if (step.stage === "mql" && model.acceptance === "auto")
+        return { stage: "sal", ruleId: rule.id, reason: `${rule.label}; accepted automatically` };
+      return { stage: step.stage, ruleId: rule.id, reason: rule.label };
+    }
+    return KNOWN_CONTACT;
+  }
+
+  return {
+    acceptance: model.acceptance,
+    decide(stage, facts) {
+      const verdict = qualify(facts);
+      const disqualifier = first(disqualify, facts);
+      if (disqualifier)
+        return { verdict, demotion: { stage: "disqualified", ruleId: disqualifier.id, reason: disqualifier.label } };
+      if (stage === "disqualified") {
+        const rule = first(reopen, facts);
+        if (!rule) return { verdict };
+        const to = FUNNEL.includes(verdict.stage) ? verdict.stage : "lead";
+        return { verdict, reopen: { stage: to, ruleId: rule.id, reason: `${rule.label}; reopened as ${to}` } };
+      }
+      const recycler = recycle.find((rule) => rule.from.has(stage) && rule.when(facts));
+      if (recycler) return { verdict, demotion: { stage: "recycled", ruleId: recycler.id, reason: recycler.label } };
+      return { verdict };
+    },
+  };
+}
+
+/** A lead that has waited in a stage longer than the model allows. */
+export interface SlaBreach {
+  ruleId: string;
+  label: string;
+  stage: Stage;
+  dueAt: string;
+  hoursOverdue: number;
+  notify: Channel[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The SLA rules a lead breaches at `now`: in the stage past the deadline, and not accepted (or not moved). */
+export function slaBreaches(
+  rules: readonly SlaRule[],
+  lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">,
+  now: Date,
+): SlaBreach[] {
+  const breaches: SlaBreach[] = [];
+  const entered = Date.parse(lead.stageEnteredAt);
+  for (const rule of rules) {
+    if (rule.stage !== lead.stage || (rule.until === "accepted" && lead.owner)) continue;
+    const due = entered + rule.hours * HOUR_MS;
+    if (now.getTime() <= due) continue;
+    breaches.push({
+      ruleId: rule.id,
+      label: rule.label,
+      stage: rule.stage,
+      dueAt: new Date(due).toISOString(),
+      hoursOverdue: Math.round(((now.getTime() - due) / HOUR_MS) * 100) / 100,
+      notify: rule.notify,
+    });
+  }
+  return breaches;
+}
