@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { emailDomain, type Lead, type RuleHit, type Transition } from "./lead";
-import type { Scalar } from "./lead-event";
-import type { Evaluation, ScoringEngine, StageVerdict, StoredEvent } from "./scoring";
+import { emailDomain, type Lead, type Owner, type RuleHit, type Transition } from "./lead";
+import { chronological, type Evaluation, type ScoringEngine, type StageVerdict, type StoredEvent } from "./scoring";
 import { isForward, type Stage } from "./stages";
 
 /** How many rule hits travel with a transition (and so with an alert) as its reasons. */
@@ -18,23 +17,24 @@ export interface FoldInput {
   now: Date;
 }
 
+export { chronological };
+
 export interface FoldResult {
   lead: Lead;
   evaluation: Evaluation;
   transition?: Transition;
 }
 
-/** Events in the order they happened; ties broken by id so the fold is deterministic. */
-export function chronological(events: readonly StoredEvent[]): StoredEvent[] {
-  return [...events].sort((a, b) =>
-    a.occurredAt === b.occurredAt ? (a.eventId < b.eventId ? -1 : 1) : a.occurredAt < b.occurredAt ? -1 : 1,
-  );
-}
+/** Stages a lead is owned in: reaching one with `acceptance: auto` makes the routed rep its owner. */
+const ACCEPTED_STAGES: ReadonlySet<Stage> = new Set(["sal", "sql", "sqo"]);
+const FIRST_EVENT: StageVerdict = { stage: "lead", ruleId: "first-event", reason: "first event from this contact" };
 
 /**
  * Recomputes a lead from its events: identity and attributes (latest wins), score and explanation,
- * and the stage it moves to. Automatic moves go forward only; a disqualifier rule is the one
- * automatic move out of the funnel, and it always carries its rule as the reason.
+ * and the stage it moves to. Automatic moves go forward only (skips allowed); the moves out of the
+ * funnel are a disqualifier rule (from any stage) and a recycle rule (from the stages it names), and a
+ * reopen rule is the one way back from disqualified; each carries its rule as the actor and reason.
+ * A recycled lead moves forward again only on activity after it was recycled.
  */
 export function foldLead(input: FoldInput): FoldResult {
   const { engine, leadId, current, now } = input;
@@ -42,11 +42,9 @@ export function foldLead(input: FoldInput): FoldResult {
   const latest = events.at(-1);
   if (!latest) throw new Error("foldLead needs at least one event");
 
-  const attributes: Record<string, Scalar> = {};
   let name = current?.name;
   let company = current?.company;
   for (const event of events) {
-    Object.assign(attributes, event.attributes);
     if (event.name) name = event.name;
     if (event.company) company = event.company;
   }
@@ -55,8 +53,12 @@ export function foldLead(input: FoldInput): FoldResult {
   const stage: Stage = current?.stage ?? "lead";
   const stageEnteredAt = current?.stageEnteredAt ?? at;
 
-  const evaluation = engine.evaluate({ leadId, email, attributes, stage, stageEnteredAt }, events, now);
-  const move = decideMove(current?.stage, evaluation);
+  // Attributes come from the events alone, so a new model's field mapping applies to the whole history.
+  const evaluation = engine.evaluate({ leadId, email, attributes: {}, stage, stageEnteredAt }, events, now);
+  const move = decideMove(current, evaluation, events);
+  const nextStage = move?.stage ?? stage;
+  const owner =
+    current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
 
   const lead: Lead = {
     leadId,
@@ -64,14 +66,14 @@ export function foldLead(input: FoldInput): FoldResult {
     ...(name !== undefined && { name }),
     ...(company !== undefined && { company }),
     domain: emailDomain(email),
-    attributes,
-    stage: move?.stage ?? stage,
+    attributes: evaluation.attributes,
+    stage: nextStage,
     stageEnteredAt: move ? at : stageEnteredAt,
     score: evaluation.score,
     fit: evaluation.fit,
     engagement: evaluation.engagement,
     bant: evaluation.bant,
-    ...((current?.owner ?? evaluation.owner) && { owner: current?.owner ?? evaluation.owner }),
+    ...(owner && { owner }),
     createdAt: current?.createdAt ?? at,
     updatedAt: at,
     lastEventAt:
@@ -88,19 +90,27 @@ export function foldLead(input: FoldInput): FoldResult {
   return {
     lead,
     evaluation,
-    transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId),
+    transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
   };
 }
 
 /** The automatic move the evaluation calls for, if any. First events always enter the funnel. */
-function decideMove(current: Stage | undefined, evaluation: Evaluation): StageVerdict | undefined {
-  if (evaluation.demotion?.stage === "disqualified" && current !== "disqualified") return evaluation.demotion;
-  if (current === undefined) {
-    return isForward("lead", evaluation.verdict.stage)
-      ? evaluation.verdict
-      : { stage: "lead", ruleId: "first-event", reason: "first event from this contact" };
+function decideMove(
+  current: Lead | undefined,
+  evaluation: Evaluation,
+  events: readonly StoredEvent[],
+): StageVerdict | undefined {
+  const { verdict, demotion, reopen } = evaluation;
+  if (demotion?.stage === "disqualified") return current?.stage === "disqualified" ? undefined : demotion;
+  if (current === undefined) return isForward("lead", verdict.stage) ? verdict : FIRST_EVENT;
+  if (current.stage === "disqualified") return reopen;
+  if (isForward(current.stage, verdict.stage)) {
+    // Not on the evidence it was recycled with: only something it did since.
+    if (current.stage !== "recycled" || events.some((event) => event.occurredAt > current.stageEnteredAt))
+      return verdict;
   }
-  return isForward(current, evaluation.verdict.stage) ? evaluation.verdict : undefined;
+  if (demotion?.stage === "recycled" && current.stage !== "recycled") return demotion;
+  return undefined;
 }
 
 /** Deterministic per lead version, so a retried write can never produce two transitions. */
@@ -115,7 +125,10 @@ export function transitionFor(
   move: { stage: Stage; reason: string },
   actor: Transition["actor"],
   eventId?: string,
+  /** Who the alert goes to when the lead has no owner yet: the routed rep. */
+  assignee?: Owner,
 ): Transition {
+  const owner = lead.owner ?? assignee;
   return {
     transitionId: transitionId(lead.leadId, lead.version),
     leadId: lead.leadId,
@@ -128,7 +141,7 @@ export function transitionFor(
     score: lead.score,
     reasons: topReasons(hits),
     bant: lead.bant,
-    ...(lead.owner && { owner: lead.owner }),
+    ...(owner && { owner }),
     lead: {
       email: lead.email,
       domain: lead.domain,

@@ -1,5 +1,7 @@
-import type { Bant, Owner, RuleHit } from "./lead";
-import type { LeadEvent, Scalar } from "./lead-event";
+import type { Bant, Lead, Owner, RuleHit } from "./lead";
+import type { LeadEvent, Scalar, SourceName } from "./lead-event";
+import type { Channel } from "./model/notifications";
+import type { SlaBreach } from "./model/stage-rules";
 import type { Stage } from "./stages";
 
 /** An event as stored: the canonical event plus the id Ripen keys it under and when it arrived. */
@@ -8,10 +10,15 @@ export interface StoredEvent extends LeadEvent {
   receivedAt: string;
 }
 
-/** What the engine reads about a lead: its attributes and, for stage rules, where it stands. */
+/**
+ * What the engine reads about a lead besides its events: identity, where it stands (for stage rules),
+ * and attributes known apart from the events (lowest precedence; events set the rest, latest wins).
+ */
 export interface ScoringSubject {
   leadId: string;
   email: string;
+  name?: string;
+  company?: string;
   attributes: Record<string, Scalar>;
   stage: Stage;
   stageEnteredAt: string;
@@ -27,7 +34,7 @@ export interface StageVerdict {
 
 /**
  * The result of scoring: a pure function of (model, lead, events, now).
- * `hits` explains the score exactly: their `decayedPoints` add up to `score`.
+ * `hits` explains the score exactly: each hit is rounded once (roundPoints) and `score` is their sum.
  */
 export interface Evaluation {
   score: number;
@@ -35,20 +42,51 @@ export interface Evaluation {
   engagement: number;
   hits: RuleHit[];
   bant: Bant;
+  /** The lead's attributes: the subject's, then each event's (form answers mapped by the model), latest wins. */
+  attributes: Record<string, Scalar>;
   /** The most advanced stage the automatic rules qualify the lead for (forward-only is applied later). */
   verdict: StageVerdict;
-  /** A disqualifier or recycle rule that applies, if any. */
+  /** A disqualifier, or a recycle rule for the lead's current stage, that applies. */
   demotion?: StageVerdict;
+  /** For a disqualified lead: a reopen rule that lets it back in, at the stage the rules qualify it for. */
+  reopen?: StageVerdict;
+  /** The rep routing picks for this lead (who is alerted; the owner once accepted). */
   owner?: Owner;
+  /** The model accepts qualified leads on the routed owner's behalf (acceptance: auto). */
+  autoAccept: boolean;
 }
 
 /** A loaded scoring model, ready to evaluate leads. The application layer knows only this. */
 export interface ScoringEngine {
   readonly modelVersion: string;
   evaluate(subject: ScoringSubject, events: readonly StoredEvent[], now: Date): Evaluation;
+  /** The team routing assigns leads to (for rep actions: who a Slack user or email is). */
+  readonly owners: readonly Owner[];
+  /** The lead attribute a form answer sets, by the model's field mapping (undefined: none). */
+  attributeFor(source: SourceName, label: string): string | undefined;
+  /** The channels a stage change notifies (empty: no alert). */
+  channelsFor(move: { from: Stage | null; to: Stage }): Channel[];
+  /** The SLA rules a lead breaches at `now`. */
+  slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">, now: Date): SlaBreach[];
 }
 
 /** Scores are kept to two decimals; this is the one place rounding is defined. */
 export function roundPoints(points: number): number {
   return Math.round(points * 100) / 100;
+}
+
+/** Orders events by time, ties by id: the one order every fold and evaluation uses. */
+export function compareEvents(a: StoredEvent, b: StoredEvent): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** Events in the order they happened (a copy); already ordered input is returned as is. */
+export function chronological(events: readonly StoredEvent[]): readonly StoredEvent[] {
+  for (let index = 1; index < events.length; index++) {
+    const previous = events[index - 1];
+    const current = events[index];
+    if (previous && current && compareEvents(previous, current) > 0) return [...events].sort(compareEvents);
+  }
+  return events;
 }

@@ -1,7 +1,61 @@
-import { minimalEngine } from "../domain/minimal-model";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readModelFile } from "../adapters/model-file";
+import { createEngine } from "../domain/model/engine";
+import { InvalidModelError } from "../domain/model/parse";
+import type { ScoringModel } from "../domain/model/schema";
 import type { ScoringEngine } from "../domain/scoring";
 
-/** The scoring engine the application runs with. */
-export function loadEngine(): ScoringEngine {
-  return minimalEngine();
+export const MODEL_FILE = "ripen.model.yaml";
+
+/**
+ * Where the model file is: RIPEN_MODEL when set; otherwise the nearest `ripen.model.yaml` above this
+ * module (the repo root when run from source, the bundle's folder in a Lambda package), then the
+ * working directory. Lambda bundles must ship the file next to the handler (or set RIPEN_MODEL).
+ */
+export function modelPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RIPEN_MODEL) return resolve(env.RIPEN_MODEL);
+  const candidates: string[] = [];
+  for (let folder = moduleFolder(); folder !== undefined; ) {
+    candidates.push(join(folder, MODEL_FILE));
+    const parent = dirname(folder);
+    folder = parent === folder ? undefined : parent;
+  }
+  candidates.push(resolve(MODEL_FILE));
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found) return found;
+  throw new InvalidModelError(MODEL_FILE, [
+    { path: "(file)", message: `not found; looked in ${[...new Set(candidates)].join(", ")} (or set RIPEN_MODEL)` },
+  ]);
+}
+
+function moduleFolder(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    // A CommonJS bundle has no import.meta.url: the working directory search still applies.
+    return undefined;
+  }
+}
+
+const engines = new Map<string, ScoringEngine>();
+
+/** The validated model; throws InvalidModelError with every problem and where it is in the file. */
+export function loadModel(path: string = modelPath()): ScoringModel {
+  return readModelFile(path);
+}
+
+/**
+ * The scoring engine the application runs with, compiled once per process (per model path).
+ * Call it at module load (Lambda init, server start, synth) so an invalid model stops the process
+ * before it serves anything, with the same message everywhere.
+ */
+export function loadEngine(path: string = modelPath()): ScoringEngine {
+  let engine = engines.get(path);
+  if (!engine) {
+    engine = createEngine(loadModel(path));
+    engines.set(path, engine);
+  }
+  return engine;
 }
