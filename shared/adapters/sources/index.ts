@@ -3,10 +3,12 @@ import { generic } from "./generic";
 import type { WebhookSource } from "./source";
 import { tally } from "./tally";
 import { typeform } from "./typeform";
+import { webflow } from "./webflow";
 
 /** The sources Ripen accepts today. A known name missing here answers 404 unknown_source. */
 export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   typeform,
   tally,
+  webflow,
   generic,
 };
