@@ -1,5 +1,6 @@
 import type { SourceName } from "../../domain/lead-event";
 import { generic } from "./generic";
+import { hubspot } from "./hubspot";
 import type { WebhookSource } from "./source";
 import { tally } from "./tally";
 import { typeform } from "./typeform";
@@ -10,5 +11,6 @@ export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   typeform,
   tally,
   webflow,
+  hubspot,
   generic,
 };
