@@ -5,6 +5,7 @@ import type { WebhookSource } from "./source";
 import { tally } from "./tally";
 import { typeform } from "./typeform";
 import { webflow } from "./webflow";
+import { zoom } from "./zoom";
 
 /** The sources Ripen accepts today. A known name missing here answers 404 unknown_source. */
 export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
@@ -12,5 +13,6 @@ export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   tally,
   webflow,
   hubspot,
+  zoom,
   generic,
 };
