@@ -1,4 +1,5 @@
 import type { SourceName } from "../../domain/lead-event";
+import { calendly } from "./calendly";
 import { generic } from "./generic";
 import { hubspot } from "./hubspot";
 import type { WebhookSource } from "./source";
@@ -14,5 +15,6 @@ export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   webflow,
   hubspot,
   zoom,
+  calendly,
   generic,
 };
