@@ -1,4 +1,5 @@
 import type { SourceName } from "../../domain/lead-event";
+import { calcom } from "./calcom";
 import { calendly } from "./calendly";
 import { generic } from "./generic";
 import { hubspot } from "./hubspot";
@@ -16,5 +17,6 @@ export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   hubspot,
   zoom,
   calendly,
+  calcom,
   generic,
 };
