@@ -1,0 +1,85 @@
+import { relative, resolve } from "node:path";
+import { SOURCES } from "../domain/lead-event";
+import { ROUTES, routeKey } from "../runtime/routes";
+import type { DeadLetterFile } from "./dead-letters";
+import { describeError } from "./describe-error";
+import { loadDotEnv } from "./dotenv";
+
+/**
+ * `npm start`: Ripen on this machine. Reads .env (values never printed), starts everything, says where
+ * it listens, which secrets are missing and whether anything sits in the dead letters; Ctrl-C stops it all.
+ */
+async function main(): Promise<void> {
+  // Before anything reads the environment: the handler modules read it once, at import.
+  const dotenv = await loadDotEnv(resolve(".env"));
+  const { startRipen } = await import("./runtime");
+
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error("PORT must be a port number");
+  const engine = process.env.DYNAMODB_ENDPOINT ? `DynamoDB at ${process.env.DYNAMODB_ENDPOINT}` : "DynamoDB Local";
+  const ripen = await startRipen({
+    port,
+    dataDir: process.env.RIPEN_DATA_DIR || ".ripen",
+    ...(process.env.DYNAMODB_ENDPOINT && { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }),
+    log: (line) => console.log(line),
+  });
+
+  const missing = [
+    ...SOURCES.map((source) => `RIPEN_SECRET_${source.toUpperCase()}`),
+    "SLACK_WEBHOOK_URL",
+    "SLACK_SIGNING_SECRET",
+  ].filter((name) => !process.env[name]);
+  const lines = [
+    "",
+    `Ripen is listening on ${ripen.url}`,
+    ...ROUTES.map((route) => `  ${routeKey(route)}`),
+    `data:         ${ripen.dataDir} (${engine}, table ${ripen.tableName})`,
+    `.env:         ${dotenvSummary(dotenv)}`,
+    `not set:      ${missing.length > 0 ? missing.join(", ") : "nothing"}`,
+    `dead letters: ${await deadLetterSummary(ripen.deadLetters)}`,
+    "Ctrl-C stops Ripen.",
+    "",
+  ];
+  console.log(lines.join("\n"));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C: leave now; the DynamoDB Local watchdog still takes the JVM down with us.
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping Ripen…`);
+    ripen.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`ripen: stopping failed: ${describeError(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+}
+
+function dotenvSummary(dotenv: Awaited<ReturnType<typeof loadDotEnv>>): string {
+  if (!dotenv) return "none in this directory";
+  const kept = Object.keys(dotenv.values).length - dotenv.applied.length;
+  const parts = [`${dotenv.applied.length} variable(s) loaded`];
+  if (kept > 0) parts.push(`${kept} already set in the environment`);
+  if (dotenv.unreadable.length > 0) parts.push(`unreadable line(s) ${dotenv.unreadable.join(", ")}`);
+  return parts.join("; ");
+}
+
+async function deadLetterSummary(deadLetters: DeadLetterFile): Promise<string> {
+  const entries = await deadLetters.list();
+  const latest = entries.at(-1);
+  if (!latest) return "none";
+  const where = relative(process.cwd(), deadLetters.path) || deadLetters.path;
+  return `${entries.length} in ${where} (latest: ${latest.target} at ${latest.at}: ${latest.reason})`;
+}
+
+main().catch((error: unknown) => {
+  // One line: the message names the fix (Java missing, port in use, bad checkpoint, ...).
+  console.error(`ripen: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import type { _Record, AttributeValue } from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBRecord, AttributeValue as JsonAttributeValue } from "aws-lambda";
+
+type JsonImage = Record<string, JsonAttributeValue>;
+
+/**
+ * A stream record as a Pipe hands it to its filter and enrichment: the JSON form, with binary
+ * attributes in base64, the creation time in epoch seconds, and the source's region and stream ARN.
+ */
+export function toPipeRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
+  const stream = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: "aws:dynamodb",
+    // DynamoDB Local reports "ddblocal"; the Pipe reports the table's region.
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    ...(stream && {
+      dynamodb: {
+        ...(stream.ApproximateCreationDateTime && {
+          ApproximateCreationDateTime: Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000),
+        }),
+        ...(stream.Keys && { Keys: toJsonImage(stream.Keys) }),
+        ...(stream.NewImage && { NewImage: toJsonImage(stream.NewImage) }),
+        ...(stream.OldImage && { OldImage: toJsonImage(stream.OldImage) }),
+        SequenceNumber: stream.SequenceNumber,
+        SizeBytes: stream.SizeBytes,
+        StreamViewType: stream.StreamViewType,
+      },
+    }),
+  };
+}
+
+function toJsonImage(image: Record<string, AttributeValue>): JsonImage {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toJsonValue(value)]));
+}
+
+function toJsonValue(value: AttributeValue): JsonAttributeValue {
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.M !== undefined) return { M: toJsonImage(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(toJsonValue) };
+  // S, N, SS, NS, BOOL and NULL already hold their JSON values.
+  return value as JsonAttributeValue;
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");

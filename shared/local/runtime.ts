@@ -1,0 +1,211 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { DynamoDBRecord } from "aws-lambda";
+import type { LeadStageChangedDetail } from "../application/lead-stage-changed";
+import type { RetryPolicy } from "../application/retry";
+import { FUNCTIONS, type FunctionName } from "../runtime/routes";
+import { localDynamoDbClient, localStreamsClient } from "./clients";
+import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
+import { describeError } from "./describe-error";
+import { startDynamoDbLocal } from "./dynamodb-local";
+import { importHandler, type LambdaHandler } from "./handlers";
+import { startHttpServer } from "./http-server";
+import { lambdaContext } from "./lambda-context";
+import { type BusTarget, createLocalBus, leadStageChangedEntries } from "./local-bus";
+import { checkpointFile } from "./stream-checkpoint";
+import { startStreamPoller } from "./stream-poller";
+import { ensureTable } from "./table";
+
+export interface RipenOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Where the database, the stream checkpoint and the dead letters live. Default `.ripen` in the cwd,
+   * or a temporary directory (removed on stop) when `inMemory`. */
+  dataDir?: string;
+  /** Run DynamoDB Local in memory: nothing survives stop(). */
+  inMemory?: boolean;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string;
+  /** Default `ripen`. */
+  tableName?: string;
+  /** Extra environment for the handler modules (secrets, SLACK_WEBHOOK_URL, ...). */
+  env?: Record<string, string>;
+  /** How often the stream is read when idle; default 250 ms. */
+  pollIntervalMs?: number;
+  /** Default console.log. Lines never carry secret values. */
+  log?: (line: string) => void;
+  /** Handlers to run instead of the function modules, by function name (publish, notify-slack, ...). */
+  handlers?: Readonly<Record<string, LambdaHandler<never, unknown>>>;
+  /** Retry policy of the bus rules' targets before an event is dead-lettered. */
+  targetRetry?: RetryPolicy;
+  /** Retry policy of the Pipe's enrichment (publish) before a batch is dead-lettered. */
+  publishRetry?: RetryPolicy;
+  /** Import every function module during start (default true): a broken one fails the start, not a request. */
+  preload?: boolean;
+}
+
+export interface RunningRipen {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** The DynamoDB endpoint in use. */
+  endpoint: string;
+  tableName: string;
+  dataDir: string;
+  /** Events and batches that failed every retry, with the reason. */
+  deadLetters: DeadLetterFile;
+  /** Stops the HTTP server, the poller, the bus and DynamoDB Local (if started here), in that order. */
+  stop(): Promise<void>;
+}
+
+type PublishHandler = LambdaHandler<DynamoDBRecord[], LeadStageChangedDetail[]>;
+
+/**
+ * Runs Ripen on this machine with the same handler modules the Lambdas run: DynamoDB Local (unless
+ * an endpoint is given), the table, an HTTP server standing in for the HTTP API, and a stream poller
+ * feeding the publish function and an in-process bus standing in for the Pipe and EventBridge.
+ */
+export async function startRipen(options: RipenOptions = {}): Promise<RunningRipen> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const region = process.env.AWS_REGION ?? "us-east-1";
+  const tableName = options.tableName ?? "ripen";
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => log(`stop: ${describeError(error)}`));
+    }
+  };
+
+  try {
+    const temporary = options.inMemory && !options.dataDir;
+    const dataDir = temporary ? await mkdtemp(join(tmpdir(), "ripen-")) : resolve(options.dataDir ?? ".ripen");
+    if (temporary) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    await mkdir(dataDir, { recursive: true });
+
+    let endpoint = options.dynamodbEndpoint;
+    if (!endpoint) {
+      const dbPath = options.inMemory ? undefined : join(dataDir, "dynamodb");
+      if (dbPath) await mkdir(dbPath, { recursive: true });
+      const engine = await startDynamoDbLocal(dbPath ? { dbPath } : {});
+      cleanups.push(() => engine.stop());
+      endpoint = engine.endpoint;
+    }
+    const dynamodb = localDynamoDbClient(endpoint);
+    const streams = localStreamsClient(endpoint);
+    cleanups.push(async () => {
+      dynamodb.destroy();
+      streams.destroy();
+    });
+    const { streamArn } = await ensureTable(dynamodb, tableName);
+
+    // Handlers read their environment at import, which needs the server's URL: hold them until it is set.
+    let environmentSet: () => void = () => {};
+    const environmentReady = new Promise<void>((done) => {
+      environmentSet = done;
+    });
+    let handlerEnv: Record<string, string> = {};
+    const handler = async <Handler>(name: string): Promise<Handler> => {
+      const injected = options.handlers?.[name];
+      if (injected) return injected as Handler;
+      await environmentReady;
+      return importHandler<Handler>(name, handlerEnv);
+    };
+
+    const http = await startHttpServer({ port: options.port ?? 0, handler, region, log });
+    cleanups.push(() => http.stop());
+    handlerEnv = {
+      AWS_REGION: region,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL ?? http.url,
+      RIPEN_LOCAL: "1",
+      ...(!process.env.AWS_ACCESS_KEY_ID && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
+      ...options.env,
+    };
+    cleanups.push(applyEnvironment(handlerEnv));
+    environmentSet();
+    if (options.preload ?? true) {
+      for (const name of Object.keys(FUNCTIONS)) {
+        await handler(name).catch((error: unknown) => {
+          throw new Error(`${FUNCTIONS[name as FunctionName].entry} could not be loaded: ${describeError(error)}`);
+        });
+      }
+    }
+
+    const deadLetters = deadLetterFile(join(dataDir, "dead-letters.jsonl"));
+    const bus = createLocalBus({
+      target: (name) => handler<BusTarget>(name),
+      deadLetters,
+      region,
+      log,
+      ...(options.targetRetry && { retry: options.targetRetry }),
+    });
+    const publishContext = () =>
+      lambdaContext({ functionName: "publish", region, memoryMb: FUNCTIONS.publish.memoryMb });
+    const poller = await startStreamPoller({
+      client: streams,
+      streamArn,
+      checkpoint: checkpointFile(join(dataDir, `stream-checkpoint-${tableName}.json`)),
+      deliver: async (records) => {
+        const publish = await handler<PublishHandler>("publish");
+        const details = await publish(records, publishContext());
+        log(`stream: ${records.length} transition record(s) → ${details.length} event(s) on the bus`);
+        if (details.length > 0) await bus.put(leadStageChangedEntries(details));
+      },
+      onFailedBatch: async (records, reason, attempts) => {
+        await deadLetters.add({
+          at: new Date().toISOString(),
+          rule: "pipe",
+          target: "publish",
+          attempts,
+          reason,
+          payload: records,
+        });
+        log(
+          `stream: dead-lettered ${records.length} record(s) after ${attempts} attempts: ${reason} (see ${deadLetters.path})`,
+        );
+      },
+      region,
+      log,
+      ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+      ...(options.publishRetry && { retry: options.publishRetry }),
+    });
+    cleanups.push(async () => {
+      // Close the bus first so a delivery waiting to retry gives up now and stays unacknowledged.
+      const stopping = poller.stop();
+      bus.close();
+      await stopping;
+    });
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url: http.url,
+      port: http.port,
+      endpoint,
+      tableName,
+      dataDir,
+      deadLetters,
+      stop: () => {
+        // Refuse new requests first; then the poller finishes its batch before the engine goes.
+        stopped ??= http.stop().then(cleanUp);
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** Sets the variables and returns what puts the previous values back. */
+function applyEnvironment(variables: Record<string, string>): () => Promise<void> {
+  const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  return async () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
