@@ -34,7 +34,8 @@ const FIRST_EVENT: StageVerdict = { stage: "lead", ruleId: "first-event", reason
  * and the stage it moves to. Automatic moves go forward only (skips allowed); the moves out of the
  * funnel are a disqualifier rule (from any stage) and a recycle rule (from the stages it names), and a
  * reopen rule is the one way back from disqualified; each carries its rule as the actor and reason.
- * A recycled lead moves forward again only on activity after it was recycled.
+ * A recycled or reopened lead is qualified on its activity since it left the funnel (plus its fit), so
+ * the evidence it was set aside with does not bring it straight back.
  */
 export function foldLead(input: FoldInput): FoldResult {
   const { engine, leadId, current, now } = input;
@@ -54,8 +55,15 @@ export function foldLead(input: FoldInput): FoldResult {
   const stageEnteredAt = current?.stageEnteredAt ?? at;
 
   // Attributes come from the events alone, so a new model's field mapping applies to the whole history.
-  const evaluation = engine.evaluate({ leadId, email, attributes: {}, stage, stageEnteredAt }, events, now);
-  const move = decideMove(current, evaluation, events);
+  const subject = { leadId, email, attributes: {}, stage, stageEnteredAt };
+  const evaluation = engine.evaluate(subject, events, now);
+  const move = decideMove(current, evaluation, () => {
+    // Out of the funnel, a lead is judged on what it did since it left, with what is known about it.
+    const recent = events.filter((event) => event.occurredAt > stageEnteredAt);
+    return recent.length === 0
+      ? undefined
+      : engine.evaluate({ ...subject, attributes: evaluation.attributes }, recent, now).verdict;
+  });
   const nextStage = move?.stage ?? stage;
   const owner =
     current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
@@ -94,22 +102,30 @@ export function foldLead(input: FoldInput): FoldResult {
   };
 }
 
-/** The automatic move the evaluation calls for, if any. First events always enter the funnel. */
+/**
+ * The automatic move the evaluation calls for, if any. First events always enter the funnel.
+ * `sinceLeaving` is the verdict on the events after a recycled or disqualified lead left the funnel.
+ */
 function decideMove(
   current: Lead | undefined,
   evaluation: Evaluation,
-  events: readonly StoredEvent[],
+  sinceLeaving: () => StageVerdict | undefined,
 ): StageVerdict | undefined {
   const { verdict, demotion, reopen } = evaluation;
   if (demotion?.stage === "disqualified") return current?.stage === "disqualified" ? undefined : demotion;
   if (current === undefined) return isForward("lead", verdict.stage) ? verdict : FIRST_EVENT;
-  if (current.stage === "disqualified") return reopen;
-  if (isForward(current.stage, verdict.stage)) {
-    // Not on the evidence it was recycled with: only something it did since.
-    if (current.stage !== "recycled" || events.some((event) => event.occurredAt > current.stageEnteredAt))
-      return verdict;
+  if (current.stage === "disqualified") {
+    if (!reopen) return undefined;
+    const fresh = sinceLeaving();
+    const stage = fresh && isForward("lead", fresh.stage) ? fresh.stage : "lead";
+    return { ...reopen, stage, reason: `${reopen.reason}; re-entered as ${stage}` };
   }
-  if (demotion?.stage === "recycled" && current.stage !== "recycled") return demotion;
+  if (current.stage === "recycled") {
+    const fresh = sinceLeaving();
+    return fresh && isForward("recycled", fresh.stage) ? fresh : undefined;
+  }
+  if (isForward(current.stage, verdict.stage)) return verdict;
+  if (demotion?.stage === "recycled") return demotion;
   return undefined;
 }
 

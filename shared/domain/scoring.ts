@@ -48,7 +48,7 @@ export interface Evaluation {
   verdict: StageVerdict;
   /** A disqualifier, or a recycle rule for the lead's current stage, that applies. */
   demotion?: StageVerdict;
-  /** For a disqualified lead: a reopen rule that lets it back in, at the stage the rules qualify it for. */
+  /** For a disqualified lead: the reopen rule that lets it back in (the fold decides the stage it re-enters at). */
   reopen?: StageVerdict;
   /** The rep routing picks for this lead (who is alerted; the owner once accepted). */
   owner?: Owner;

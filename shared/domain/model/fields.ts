@@ -64,11 +64,14 @@ export interface FieldResolver {
 const CACHE_LIMIT = 5_000;
 
 export function fieldResolver(mapping: FieldMapping): FieldResolver {
-  const phrases: { attribute: string; phrase: string; words: number }[] = [];
+  const phrases: { attribute: string; exact: string; within: RegExp; words: number }[] = [];
   for (const [attribute, list] of Object.entries(mapping.labels)) {
     for (const phrase of list) {
       const normalized = words(phrase);
-      if (normalized) phrases.push({ attribute, phrase: ` ${normalized} `, words: normalized.split(" ").length });
+      if (!normalized) continue;
+      // Whole words, and a plural of the last one ("use cases" for "use case").
+      const within = new RegExp(`(^| )${normalized.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}s?( |$)`);
+      phrases.push({ attribute, exact: normalized, within, words: normalized.split(" ").length });
     }
   }
   const exact = new Map<string, Map<string, string>>();
@@ -87,11 +90,10 @@ export function fieldResolver(mapping: FieldMapping): FieldResolver {
     const bySource = exact.get(source);
     const direct = bySource?.get(label) ?? bySource?.get(normalized);
     if (direct) return direct;
-    const padded = ` ${normalized} `;
     let best: (typeof phrases)[number] | undefined;
     for (const candidate of phrases) {
-      if (padded === candidate.phrase) return candidate.attribute;
-      if (padded.includes(candidate.phrase) && (!best || candidate.words > best.words)) best = candidate;
+      if (normalized === candidate.exact) return candidate.attribute;
+      if ((!best || candidate.words > best.words) && candidate.within.test(normalized)) best = candidate;
     }
     return best?.attribute ?? null;
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Lead } from "../lead";
 import type { StageVerdict } from "../scoring";
-import { FUNNEL, type Stage } from "../stages";
+import type { Stage } from "../stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
 import { Identifier, LeadCondition } from "./conditions";
 import { Channel } from "./notifications";
@@ -116,9 +116,7 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
         return { verdict, demotion: { stage: "disqualified", ruleId: disqualifier.id, reason: disqualifier.label } };
       if (stage === "disqualified") {
         const rule = first(reopen, facts);
-        if (!rule) return { verdict };
-        const to = FUNNEL.includes(verdict.stage) ? verdict.stage : "lead";
-        return { verdict, reopen: { stage: to, ruleId: rule.id, reason: `${rule.label}; reopened as ${to}` } };
+        return rule ? { verdict, reopen: { stage: "lead", ruleId: rule.id, reason: rule.label } } : { verdict };
       }
       const recycler = recycle.find((rule) => rule.from.has(stage) && rule.when(facts));
       if (recycler) return { verdict, demotion: { stage: "recycled", ruleId: recycler.id, reason: recycler.label } };
