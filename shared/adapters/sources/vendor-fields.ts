@@ -62,7 +62,10 @@ export interface LeadFacts {
 
 /** One canonical event, with identity in its own fields and nothing undefined left in. */
 export function leadEvent(facts: LeadFacts): LeadEventInput {
-  const { email, name, company } = facts.identity;
+  const { email } = facts.identity;
+  // Names and companies come from free text; the canonical event holds 256 characters of each.
+  const name = facts.identity.name?.trim().slice(0, 256) || undefined;
+  const company = facts.identity.company?.trim().slice(0, 256) || undefined;
   return {
     source: facts.source,
     sourceEventId: facts.sourceEventId,
