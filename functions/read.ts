@@ -1,29 +1,60 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
+import { dynamoTransitionLog } from "../shared/adapters/dynamodb/funnel-queries";
+import { dynamoDomainIndex, dynamoLeadBatchReader, dynamoStageIndex } from "../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
+import { AccountDomain, readAccount } from "../shared/application/account";
+import { FunnelQuery, readFunnel } from "../shared/application/funnel";
+import { leadsQuerySchema, listLeads } from "../shared/application/list-leads";
 import { readLead } from "../shared/application/read-lead";
 import { RouteNotFoundError } from "../shared/domain/errors";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { funnelPageResponse } from "../shared/runtime/funnel-page";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
+import { parseQuery } from "../shared/runtime/query";
 
 const env = readEnv(tableEnvShape);
-const store = dynamoLeadStore({ client: dynamodbClient(), tableName: env.TABLE_NAME });
+const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
+const store = dynamoLeadStore(table);
+const leads = dynamoLeadBatchReader(table);
 const engine = loadEngine();
 const clock = () => new Date();
 const getLead = readLead({ store, engine, clock });
+const list = listLeads({ index: dynamoStageIndex(table), leads });
+const account = readAccount({ domains: dynamoDomainIndex(table), leads });
+const funnel = readFunnel({ log: dynamoTransitionLog(table), clock });
+
+const AccountPath = z.strictObject({ domain: AccountDomain });
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const routes: Record<string, Route> = {
   "GET /health": async () => jsonResponse(200, { status: "ok", modelVersion: engine.modelVersion }),
   "GET /leads/{id}": async (event) => jsonResponse(200, await getLead(event.pathParameters?.id ?? "")),
+  "GET /leads": async (event) => {
+    const parameters = event.queryStringParameters;
+    return jsonResponse(200, await list(parseQuery(leadsQuerySchema(parameters), parameters)));
+  },
+  "GET /accounts/{domain}": async (event) => {
+    const { domain } = parseQuery(AccountPath, event.pathParameters);
+    return jsonResponse(200, await account(domain));
+  },
+  "GET /funnel": async (event) => jsonResponse(200, await funnel(parseQuery(FunnelQuery, event.queryStringParameters))),
+  "GET /funnel/view": async (event) => {
+    const parameters = Object.fromEntries(
+      // The page's form sends every field; an empty one means "the default".
+      Object.entries(event.queryStringParameters ?? {}).filter(([, value]) => value !== ""),
+    );
+    return funnelPageResponse(await funnel(parseQuery(FunnelQuery, parameters)));
+  },
 };
 
-/** The read API: one function, routed by the API's route key. */
+/** The read API: one function, routed by the API's route key. Reads only: Query and BatchGetItem, never Scan. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))

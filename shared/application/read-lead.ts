@@ -1,17 +1,48 @@
 import { LeadNotFoundError } from "../domain/errors";
-import { type Lead, leadIdFor, type RuleHit, type Transition } from "../domain/lead";
-import type { ScoringEngine } from "../domain/scoring";
+import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
+import { leadIdFor } from "../domain/lead";
+import type { Scalar, SourceName } from "../domain/lead-event";
+import { roundPoints, type ScoringEngine, type StoredEvent } from "../domain/scoring";
+import type { Stage } from "../domain/stages";
 import type { Clock, LeadStore } from "./ports";
 
 export interface LeadView {
   lead: Lead;
   /** The score as of now, decayed exactly, and every rule hit that makes it up. */
   explanation: { score: number; fit: number; engagement: number; hits: RuleHit[]; asOf: string; modelVersion: string };
+  /** BANT as evaluated now, from the stored answers. */
+  bant: Bant;
+  owner?: Owner;
   transitions: Transition[];
+  /** Events and changes of stage in the order they happened; at equal times the event comes first. */
+  timeline: TimelineEntry[];
 }
 
+export type TimelineEntry =
+  | {
+      kind: "event";
+      at: string;
+      eventId: string;
+      source: SourceName;
+      type: string;
+      receivedAt: string;
+      /** The points the event earns now, after decay (0 when no rule counts it). */
+      points: number;
+      properties: Record<string, Scalar>;
+    }
+  | {
+      kind: "transition";
+      at: string;
+      transitionId: string;
+      from: Stage | null;
+      to: Stage;
+      reason: string;
+      actor: Actor;
+      score: number;
+    };
+
 /**
- * Reads one lead with its explanation and stage history.
+ * Reads one lead with its explanation, BANT, owner and timeline.
  * Input: a lead id, or an email (the id is derived from it). Output: LeadView, or LeadNotFoundError.
  * The explanation is recomputed from the stored events at read time, so decay is exact to the second
  * and the hits always add up to the score shown.
@@ -40,6 +71,8 @@ export const readLead =
     );
     return {
       lead,
+      bant: evaluation.bant,
+      ...((lead.owner ?? evaluation.owner) && { owner: lead.owner ?? evaluation.owner }),
       explanation: {
         score: evaluation.score,
         fit: evaluation.fit,
@@ -49,5 +82,49 @@ export const readLead =
         modelVersion: deps.engine.modelVersion,
       },
       transitions,
+      timeline: timeline(history.events, transitions, evaluation.hits),
     };
   };
+
+/** Events (at the time they happened) and transitions merged in time order. */
+export function timeline(
+  events: readonly StoredEvent[],
+  transitions: readonly Transition[],
+  hits: readonly RuleHit[],
+): TimelineEntry[] {
+  const points = new Map<string, number>();
+  for (const hit of hits) {
+    if (hit.eventId !== undefined) points.set(hit.eventId, (points.get(hit.eventId) ?? 0) + hit.decayedPoints);
+  }
+  const entries: TimelineEntry[] = [
+    ...events.map(
+      (event): TimelineEntry => ({
+        kind: "event",
+        at: event.occurredAt,
+        eventId: event.eventId,
+        source: event.source,
+        type: event.type,
+        receivedAt: event.receivedAt,
+        points: roundPoints(points.get(event.eventId) ?? 0),
+        properties: event.properties,
+      }),
+    ),
+    ...transitions.map(
+      (transition): TimelineEntry => ({
+        kind: "transition",
+        at: transition.at,
+        transitionId: transition.transitionId,
+        from: transition.from,
+        to: transition.to,
+        reason: transition.reason,
+        actor: transition.actor,
+        score: transition.score,
+      }),
+    ),
+  ];
+  const rank = (entry: TimelineEntry) => (entry.kind === "event" ? 0 : 1);
+  const id = (entry: TimelineEntry) => (entry.kind === "event" ? entry.eventId : entry.transitionId);
+  return entries.sort((a, b) =>
+    a.at !== b.at ? (a.at < b.at ? -1 : 1) : rank(a) - rank(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0),
+  );
+}

@@ -51,3 +51,18 @@ export class SourceNotConfiguredError extends RipenError {
 export class ContentionError extends RipenError {
   readonly code = "contention";
 }
+/** A query parameter or cursor the API cannot use (zod issues in details). */
+export class InvalidQueryError extends RipenError {
+  readonly code = "invalid_query";
+}
+/** No lead has this company domain. */
+export class AccountNotFoundError extends RipenError {
+  readonly code = "account_not_found";
+}
+/**
+ * The person was erased and asked not to be recorded again: the event is refused, nothing is stored.
+ * Answered with a 2xx, because senders disable webhooks that keep failing (Calendly after a day of 4xx).
+ */
+export class ConsentRequiredError extends RipenError {
+  readonly code = "consent_required";
+}

@@ -5,16 +5,22 @@ import { logger } from "./powertools";
 
 /** HTTP status per error code: the one place errors become statuses. */
 const STATUS: Record<string, number> = {
+  // A refusal the sender must not retry: the person was erased (see ConsentRequiredError).
+  consent_required: 202,
   invalid_payload: 400,
+  invalid_query: 400,
   invalid_signature: 401,
   stale_timestamp: 401,
   unknown_source: 404,
   lead_not_found: 404,
+  account_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
   invalid_transition: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  // A Slack interaction Ripen never offered (an action id from another app or an old message).
+  unknown_action: 400,
   // Temporary conditions: 503 so senders retry (never 404/410, which make some senders give up).
   source_not_configured: 503,
   contention: 503,

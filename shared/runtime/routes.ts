@@ -24,6 +24,10 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: "POST", path: "/webhooks/{source}", function: "ingest", auth: "public" },
   { method: "GET", path: "/leads/{id}", function: "read", auth: "iam" },
+  { method: "GET", path: "/leads", function: "read", auth: "iam" },
+  { method: "GET", path: "/accounts/{domain}", function: "read", auth: "iam" },
+  { method: "GET", path: "/funnel", function: "read", auth: "iam" },
+  { method: "GET", path: "/funnel/view", function: "read", auth: "iam" },
   { method: "GET", path: "/health", function: "read", auth: "public" },
 ];
 

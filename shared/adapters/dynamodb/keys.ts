@@ -6,6 +6,10 @@ import type { Stage } from "../../domain/stages";
  *   pk LEAD#<leadId>  sk LEAD                      the lead
  *                     sk EVENT#<source>:<id>       an event (the key is the dedupe key)
  *                     sk TRANSITION#<at>#<id>      a change of stage
+ *                     sk SLA#<ruleId>#<enteredAt>  an SLA breach, once per rule and stay in a stage
+ *                     sk TOMBSTONE                 left by an erasure: a hash of the email and the date
+ *   pk ERASED#<random>  sk TRANSITION#<at>#<random>  an erased person's transition, PII-free, for the funnel
+ *   pk AUDIT#ERASURE#<yyyy-mm>  sk <at>#<leadId>     one erasure, audited without personal data
  * Lead items are indexed by stage (gsi1 by score, gsi2 by time entered), sharded so one stage is
  * never one hot partition, and by company domain (gsi3). Transition items are indexed by day (gsi3).
  */
@@ -31,3 +35,11 @@ export function scoreSortKey(score: number, leadId: string): string {
 export const enteredSortKey = (enteredAt: string, leadId: string) => `${enteredAt}#${leadId}`;
 export const domainPk = (domain: string) => `DOMAIN#${domain}`;
 export const transitionDayPk = (at: string) => `TDAY#${at.slice(0, 10)}`;
+
+/** The index sort keys above end with `#<leadId>`. */
+export const leadIdOfIndexKey = (sortKey: string) => sortKey.slice(sortKey.lastIndexOf("#") + 1);
+export const SLA_PREFIX = "SLA#";
+export const slaBreachSk = (ruleId: string, enteredAt: string) => `${SLA_PREFIX}${ruleId}#${enteredAt}`;
+export const TOMBSTONE_SK = "TOMBSTONE";
+export const erasedPk = (anonymousId: string) => `ERASED#${anonymousId}`;
+export const erasureAuditPk = (at: string) => `AUDIT#ERASURE#${at.slice(0, 7)}`;

@@ -1,0 +1,110 @@
+import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "../../application/read-ports";
+import type { Lead } from "../../domain/lead";
+import { batchGet } from "./batch";
+import { entityOf, type Item, toLead } from "./items";
+import { domainPk, LEAD_SK, leadIdOfIndexKey, leadPk, STAGE_SHARDS, stagePk } from "./keys";
+import { TABLE } from "./table-definition";
+
+/** An index of the table definition by name. */
+export function indexNamed(name: string) {
+  const index = TABLE.indexes.find((candidate) => candidate.name === name);
+  if (!index) throw new Error(`table-definition.ts has no index ${name}`);
+  return index;
+}
+/** gsi1 orders a stage's leads by score, gsi2 by time entered; both sharded by lead id. */
+const STAGE_INDEXES: Record<LeadSort, ReturnType<typeof indexNamed>> = {
+  score: indexNamed("gsi1"),
+  entered: indexNamed("gsi2"),
+};
+const DOMAIN_INDEX = indexNamed("gsi3");
+
+const leadIdOfPk = (item: Item) => item[TABLE.partitionKey]?.S?.slice(leadPk("").length);
+
+/**
+ * The stage indexes. Each read is one Query on one shard's partition; the start key is rebuilt from
+ * the sort key alone (it embeds the lead id), so positions stay small enough for a cursor.
+ */
+export function dynamoStageIndex(options: { client: DynamoDBClient; tableName: string }): StageIndex {
+  const { client, tableName } = options;
+  return {
+    shards: STAGE_SHARDS,
+    async read({ partition, sort, order, after, limit }) {
+      const index = STAGE_INDEXES[sort];
+      const pk = stagePk(partition.stage, partition.shard);
+      const startKey = after && {
+        [TABLE.partitionKey]: leadPk(leadIdOfIndexKey(after)),
+        [TABLE.sortKey]: LEAD_SK,
+        [index.partitionKey]: pk,
+        [index.sortKey]: after,
+      };
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index.name,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": index.partitionKey },
+          ExpressionAttributeValues: marshall({ ":pk": pk }),
+          ScanIndexForward: order === "asc",
+          Limit: limit,
+          ...(startKey && { ExclusiveStartKey: marshall(startKey) }),
+        }),
+      );
+      const entries = (result.Items ?? []).flatMap((item) => {
+        const sortKey = item[index.sortKey]?.S;
+        const leadId = leadIdOfPk(item);
+        return sortKey && leadId ? [{ sortKey, leadId }] : [];
+      });
+      return { entries, more: result.LastEvaluatedKey !== undefined };
+    },
+  };
+}
+
+/** Lead items by id with BatchGetItem, 100 keys a call. */
+export function dynamoLeadBatchReader(options: { client: DynamoDBClient; tableName: string }): LeadBatchReader {
+  const { client, tableName } = options;
+  return {
+    async getLeads(leadIds) {
+      const keys = [...new Set(leadIds)].map((leadId) => marshall({ pk: leadPk(leadId), sk: LEAD_SK }));
+      const items = await batchGet(client, tableName, keys);
+      const leads = new Map<string, Lead>();
+      for (const item of items) {
+        if (entityOf(item) !== "lead") continue;
+        const lead = toLead(item);
+        leads.set(lead.leadId, lead);
+      }
+      return leads;
+    },
+  };
+}
+
+/** The company-domain index: lead ids under DOMAIN#<domain>, read page by page up to a limit. */
+export function dynamoDomainIndex(options: { client: DynamoDBClient; tableName: string }): DomainIndex {
+  const { client, tableName } = options;
+  return {
+    async leadIdsOf(domain, limit) {
+      const leadIds: string[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: DOMAIN_INDEX.name,
+            KeyConditionExpression: "#pk = :pk",
+            ExpressionAttributeNames: { "#pk": DOMAIN_INDEX.partitionKey },
+            ExpressionAttributeValues: marshall({ ":pk": domainPk(domain) }),
+            Limit: limit + 1 - leadIds.length,
+            ...(startKey && { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const leadId = leadIdOfPk(item);
+          if (leadId) leadIds.push(leadId);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && leadIds.length <= limit);
+      return { leadIds: leadIds.slice(0, limit), truncated: leadIds.length > limit };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { InvalidQueryError } from "../domain/errors";
+import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "../domain/funnel";
+import { mapConcurrent } from "./concurrency";
+import type { Clock } from "./ports";
+
+/** The longest range one request may cover: one Query per day. */
+export const MAX_FUNNEL_DAYS = 366;
+/** Without `from`, the report covers the last 30 days up to `to`. */
+export const DEFAULT_FUNNEL_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const IsoDate = z.iso.date({ message: "must be a date like 2026-11-01" });
+
+/** GET /funnel query parameters; dates are UTC days, both ends included. */
+export const FunnelQuery = z.strictObject({
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  by: z.enum(FUNNEL_GROUPINGS).optional(),
+});
+export type FunnelQuery = z.output<typeof FunnelQuery>;
+
+/** The transition log by day (AP5). */
+export interface TransitionLog {
+  /** Every transition whose time falls on this UTC day (yyyy-mm-dd), in any order. */
+  transitionsOn(day: string): Promise<FunnelTransition[]>;
+}
+
+export interface FunnelView extends FunnelReport {
+  from: string;
+  to: string;
+  days: number;
+}
+
+/**
+ * The funnel report for a range of days: leads entering each stage, conversion to the next, time in
+ * stage, exits; optionally per source, campaign or month.
+ * Input: a parsed FunnelQuery. Output: FunnelView (an empty range is a report of zeros, not an error).
+ * Main course: one Query per day on the transition-by-day index, a few days at a time, then the pure
+ * funnelReport. Never a Scan. Erased people still count, through their PII-free transition stubs.
+ */
+export const readFunnel =
+  (deps: { log: TransitionLog; clock: Clock; concurrency?: number }) =>
+  async (query: FunnelQuery): Promise<FunnelView> => {
+    const to = query.to ?? deps.clock().toISOString().slice(0, 10);
+    const from = query.from ?? addDays(to, -(DEFAULT_FUNNEL_DAYS - 1));
+    const days = daysBetween(from, to);
+    const perDay = await mapConcurrent(days, deps.concurrency ?? 8, (day) => deps.log.transitionsOn(day));
+    const report = funnelReport(perDay.flat(), {
+      from,
+      until: addDays(to, 1),
+      ...(query.by && { by: query.by }),
+    });
+    return { from, to, days: days.length, ...report };
+  };
+
+function addDays(day: string, count: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + count * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Every day from `from` to `to`, both included; InvalidQueryError for a reversed or too long range. */
+export function daysBetween(from: string, to: string): string[] {
+  const count = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+  if (count < 1) throw new InvalidQueryError("from must not be after to");
+  if (count > MAX_FUNNEL_DAYS) throw new InvalidQueryError(`a range covers at most ${MAX_FUNNEL_DAYS} days`);
+  return Array.from({ length: count }, (_, index) => addDays(from, index));
+}

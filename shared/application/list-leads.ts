@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { leadIdFor } from "../domain/lead";
+import { Email } from "../domain/lead-event";
+import { Stage } from "../domain/stages";
+import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./lead-cursor";
+import {
+  LEAD_SORTS,
+  type LeadBatchReader,
+  type LeadSummary,
+  leadSummary,
+  type SortOrder,
+  type StageIndex,
+  type StagePartition,
+} from "./read-ports";
+import { mergedStageReader } from "./stage-merge";
+
+export const MAX_PAGE = 100;
+/**
+ * Index entries one request may examine. The owner filter is applied to lead items, so a sparse owner
+ * could otherwise read a whole stage in one request; past this the page is returned short, with a cursor.
+ */
+export const MAX_EXAMINED = 1000;
+
+const stageList = z
+  .string()
+  .transform((value) => [...new Set(value.split(",").map((stage) => stage.trim()))])
+  .pipe(z.array(Stage).min(1));
+
+/** GET /leads?email=: the lead with this email, as a list of zero or one. */
+export const FindLeadQuery = z.strictObject({ email: Email });
+
+/** GET /leads?stage=: a stage listing (the rep queue); several stages are merged in one order. */
+export const StageListingQuery = z.strictObject({
+  stage: stageList,
+  owner: z.string().trim().min(1).max(128).optional(),
+  sort: z.enum(LEAD_SORTS).default("score"),
+  order: z.enum(["asc", "desc"]).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(25),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/** The schema for a GET /leads query: a lookup when it names an email, a listing otherwise. */
+export const leadsQuerySchema = (parameters: Record<string, unknown> | undefined) =>
+  parameters?.email !== undefined ? FindLeadQuery : StageListingQuery;
+export type ListLeadsQuery = z.output<typeof FindLeadQuery> | z.output<typeof StageListingQuery>;
+
+export interface LeadPage {
+  leads: LeadSummary[];
+  /** Present when there may be more: pass it back as `cursor` with the same query. */
+  next?: string;
+}
+
+/**
+ * Lists leads in one or more stages, by score (highest first) or by time entered (longest waiting
+ * first), optionally only one owner's; or finds the lead with an email.
+ * Input: a parsed FindLeadQuery or StageListingQuery. Output: one page and a cursor for the next.
+ * Main course: every shard of every stage is read in index order and merged on the sort key; the lead
+ * items of the merged entries are read in batches and filtered (owner, and a stage that moved since
+ * the index was written). No Scan: each read is a Query on one index partition.
+ * Guarantees: pages are stable and disjoint (keyset pagination on a total order), with no gaps while
+ * the leads do not move; a lead that changes score or stage between pages may appear twice or not at all.
+ */
+export const listLeads =
+  (deps: { index: StageIndex; leads: LeadBatchReader }) =>
+  async (query: ListLeadsQuery): Promise<LeadPage> => {
+    if ("email" in query) {
+      const found = await deps.leads.getLeads([leadIdFor(query.email)]);
+      return { leads: [...found.values()].map(leadSummary) };
+    }
+    const order: SortOrder = query.order ?? (query.sort === "score" ? "desc" : "asc");
+    const stages = [...query.stage].sort();
+    const partitions: StagePartition[] = stages.flatMap((stage) =>
+      Array.from({ length: deps.index.shards }, (_, shard) => ({ stage, shard })),
+    );
+    const fingerprint = queryFingerprint({ stages, owner: query.owner ?? null, sort: query.sort, order });
+    const position: ListPosition = query.cursor ? decodeCursor(query.cursor, fingerprint, partitions) : {};
+    const reader = mergedStageReader({
+      index: deps.index,
+      partitions,
+      position,
+      sort: query.sort,
+      order,
+      readSize: query.limit + 1,
+    });
+
+    const wanted = new Set(stages);
+    const leads: LeadSummary[] = [];
+    const seen = new Set<string>();
+    let examined = 0;
+    while (leads.length < query.limit && examined < MAX_EXAMINED) {
+      const room = query.owner ? MAX_PAGE : query.limit - leads.length;
+      const entries = await reader.take(Math.min(room, MAX_EXAMINED - examined));
+      if (entries.length === 0) break;
+      const items = await deps.leads.getLeads(entries.map((entry) => entry.leadId));
+      for (const entry of entries) {
+        if (leads.length === query.limit) break;
+        reader.consume(entry);
+        examined++;
+        const lead = items.get(entry.leadId);
+        // The index is eventually consistent: the lead item decides its stage.
+        if (!lead || !wanted.has(lead.stage) || seen.has(lead.leadId)) continue;
+        if (query.owner !== undefined && lead.owner?.id !== query.owner) continue;
+        seen.add(lead.leadId);
+        leads.push(leadSummary(lead));
+      }
+    }
+    const next = reader.position();
+    return { leads, ...(next && { next: encodeCursor(fingerprint, next) }) };
+  };

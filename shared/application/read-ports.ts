@@ -1,0 +1,78 @@
+import type { Lead, Owner } from "../domain/lead";
+import type { Stage } from "../domain/stages";
+
+/** The two orders of a stage's leads: by stored score, or by when they entered the stage. */
+export const LEAD_SORTS = ["score", "entered"] as const;
+export type LeadSort = (typeof LEAD_SORTS)[number];
+export type SortOrder = "asc" | "desc";
+
+/** One shard of one stage in a stage index. */
+export interface StagePartition {
+  stage: Stage;
+  shard: number;
+}
+
+/** An index entry: where it sorts, and the lead it points to. */
+export interface StageIndexEntry {
+  sortKey: string;
+  leadId: string;
+}
+
+/** The sharded stage indexes (AP4). Keys only: lead items are read with LeadBatchReader. */
+export interface StageIndex {
+  readonly shards: number;
+  /**
+   * Up to `limit` entries of one partition in index order, strictly after `after` (a sortKey from an
+   * earlier read). `more` is false when the partition has nothing after the last entry returned.
+   */
+  read(request: {
+    partition: StagePartition;
+    sort: LeadSort;
+    order: SortOrder;
+    after: string | undefined;
+    limit: number;
+  }): Promise<{ entries: StageIndexEntry[]; more: boolean }>;
+}
+
+/** Leads by id, read in batches. Ids with no lead are absent from the map. */
+export interface LeadBatchReader {
+  getLeads(leadIds: readonly string[]): Promise<Map<string, Lead>>;
+}
+
+/** The lead ids of a company domain (AP6). */
+export interface DomainIndex {
+  leadIdsOf(domain: string, limit: number): Promise<{ leadIds: string[]; truncated: boolean }>;
+}
+
+/** What a list shows of a lead: enough to pick it from a queue, without its answers or attributes. */
+export interface LeadSummary {
+  leadId: string;
+  email: string;
+  name?: string;
+  company?: string;
+  domain: string;
+  stage: Stage;
+  stageEnteredAt: string;
+  score: number;
+  fit: number;
+  engagement: number;
+  owner?: Owner;
+  lastEventAt: string;
+}
+
+export function leadSummary(lead: Lead): LeadSummary {
+  return {
+    leadId: lead.leadId,
+    email: lead.email,
+    ...(lead.name !== undefined && { name: lead.name }),
+    ...(lead.company !== undefined && { company: lead.company }),
+    domain: lead.domain,
+    stage: lead.stage,
+    stageEnteredAt: lead.stageEnteredAt,
+    score: lead.score,
+    fit: lead.fit,
+    engagement: lead.engagement,
+    ...(lead.owner && { owner: lead.owner }),
+    lastEventAt: lead.lastEventAt,
+  };
+}

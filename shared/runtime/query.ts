@@ -1,0 +1,18 @@
+import type { z } from "zod";
+import { InvalidQueryError } from "../domain/errors";
+
+/** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */
+export function parseQuery<Schema extends z.ZodType>(
+  schema: Schema,
+  parameters: Record<string, string | undefined> | undefined,
+): z.output<Schema> {
+  const parsed = schema.safeParse(parameters ?? {});
+  if (parsed.success) return parsed.data;
+  throw new InvalidQueryError("the query parameters are not valid", {
+    issues: parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+      code: issue.code,
+    })),
+  });
+}
