@@ -1,0 +1,173 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import type { LambdaHandler } from "../../shared/local/handlers";
+import type { BusEvent } from "../../shared/local/local-bus";
+import { type RipenOptions, type RunningRipen, startRipen } from "../../shared/local/runtime";
+import { createTestTable, type TestTable } from "../support/dynamodb";
+
+let table: TestTable;
+let dataDir: string;
+const running: RunningRipen[] = [];
+
+beforeAll(async () => {
+  table = await createTestTable("local-runtime");
+  dataDir = await mkdtemp(join(tmpdir(), "ripen-runtime-"));
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((ripen) => ripen.stop()));
+});
+
+afterAll(async () => {
+  table?.client.destroy();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Publish as the real function does, minus the lead: one `to: sql` detail per transition record. */
+const publish: LambdaHandler<DynamoDBRecord[], LeadStageChangedDetail[]> = async (records) =>
+  records.map((record) => ({
+    metadata: {
+      version: "1",
+      transitionId: record.dynamodb?.NewImage?.id?.S ?? "?",
+      occurredAt: "2026-03-01T10:00:00.000Z",
+      modelVersion: "test-1",
+    },
+    data: {
+      lead: { leadId: "lead-1", email: "ada@example.com", domain: "example.com" },
+      from: "mql",
+      to: "sql",
+      score: 80,
+      reason: "score >= 70",
+      actor: { type: "rule", id: "sql-threshold" },
+      reasons: [],
+      bant: {},
+    },
+  }));
+
+function notifiers() {
+  const slack: string[] = [];
+  let slackFailing = false;
+  const handlers = {
+    publish,
+    "notify-slack": async (event: BusEvent) => {
+      if (slackFailing) throw new Error("slack answered 500");
+      slack.push((event.detail as LeadStageChangedDetail).metadata.transitionId);
+    },
+    "notify-email": async () => {},
+  };
+  return { slack, handlers, failSlack: () => (slackFailing = true) };
+}
+
+async function start(options: RipenOptions): Promise<RunningRipen> {
+  const ripen = await startRipen({
+    dynamodbEndpoint: table.endpoint,
+    tableName: table.tableName,
+    dataDir,
+    pollIntervalMs: 50,
+    preload: false,
+    targetRetry: { attempts: 2, baseMs: 1, capMs: 5 },
+    log: () => {},
+    ...options,
+  });
+  running.push(ripen);
+  return ripen;
+}
+
+async function putTransition(id: string) {
+  await table.client.send(
+    new PutItemCommand({
+      TableName: table.tableName,
+      Item: marshall({ pk: `LEAD#${id}`, sk: `TRANSITION#${id}`, entity: "transition", id }),
+    }),
+  );
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+describe("local runtime: table stream → publish → bus → notifier", () => {
+  it("alerts once per transition, and a restart on the same data dir neither repeats nor loses an alert", async () => {
+    // Prepare
+    const first = notifiers();
+    const ripen = await start({ handlers: first.handlers });
+
+    // Act: one transition while running, one while stopped.
+    await putTransition("runtime-1");
+    await vi.waitFor(() => expect(first.slack).toContain("runtime-1"), { timeout: 10_000 });
+    await ripen.stop();
+    await putTransition("runtime-2");
+    const second = notifiers();
+    await start({ handlers: second.handlers });
+
+    // Assess
+    await vi.waitFor(() => expect(second.slack).toContain("runtime-2"), { timeout: 10_000 });
+    await settle();
+    expect(first.slack).toEqual(["runtime-1"]);
+    expect(second.slack).toEqual(["runtime-2"]);
+  });
+
+  it("dead-letters an alert the notifier keeps refusing, with the reason, in the data dir", async () => {
+    const failing = notifiers();
+    failing.failSlack();
+    const ripen = await start({ handlers: failing.handlers });
+
+    await putTransition("runtime-dead");
+
+    await vi.waitFor(
+      async () =>
+        expect((await ripen.deadLetters.list()).map((letter) => letter.reason)).toContain("Error: slack answered 500"),
+      { timeout: 10_000 },
+    );
+    expect(ripen.deadLetters.path).toBe(join(dataDir, "dead-letters.jsonl"));
+    const [letter] = await ripen.deadLetters.list();
+    expect(letter).toMatchObject({ target: "notify-slack", attempts: 2 });
+  });
+});
+
+describe("local runtime: HTTP and environment", () => {
+  it("routes HTTP to the function's handler with the table's environment set, and restores it on stop", async () => {
+    // Prepare
+    const before = process.env.TABLE_NAME;
+    let seen: Record<string, string | undefined> = {};
+    const ripen = await start({
+      handlers: {
+        ...notifiers().handlers,
+        read: async () => {
+          seen = { TABLE_NAME: process.env.TABLE_NAME, RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL };
+          return { statusCode: 200, body: "ok" };
+        },
+      },
+      env: { RIPEN_SECRET_GENERIC: "not-a-real-secret" },
+    });
+
+    // Act
+    const response = await fetch(`${ripen.url}/health`);
+    const secretDuringRun = process.env.RIPEN_SECRET_GENERIC;
+    await ripen.stop();
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("apigw-requestid")).toBeTruthy();
+    expect(ripen.url).toBe(`http://127.0.0.1:${ripen.port}`);
+    expect(seen).toEqual({ TABLE_NAME: table.tableName, RIPEN_PUBLIC_URL: ripen.url });
+    expect(secretDuringRun).toBe("not-a-real-secret");
+    expect(process.env.TABLE_NAME).toBe(before);
+    expect(process.env.RIPEN_SECRET_GENERIC).toBeUndefined();
+  });
+
+  it("keeps an in-memory run's files in a temporary directory that stop() removes", async () => {
+    const ripen = await start({ dataDir: undefined, inMemory: true, handlers: notifiers().handlers });
+    expect(ripen.dataDir.startsWith(tmpdir())).toBe(true);
+    expect(existsSync(ripen.dataDir)).toBe(true);
+
+    await ripen.stop();
+
+    expect(existsSync(ripen.dataDir)).toBe(false);
+  });
+});
