@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
-import { type DeadLetterFile, deadLetterFile } from "../../shared/local/dead-letters";
+import { deadLetterFile } from "../../shared/local/dead-letters";
 import {
   BusClosedError,
   type BusEvent,
   type BusRule,
   type BusTarget,
   createLocalBus,
+  type LocalBusOptions,
   leadStageChangedEntries,
 } from "../../shared/local/local-bus";
 
@@ -59,20 +60,31 @@ function recordingTargets() {
 }
 
 let fileCount = 0;
-const freshDeadLetters = (): DeadLetterFile => deadLetterFile(join(dataDir, `dead-letters-${++fileCount}.jsonl`));
 const FAST_RETRY = { attempts: 3, baseMs: 1, capMs: 5 };
+const ON_SQL: Record<string, BusRule> = {
+  onSql: { target: "notify-slack", pattern: { detail: { data: { to: ["sql"] } } } },
+};
+
+/** A bus with recording targets, its own dead-letter file and a log; the declared RULES unless told. */
+function busWith(options: Partial<Pick<LocalBusOptions, "rules" | "retry">> = {}) {
+  const targets = recordingTargets();
+  const deadLetters = deadLetterFile(join(dataDir, `dead-letters-${++fileCount}.jsonl`));
+  const lines: string[] = [];
+  const bus = createLocalBus({
+    target: targets.target,
+    deadLetters,
+    retry: FAST_RETRY,
+    region: "eu-west-1",
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  return { bus, targets, deadLetters, lines };
+}
 
 describe("local bus", () => {
   it("invokes every target whose rule matches, with the EventBridge envelope, and no other", async () => {
     // Prepare: the rules as declared for AWS (sql → Slack and email; mql → Slack).
-    const targets = recordingTargets();
-    const bus = createLocalBus({
-      target: targets.target,
-      deadLetters: freshDeadLetters(),
-      retry: FAST_RETRY,
-      region: "eu-west-1",
-      log: () => {},
-    });
+    const { bus, targets } = busWith();
 
     // Act
     const deliveries = await bus.put(leadStageChangedEntries([stageChanged("sql"), stageChanged("sal")]));
@@ -96,19 +108,7 @@ describe("local bus", () => {
   });
 
   it("retries a failing target with backoff and counts the delivery once it succeeds", async () => {
-    const targets = recordingTargets();
-    const rules: Record<string, BusRule> = {
-      onSql: { target: "notify-slack", pattern: { detail: { data: { to: ["sql"] } } } },
-    };
-    const deadLetters = freshDeadLetters();
-    const bus = createLocalBus({
-      target: targets.target,
-      deadLetters,
-      rules,
-      retry: FAST_RETRY,
-      region: "eu-west-1",
-      log: () => {},
-    });
+    const { bus, targets, deadLetters } = busWith({ rules: ON_SQL });
     targets.failures["notify-slack"] = 2;
 
     const [delivery] = await bus.put(leadStageChangedEntries([stageChanged("sql")]));
@@ -120,20 +120,7 @@ describe("local bus", () => {
 
   it("dead-letters an event after every attempt fails, keeping the reason and the event, and says so", async () => {
     // Prepare
-    const targets = recordingTargets();
-    const rules: Record<string, BusRule> = {
-      onSql: { target: "notify-slack", pattern: { detail: { data: { to: ["sql"] } } } },
-    };
-    const deadLetters = freshDeadLetters();
-    const lines: string[] = [];
-    const bus = createLocalBus({
-      target: targets.target,
-      deadLetters,
-      rules,
-      retry: FAST_RETRY,
-      region: "eu-west-1",
-      log: (line) => lines.push(line),
-    });
+    const { bus, targets, deadLetters, lines } = busWith({ rules: ON_SQL });
     targets.failures["notify-slack"] = 10;
 
     // Act
@@ -156,14 +143,7 @@ describe("local bus", () => {
   });
 
   it("does not let one target's failure hold back another rule's target", async () => {
-    const targets = recordingTargets();
-    const bus = createLocalBus({
-      target: targets.target,
-      deadLetters: freshDeadLetters(),
-      retry: FAST_RETRY,
-      region: "eu-west-1",
-      log: () => {},
-    });
+    const { bus, targets } = busWith();
     targets.failures["notify-email"] = 10;
 
     const deliveries = await bus.put(leadStageChangedEntries([stageChanged("sql")]));
@@ -173,18 +153,9 @@ describe("local bus", () => {
   });
 
   it("gives up a pending retry when closed, so the caller keeps the event for later instead of losing it", async () => {
-    const targets = recordingTargets();
-    const rules: Record<string, BusRule> = {
-      onSql: { target: "notify-slack", pattern: { detail: { data: { to: ["sql"] } } } },
-    };
-    const deadLetters = freshDeadLetters();
-    const bus = createLocalBus({
-      target: targets.target,
-      deadLetters,
-      rules,
+    const { bus, targets, deadLetters } = busWith({
+      rules: ON_SQL,
       retry: { attempts: 5, baseMs: 60_000, capMs: 60_000 },
-      region: "eu-west-1",
-      log: () => {},
     });
     targets.failures["notify-slack"] = 10;
 
@@ -198,14 +169,6 @@ describe("local bus", () => {
 
   it("refuses a rule whose pattern AWS would reject, when the bus is made", () => {
     const rules: Record<string, BusRule> = { broken: { target: "notify-slack", pattern: { detail: { to: "sql" } } } };
-    expect(() =>
-      createLocalBus({
-        target: recordingTargets().target,
-        deadLetters: freshDeadLetters(),
-        rules,
-        region: "eu-west-1",
-        log: () => {},
-      }),
-    ).toThrow(/rule broken/);
+    expect(() => busWith({ rules })).toThrow(/rule broken/);
   });
 });
