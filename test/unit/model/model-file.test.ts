@@ -1,0 +1,187 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseModelText, readModelFile } from "../../../shared/adapters/model-file";
+import { InvalidModelError } from "../../../shared/domain/model/parse";
+import { loadEngine, modelPath } from "../../../shared/runtime/engine";
+import { DEFAULT_MODEL_PATH } from "./journeys";
+
+function problems(yaml: string): string[] {
+  try {
+    parseModelText(yaml, "test.yaml");
+  } catch (error) {
+    if (error instanceof InvalidModelError)
+      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    throw error;
+  }
+  throw new Error("the model was valid");
+}
+
+function messageOf(yaml: string): string {
+  try {
+    parseModelText(yaml, "test.yaml");
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("the model was valid");
+}
+
+describe("the model file", () => {
+  it("loads the default model at the repo root", () => {
+    const model = readModelFile(DEFAULT_MODEL_PATH);
+
+    expect(model.version).toBe("default-2026.1");
+    expect(model.engagement.rules.length).toBeGreaterThan(10);
+  });
+
+  it("fills in defaults for the sections it leaves out", () => {
+    const model = parseModelText("version: v1\n", "minimal.yaml");
+
+    expect(model).toMatchObject({ format: 1, fit: [], stages: { acceptance: "manual" } });
+    expect(model.bant.budget?.from).toEqual(["budget"]);
+    expect(model.notifications).toEqual([{ id: "sales-ready", to: ["sql"], channels: ["slack", "email"] }]);
+    expect(model.fields.labels.timeline).toContain("when");
+  });
+
+  it("names the file, the path, the rule and the line of each problem", () => {
+    const yaml = [
+      "version: v1", //
+      "engagement:",
+      "  rules:",
+      "    - id: pricing",
+      "      label: Pricing page",
+      "      on: page.viewed",
+      '      points: "five"',
+    ].join("\n");
+
+    expect(messageOf(yaml)).toBe(
+      [
+        "test.yaml is not a valid scoring model:",
+        '  - engagement.rules[0].points (id "pricing") (line 7:15): Invalid input: expected number, received string',
+      ].join("\n"),
+    );
+  });
+
+  it("reports a missing key at its parent's line", () => {
+    const error = (() => {
+      try {
+        parseModelText("version: v1\nfit:\n  - id: size\n    label: Size\n    points: 3\n", "test.yaml");
+      } catch (caught) {
+        return caught as InvalidModelError;
+      }
+    })();
+
+    expect(error?.problems).toEqual([
+      { path: 'fit[0].when (id "size")', message: "missing (expected object)", line: 3, column: 5 },
+    ]);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const error = (() => {
+      try {
+        parseModelText("version: v1\nfit: [\n", "broken.yaml");
+      } catch (caught) {
+        return caught as InvalidModelError;
+      }
+    })();
+
+    expect(error).toBeInstanceOf(InvalidModelError);
+    expect(error?.problems[0]).toMatchObject({ path: "(yaml)", line: 3 });
+  });
+
+  it("refuses unknown keys, so a typo is not silently ignored", () => {
+    expect(problems("version: v1\nengagment:\n  rules: []\n")).toEqual(['(top level): unknown key "engagment"']);
+  });
+
+  it("refuses a condition with two tests, or a test without a field", () => {
+    const yaml = `version: v1
+fit:
+  - id: a
+    label: A
+    when: { field: attributes.size, range: { min: 1 }, pattern: "x" }
+    points: 1
+  - id: b
+    label: B
+    when: { equals: 3 }
+    points: 1
+  - id: c
+    label: C
+    when: { field: properties.path, exists: true }
+    points: 1
+`;
+
+    expect(problems(yaml)).toEqual([
+      'fit[0].when (id "a"): field "attributes.size" has range and pattern; use one test per condition (combine with all/any)',
+      'fit[1].when (id "b"): equals needs a "field" to test',
+      'fit[2].when.field (id "c"): unknown field "properties.path": email, domain, name, company or attributes.<name>',
+    ]);
+  });
+
+  it("refuses bad regular expressions, event types, ranges and caps", () => {
+    const yaml = `version: v1
+engagement:
+  rules:
+    - { id: a, label: A, on: Page.Viewed, points: 1 }
+    - { id: b, label: B, on: page.viewed, where: { field: properties.path, pattern: "(" }, points: 1 }
+    - { id: c, label: C, on: page.viewed, where: { field: properties.n, range: { min: 5, max: 1 } }, points: 1 }
+    - { id: d, label: D, on: page.viewed, points: 1, cap: { max: 0 } }
+`;
+
+    expect(problems(yaml)).toEqual([
+      'engagement.rules[0].on (id "a"): must be an event type like demo.completed or webinar.*',
+      'engagement.rules[1].where.pattern (id "b"): not a valid regular expression: Invalid regular expression: /(/i: Unterminated group',
+      'engagement.rules[2].where.range (id "c"): min 5 is above max 1',
+      'engagement.rules[3].cap.max (id "d"): Too small: expected number to be >=1',
+    ]);
+  });
+
+  it("checks that ids are unique and that rules, lists and owners referred to exist", () => {
+    const yaml = `version: v1
+fit:
+  - { id: dup, label: A, when: { field: domain, inList: nope }, points: 1 }
+engagement:
+  rules:
+    - { id: dup, label: B, on: page.viewed, points: 1 }
+stages:
+  sql:
+    - { id: s, label: S, when: { rule: missing } }
+routing:
+  owners: [{ id: ana, name: Ana, email: ana@example.com }]
+  rules: [{ id: r, when: { score: { min: 1 } }, owners: [bob] }]
+`;
+
+    expect(problems(yaml)).toEqual([
+      'engagement.rules[0].id (id "dup"): duplicate id "dup" (first used at fit[0])',
+      'routing.rules[0].owners[0] (id "r"): unknown owner "bob" (owners: ana)',
+      'fit[0].when.inList (id "dup"): unknown list "nope" (lists: none)',
+      'stages.sql[0].when.rule (id "s"): unknown rule "missing": "rule" names a fit or engagement rule',
+    ]);
+  });
+
+  it("says so when the file cannot be read", () => {
+    expect(() => readModelFile("/nonexistent/ripen.model.yaml")).toThrow(/cannot be read/);
+  });
+});
+
+describe("loadEngine", () => {
+  it("follows RIPEN_MODEL, and otherwise finds ripen.model.yaml above the module", () => {
+    expect(modelPath({ RIPEN_MODEL: "/srv/models/candidate.yaml" })).toBe("/srv/models/candidate.yaml");
+    expect(modelPath({})).toBe(DEFAULT_MODEL_PATH);
+  });
+
+  it("stops with the same InvalidModelError for an invalid model", () => {
+    const folder = mkdtempSync(join(tmpdir(), "ripen-model-"));
+    const path = join(folder, "ripen.model.yaml");
+    writeFileSync(path, "version: v1\nstages:\n  acceptance: sometimes\n");
+
+    expect(() => loadEngine(path)).toThrow(InvalidModelError);
+    expect(() => loadEngine(path)).toThrow(
+      /stages\.acceptance \(line 3:15\): Invalid option: expected one of "manual"\|"auto"/,
+    );
+  });
+
+  it("compiles the model once per path", () => {
+    expect(loadEngine(DEFAULT_MODEL_PATH)).toBe(loadEngine(DEFAULT_MODEL_PATH));
+  });
+});
