@@ -1,12 +1,20 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
+import { signCalcom } from "../../../shared/adapters/sources/calcom";
+import { signCalendly } from "../../../shared/adapters/sources/calendly";
+import { signGeneric } from "../../../shared/adapters/sources/generic";
+import { signHubspot } from "../../../shared/adapters/sources/hubspot";
 import type {
   SourceResult,
   VerifyContext,
   WebhookRequest,
   WebhookSource,
 } from "../../../shared/adapters/sources/source";
-import type { LeadEventInput } from "../../../shared/domain/lead-event";
+import { signTally } from "../../../shared/adapters/sources/tally";
+import { signTypeform } from "../../../shared/adapters/sources/typeform";
+import { signWebflow } from "../../../shared/adapters/sources/webflow";
+import { signZoom } from "../../../shared/adapters/sources/zoom";
+import type { LeadEventInput, SourceName } from "../../../shared/domain/lead-event";
 
 export const NOW = new Date("2026-11-20T12:00:00.000Z");
 export const TOLERANCE_SECONDS = 300;
@@ -84,4 +92,35 @@ export function onlyEvent(result: SourceResult): LeadEventInput {
 export function expectIgnored(result: SourceResult, reason: RegExp): void {
   expect(result).toMatchObject({ kind: "reply", status: 200, body: { ignored: true } });
   if (result.kind === "reply") expect((result.body as { reason: string }).reason).toMatch(reason);
+}
+
+/**
+ * The headers each sender adds to a body signed with `secret` at `at`. HubSpot also signs the URL it
+ * calls: `url` (query string included).
+ */
+export function senderHeaders(
+  source: SourceName,
+  secret: string,
+  rawBody: string,
+  { at, url = "" }: { at: Date; url?: string },
+): Record<string, string> {
+  const seconds = Math.floor(at.getTime() / 1000);
+  switch (source) {
+    case "typeform":
+      return signTypeform(secret, rawBody);
+    case "tally":
+      return signTally(secret, rawBody);
+    case "webflow":
+      return signWebflow(secret, rawBody, at.getTime());
+    case "hubspot":
+      return signHubspot(secret, { url, rawBody, timestampMs: at.getTime() });
+    case "zoom":
+      return signZoom(secret, rawBody, seconds);
+    case "calendly":
+      return signCalendly(secret, rawBody, seconds);
+    case "calcom":
+      return signCalcom(secret, rawBody);
+    case "generic":
+      return { "x-ripen-timestamp": String(seconds), "x-ripen-signature": signGeneric(secret, seconds, rawBody) };
+  }
 }
