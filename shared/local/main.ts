@@ -1,4 +1,5 @@
 import { relative, resolve } from "node:path";
+import { secretName } from "../application/ingest-webhook";
 import { SOURCES } from "../domain/lead-event";
 import { ROUTES, routeKey } from "../runtime/routes";
 import type { DeadLetterFile } from "./dead-letters";
@@ -24,18 +25,19 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
 
-  const missing = [
-    ...SOURCES.map((source) => `RIPEN_SECRET_${source.toUpperCase()}`),
-    "SLACK_WEBHOOK_URL",
-    "SLACK_SIGNING_SECRET",
-  ].filter((name) => !process.env[name]);
+  const missingSecrets = SOURCES.map(secretName).filter((name) => !process.env[name]);
+  const slack = [
+    ...(process.env.SLACK_WEBHOOK_URL || process.env.SLACK_BOT_TOKEN ? [] : ["SLACK_WEBHOOK_URL (alerts print here)"]),
+    ...(process.env.SLACK_SIGNING_SECRET ? [] : ["SLACK_SIGNING_SECRET (Slack buttons are refused)"]),
+  ];
   const lines = [
     "",
     `Ripen is listening on ${ripen.url}`,
     ...ROUTES.map((route) => `  ${routeKey(route)}`),
     `data:         ${ripen.dataDir} (${engine}, table ${ripen.tableName})`,
     `.env:         ${dotenvSummary(dotenv)}`,
-    `not set:      ${missing.length > 0 ? missing.join(", ") : "nothing"}`,
+    `not set:      ${missingSecrets.length > 0 ? `${missingSecrets.join(", ")} (those senders get 503)` : "no secret missing"}`,
+    ...(slack.length > 0 ? [`              ${slack.join(", ")}`] : []),
     `dead letters: ${await deadLetterSummary(ripen.deadLetters)}`,
     "Ctrl-C stops Ripen.",
     "",
