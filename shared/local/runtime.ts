@@ -77,11 +77,30 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     }
   };
 
+  // Handlers read their environment at import, and it is complete only once the engine is up:
+  // a request that comes earlier waits here, and gets a 500 if the start fails.
+  let environment: { set(): void; fail(error: unknown): void } = { set: () => {}, fail: () => {} };
+  const environmentReady = new Promise<void>((set, fail) => {
+    environment = { set, fail };
+  });
+  environmentReady.catch(() => {});
+  let handlerEnv: Record<string, string> = {};
+  const handler = async <Handler>(name: string): Promise<Handler> => {
+    const injected = options.handlers?.[name];
+    if (injected) return injected as Handler;
+    await environmentReady;
+    return importHandler<Handler>(name, handlerEnv);
+  };
+
   try {
     const temporary = options.inMemory && !options.dataDir;
     const dataDir = temporary ? await mkdtemp(join(tmpdir(), "ripen-")) : resolve(options.dataDir ?? ".ripen");
     if (temporary) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     await mkdir(dataDir, { recursive: true });
+
+    // The port first: a taken one fails in a moment, not after the JVM has started.
+    const http = await startHttpServer({ port: options.port ?? 0, handler, region, log });
+    cleanups.push(() => http.stop());
 
     let endpoint = options.dynamodbEndpoint;
     if (!endpoint) {
@@ -99,21 +118,6 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     });
     const { streamArn } = await ensureTable(dynamodb, tableName);
 
-    // Handlers read their environment at import, which needs the server's URL: hold them until it is set.
-    let environmentSet: () => void = () => {};
-    const environmentReady = new Promise<void>((done) => {
-      environmentSet = done;
-    });
-    let handlerEnv: Record<string, string> = {};
-    const handler = async <Handler>(name: string): Promise<Handler> => {
-      const injected = options.handlers?.[name];
-      if (injected) return injected as Handler;
-      await environmentReady;
-      return importHandler<Handler>(name, handlerEnv);
-    };
-
-    const http = await startHttpServer({ port: options.port ?? 0, handler, region, log });
-    cleanups.push(() => http.stop());
     handlerEnv = {
       AWS_REGION: region,
       TABLE_NAME: tableName,
@@ -124,7 +128,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       ...options.env,
     };
     cleanups.push(applyEnvironment(handlerEnv));
-    environmentSet();
+    environment.set();
     if (options.preload ?? true) {
       for (const name of Object.keys(FUNCTIONS)) {
         await handler(name).catch((error: unknown) => {
@@ -193,6 +197,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       },
     };
   } catch (error) {
+    environment.fail(error);
     await cleanUp();
     throw error;
   }

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -159,6 +160,20 @@ describe("local runtime: HTTP and environment", () => {
     expect(secretDuringRun).toBe("not-a-real-secret");
     expect(process.env.TABLE_NAME).toBe(before);
     expect(process.env.RIPEN_SECRET_GENERIC).toBeUndefined();
+  });
+
+  it("fails at once with the fix when the port is taken", async () => {
+    // Prepare
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, "127.0.0.1", listening));
+    const { port } = taken.address() as AddressInfo;
+
+    // Act
+    const failure = start({ port, handlers: notifiers().handlers });
+
+    // Assess
+    await expect(failure).rejects.toThrow(`port ${port} on 127.0.0.1 is in use: set PORT to another port`);
+    await new Promise((closed) => taken.close(closed));
   });
 
   it("keeps an in-memory run's files in a temporary directory that stop() removes", async () => {
