@@ -18,11 +18,44 @@ const retention = days
   .refine((value) => RETENTIONS.includes(value), `must be one of ${RETENTIONS.join(", ")}`)
   .transform((value) => value as RetentionDays);
 
+/** Names the stack sets itself, and names that would put a secret in plain text. */
+const RESERVED =
+  /^(TABLE_NAME|EVENT_BUS_NAME|RIPEN_SECRETS_ARN|RIPEN_PUBLIC_URL|RIPEN_FROM_ADDRESS|SES_CONFIGURATION_SET|POWERTOOLS_.*|NODE_OPTIONS|AWS_.*)$/;
+const SECRET_LOOKING = /SECRET|TOKEN|PASSWORD|WEBHOOK|KEY/;
+// From cdk.json an object; from `-c ripen:functionEnvironment='{"A":"b"}'` a JSON string.
+const jsonObject = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? JSON.parse(value) : value);
+const functionEnvironment = z.preprocess(
+  jsonObject,
+  z
+    .record(
+      z.string().regex(/^[A-Z][A-Z0-9_]*$/, "names are UPPER_SNAKE_CASE"),
+      z.union([z.string(), z.number(), z.boolean()]),
+    )
+    .superRefine((variables, context) => {
+      for (const name of Object.keys(variables)) {
+        if (RESERVED.test(name)) context.addIssue({ code: "custom", message: `${name} is set by the stack` });
+        if (SECRET_LOOKING.test(name)) {
+          context.addIssue({
+            code: "custom",
+            message: `${name} looks like a secret: put it in the Secrets Manager secret`,
+          });
+        }
+      }
+    })
+    .transform((variables) =>
+      Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])),
+    ),
+);
+
 const RipenConfigSchema = z.object({
   /** Address alerts are sent from (SES). Unset: no function gets SES permissions. */
   fromAddress: optionalText.pipe(z.email().optional()),
   /** The verified SES identity that covers fromAddress: a domain or the address itself. */
   sesIdentity: optionalText,
+  /** An SES configuration set to send through (event publishing, dedicated IPs). */
+  sesConfigurationSet: optionalText,
+  /** Plain settings every function gets (SLACK_CHANNEL, RIPEN_LEAD_URL, RIPEN_ALERT_EMAILS, ...). Never secrets. */
+  functionEnvironment: functionEnvironment.default({}),
   /** Who receives alarm notifications by email. Unset: alarms publish to the topic only. */
   alarmEmail: optionalText.pipe(z.email().optional()),
   /** The public base URL senders use (a custom domain). Unset: the API's execute-api URL. */
@@ -35,15 +68,24 @@ const RipenConfigSchema = z.object({
   tracing: flag.default(false),
 });
 
+export interface EmailSettings {
+  fromAddress: string;
+  /** The SES identity to grant on: ripen:sesIdentity, or the from address's domain. */
+  identity: string;
+  configurationSet?: string;
+}
+
 export type RipenConfig = z.output<typeof RipenConfigSchema> & {
-  /** The SES identity to grant on, derived from fromAddress when not given. */
-  email?: { fromAddress: string; identity: string };
+  /** What email senders get, when a from address is configured. */
+  email?: EmailSettings;
 };
 
 /** The context keys, as written in cdk.json. */
 export const CONTEXT_KEYS = {
   fromAddress: "ripen:fromAddress",
   sesIdentity: "ripen:sesIdentity",
+  sesConfigurationSet: "ripen:sesConfigurationSet",
+  functionEnvironment: "ripen:functionEnvironment",
   alarmEmail: "ripen:alarmEmail",
   publicUrl: "ripen:publicUrl",
   logRetentionDays: "ripen:logRetentionDays",
@@ -66,5 +108,10 @@ export function readConfig(node: Node): RipenConfig {
   const config = result.data;
   if (!config.fromAddress) return config;
   const identity = config.sesIdentity ?? config.fromAddress.split("@")[1] ?? config.fromAddress;
-  return { ...config, email: { fromAddress: config.fromAddress, identity } };
+  const email: EmailSettings = {
+    fromAddress: config.fromAddress,
+    identity,
+    ...(config.sesConfigurationSet && { configurationSet: config.sesConfigurationSet }),
+  };
+  return { ...config, email };
 }

@@ -8,7 +8,7 @@ export interface FunctionPermissions {
   secrets?: boolean;
   /** PutEvents on the Ripen bus. */
   putEvents?: boolean;
-  /** ses:SendEmail on the configured identity (needs the ripen:fromAddress context). */
+  /** ses:SendEmail on the configured identity and configuration set (needs the ripen:fromAddress context). */
   sendEmail?: boolean;
 }
 
@@ -25,11 +25,13 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
   publish: {},
   // Idempotency markers per transition live in the table; the webhook URL lives in the secret.
   "notify-slack": { table: "readWrite", secrets: true },
-  "notify-email": { table: "readWrite", secrets: true, sendEmail: true },
+  "notify-email": { table: "readWrite", sendEmail: true },
   // Slack buttons: verifies the Slack signature, then the same write path as ingest.
   actions: { table: "readWrite", secrets: true },
-  // Daily decay / recycle / SLA sweep over the stage indexes; publishes `Lead SLA Breached` on the bus.
-  maintenance: { table: "readWrite", putEvents: true },
+  // GDPR erasure: queries the person's partition, deletes it, writes a PII-free tombstone.
+  erase: { table: "readWrite" },
+  // Daily decay / recycle / SLA sweep over the stage indexes; breaches leave through the table's stream.
+  maintenance: { table: "readWrite" },
 };
 
 export function permissionsOf(name: string): FunctionPermissions {

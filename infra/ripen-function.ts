@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { type Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
 import { acknowledge } from "./nag";
 
@@ -42,7 +43,10 @@ export interface RipenFunctionProps {
   secret: ISecret;
   /** The base URL senders post to, for signature schemes that sign the URL. */
   publicUrl: string;
-  email?: { fromAddress: string; identity: string };
+  email?: EmailSettings;
+  /** Plain deployment settings (ripen:functionEnvironment). */
+  environment?: Record<string, string>;
+  timeout: Duration;
   logRetention: RetentionDays;
   tracing: boolean;
 }
@@ -78,7 +82,7 @@ export class RipenFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: definition.memoryMb,
-      timeout: Duration.seconds(15),
+      timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -101,6 +105,7 @@ export class RipenFunction extends Construct {
         forceDockerBundling: false,
       },
       environment: {
+        ...props.environment,
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         RIPEN_SECRETS_ARN: props.secret.secretArn,
@@ -109,6 +114,8 @@ export class RipenFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: "Ripen",
         NODE_OPTIONS: "--enable-source-maps",
         ...(permissions.sendEmail && props.email && { RIPEN_FROM_ADDRESS: props.email.fromAddress }),
+        ...(permissions.sendEmail &&
+          props.email?.configurationSet && { SES_CONFIGURATION_SET: props.email.configurationSet }),
       },
     });
 
@@ -118,6 +125,14 @@ export class RipenFunction extends Construct {
       "Pinned to nodejs22.x, the LTS line the bundles target (esbuild target node22), supported by Lambda into 2027. " +
         "Moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK release.",
     );
+    if (props.tracing) {
+      acknowledge(
+        this.role,
+        "AwsSolutions-IAM5[Resource::*]",
+        "Only X-Ray's PutTraceSegments and PutTelemetryRecords use Resource '*': X-Ray has no resource-level " +
+          "permissions, so AWS requires the wildcard for them.",
+      );
+    }
     this.grant(props);
   }
 
@@ -135,12 +150,12 @@ export class RipenFunction extends Construct {
     if (permissions.secrets) props.secret.grantRead(this.role);
     if (permissions.putEvents) props.bus.grantPutEventsTo(this.role);
     if (permissions.sendEmail && props.email) {
-      const identityArn = Stack.of(this).formatArn({
-        service: "ses",
-        resource: "identity",
-        resourceName: props.email.identity,
-      });
-      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identityArn] }));
+      // SES authorizes a send against the identity and, when one is used, the configuration set.
+      const sesArn = (resource: string, resourceName: string) =>
+        Stack.of(this).formatArn({ service: "ses", resource, resourceName });
+      const resources = [sesArn("identity", props.email.identity)];
+      if (props.email.configurationSet) resources.push(sesArn("configuration-set", props.email.configurationSet));
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources }));
     }
   }
 }

@@ -7,6 +7,14 @@ import { TABLE } from "../shared/adapters/dynamodb/table-definition";
 import { LEAD_STAGE_CHANGED } from "../shared/application/lead-stage-changed";
 import { acknowledge } from "./nag";
 
+/** The keys operators fill in; senders' keys (RIPEN_SECRET_TYPEFORM, ...) are added as they connect. */
+export const SECRET_TEMPLATE = {
+  SLACK_WEBHOOK_URL: "",
+  SLACK_MARKETING_WEBHOOK_URL: "",
+  SLACK_BOT_TOKEN: "",
+  SLACK_SIGNING_SECRET: "",
+};
+
 export interface StatefulStackProps extends StackProps {
   archiveRetentionDays: number;
 }
@@ -52,7 +60,7 @@ export class StatefulStack extends Stack {
     this.secret = new Secret(this, "Secrets", {
       description: "Ripen: sender signing secrets (RIPEN_SECRET_<SOURCE>) and Slack credentials",
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ SLACK_WEBHOOK_URL: "", SLACK_SIGNING_SECRET: "" }),
+        secretStringTemplate: JSON.stringify(SECRET_TEMPLATE),
         generateStringKey: "RIPEN_SECRET_GENERIC",
         excludePunctuation: true,
         passwordLength: 48,

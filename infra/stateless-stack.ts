@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -14,6 +14,16 @@ import { addMaintenanceSchedule } from "./maintenance-schedule";
 import { TransitionPipe } from "./pipe";
 import { type FunctionDefinition, RipenFunction } from "./ripen-function";
 import { NotificationRules } from "./rules";
+
+/** How long a function may run. API functions stay well under the HTTP API's 30-second limit. */
+export const DEFAULT_TIMEOUT = Duration.seconds(15);
+export const FUNCTION_TIMEOUTS: Record<string, Duration> = {
+  // Slack and SES calls are retried inside the invocation before the bus retries it.
+  "notify-slack": Duration.seconds(30),
+  "notify-email": Duration.seconds(30),
+  // The sweep pages through every open stage and stops early when time runs short.
+  maintenance: Duration.minutes(15),
+};
 
 /** The function the Pipe calls to turn stream records into bus events. */
 export const PIPE_ENRICHMENT_FUNCTION = "publish";
@@ -54,6 +64,8 @@ export class StatelessStack extends Stack {
         secret: props.secret,
         publicUrl: config.publicUrl ?? this.api.url,
         ...(config.email && { email: config.email }),
+        environment: config.functionEnvironment,
+        timeout: FUNCTION_TIMEOUTS[name] ?? DEFAULT_TIMEOUT,
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
       });
