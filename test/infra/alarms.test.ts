@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { SERVER_ERROR_RATE_PERCENT } from "../../infra/alarms";
+import { RULES } from "../../shared/application/lead-stage-changed";
+import { FUNCTIONS } from "../../shared/runtime/routes";
+import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
+
+const { stateless } = synthRipen({ context: { "ripen:alarmEmail": "oncall@example.com" } });
+const alarms = Object.values(resourcesOfType(stateless, "AWS::CloudWatch::Alarm"));
+const [topicId] = resourceAt(stateless, "AWS::SNS::Topic", "/Alarms/Topic/Resource");
+
+/** Alarms on one metric, with the dimension values that mention `dimension` (a logical id or a name). */
+function alarmsOn(metricName: string, dimension?: string) {
+  return alarms.filter(
+    (alarm) =>
+      alarm.Properties.MetricName === metricName &&
+      (dimension === undefined || JSON.stringify(alarm.Properties.Dimensions).includes(dimension)),
+  );
+}
+
+describe("the alarms", () => {
+  it("watch every dead-letter queue for a single message", () => {
+    // Prepare
+    const queueIds = Object.keys(resourcesOfType(stateless, "AWS::SQS::Queue"));
+
+    // Assess
+    expect(queueIds.length).toBeGreaterThan(0);
+    for (const queueId of queueIds) {
+      expect(alarmsOn("ApproximateNumberOfMessagesVisible", queueId)).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold" }),
+        }),
+      ]);
+    }
+  });
+
+  it("watch the API's 5xx rate", () => {
+    // Prepare
+    const rate = alarms.find((alarm) => JSON.stringify(alarm.Properties.Metrics ?? []).includes("5xx"));
+
+    // Assess
+    expect(rate?.Properties).toMatchObject({ Threshold: SERVER_ERROR_RATE_PERCENT, EvaluationPeriods: 3 });
+    expect(JSON.stringify(rate?.Properties.Metrics)).toContain("100 * errors / requests");
+  });
+
+  it.each(Object.keys(FUNCTIONS))("watch %s for errors and throttles", (name) => {
+    // Prepare
+    const [functionId] = resourceAt(stateless, "AWS::Lambda::Function", `/${name}/Handler/Resource`);
+
+    // Assess
+    expect(alarmsOn("Errors", functionId)).toHaveLength(1);
+    expect(alarmsOn("Throttles", functionId)).toHaveLength(1);
+  });
+
+  it("watch the Pipe for failures and throttles", () => {
+    // Prepare
+    const [pipeId] = resourceAt(stateless, "AWS::Pipes::Pipe", "/TransitionPipe/Pipe");
+
+    // Assess
+    expect(alarmsOn("ExecutionFailed", pipeId)).toHaveLength(1);
+    expect(alarmsOn("ExecutionThrottled", pipeId)).toHaveLength(1);
+  });
+
+  it.each(Object.keys(RULES))("watch rule %s for failed deliveries", (name) => {
+    // Prepare
+    const [ruleId] = resourceAt(stateless, "AWS::Events::Rule", `/Rules/${name}/Resource`);
+
+    // Assess
+    expect(alarmsOn("FailedInvocations", ruleId)).toHaveLength(1);
+  });
+
+  it("all notify the alarm topic, which mails the configured address over TLS only", () => {
+    // Assess
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    stateless.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "oncall@example.com",
+      TopicArn: { Ref: topicId },
+    });
+    expect(JSON.stringify(resourcesOfType(stateless, "AWS::SNS::TopicPolicy"))).toContain("aws:SecureTransport");
+  });
+
+  it("are on a dashboard with the API, functions, Pipe, rules and queues", () => {
+    // Prepare
+    const [, dashboard] = resourceAt(stateless, "AWS::CloudWatch::Dashboard", "/Operations/Dashboard/Resource");
+
+    // Act
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    for (const metric of ["5xx", "Errors", "Throttles", "ExecutionFailed", "FailedInvocations"]) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain("ApproximateNumberOfMessagesVisible");
+  });
+});

@@ -1,0 +1,93 @@
+import { App, Stack } from "aws-cdk-lib";
+import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_THROTTLE, RipenApi, ROUTE_THROTTLES } from "../../infra/api";
+import { ROUTES, routeKey } from "../../shared/runtime/routes";
+import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
+
+const { stateless } = synthRipen();
+const routes = Object.values(resourcesOfType(stateless, "AWS::ApiGatewayV2::Route"));
+const [, stage] = resourceAt(stateless, "AWS::ApiGatewayV2::Stage", "/Api/DefaultStage/Resource");
+
+describe("the HTTP API", () => {
+  it("has exactly the routes ROUTES declares", () => {
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it.each(ROUTES.map((route) => [routeKey(route), route] as const))(
+    "%s: authorization and function as declared",
+    (key, route) => {
+      // Prepare
+      const declared = routes.find((candidate) => candidate.Properties.RouteKey === key);
+      const [functionId] = resourceAt(stateless, "AWS::Lambda::Function", `/${route.function}/Handler/Resource`);
+      const target = JSON.stringify(declared?.Properties.Target);
+      const integrationId = /integrations\/"?,?\{"Ref":"([^"]+)"/.exec(target)?.[1] ?? "";
+
+      // Assess
+      expect(declared?.Properties.AuthorizationType).toBe(route.auth === "iam" ? "AWS_IAM" : "NONE");
+      expect(stateless.toJSON().Resources[integrationId].Properties.IntegrationUri).toEqual({
+        "Fn::GetAtt": [functionId, "Arn"],
+      });
+    },
+  );
+
+  it("throttles every route: a stage default plus a limit per route", () => {
+    // Prepare
+    const expected = Object.fromEntries(
+      ROUTES.map((route) => {
+        const limits = ROUTE_THROTTLES[routeKey(route)] ?? DEFAULT_THROTTLE;
+        return [routeKey(route), { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }];
+      }),
+    );
+
+    // Assess
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
+    });
+    expect(stage.Properties.RouteSettings).toEqual(expected);
+  });
+
+  it("updates the stage after the routes its settings name", () => {
+    // Prepare
+    const routeIds = Object.keys(resourcesOfType(stateless, "AWS::ApiGatewayV2::Route"));
+
+    // Assess
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it("writes JSON access logs with the request id and no source IP or user agent", () => {
+    // Prepare
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const [logsId] = resourceAt(stateless, "AWS::Logs::LogGroup", "/Api/AccessLogs/Resource");
+
+    // Act
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+
+    // Assess
+    expect(settings.DestinationArn).toEqual({ "Fn::GetAtt": [logsId, "Arn"] });
+    expect(format.requestId).toBe("$context.requestId");
+    expect(settings.Format).not.toMatch(/sourceIp|userAgent/);
+  });
+
+  it("refuses a public route nobody wrote a reason for", () => {
+    // Prepare
+    const stack = new Stack(new App(), "Api");
+    const api = new RipenApi(stack, "Api", { logRetention: RetentionDays.ONE_WEEK });
+    const handler = new LambdaFunction(stack, "Handler", {
+      runtime: Runtime.NODEJS_22_X,
+      handler: "index.handler",
+      code: Code.fromInline("export const handler = async () => ({});"),
+    });
+
+    // Act
+    const addOpenRoute = () =>
+      api.addRoutes(new Map([["read", handler]]), [
+        { method: "GET", path: "/export", function: "read", auth: "public" },
+      ]);
+
+    // Assess
+    expect(addOpenRoute).toThrow(/no reason/);
+  });
+});

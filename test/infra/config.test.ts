@@ -1,0 +1,56 @@
+import { App } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import { readConfig } from "../../infra/config";
+import { CDK_CONTEXT } from "./ripen-app";
+
+const configOf = (context: Record<string, unknown>) => readConfig(new App({ context }).node);
+
+describe("the deployment settings", () => {
+  it("synthesize from cdk.json alone: nothing is required", () => {
+    // Act
+    const config = configOf(CDK_CONTEXT);
+
+    // Assess
+    expect(config).toMatchObject({ logRetentionDays: 30, archiveRetentionDays: 30, tracing: false });
+    expect(config.email).toBeUndefined();
+    expect(config.publicUrl).toBeUndefined();
+  });
+
+  it("derive the SES identity from the from address's domain unless one is given", () => {
+    expect(configOf({ "ripen:fromAddress": "alerts@acme.io" }).email).toEqual({
+      fromAddress: "alerts@acme.io",
+      identity: "acme.io",
+    });
+    expect(configOf({ "ripen:fromAddress": "alerts@acme.io", "ripen:sesIdentity": "alerts@acme.io" }).email).toEqual({
+      fromAddress: "alerts@acme.io",
+      identity: "alerts@acme.io",
+    });
+  });
+
+  it("accept -c strings for numbers and flags", () => {
+    expect(configOf({ "ripen:tracing": "true", "ripen:logRetentionDays": "90" })).toMatchObject({
+      tracing: true,
+      logRetentionDays: 90,
+    });
+  });
+
+  it("take plain function settings from cdk.json or a -c JSON string, but never a secret", () => {
+    // Prepare
+    const settings = { SLACK_CHANNEL: "#sales", SLACK_DIRECT_TO_OWNER: true };
+
+    // Act
+    const fromObject = configOf({ "ripen:functionEnvironment": settings });
+    const fromString = configOf({ "ripen:functionEnvironment": JSON.stringify(settings) });
+
+    // Assess
+    expect(fromObject.functionEnvironment).toEqual({ SLACK_CHANNEL: "#sales", SLACK_DIRECT_TO_OWNER: "true" });
+    expect(fromString.functionEnvironment).toEqual(fromObject.functionEnvironment);
+    expect(() => configOf({ "ripen:functionEnvironment": { SLACK_BOT_TOKEN: "xoxb-1" } })).toThrow(/Secrets Manager/);
+    expect(() => configOf({ "ripen:functionEnvironment": { TABLE_NAME: "other" } })).toThrow(/set by the stack/);
+  });
+
+  it("name the context key that is wrong", () => {
+    expect(() => configOf({ "ripen:fromAddress": "not-an-address" })).toThrow(/ripen:fromAddress/);
+    expect(() => configOf({ "ripen:logRetentionDays": 31 })).toThrow(/ripen:logRetentionDays: must be one of/);
+  });
+});
