@@ -45,9 +45,16 @@ export function hubspotSignedUri(url: string): string {
   );
 }
 
-/** The URL the sender called: the public base URL, the path, and the query string exactly as received. */
+/**
+ * The URL the sender called: the public base URL, the path, and the query string exactly as received.
+ * A base URL with a stage (`https://host/prod`) is not repeated when the path already carries it.
+ */
 export function publicRequestUrl(publicUrl: string, path: string, rawQueryString: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}${path}${rawQueryString === "" ? "" : `?${rawQueryString}`}`;
+  const base = publicUrl.replace(/\/+$/, "");
+  const basePath = /^[a-z][a-z0-9+.-]*:\/\/[^/]+(\/.*)?$/i.exec(base)?.[1] ?? "";
+  const url =
+    basePath !== "" && path.startsWith(`${basePath}/`) ? `${base.slice(0, -basePath.length)}${path}` : `${base}${path}`;
+  return `${url}${rawQueryString === "" ? "" : `?${rawQueryString}`}`;
 }
 
 /** The headers HubSpot sends for this request (`url` as HubSpot calls it, query string included). */

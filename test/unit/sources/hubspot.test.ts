@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   hubspot,
   hubspotSignedUri,
+  publicRequestUrl,
   SIGNATURE_HEADER,
   signHubspot,
   TIMESTAMP_HEADER,
@@ -94,6 +95,18 @@ describe("HubSpot v3 signature", () => {
   it("tolerates a trailing slash on the configured public URL", () => {
     const request = signed(fixture("hubspot", "workflow-contact"));
     expect(() => hubspot.verify(request, { ...hubspotContext, publicUrl: `${PUBLIC_URL}/` })).not.toThrow();
+  });
+
+  it("rebuilds the public URL from a base with a stage, whether or not the path repeats the stage", () => {
+    expect(publicRequestUrl("https://abc.example.com/prod", "/webhooks/hubspot", "")).toBe(
+      "https://abc.example.com/prod/webhooks/hubspot",
+    );
+    expect(publicRequestUrl("https://abc.example.com/prod/", "/prod/webhooks/hubspot", "a=1")).toBe(
+      "https://abc.example.com/prod/webhooks/hubspot?a=1",
+    );
+    expect(publicRequestUrl("https://abc.example.com", "/webhooks/hubspot", "")).toBe(
+      "https://abc.example.com/webhooks/hubspot",
+    );
   });
 
   it("cannot verify without the public URL: a configuration error, not a forged request", () => {
