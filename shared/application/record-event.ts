@@ -3,6 +3,7 @@ import { type Lead, leadIdFor } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
+import type { ErasureCheck } from "./erasure";
 import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports";
 import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 
@@ -12,6 +13,8 @@ export interface RecordEventDeps {
   clock: Clock;
   sleep: Sleep;
   retry?: RetryPolicy;
+  /** Refuses to re-create an erased person (RIPEN_ERASE_BLOCKS_RECREATE); without it, nobody is refused. */
+  erasures?: ErasureCheck;
 }
 
 export interface RecordedEvent {
@@ -40,6 +43,7 @@ export const recordEvent =
     const eventId = eventKey(event);
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
       const history = await deps.store.loadHistory(leadId, { consistent: attempt > 0 });
+      if (!history.lead) await deps.erasures?.assertMayCreate(leadId, event);
       if (history.lead && history.events.some((stored) => stored.eventId === eventId)) {
         return { lead: history.lead, duplicate: true, transitioned: false };
       }

@@ -125,8 +125,12 @@ const CHART_SCRIPT = `
       });
       bar.appendChild(el("title", {}, stage.stage + ": " + stage.entered));
       chart.appendChild(bar);
-      chart.appendChild(el("text", { class: "label", x: centre, y: y + barHeight / 2 + 5, "text-anchor": "middle" },
-        stage.stage.toUpperCase() + "  " + stage.entered));
+      // A narrow bar cannot hold its label: put it beside the bar.
+      var inside = width > 90;
+      chart.appendChild(el("text", {
+        class: "label", y: y + barHeight / 2 + 5,
+        x: inside ? centre : centre + width / 2 + 6, "text-anchor": inside ? "middle" : "start"
+      }, stage.stage.toUpperCase() + "  " + stage.entered));
       chart.appendChild(el("text", { class: "time", x: 500, y: y + barHeight / 2 + 5 },
         "time in stage: median " + hours(stage.timeInStage.medianHours) + ", p90 " + hours(stage.timeInStage.p90Hours)));
       if (stage.conversionToNext !== undefined) {

@@ -11,6 +11,11 @@ export const FUNCTIONS = {
     description: "Posts sales-ready alerts to Slack",
     memoryMb: 256,
   },
+  maintenance: {
+    entry: "functions/maintenance.ts",
+    description: "Daily sweep: score decay, recycle rules, SLA breaches",
+    memoryMb: 512,
+  },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 

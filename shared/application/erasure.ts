@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { ConsentRequiredError } from "../domain/errors";
+import type { LeadEvent } from "../domain/lead-event";
+
+/** What an erasure leaves behind: no personal data, only a hash of the email and the day. */
+export interface Tombstone {
+  leadId: string;
+  /** SHA-256 of the normalized email, when the email was known at erasure. */
+  emailHash?: string;
+  /** yyyy-mm-dd (UTC). */
+  erasedOn: string;
+}
+
+export interface TombstoneReader {
+  tombstoneOf(leadId: string): Promise<Tombstone | undefined>;
+}
+
+/** Decides whether an event may create a lead for a person who has no lead item. */
+export interface ErasureCheck {
+  /** Throws ConsentRequiredError when the person was erased and the event does not give consent again. */
+  assertMayCreate(leadId: string, event: LeadEvent): Promise<void>;
+}
+
+export function emailHash(email: string): string {
+  return createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+}
+
+const CONSENT_KEY = "consent";
+const CONSENTING = new Set(["true", "yes", "granted"]);
+
+/**
+ * True when the event states consent: a `consent` answer, attribute or property that is true, "yes",
+ * "granted" (a form's consent checkbox maps to one of these).
+ */
+export function givesConsent(event: Pick<LeadEvent, "answers" | "attributes" | "properties">): boolean {
+  const values = [event.answers[CONSENT_KEY], event.attributes[CONSENT_KEY], event.properties[CONSENT_KEY]];
+  return values.some((value) => value === true || (typeof value === "string" && CONSENTING.has(value.toLowerCase())));
+}
+
+/**
+ * The check the write path runs before creating a lead when RIPEN_ERASE_BLOCKS_RECREATE is on: an
+ * erased person is not recorded again until an event of theirs gives consent. One GetItem, and only
+ * for events of people without a lead item.
+ */
+export function consentGate(tombstones: TombstoneReader): ErasureCheck {
+  return {
+    async assertMayCreate(leadId, event) {
+      if (givesConsent(event)) return;
+      const tombstone = await tombstones.tombstoneOf(leadId);
+      if (!tombstone) return;
+      throw new ConsentRequiredError(
+        `this person was erased on ${tombstone.erasedOn}; events are not recorded until one gives consent again`,
+      );
+    },
+  };
+}

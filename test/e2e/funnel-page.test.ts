@@ -1,0 +1,154 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signGeneric } from "../../shared/adapters/sources/generic";
+import type { FunnelView } from "../../shared/application/funnel";
+import { startRipen } from "../../shared/local/runtime";
+import { GENERIC_SECRET, genericPayload } from "../support/generic";
+
+/** Debian's chromium (apt-get install chromium), driven headless by playwright-core. */
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let ripen: Awaited<ReturnType<typeof startRipen>>;
+let browser: BrowserContext;
+let profile: string;
+const today = new Date().toISOString().slice(0, 10);
+
+async function post(payload: Record<string, unknown>) {
+  const body = JSON.stringify(payload);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${ripen.url}/webhooks/generic`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-ripen-timestamp": String(timestamp),
+      "x-ripen-signature": signGeneric(GENERIC_SECRET, timestamp, body),
+    },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+beforeAll(async () => {
+  ripen = await startRipen({
+    port: 0,
+    dynamodbEndpoint: inject("dynamodbEndpoint"),
+    tableName: `e2e-funnel-${Date.now()}`,
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET },
+    log: () => {},
+  });
+  // Three people: one stays a contact, two keep engaging, one books and completes a demo.
+  const journeys: Record<string, string[]> = {
+    "quiet@funnel.example": ["page.viewed"],
+    "keen@funnel.example": ["form.submitted", "webinar.attended", "form.submitted"],
+    "ready@funnel.example": ["form.submitted", "demo.scheduled", "demo.completed", "demo.completed"],
+  };
+  for (const [email, types] of Object.entries(journeys)) {
+    for (const [index, type] of types.entries()) {
+      await post(genericPayload({ email, type, eventId: `${email}-${index}`, occurredAt: new Date().toISOString() }));
+    }
+  }
+  profile = await mkdtemp(join(tmpdir(), "ripen-chromium-"));
+  // A persistent context is how playwright takes a fresh --user-data-dir.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ripen?.stop();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+describe("the funnel page in a real browser", () => {
+  it("draws the funnel the API reports, with nothing loaded from elsewhere and no script errors", async () => {
+    // Prepare
+    const api = (await (await fetch(`${ripen.url}/funnel?from=${today}&to=${today}`)).json()) as FunnelView;
+    expect(api.total.stages[0]?.entered).toBe(3);
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const elsewhere: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    await page.route("**/*", (route) => {
+      if (route.request().url().startsWith(ripen.url)) return route.continue();
+      elsewhere.push(route.request().url());
+      return route.abort();
+    });
+
+    // Act
+    const response = await page.goto(`${ripen.url}/funnel/view?from=${today}&to=${today}`);
+    await page.waitForSelector("body[data-ready=true]");
+
+    // Assess
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()["content-security-policy"]).toContain("default-src 'none'");
+    const bars = await page.$$eval("#funnel-chart rect.bar", (rects) =>
+      rects.map((rect) => ({
+        stage: rect.getAttribute("data-stage"),
+        entered: Number(rect.getAttribute("data-entered")),
+        width: Number(rect.getAttribute("width")),
+      })),
+    );
+    expect(bars.map((bar) => bar.stage)).toEqual(["lead", "mql", "sal", "sql", "sqo"]);
+    expect(bars.map((bar) => bar.entered)).toEqual(api.total.stages.map((stage) => stage.entered));
+    // Widths follow the counts: the widest bar is the stage most leads entered.
+    for (const bar of bars) {
+      if (bar.entered > 0)
+        expect(bar.width / bar.entered).toBeCloseTo((bars[0]?.width ?? 0) / (bars[0]?.entered ?? 1), 5);
+    }
+    expect(await page.textContent("#summary")).toContain(`${api.total.leads} leads`);
+    expect(await page.$$eval("#funnel-table tbody tr", (rows) => rows.length)).toBe(5);
+    expect(problems).toEqual([]);
+    expect(elsewhere).toEqual([]);
+    await page.close();
+  });
+
+  it("switches segments when grouped, and reloads with the form", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${ripen.url}/funnel/view?from=${today}&to=${today}&by=month`);
+    await page.waitForSelector("body[data-ready=true]");
+
+    const tabs = await page.$$eval("#segment-tabs button", (buttons) => buttons.map((button) => button.textContent));
+    expect(tabs).toEqual(["all", today.slice(0, 7)]);
+    await page.click("#segment-tabs button:nth-child(2)");
+    expect(await page.getAttribute("#segment-tabs button:nth-child(2)", "aria-pressed")).toBe("true");
+    expect(await page.$$eval("#funnel-chart rect.bar", (rects) => rects.length)).toBe(5);
+
+    await page.selectOption("select[name=by]", "");
+    await Promise.all([page.waitForURL(/\/funnel\/view\?/), page.click("form button[type=submit]")]);
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.$$eval("#segment-tabs button", (buttons) => buttons.length)).toBe(0);
+    await page.close();
+  });
+
+  it("says so when a range holds no stage changes", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${ripen.url}/funnel/view?from=2020-01-01&to=2020-01-31`);
+    await page.waitForSelector("body[data-ready=true]");
+
+    expect(await page.textContent("#summary")).toBe("No stage changes between 2020-01-01 and 2020-01-31.");
+    const entered = await page.$$eval("#funnel-chart rect.bar", (rects) =>
+      rects.map((rect) => rect.getAttribute("data-entered")),
+    );
+    expect(entered).toEqual(["0", "0", "0", "0", "0"]);
+    await page.close();
+  });
+});

@@ -1,0 +1,225 @@
+import { type DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dynamoErasureStore, dynamoTombstones } from "../../shared/adapters/dynamodb/erase";
+import { dynamoTransitionLog } from "../../shared/adapters/dynamodb/funnel-queries";
+import { domainPk, leadPk, stagePk, stageShard, transitionDayPk } from "../../shared/adapters/dynamodb/keys";
+import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
+import { eraseLead } from "../../shared/application/erase-lead";
+import { consentGate, emailHash } from "../../shared/application/erasure";
+import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
+import type { LeadStore } from "../../shared/application/ports";
+import { recordEvent } from "../../shared/application/record-event";
+import { ConsentRequiredError, LeadNotFoundError } from "../../shared/domain/errors";
+import { leadIdFor } from "../../shared/domain/lead";
+import { createTestTable } from "../support/dynamodb";
+import { leadEvent } from "../support/events";
+import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "../unit/leads/fixtures";
+
+const EMAIL = "erin.erasable@private.example";
+const NAME = "Erin Erasable";
+const COMPANY = "Private Example GmbH";
+const LEAD_ID = leadIdFor(EMAIL);
+const DAY = "2026-11-05";
+const now = new Date(`${DAY}T12:00:00Z`);
+
+let client: DynamoDBClient;
+let tableName: string;
+let store: LeadStore;
+let erase: ReturnType<typeof eraseLead>;
+let funnel: ReturnType<typeof readFunnel>;
+
+/** A person with everything Ripen keeps about one: lead, events, two transitions, a marker, a raw copy, an SLA record. */
+async function seedPerson() {
+  const first = storedEvent({ email: EMAIL, occurredAt: `${DAY}T09:00:00.000Z`, name: NAME, company: COMPANY });
+  const second = storedEvent({
+    email: EMAIL,
+    occurredAt: `${DAY}T10:00:00.000Z`,
+    answers: { budget: "50k", phone: "+49 30 1234567" },
+  });
+  const base = { email: EMAIL, name: NAME, company: COMPANY, owner: REP_A, bant: {} };
+  const asLead = leadFixture({ ...base, stage: "lead", updatedAt: `${DAY}T09:00:00.000Z` });
+  const asMql = leadFixture({ ...base, stage: "mql", score: 45, version: 2, updatedAt: `${DAY}T10:00:00.000Z` });
+  const personal = { lead: { email: EMAIL, name: NAME, company: COMPANY, domain: "private.example" } };
+  await store.commit({
+    lead: asLead,
+    expectedVersion: undefined,
+    event: first,
+    transition: {
+      ...transitionFixture({ leadId: LEAD_ID, from: null, to: "lead", at: asLead.updatedAt, source: "typeform" }),
+      ...personal,
+    },
+  });
+  await store.commit({
+    lead: asMql,
+    expectedVersion: 1,
+    event: second,
+    marker: { key: "rep-action:accept-1", ttlSeconds: 3600 },
+    transition: {
+      ...transitionFixture({ leadId: LEAD_ID, from: "lead", to: "mql", at: asMql.updatedAt, source: "typeform" }),
+      ...personal,
+      reason: `${NAME} asked for pricing`,
+    },
+  });
+  for (const item of [
+    {
+      pk: leadPk(LEAD_ID),
+      sk: "RAW#typeform:evt-1",
+      entity: "raw",
+      body: `{"email":"${EMAIL}"}`,
+      expiresAt: 2_000_000_000,
+    },
+    { pk: leadPk(LEAD_ID), sk: `SLA#sla.mql#${asMql.stageEnteredAt}`, entity: "sla-breach", detail: { email: EMAIL } },
+  ]) {
+    await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item) }));
+  }
+}
+
+async function query(input: { index?: string; key: string; value: string }) {
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      ...(input.index && { IndexName: input.index }),
+      KeyConditionExpression: "#k = :v",
+      ExpressionAttributeNames: { "#k": input.key },
+      ExpressionAttributeValues: marshall({ ":v": input.value }),
+    }),
+  );
+  return (result.Items ?? []).map((item) => unmarshall(item));
+}
+
+beforeAll(async () => {
+  ({ client, tableName } = await createTestTable("leads-erase"));
+  store = dynamoLeadStore({ client, tableName });
+  erase = eraseLead({ store: dynamoErasureStore({ client, tableName }), leads: store, clock: () => now });
+  funnel = readFunnel({ log: dynamoTransitionLog({ client, tableName }), clock: () => now });
+  await seedPerson();
+});
+
+describe("DELETE /leads/{id}: GDPR erasure", () => {
+  it("removes every item of the person, from the table and every index, and keeps the funnel's numbers", async () => {
+    // Prepare
+    const funnelBefore = await funnel(FunnelQuery.parse({ from: DAY, to: DAY }));
+    expect(funnelBefore.total.leads).toBe(1);
+    expect((await query({ key: "pk", value: leadPk(LEAD_ID) })).length).toBe(8);
+
+    // Act
+    const result = await erase({ idOrEmail: LEAD_ID, requestedBy: "arn:aws:iam::123456789012:user/privacy-officer" });
+
+    // Assess: what was done
+    expect(result).toEqual({
+      leadId: LEAD_ID,
+      erasedOn: DAY,
+      deleted: { lead: 1, event: 2, transition: 2, marker: 1, raw: 1, "sla-breach": 1 },
+      stubsKept: 2,
+      alreadyErased: false,
+    });
+    // The base partition holds the tombstone alone: a hash of the email and the day.
+    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toEqual([
+      {
+        pk: leadPk(LEAD_ID),
+        sk: "TOMBSTONE",
+        entity: "tombstone",
+        leadId: LEAD_ID,
+        emailHash: emailHash(EMAIL),
+        erasedOn: DAY,
+      },
+    ]);
+    // The stage indexes (by score and by time entered) and the domain index no longer know the lead.
+    const stagePartition = stagePk("mql", stageShard(LEAD_ID));
+    expect(await query({ index: "gsi1", key: "gsi1pk", value: stagePartition })).toEqual([]);
+    expect(await query({ index: "gsi2", key: "gsi2pk", value: stagePartition })).toEqual([]);
+    expect(await query({ index: "gsi3", key: "gsi3pk", value: domainPk("private.example") })).toEqual([]);
+    // The day index holds PII-free stubs under a random id, not the lead's.
+    const stubs = await query({ index: "gsi3", key: "gsi3pk", value: transitionDayPk(DAY) });
+    expect(stubs).toHaveLength(2);
+    for (const stub of stubs) {
+      expect(stub.pk).toMatch(/^ERASED#anon_[0-9a-f]{24}$/);
+      expect(stub.leadId).not.toBe(LEAD_ID);
+      expect(Object.keys(stub).sort()).toEqual([
+        "actor",
+        "at",
+        "from",
+        "gsi3pk",
+        "gsi3sk",
+        "leadId",
+        "pk",
+        "sk",
+        "source",
+        "to",
+      ]);
+    }
+    // The funnel counts the erased person exactly as before.
+    const funnelAfter = await funnel(FunnelQuery.parse({ from: DAY, to: DAY }));
+    expect(funnelAfter.total).toEqual(funnelBefore.total);
+  });
+
+  it("leaves no personal data anywhere in the table (checked by a Scan, in this test only)", async () => {
+    const everything = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    const text = JSON.stringify((everything.Items ?? []).map((item) => unmarshall(item)));
+
+    for (const secret of [EMAIL, NAME, COMPANY, "+49 30 1234567", "50k", "asked for pricing", "private.example"]) {
+      expect(text).not.toContain(secret);
+    }
+    const mentions = (everything.Items ?? [])
+      .map((item) => unmarshall(item))
+      .filter((item) => JSON.stringify(item).includes(LEAD_ID))
+      .map((item) => item.entity);
+    expect(mentions.sort()).toEqual(["audit", "tombstone"]);
+  });
+
+  it("audits the erasure without personal data", async () => {
+    const audits = await query({ key: "pk", value: `AUDIT#ERASURE#${DAY.slice(0, 7)}` });
+
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      action: "lead.erased",
+      leadId: LEAD_ID,
+      requestedBy: "arn:aws:iam::123456789012:user/privacy-officer",
+      stubsKept: 2,
+    });
+  });
+
+  it("answers a repeated request as already erased and changes nothing", async () => {
+    const again = await erase({ idOrEmail: EMAIL, requestedBy: "local" });
+
+    expect(again).toEqual({ leadId: LEAD_ID, erasedOn: DAY, deleted: {}, stubsKept: 0, alreadyErased: true });
+    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toHaveLength(1);
+    expect(await query({ index: "gsi3", key: "gsi3pk", value: transitionDayPk(DAY) })).toHaveLength(2);
+  });
+
+  it("answers 404 for an id that never held anything", async () => {
+    await expect(erase({ idOrEmail: leadIdFor("never@seen.example"), requestedBy: "local" })).rejects.toBeInstanceOf(
+      LeadNotFoundError,
+    );
+  });
+
+  it("refuses to re-create the erased person until an event gives consent again, when configured", async () => {
+    const record = recordEvent({
+      store,
+      engine: sweepEngine(),
+      clock: () => now,
+      sleep: async () => {},
+      erasures: consentGate(dynamoTombstones({ client, tableName })),
+    });
+
+    await expect(record(leadEvent({ email: EMAIL.toUpperCase() }))).rejects.toBeInstanceOf(ConsentRequiredError);
+    expect(await store.getLead(LEAD_ID)).toBeUndefined();
+
+    const consented = await record(leadEvent({ email: EMAIL, answers: { consent: "yes" } }));
+    expect(consented.lead.leadId).toBe(LEAD_ID);
+    // Once re-created, the person's later events need no consent of their own.
+    await expect(record(leadEvent({ email: EMAIL }))).resolves.toMatchObject({ duplicate: false });
+  });
+
+  it("records an erased person again when re-creation is not blocked", async () => {
+    const email = "unblocked@private.example";
+    const record = recordEvent({ store, engine: sweepEngine(), clock: () => now, sleep: async () => {} });
+    await record(leadEvent({ email }));
+    await erase({ idOrEmail: email, requestedBy: "local" });
+
+    const again = await record(leadEvent({ email }));
+
+    expect(again.lead.leadId).toBe(leadIdFor(email));
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { type ErasureStore, eraseLead, type PersonItem } from "../../../shared/application/erase-lead";
+import { consentGate, givesConsent, type Tombstone } from "../../../shared/application/erasure";
+import { ConsentRequiredError, LeadNotFoundError } from "../../../shared/domain/errors";
+import { leadIdFor } from "../../../shared/domain/lead";
+import { leadEvent } from "../../support/events";
+
+/** An erasure store over a map of sort keys; `landing` items appear once, as a concurrent write would. */
+function memoryErasureStore(items: PersonItem[], landing: PersonItem[] = []) {
+  const partition = new Map(items.map((item) => [item.key, item]));
+  let tombstone: Tombstone | undefined;
+  const stubs: string[] = [];
+  const audits: unknown[] = [];
+  const store: ErasureStore = {
+    async tombstoneOf() {
+      return tombstone;
+    },
+    async putTombstone(value) {
+      tombstone = value;
+    },
+    async personItems() {
+      const now = [...partition.values()];
+      for (const item of landing.splice(0)) partition.set(item.key, item);
+      return now;
+    },
+    async replaceWithStubs(_leadId, anonymousId, transitions) {
+      for (const item of transitions) {
+        partition.delete(item.key);
+        stubs.push(anonymousId);
+      }
+      return transitions.length;
+    },
+    async deleteItems(_leadId, keys) {
+      for (const key of keys) partition.delete(key);
+    },
+    async recordAudit(audit) {
+      audits.push(audit);
+    },
+  };
+  return { store, partition, stubs, audits, tombstone: () => tombstone };
+}
+
+const noLead = { getLead: async () => undefined };
+const now = () => new Date("2026-11-20T09:30:00Z");
+const transition = (key: string): PersonItem => ({
+  key,
+  entity: "transition",
+  stub: { from: null, to: "lead", at: key },
+});
+
+describe("erasing a person", () => {
+  it("takes a write that lands meanwhile too, and stubs every transition under one random id", async () => {
+    const memory = memoryErasureStore(
+      [{ key: "LEAD", entity: "lead" }, transition("TRANSITION#1"), { key: "EVENT#a", entity: "event" }],
+      [{ key: "EVENT#late", entity: "event" }, transition("TRANSITION#2")],
+    );
+
+    const result = await eraseLead({ store: memory.store, leads: noLead, clock: now })({
+      idOrEmail: "Someone@Example.com",
+      requestedBy: "local",
+    });
+
+    expect(result).toMatchObject({
+      erasedOn: "2026-11-20",
+      deleted: { lead: 1, event: 2, transition: 2 },
+      stubsKept: 2,
+    });
+    expect(memory.partition.size).toBe(0);
+    expect(new Set(memory.stubs).size).toBe(1);
+    expect(memory.tombstone()).toMatchObject({ leadId: leadIdFor("someone@example.com"), erasedOn: "2026-11-20" });
+    expect(memory.tombstone()?.emailHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(memory.audits)).not.toContain("@");
+  });
+
+  it("answers 404 for an unknown id, but takes an email it never saw (a request to be blocked)", async () => {
+    const erase = eraseLead({ store: memoryErasureStore([]).store, leads: noLead, clock: now });
+
+    await expect(erase({ idOrEmail: "ld_unknown", requestedBy: "local" })).rejects.toBeInstanceOf(LeadNotFoundError);
+    await expect(erase({ idOrEmail: "never@example.com", requestedBy: "local" })).resolves.toMatchObject({
+      deleted: {},
+    });
+  });
+});
+
+describe("the consent gate", () => {
+  it("recognizes consent in answers, attributes or properties", () => {
+    expect(givesConsent(leadEvent({ answers: { consent: "Yes" } }))).toBe(true);
+    expect(givesConsent(leadEvent({ attributes: { consent: true } }))).toBe(true);
+    expect(givesConsent(leadEvent({ properties: { consent: "granted" } }))).toBe(true);
+    expect(givesConsent(leadEvent({ answers: { consent: "no" } }))).toBe(false);
+    expect(givesConsent(leadEvent())).toBe(false);
+  });
+
+  it("refuses an erased person without consent, and says nothing personal in the refusal", async () => {
+    const gate = consentGate({ tombstoneOf: async (leadId) => ({ leadId, erasedOn: "2026-11-01" }) });
+    const open = consentGate({ tombstoneOf: async () => undefined });
+    const event = leadEvent({ email: "gone@example.com" });
+
+    const refusal = gate.assertMayCreate(leadIdFor(event.email), event);
+
+    await expect(refusal).rejects.toBeInstanceOf(ConsentRequiredError);
+    await expect(refusal).rejects.not.toThrow(/gone@example/);
+    await expect(gate.assertMayCreate("x", leadEvent({ answers: { consent: true } }))).resolves.toBeUndefined();
+    await expect(open.assertMayCreate("x", event)).resolves.toBeUndefined();
+  });
+});

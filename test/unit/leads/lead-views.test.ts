@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { mostAdvanced } from "../../../shared/application/account";
+import type { FunnelView } from "../../../shared/application/funnel";
+import { readLead, timeline } from "../../../shared/application/read-lead";
+import { funnelText } from "../../../shared/cli/funnel-table";
+import { funnelReport } from "../../../shared/domain/funnel";
+import { memoryLeadStore } from "../../support/memory-lead-store";
+import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "./fixtures";
+
+describe("GET /leads/{id}", () => {
+  it("merges events and transitions in time order, the cause before its effect, with each event's points", () => {
+    const email = "timeline@example.com";
+    const form = storedEvent({ email, occurredAt: "2026-11-02T10:00:00.000Z", sourceEventId: "form" });
+    const demo = storedEvent({
+      email,
+      occurredAt: "2026-11-03T10:00:00.000Z",
+      sourceEventId: "demo",
+      type: "demo.completed",
+    });
+    const lead = leadFixture({ email });
+    const entered = transitionFixture({ leadId: lead.leadId, from: null, to: "lead", at: "2026-11-02T10:00:00.000Z" });
+    const sql = transitionFixture({ leadId: lead.leadId, from: "lead", to: "sql", at: "2026-11-03T10:00:05.000Z" });
+    const hits = [
+      {
+        ruleId: "form",
+        axis: "engagement" as const,
+        eventId: form.eventId,
+        label: "form",
+        points: 30,
+        decayedPoints: 20.5,
+      },
+      { ruleId: "fit", axis: "fit" as const, attribute: "companySize", label: "size", points: 10, decayedPoints: 10 },
+    ];
+
+    const entries = timeline([demo, form], [sql, entered], hits);
+
+    expect(entries.map((entry) => [entry.kind, entry.at])).toEqual([
+      ["event", form.occurredAt],
+      ["transition", entered.at],
+      ["event", demo.occurredAt],
+      ["transition", sql.at],
+    ]);
+    expect(entries[0]).toMatchObject({ eventId: form.eventId, points: 20.5, source: "generic" });
+    expect(entries[2]).toMatchObject({ points: 0, type: "demo.completed" });
+    expect(entries[3]).toMatchObject({ from: "lead", to: "sql", actor: { type: "rule" } });
+  });
+
+  it("answers with the lead, its explanation, BANT, owner and timeline", async () => {
+    const email = "view@example.com";
+    const { store } = memoryLeadStore();
+    const lead = leadFixture({ email, owner: REP_A });
+    await store.commit({ lead, expectedVersion: undefined, event: storedEvent({ email, occurredAt: lead.updatedAt }) });
+
+    const view = await readLead({ store, engine: sweepEngine(), clock: () => new Date(lead.updatedAt) })(email);
+
+    expect(view.owner).toEqual(REP_A);
+    expect(view.bant).toEqual({});
+    expect(view.explanation.score).toBe(40);
+    expect(view.timeline).toHaveLength(1);
+  });
+});
+
+describe("GET /accounts/{domain}", () => {
+  it("names the furthest funnel stage, and a stage outside the funnel only when no lead is in it", () => {
+    expect(mostAdvanced(["lead", "sql", "disqualified", "mql"])).toBe("sql");
+    expect(mostAdvanced(["disqualified", "recycled"])).toBe("recycled");
+    expect(mostAdvanced(["disqualified"])).toBe("disqualified");
+  });
+});
+
+describe("npm run funnel", () => {
+  it("prints the total and each segment as aligned tables", () => {
+    const report = funnelReport(
+      [
+        { leadId: "a", from: null, to: "lead", at: "2026-11-02T00:00:00.000Z", source: "typeform" },
+        { leadId: "a", from: "lead", to: "sql", at: "2026-11-02T06:00:00.000Z", source: "calendly" },
+      ],
+      { from: "2026-11-01", until: "2026-11-08", by: "source" },
+    );
+    const view: FunnelView = { from: "2026-11-01", to: "2026-11-07", days: 7, ...report };
+
+    const text = funnelText(view).split("\n");
+
+    expect(text[0]).toBe("Funnel 2026-11-01 to 2026-11-07 (7 days): 1 leads, 2 stage changes");
+    expect(text).toContain("lead         1        1        100%            6.0 h         6.0 h      1");
+    expect(text).toContain("source: calendly (1 leads)");
+    expect(new Set(text.filter((line) => line.startsWith("stage")).map((line) => line.length)).size).toBe(1);
+  });
+});
