@@ -35,7 +35,7 @@ export const Pattern = z.string().superRefine((source, ctx) => {
 
 export const Identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/i, "use letters, digits, '.', '_' or '-' (starting with a letter or digit)")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-' (starting with a letter or digit)")
   .max(64);
 
 /** The tests a value can be put to. Strings compare case-insensitively, lists match if any element does. */

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseModelText, readModelFile } from "../../../shared/adapters/model-file";
+import { check, SCHEMA_FILE } from "../../../shared/cli/model";
+import { modelJsonSchema } from "../../../shared/domain/model/json-schema";
 import { InvalidModelError } from "../../../shared/domain/model/parse";
 import { loadEngine, modelPath } from "../../../shared/runtime/engine";
 import { DEFAULT_MODEL_PATH } from "./journeys";
@@ -183,5 +185,44 @@ describe("loadEngine", () => {
 
   it("compiles the model once per path", () => {
     expect(loadEngine(DEFAULT_MODEL_PATH)).toBe(loadEngine(DEFAULT_MODEL_PATH));
+  });
+});
+
+describe("the JSON Schema for editors", () => {
+  it("is generated from the zod schema and committed up to date (npm run model -- schema)", () => {
+    const committed = JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
+
+    expect(committed).toEqual(modelJsonSchema());
+  });
+
+  it("is referenced from the default model for yaml-language-server", () => {
+    expect(readFileSync(DEFAULT_MODEL_PATH, "utf8").split("\n")[0]).toBe(
+      "# yaml-language-server: $schema=./ripen.model.schema.json",
+    );
+  });
+
+  it("describes rules and conditions, so editors can complete them", () => {
+    const schema = modelJsonSchema() as { definitions: Record<string, { properties?: Record<string, unknown> }> };
+
+    expect(Object.keys(schema.definitions.LeadCondition?.properties ?? {})).toEqual(
+      expect.arrayContaining(["field", "score", "bant", "event", "rule", "idleDays", "all", "any", "not"]),
+    );
+    expect(Object.keys(schema.definitions.EngagementRule?.properties ?? {})).toEqual(
+      expect.arrayContaining(["id", "label", "on", "where", "points", "cap", "halfLifeDays", "decay"]),
+    );
+  });
+});
+
+describe("npm run model -- check", () => {
+  it("summarizes a valid model", () => {
+    expect(check(DEFAULT_MODEL_PATH)).toContain("valid\n  version default-2026.1\n  6 fit rules");
+  });
+
+  it("fails with the model's problems", () => {
+    const folder = mkdtempSync(join(tmpdir(), "ripen-check-"));
+    const path = join(folder, "candidate.yaml");
+    writeFileSync(path, "version: v2\nfit: 3\n");
+
+    expect(() => check(path)).toThrow(/fit \(line 2:6\): Invalid input: expected array, received number/);
   });
 });
