@@ -1,35 +1,66 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { EventBridgeEvent } from "aws-lambda";
+import type { Context, EventBridgeEvent } from "aws-lambda";
 import { z } from "zod";
-import { postToIncomingWebhook } from "../shared/adapters/slack/incoming-webhook";
-import { LeadStageChangedDetail } from "../shared/application/lead-stage-changed";
-import { notifySlack } from "../shared/application/notify-slack";
-import { readEnv } from "../shared/runtime/env";
+import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
+import { secretProvider } from "../shared/adapters/secrets";
+import { consoleSlackSender, slackAlertSender } from "../shared/adapters/slack/alert-sender";
+import { retryDeadline } from "../shared/adapters/slack/delivery";
+import { slackSettings } from "../shared/adapters/slack/settings";
+import { alertFromBusEvent } from "../shared/application/alert-events";
+import { leadLink } from "../shared/application/alert-facts";
+import type { AlertPolicyOptions } from "../shared/application/alert-policy";
+import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
+import { dynamodbClient } from "../shared/runtime/aws-clients";
+import { loadEngine } from "../shared/runtime/engine";
+import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
-  SLACK_WEBHOOK_URL: z.url().optional(),
+  ...tableEnvShape,
+  SLACK_API_URL: z.url().default("https://slack.com/api"),
+  SLACK_CHANNEL: z.string().min(1).optional(),
+  SLACK_MARKETING_CHANNEL: z.string().min(1).optional(),
+  /** With a bot token: post to the owner's direct messages instead of SLACK_CHANNEL. */
+  SLACK_DIRECT_TO_OWNER: z.stringbool().default(false),
+  /** Where a rep opens a lead, e.g. https://crm.example.com/leads/{leadId}. */
+  RIPEN_LEAD_URL: z.string().min(1).optional(),
   /** Set by the local runtime: print alerts to stdout when Slack is not configured. */
   RIPEN_LOCAL: z.string().optional(),
 });
 
-const notify = notifySlack({
-  send: async (message) => {
-    if (env.SLACK_WEBHOOK_URL) return postToIncomingWebhook(env.SLACK_WEBHOOK_URL, message);
-    if (env.RIPEN_LOCAL) {
-      process.stdout.write(`\n[slack] SLACK_WEBHOOK_URL is not set; the alert would say:\n${message.text}\n\n`);
-      return;
-    }
-    logger.warn("slack is not configured; alert not sent");
-  },
-});
+const secrets = secretProvider();
+// The model's notification rules decide which stage changes alert the owner.
+const engine = loadEngine();
+const policy: AlertPolicyOptions = { ownerRules: (move) => engine.channelsFor(move) };
+const ledger = dynamoAlertLedger({ client: dynamodbClient(), tableName: env.TABLE_NAME });
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Target of the bus rule for sales-ready leads. Throws on a temporary Slack failure so the bus retries. */
-export const handler = middy<EventBridgeEvent<string, unknown>, void>()
+/**
+ * Target of the Slack rules (sql, mql, SLA breach): one Block Kit alert per transition and audience.
+ * Throws when Slack refuses or stays unavailable, so the bus retries and then dead-letters the event.
+ */
+export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const detail = LeadStageChangedDetail.parse(event.detail);
-    logger.appendKeys({ transitionId: detail.metadata.transitionId });
-    await notify(detail);
+  .handler(async (event, context: Context) => {
+    const alert = alertFromBusEvent(event);
+    logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
+    const settings = await slackSettings(secrets, {
+      apiUrl: env.SLACK_API_URL,
+      directToOwner: env.SLACK_DIRECT_TO_OWNER,
+      ...(env.SLACK_CHANNEL && { channel: env.SLACK_CHANNEL }),
+      ...(env.SLACK_MARKETING_CHANNEL && { marketingChannel: env.SLACK_MARKETING_CHANNEL }),
+    });
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined;
+    let sender = slackAlertSender({
+      settings,
+      log: logger,
+      leadUrl: leadLink(env.RIPEN_LEAD_URL),
+      retry: { sleep, now: Date.now, deadline: retryDeadline(Date.now(), remaining) },
+    });
+    if (sender.audiences().size === 0 && env.RIPEN_LOCAL) {
+      sender = consoleSlackSender((text) => process.stdout.write(text));
+    }
+    return notifyAlert({ sender, ledger, log: logger, policy })(alert);
   });

@@ -28,6 +28,13 @@ const OwnerSchema = z.object({
   email: z.string(),
   slackUserId: z.string().optional(),
 });
+const LeadSummarySchema = z.object({
+  leadId: z.string(),
+  email: z.string(),
+  name: z.string().optional(),
+  company: z.string().optional(),
+  domain: z.string(),
+});
 
 export const LeadStageChangedDetail = z.object({
   metadata: z.object({
@@ -37,13 +44,7 @@ export const LeadStageChangedDetail = z.object({
     modelVersion: z.string(),
   }),
   data: z.object({
-    lead: z.object({
-      leadId: z.string(),
-      email: z.string(),
-      name: z.string().optional(),
-      company: z.string().optional(),
-      domain: z.string(),
-    }),
+    lead: LeadSummarySchema,
     from: Stage.nullable(),
     to: Stage,
     score: z.number(),
@@ -53,6 +54,8 @@ export const LeadStageChangedDetail = z.object({
     bant: z.record(z.string(), BantItemSchema),
     owner: OwnerSchema.optional(),
     eventId: z.string().optional(),
+    /** The campaign of the event that caused the move, when the sender named one. */
+    campaign: z.string().optional(),
   }),
 });
 export type LeadStageChangedDetail = z.infer<typeof LeadStageChangedDetail>;
@@ -81,6 +84,44 @@ export function stageChangedDetail(transition: Transition): LeadStageChangedDeta
   };
 }
 
+/**
+ * `Lead SLA Breached`: a lead waited in a stage longer than the model allows (published by the maintenance
+ * sweep). `breachId` must be deterministic per (lead, SLA rule, stage entry): the notifiers alert once per
+ * breach id, so a daily sweep that finds the same breach again does not alert twice.
+ */
+export const LEAD_SLA_BREACHED = {
+  source: "ripen",
+  detailType: "Lead SLA Breached",
+  version: "1",
+} as const;
+
+export const LeadSlaBreachedDetail = z.object({
+  metadata: z.object({
+    version: z.literal(LEAD_SLA_BREACHED.version),
+    breachId: z.string().min(1),
+    occurredAt: z.string(),
+    modelVersion: z.string(),
+  }),
+  data: z.object({
+    lead: LeadSummarySchema,
+    stage: Stage,
+    stageEnteredAt: z.string(),
+    /** The transition that entered the stage, when known: the alert's buttons refer to it. */
+    transitionId: z.string().optional(),
+    ruleId: z.string(),
+    label: z.string(),
+    dueAt: z.string(),
+    hoursOverdue: z.number(),
+    score: z.number(),
+    reasons: z.array(RuleHitSchema).default([]),
+    bant: z.record(z.string(), BantItemSchema).default({}),
+    owner: OwnerSchema.optional(),
+    /** The channels the SLA rule names. */
+    notify: z.array(z.enum(["slack", "email"])).default(["slack", "email"]),
+  }),
+});
+export type LeadSlaBreachedDetail = z.infer<typeof LeadSlaBreachedDetail>;
+
 /** An EventBridge event pattern, as JSON. */
 export type EventPattern = Record<string, unknown>;
 
@@ -94,6 +135,34 @@ export const RULES = {
       "detail-type": [LEAD_STAGE_CHANGED.detailType],
       detail: { data: { to: ["sql"] } },
     },
+  },
+  notifySlackOnMql: {
+    description: "A lead became marketing qualified: tell the marketing channel on Slack, when one is configured",
+    target: "notify-slack",
+    pattern: {
+      source: [LEAD_STAGE_CHANGED.source],
+      "detail-type": [LEAD_STAGE_CHANGED.detailType],
+      detail: { data: { to: ["mql"] } },
+    },
+  },
+  notifySlackOnSlaBreach: {
+    description: "A lead waited too long for a rep: remind its owner on Slack",
+    target: "notify-slack",
+    pattern: { source: [LEAD_SLA_BREACHED.source], "detail-type": [LEAD_SLA_BREACHED.detailType] },
+  },
+  notifyEmailOnSql: {
+    description: "A lead became sales qualified: email its owner",
+    target: "notify-email",
+    pattern: {
+      source: [LEAD_STAGE_CHANGED.source],
+      "detail-type": [LEAD_STAGE_CHANGED.detailType],
+      detail: { data: { to: ["sql"] } },
+    },
+  },
+  notifyEmailOnSlaBreach: {
+    description: "A lead waited too long for a rep: email its owner",
+    target: "notify-email",
+    pattern: { source: [LEAD_SLA_BREACHED.source], "detail-type": [LEAD_SLA_BREACHED.detailType] },
   },
 } as const satisfies Record<string, { description: string; target: string; pattern: EventPattern }>;
 export type RuleName = keyof typeof RULES;

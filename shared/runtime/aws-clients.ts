@@ -1,8 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 
 /**
  * The one place SDK clients are made: created once per container, outside handlers, and reused.
- * A DYNAMODB_ENDPOINT (DynamoDB Local) gets placeholder credentials when none are set.
+ * A DYNAMODB_ENDPOINT (DynamoDB Local) or SES_ENDPOINT (the local SES emulator) gets placeholder
+ * credentials when none are set.
  */
 let dynamodb: DynamoDBClient | undefined;
 
@@ -16,4 +18,19 @@ export function dynamodbClient(): DynamoDBClient {
     maxAttempts: 3,
   });
   return dynamodb;
+}
+
+let ses: SESv2Client | undefined;
+
+/** SES v2; SES_ENDPOINT points it at a local emulator (aws-ses-v2-local). */
+export function sesClient(): SESv2Client {
+  ses ??= new SESv2Client({
+    region: process.env.AWS_REGION ?? "us-east-1",
+    ...(process.env.SES_ENDPOINT && {
+      endpoint: process.env.SES_ENDPOINT,
+      ...(!process.env.AWS_ACCESS_KEY_ID && { credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
+    }),
+    maxAttempts: 3,
+  });
+  return ses;
 }

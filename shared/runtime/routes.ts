@@ -11,6 +11,11 @@ export const FUNCTIONS = {
     description: "Posts sales-ready alerts to Slack",
     memoryMb: 256,
   },
+  "notify-email": {
+    entry: "functions/notify-email.ts",
+    description: "Emails sales-ready alerts through SES",
+    memoryMb: 256,
+  },
   maintenance: {
     entry: "functions/maintenance.ts",
     description: "Daily sweep: score decay, recycle rules, SLA breaches",

@@ -1,0 +1,72 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { EventBridgeEvent } from "aws-lambda";
+import { z } from "zod";
+import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
+import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
+import { alertFromBusEvent } from "../shared/application/alert-events";
+import { leadLink } from "../shared/application/alert-facts";
+import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
+import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
+import { loadEngine } from "../shared/runtime/engine";
+import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { logger } from "../shared/runtime/powertools";
+
+const env = readEnv({
+  ...tableEnvShape,
+  /** The verified SES sender. RIPEN_FROM_ADDRESS is the name the CDK stack sets. */
+  RIPEN_FROM_EMAIL: z.email().optional(),
+  RIPEN_FROM_ADDRESS: z.email().optional(),
+  /** Comma-separated recipients for leads without an owner email. */
+  RIPEN_ALERT_EMAILS: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((address) => address.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email())),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** The local SES emulator (aws-ses-v2-local); the SES client reads it too. */
+  SES_ENDPOINT: z.url().optional(),
+  RIPEN_LEAD_URL: z.string().min(1).optional(),
+  /** Set by the local runtime: a default sender so the local SES emulator shows the mail. */
+  RIPEN_LOCAL: z.string().optional(),
+});
+
+const engine = loadEngine();
+const configuredFrom = env.RIPEN_FROM_EMAIL ?? env.RIPEN_FROM_ADDRESS;
+// Locally: the SES emulator when SES_ENDPOINT names one (with a default sender), otherwise print.
+const printLocally = env.RIPEN_LOCAL !== undefined && !env.SES_ENDPOINT && !configuredFrom;
+const from = configuredFrom ?? (env.RIPEN_LOCAL ? "alerts@ripen.localhost" : undefined);
+
+const notify = notifyAlert({
+  sender: printLocally
+    ? consoleEmailSender((text) => process.stdout.write(text), env.RIPEN_ALERT_EMAILS)
+    : sesAlertSender({
+        client: sesClient(),
+        ...(from && { from }),
+        fallbackRecipients: env.RIPEN_ALERT_EMAILS,
+        log: logger,
+        leadUrl: leadLink(env.RIPEN_LEAD_URL),
+        ...(env.SES_CONFIGURATION_SET && { configurationSet: env.SES_CONFIGURATION_SET }),
+      }),
+  ledger: dynamoAlertLedger({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
+  log: logger,
+  // The model's notification rules decide which stage changes alert the owner.
+  policy: { ownerRules: (move) => engine.channelsFor(move) },
+});
+
+/**
+ * Target of the email rules (sql, SLA breach): one email per transition to the owner, or the fallback
+ * recipients. Throws when SES refuses or is unavailable, so the bus retries and then dead-letters it.
+ */
+export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const alert = alertFromBusEvent(event);
+    logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
+    return notify(alert);
+  });

@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { z } from "zod";
+import { AlertRejectedError, AlertUnavailableError } from "../../application/alert-errors";
+import type { Alert } from "../../application/alert-events";
+import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
+import type { Audience } from "../../application/alert-policy";
+import type { AlertSender } from "../../application/notify-alert";
+import { type AlertEmail, alertEmail } from "./alert-email";
+
+export interface SesAlertSenderDeps {
+  client: SESv2Client;
+  /** The verified sender address; unset: email alerts are off. */
+  from?: string;
+  /** Who gets the alert when the lead has no owner (or the owner no valid email). */
+  fallbackRecipients: readonly string[];
+  log: AlertLog;
+  leadUrl?: (leadId: string) => string | undefined;
+  configurationSet?: string;
+}
+
+const Address = z.email();
+
+/** SES errors that pass with time; every other refusal (rejected message, unverified sender) is final. */
+const TRANSIENT = new Set(["TooManyRequestsException", "LimitExceededException", "ThrottlingException"]);
+
+/** Alerts by email through SES v2: HTML and text, to the owner or the fallback recipients. */
+export function sesAlertSender(deps: SesAlertSenderDeps): AlertSender {
+  const { client, from, log } = deps;
+  return {
+    channel: "email",
+    audiences: () => new Set<Audience>(from ? ["owner"] : []),
+    async send(alert: Alert, audience: Audience): Promise<DeliveryResult> {
+      if (!from || audience !== "owner") return "skipped";
+      const recipients = recipientsFor(alert, deps.fallbackRecipients);
+      if (recipients.length === 0) {
+        log.warn("no email recipient: the lead has no owner with an email and RIPEN_ALERT_EMAILS is empty");
+        return "skipped";
+      }
+      const leadUrl = deps.leadUrl?.(alert.leadId);
+      const email = alertEmail(alert, leadUrl ? { leadUrl } : {});
+      await sendEmail(client, { from, to: recipients, email, configurationSet: deps.configurationSet });
+      log.info("alert emailed", { recipients: recipients.map(addressHash) });
+      return "sent";
+    },
+  };
+}
+
+export function recipientsFor(alert: Alert, fallback: readonly string[]): string[] {
+  const owner = alert.owner?.email;
+  if (owner && Address.safeParse(owner).success) return [owner];
+  return fallback.filter((address) => Address.safeParse(address).success);
+}
+
+async function sendEmail(
+  client: SESv2Client,
+  input: { from: string; to: string[]; email: AlertEmail; configurationSet?: string | undefined },
+): Promise<void> {
+  const utf8 = (data: string) => ({ Data: data, Charset: "UTF-8" });
+  try {
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: input.from,
+        Destination: { ToAddresses: input.to },
+        Content: {
+          Simple: {
+            Subject: utf8(input.email.subject),
+            Body: { Html: utf8(input.email.html), Text: utf8(input.email.text) },
+          },
+        },
+        ...(input.configurationSet && { ConfigurationSetName: input.configurationSet }),
+      }),
+    );
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+/** SDK errors carry `$fault` (client/server) and a name; network failures carry neither. */
+function classify(error: unknown): Error {
+  const { name = "Error", $fault } = error as { name?: string; $fault?: string };
+  const message = `ses refused the email: ${name}`;
+  if ($fault === "client" && !TRANSIENT.has(name)) return new AlertRejectedError(message);
+  return new AlertUnavailableError(message);
+}
+
+/** Addresses are personal data: logs get a short hash, enough to correlate two lines. */
+export function addressHash(address: string): string {
+  return createHash("sha256").update(address.trim().toLowerCase()).digest("hex").slice(0, 12);
+}
+
+/** Local development without an SES endpoint: the email is printed instead of sent. */
+export function consoleEmailSender(write: (text: string) => void, fallbackRecipients: readonly string[]): AlertSender {
+  return {
+    channel: "email",
+    audiences: () => new Set<Audience>(["owner"]),
+    async send(alert) {
+      const email = alertEmail(alert);
+      const to = recipientsFor(alert, fallbackRecipients).join(", ") || "(no recipient)";
+      write(
+        `\n[email → ${to}] SES is not configured (SES_ENDPOINT); the email:\n${email.subject}\n\n${email.text}\n\n`,
+      );
+      return "sent";
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Alert, AlertChannel } from "./alert-events";
+import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
+import { type AlertPolicyOptions, type Audience, alertAudiences } from "./alert-policy";
+
+/** One alert channel (Slack, email) as the notifier sees it. */
+export interface AlertSender {
+  readonly channel: AlertChannel;
+  /** The audiences this channel can reach as configured (no marketing channel: no marketing alerts). */
+  audiences(): ReadonlySet<Audience>;
+  /**
+   * Sends the alert to the audience. "skipped" when there is nobody to send it to (e.g. no recipient).
+   * Throws AlertRejectedError (retrying will not help) or AlertUnavailableError (retry later).
+   */
+  send(alert: Alert, audience: Audience): Promise<DeliveryResult>;
+}
+
+export interface NotifyAlertDeps {
+  sender: AlertSender;
+  ledger: AlertLedger;
+  log: AlertLog;
+  policy?: AlertPolicyOptions;
+}
+
+export interface AudienceOutcome {
+  audience: Audience;
+  result: DeliveryResult | "duplicate" | "not_configured";
+}
+
+/**
+ * Alerts the right people about one bus event on one channel.
+ * Input: the alert the event asks for. Output: what happened per audience.
+ * Main course: the policy names the audiences (sql → owner, mql → marketing, SLA breach → owner); each
+ * configured one is sent at most once through the ledger.
+ * Guarantees: exactly one alert per (alert id, channel, audience) however often the bus delivers the
+ * event; a failure throws (after releasing its claim) so the bus retries and, in the end, dead-letters it.
+ */
+export const notifyAlert =
+  (deps: NotifyAlertDeps) =>
+  async (alert: Alert): Promise<AudienceOutcome[]> => {
+    const { sender, ledger, log } = deps;
+    const configured = sender.audiences();
+    const outcomes: AudienceOutcome[] = [];
+    for (const audience of alertAudiences(alert, sender.channel, deps.policy)) {
+      if (!configured.has(audience)) {
+        outcomes.push({ audience, result: "not_configured" });
+        continue;
+      }
+      const key = { alertId: alert.alertId, channel: `${sender.channel}:${audience}` };
+      try {
+        outcomes.push({ audience, result: await deliverOnce(ledger, key, () => sender.send(alert, audience), log) });
+      } catch (error) {
+        log.error("alert not delivered", {
+          channel: sender.channel,
+          audience,
+          reason: error instanceof Error ? error.message : String(error),
+          retryable: (error as { retryable?: boolean }).retryable ?? true,
+        });
+        throw error;
+      }
+    }
+    log.info("alert handled", {
+      channel: sender.channel,
+      kind: alert.kind,
+      stage: alert.stage,
+      outcomes: outcomes.map((outcome) => `${outcome.audience}:${outcome.result}`),
+    });
+    return outcomes;
+  };

@@ -1,0 +1,98 @@
+import type { Alert } from "../../../shared/application/alert-events";
+import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/alert-ledger";
+import type { LeadStageChangedDetail } from "../../../shared/application/lead-stage-changed";
+
+/** A sales-ready alert with sensible values; override what the test is about. */
+export function sqlAlert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    kind: "stage_changed",
+    alertId: "tr_0123456789abcdef01234567",
+    leadId: "ld_0123456789abcdef01234567",
+    transitionId: "tr_0123456789abcdef01234567",
+    lead: { email: "ada@example.com", name: "Ada Lovelace", company: "Analytical Engines", domain: "example.com" },
+    stage: "sql",
+    from: "mql",
+    score: 82,
+    reason: "Demo completed and budget shared",
+    reasons: [
+      { ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo completed", points: 50, decayedPoints: 50 },
+      {
+        ruleId: "size",
+        axis: "fit",
+        attribute: "companySize",
+        label: "Company size 200+",
+        points: 20,
+        decayedPoints: 20,
+      },
+      { ruleId: "free", axis: "fit", attribute: "email", label: "Free email", points: -5, decayedPoints: -5 },
+    ],
+    bant: {
+      budget: { value: "50k", satisfied: true },
+      timing: { value: "this quarter", satisfied: true },
+    },
+    owner: { id: "rep-grace", name: "Grace Hopper", email: "grace@ripen.test", slackUserId: "U0GRACE" },
+    occurredAt: "2026-11-20T10:00:00.000Z",
+    source: "typeform",
+    campaign: "autumn-webinar",
+    ...overrides,
+  };
+}
+
+/** The bus event's detail for a lead that became sales qualified. */
+export function sqlDetail(transitionId = "tr_0123456789abcdef01234567"): LeadStageChangedDetail {
+  return {
+    metadata: { version: "1", transitionId, occurredAt: "2026-11-20T10:00:00.000Z", modelVersion: "test-1" },
+    data: {
+      lead: {
+        leadId: "ld_0123456789abcdef01234567",
+        email: "ada@example.com",
+        name: "Ada Lovelace",
+        company: "Analytical Engines",
+        domain: "example.com",
+      },
+      from: "mql",
+      to: "sql",
+      score: 82,
+      reason: "Demo completed and budget shared",
+      actor: { type: "rule", id: "sql.demo" },
+      reasons: [
+        { ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo completed", points: 50, decayedPoints: 50 },
+      ],
+      bant: { budget: { value: "50k", satisfied: true, eventId: "e1" } },
+      owner: { id: "rep-grace", name: "Grace Hopper", email: "grace@ripen.test", slackUserId: "U0GRACE" },
+      eventId: "typeform:resp-1",
+    },
+  };
+}
+
+/** An in-memory ledger with the DynamoDB one's semantics (minus leases): for unit tests. */
+export function memoryLedger() {
+  const state = new Map<string, "sending" | "sent">();
+  const id = (key: AlertKey) => `${key.alertId}|${key.channel}`;
+  const ledger: AlertLedger = {
+    async claim(key): Promise<AlertClaim | undefined> {
+      if (state.has(id(key))) return undefined;
+      state.set(id(key), "sending");
+      return {
+        confirm: async () => {
+          state.set(id(key), "sent");
+        },
+        release: async () => {
+          state.delete(id(key));
+        },
+      };
+    },
+  };
+  return { ledger, state };
+}
+
+/** A log that keeps its lines, so tests can assert what was reported (and that no secret was). */
+export function recordingLog() {
+  const lines: { level: string; message: string; attributes: Record<string, unknown>[] }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, ...attributes: Record<string, unknown>[]) =>
+      void lines.push({ level, message, attributes });
+  const log: AlertLog = { info: at("info"), warn: at("warn"), error: at("error") };
+  return { log, lines };
+}

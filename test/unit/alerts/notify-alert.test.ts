@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/alert-errors";
+import type { Alert } from "../../../shared/application/alert-events";
+import type { DeliveryResult } from "../../../shared/application/alert-ledger";
+import type { Audience } from "../../../shared/application/alert-policy";
+import { type AlertSender, notifyAlert } from "../../../shared/application/notify-alert";
+import { memoryLedger, recordingLog, sqlAlert } from "./fixtures";
+
+/** A sender that records what it sent and can be told to fail. */
+function fakeSender(options: { audiences?: Audience[]; channel?: "slack" | "email" } = {}) {
+  const sent: { alertId: string; audience: Audience }[] = [];
+  let failWith: Error | undefined;
+  let result: DeliveryResult = "sent";
+  const sender: AlertSender = {
+    channel: options.channel ?? "slack",
+    audiences: () => new Set(options.audiences ?? ["owner", "marketing"]),
+    async send(alert: Alert, audience: Audience) {
+      if (failWith) throw failWith;
+      if (result === "sent") sent.push({ alertId: alert.alertId, audience });
+      return result;
+    },
+  };
+  return {
+    sender,
+    sent,
+    failWith: (error: Error | undefined) => {
+      failWith = error;
+    },
+    answer: (next: DeliveryResult) => {
+      result = next;
+    },
+  };
+}
+
+describe("notifyAlert", () => {
+  it("sends a transition's alert once however often the bus delivers it", async () => {
+    // Prepare
+    const { sender, sent } = fakeSender();
+    const notify = notifyAlert({ sender, ledger: memoryLedger().ledger, log: recordingLog().log });
+
+    // Act
+    const first = await notify(sqlAlert());
+    const second = await notify(sqlAlert());
+
+    // Assess
+    expect(sent).toEqual([{ alertId: sqlAlert().alertId, audience: "owner" }]);
+    expect(first).toEqual([{ audience: "owner", result: "sent" }]);
+    expect(second).toEqual([{ audience: "owner", result: "duplicate" }]);
+  });
+
+  it("lets a retry send after a failed send, and logs the reason", async () => {
+    // Prepare
+    const fake = fakeSender();
+    const { log, lines } = recordingLog();
+    const notify = notifyAlert({ sender: fake.sender, ledger: memoryLedger().ledger, log });
+    fake.failWith(new AlertUnavailableError("slack answered 503"));
+
+    // Act
+    await expect(notify(sqlAlert())).rejects.toThrow("slack answered 503");
+    fake.failWith(undefined);
+    const retried = await notify(sqlAlert());
+
+    // Assess
+    expect(retried).toEqual([{ audience: "owner", result: "sent" }]);
+    expect(fake.sent).toHaveLength(1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: "alert not delivered",
+        attributes: [expect.objectContaining({ reason: "slack answered 503", retryable: true })],
+      }),
+    );
+  });
+
+  it("reports a permanent refusal as not retryable", async () => {
+    // Prepare
+    const fake = fakeSender();
+    const { log, lines } = recordingLog();
+    fake.failWith(new AlertRejectedError("slack webhook answered 400: invalid_payload"));
+
+    // Act
+    const outcome = notifyAlert({ sender: fake.sender, ledger: memoryLedger().ledger, log })(sqlAlert());
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(AlertRejectedError);
+    expect(lines.at(-1)?.attributes[0]).toMatchObject({
+      reason: "slack webhook answered 400: invalid_payload",
+      retryable: false,
+    });
+  });
+
+  it("does not keep a claim when there was nobody to send to", async () => {
+    // Prepare
+    const fake = fakeSender();
+    const { ledger, state } = memoryLedger();
+    fake.answer("skipped");
+
+    // Act
+    const outcome = await notifyAlert({ sender: fake.sender, ledger, log: recordingLog().log })(sqlAlert());
+
+    // Assess
+    expect(outcome).toEqual([{ audience: "owner", result: "skipped" }]);
+    expect(state.size).toBe(0);
+  });
+
+  it.each<[string, Partial<Alert>, "slack" | "email", Audience[], string[]]>([
+    ["sql on Slack", {}, "slack", ["owner", "marketing"], ["owner:sent"]],
+    ["sql by email", {}, "email", ["owner"], ["owner:sent"]],
+    ["mql on Slack", { stage: "mql" }, "slack", ["owner", "marketing"], ["marketing:sent"]],
+    ["mql on Slack without a marketing channel", { stage: "mql" }, "slack", ["owner"], ["marketing:not_configured"]],
+    ["mql by email", { stage: "mql" }, "email", ["owner"], []],
+    ["sal on Slack", { stage: "sal" }, "slack", ["owner", "marketing"], []],
+    [
+      "an SLA breach on a channel its rule names",
+      { kind: "sla_breached", sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2, notify: ["slack"] } },
+      "slack",
+      ["owner", "marketing"],
+      ["owner:sent"],
+    ],
+    [
+      "an SLA breach on a channel its rule leaves out",
+      { kind: "sla_breached", sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2, notify: ["slack"] } },
+      "email",
+      ["owner"],
+      [],
+    ],
+  ])("alerts the right audience for %s", async (_, overrides, channel, audiences, expected) => {
+    // Prepare
+    const { sender } = fakeSender({ channel, audiences });
+
+    // Act
+    const outcome = await notifyAlert({ sender, ledger: memoryLedger().ledger, log: recordingLog().log })(
+      sqlAlert(overrides),
+    );
+
+    // Assess
+    expect(outcome.map((entry) => `${entry.audience}:${entry.result}`)).toEqual(expected);
+  });
+
+  it("follows notification rules given in place of the default", async () => {
+    // Prepare
+    const { sender, sent } = fakeSender({ audiences: ["owner"] });
+    const notify = notifyAlert({
+      sender,
+      ledger: memoryLedger().ledger,
+      log: recordingLog().log,
+      policy: { ownerRules: (move) => (move.to === "sqo" ? ["slack"] : []), marketingStages: [] },
+    });
+
+    // Act
+    await notify(sqlAlert({ stage: "sqo", alertId: "tr-sqo" }));
+    await notify(sqlAlert({ stage: "sql", alertId: "tr-sql" }));
+
+    // Assess
+    expect(sent).toEqual([{ alertId: "tr-sqo", audience: "owner" }]);
+  });
+});
