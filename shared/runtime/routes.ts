@@ -16,6 +16,11 @@ export const FUNCTIONS = {
     description: "Emails sales-ready alerts through SES",
     memoryMb: 256,
   },
+  actions: {
+    entry: "functions/actions.ts",
+    description: "Applies rep actions from Slack buttons",
+    memoryMb: 512,
+  },
   maintenance: {
     entry: "functions/maintenance.ts",
     description: "Daily sweep: score decay, recycle rules, SLA breaches",
@@ -39,6 +44,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/funnel", function: "read", auth: "iam" },
   { method: "GET", path: "/funnel/view", function: "read", auth: "iam" },
   { method: "GET", path: "/health", function: "read", auth: "public" },
+  { method: "POST", path: "/slack/interactions", function: "actions", auth: "public" },
 ];
 
 export const routeKey = (route: Pick<Route, "method" | "path">) => `${route.method} ${route.path}`;

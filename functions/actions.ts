@@ -1,0 +1,47 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
+import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
+import { secretProvider } from "../shared/adapters/secrets";
+import { postToResponseUrl } from "../shared/adapters/slack/delivery";
+import { slackInteractions } from "../shared/adapters/slack/interactions";
+import { applyRepAction } from "../shared/application/apply-rep-action";
+import { webhookRequest } from "../shared/runtime/api-gateway";
+import { dynamodbClient } from "../shared/runtime/aws-clients";
+import { loadEngine } from "../shared/runtime/engine";
+import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { httpErrorHandler } from "../shared/runtime/http-errors";
+import { logger } from "../shared/runtime/powertools";
+
+const env = readEnv({
+  ...tableEnvShape,
+  SLACK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+});
+
+const clock = () => new Date();
+const engine = loadEngine();
+const interactions = slackInteractions({
+  secrets: secretProvider(),
+  clock,
+  apply: applyRepAction({
+    store: dynamoLeadStore({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
+    clock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    engine,
+  }),
+  respond: postToResponseUrl,
+  log: logger,
+  // The routing team knows a rep's name and email; anyone else owns leads by their Slack id.
+  repBySlackId: (slackUserId) => engine.owners.find((owner) => owner.slackUserId === slackUserId),
+  toleranceSeconds: env.SLACK_SIGNATURE_TOLERANCE_SECONDS,
+});
+
+/** POST /slack/interactions: Accept / Disqualify / Recycle from an alert. Slack wants 200 within 3 s. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(httpErrorHandler())
+  .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .handler(async (event) => {
+    await interactions(webhookRequest(event));
+    return { statusCode: 200, body: "" };
+  });

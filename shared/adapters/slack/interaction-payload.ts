@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
+import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
+
+/** A Slack interaction Ripen has no handler for (an action id it never put in a message). */
+export class UnknownActionError extends RipenError {
+  readonly code = "unknown_action";
+}
+
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, "a Slack user id");
+
+const BlockAction = z.object({
+  action_id: z.string().min(1).max(255),
+  block_id: z.string().optional(),
+  type: z.string(),
+  value: z.string().max(2000).optional(),
+  selected_option: z.object({ value: z.string().max(150) }).optional(),
+  action_ts: z.string().min(1),
+});
+
+/** The part of a `block_actions` payload Ripen reads. */
+export const BlockActionsPayload = z.object({
+  type: z.literal("block_actions"),
+  user: z.object({ id: SlackUserId, username: z.string().optional(), name: z.string().optional() }),
+  trigger_id: z.string().optional(),
+  response_url: z.url().optional(),
+  message: z
+    .object({ ts: z.string().optional(), text: z.string().optional(), blocks: z.array(z.unknown()).optional() })
+    .optional(),
+  actions: z.array(BlockAction).min(1),
+});
+export type BlockActionsPayload = z.infer<typeof BlockActionsPayload>;
+
+/** What a button or option carried (see encodeActionValue). */
+const ActionValue = z.object({
+  l: z.string().min(1).max(100),
+  t: z.string().min(1).max(100).optional(),
+  r: z.string().optional(),
+});
+
+/**
+ * Reads Slack's interaction request: `application/x-www-form-urlencoded` with one field, `payload`, holding
+ * JSON. Only `block_actions` are expected (Ripen sends no modals or shortcuts).
+ */
+export function parseInteraction(contentType: string | undefined, rawBody: Buffer): BlockActionsPayload {
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/x-www-form-urlencoded") {
+    throw new UnsupportedMediaTypeError("Slack interactions are application/x-www-form-urlencoded");
+  }
+  const text = new URLSearchParams(rawBody.toString("utf8")).get("payload");
+  if (text === null) throw new InvalidPayloadError("the form has no payload field");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidPayloadError("the payload field is not JSON");
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  if (type !== "block_actions") throw new UnknownActionError(`Ripen does not handle "${String(type)}" interactions`);
+  const parsed = BlockActionsPayload.safeParse(json);
+  if (!parsed.success) {
+    throw new InvalidPayloadError("the interaction payload is not a valid block_actions payload", {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    });
+  }
+  return parsed.data;
+}
+
+/** A rep's click, as Ripen understands it. */
+export type RepCommand =
+  | { kind: "accept"; leadId: string; transitionId?: string }
+  | { kind: "disqualify"; leadId: string; transitionId?: string; reason: string }
+  | { kind: "recycle"; leadId: string; transitionId?: string; reason: string }
+  /** A link button: Slack reports the click, there is nothing to do. */
+  | { kind: "open" };
+
+/** The command in the payload's first action. Unknown action ids throw UnknownActionError. */
+export function repCommand(payload: BlockActionsPayload): RepCommand {
+  const action = payload.actions[0] as BlockActionsPayload["actions"][number];
+  switch (action.action_id) {
+    case ACTION_IDS.open:
+      return { kind: "open" };
+    case ACTION_IDS.accept:
+      return { kind: "accept", ...target(action.value) };
+    case ACTION_IDS.recycle:
+      return { kind: "recycle", ...target(action.value), reason: RECYCLE_REASON };
+    case ACTION_IDS.disqualify: {
+      const value = decode(action.selected_option?.value);
+      const code = value.r;
+      if (!code || !Object.hasOwn(DISQUALIFY_REASONS, code)) {
+        throw new InvalidPayloadError(`unknown disqualification reason "${code ?? ""}"`);
+      }
+      return {
+        kind: "disqualify",
+        ...target(action.selected_option?.value),
+        reason: DISQUALIFY_REASONS[code as DisqualifyReason],
+      };
+    }
+    default:
+      throw new UnknownActionError(`unknown action "${action.action_id.slice(0, 100)}"`);
+  }
+}
+
+function target(raw: string | undefined): { leadId: string; transitionId?: string } {
+  const value = decode(raw);
+  return { leadId: value.l, ...(value.t !== undefined && { transitionId: value.t }) };
+}
+
+function decode(raw: string | undefined): z.infer<typeof ActionValue> {
+  if (raw === undefined) throw new InvalidPayloadError("the action carries no value");
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new InvalidPayloadError("the action's value is not Ripen's");
+  }
+  const parsed = ActionValue.safeParse(json);
+  if (!parsed.success) throw new InvalidPayloadError("the action's value is not Ripen's");
+  return parsed.data;
+}
