@@ -1,25 +1,17 @@
 import { Stack } from "aws-cdk-lib";
-import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import type { IEventBus, IRule } from "aws-cdk-lib/aws-events";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import { DeadLetterQueue } from "./dead-letter-queue";
-import { PERIOD, pipeMetric, ruleMetric, serverErrorRate } from "./metrics";
+import { PERIOD, pipeMetric, ruleMetric, type Signals, serverErrorRate } from "./metrics";
 import { acknowledge } from "./nag";
 
 /** Alarm when more than this share of API requests fail with a 5xx, in 2 of 3 periods. */
 export const SERVER_ERROR_RATE_PERCENT = 5;
 
-export interface RipenAlarmsProps {
-  api: HttpApi;
-  handlers: ReadonlyMap<string, IFunction>;
-  pipeName: string;
-  bus: IEventBus;
-  rules: ReadonlyMap<string, IRule>;
+export interface RipenAlarmsProps extends Signals {
   /** Subscribed to the alarm topic by email when set. */
   alarmEmail?: string;
 }

@@ -1,4 +1,3 @@
-import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import {
   type Alarm,
   AlarmStatusWidget,
@@ -9,18 +8,11 @@ import {
   Stats,
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
-import type { IEventBus, IRule } from "aws-cdk-lib/aws-events";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { PERIOD, pipeMetric, ruleMetric, serverErrorRate } from "./metrics";
+import { PERIOD, pipeMetric, ruleMetric, type Signals, serverErrorRate } from "./metrics";
 
-export interface RipenDashboardProps {
-  api: HttpApi;
-  handlers: ReadonlyMap<string, IFunction>;
-  pipeName: string;
-  bus: IEventBus;
-  rules: ReadonlyMap<string, IRule>;
+export interface RipenDashboardProps extends Signals {
   deadLetterQueues: readonly IQueue[];
   alarms: readonly Alarm[];
 }

@@ -2,6 +2,16 @@ import { Duration } from "aws-cdk-lib";
 import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import { MathExpression, Metric, type MetricOptions } from "aws-cdk-lib/aws-cloudwatch";
 import type { IEventBus, IRule } from "aws-cdk-lib/aws-events";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+
+/** What alarms and the dashboard watch: the path a webhook and its alert take. */
+export interface Signals {
+  api: HttpApi;
+  handlers: ReadonlyMap<string, IFunction>;
+  pipeName: string;
+  bus: IEventBus;
+  rules: ReadonlyMap<string, IRule>;
+}
 
 /** The one period alarms and the dashboard share. */
 export const PERIOD = Duration.minutes(5);

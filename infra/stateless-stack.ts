@@ -11,6 +11,7 @@ import type { RipenConfig } from "./config";
 import { RipenDashboard } from "./dashboard";
 import { permissionsOf } from "./function-permissions";
 import { addMaintenanceSchedule } from "./maintenance-schedule";
+import type { Signals } from "./metrics";
 import { TransitionPipe } from "./pipe";
 import { type FunctionDefinition, RipenFunction } from "./ripen-function";
 import { NotificationRules } from "./rules";
@@ -87,7 +88,7 @@ export class StatelessStack extends Stack {
     this.rules = new NotificationRules(this, "Rules", { bus: props.bus, handlers });
     addMaintenanceSchedule(this, handlers);
 
-    const signals = {
+    const signals: Signals = {
       api: this.api.httpApi,
       handlers,
       pipeName: this.pipe.pipeName,
