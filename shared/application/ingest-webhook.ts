@@ -64,7 +64,11 @@ export const ingestWebhook =
       toleranceSeconds: deps.toleranceSeconds,
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
     };
-    const unsigned = source.allowsUnsigned === true && deps.unsigned.has(source.name);
+    // An unsigned delivery passes only where configured; a delivery that carries a signature must verify.
+    const unsigned =
+      source.unsignedUnless !== undefined &&
+      deps.unsigned.has(source.name) &&
+      request.headers[source.unsignedUnless] === undefined;
     if (!unsigned) {
       const secret = await deps.secrets.get(secretName(source.name));
       if (!secret) throw new SourceNotConfiguredError(`no secret configured for source "${source.name}"`);

@@ -34,8 +34,11 @@ export type SourceResult =
  */
 export interface WebhookSource {
   readonly name: SourceName;
-  /** Whether this source may be configured to accept unsigned deliveries (Webflow site webhooks). */
-  readonly allowsUnsigned?: boolean;
+  /**
+   * Set when this source may be configured to accept unsigned deliveries (Webflow site webhooks):
+   * the header whose presence means the delivery is signed, and so must verify all the same.
+   */
+  readonly unsignedUnless?: string;
   verify(request: WebhookRequest, context: VerifyContext): void;
   toEvents(request: WebhookRequest, context: VerifyContext): SourceResult;
 }

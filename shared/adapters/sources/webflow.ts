@@ -10,7 +10,7 @@ import { dedupeKey, Instant, ignored, oneEvent } from "./vendor-fields";
  * `x-webflow-timestamp: <unix ms>`, `x-webflow-signature: <hex HMAC-SHA256(secret, "{timestamp}:{raw body}")>`,
  * with the OAuth client secret or the API-created webhook's secret; 5-minute window.
  * Webhooks created in the site dashboard are not signed: whether those are accepted is configuration
- * (RIPEN_ALLOW_UNSIGNED), which is why this source declares `allowsUnsigned`.
+ * (RIPEN_ALLOW_UNSIGNED), which is why this source declares `unsignedUnless`.
  * `payload.id` is the submission's id and the dedupe key.
  */
 export const TIMESTAMP_HEADER = "x-webflow-timestamp";
@@ -58,7 +58,7 @@ export function signWebflow(secret: string, rawBody: string | Buffer, timestampM
 
 export const webflow: WebhookSource = {
   name: "webflow",
-  allowsUnsigned: true,
+  unsignedUnless: SIGNATURE_HEADER,
   verify(request, { secret, now, toleranceSeconds }) {
     const timestamp = requireHeader(request.headers, TIMESTAMP_HEADER);
     const presented = requireHeader(request.headers, SIGNATURE_HEADER);

@@ -45,7 +45,7 @@ describe("Webflow signature", () => {
   });
 
   it("declares that it may be configured to take unsigned deliveries (site dashboard webhooks)", () => {
-    expect(webflow.allowsUnsigned).toBe(true);
+    expect(webflow.unsignedUnless).toBe("x-webflow-signature");
   });
 });
 

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { SourceName } from "../../../shared/domain/lead-event";
-import { startRipen } from "../../../shared/local/runtime";
-import { fixture, fixtureText, senderHeaders } from "./support";
+import type { SourceName } from "../../shared/domain/lead-event";
+import { startRipen } from "../../shared/local/runtime";
+import { fixture, fixtureText, senderHeaders } from "../unit/sources/support";
 
 /**
  * Real senders' deliveries over HTTP, through the ingest handler the Lambda runs, on DynamoDB Local
@@ -93,8 +93,8 @@ describe.each(DELIVERIES)("POST /webhooks/%s (%s)", (source, name, email) => {
     expect(response.status).toBe(200);
   });
 
-  // Webflow is configured here to take unsigned deliveries, so it verifies nothing (see below).
-  it.skipIf(source === "webflow")("refuses another secret with 401 invalid_signature and stores nothing", async () => {
+  // Webflow is configured here to take unsigned deliveries; a delivery that is signed must still verify.
+  it("refuses another secret with 401 invalid_signature and stores nothing", async () => {
     const stranger = `mallory.${source}@example.com`;
     const body = fixture(source, name).replaceAll(email, stranger);
     const response = await post(source, body, { secret: "not-the-secret" });
