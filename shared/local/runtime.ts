@@ -176,7 +176,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       ...(options.publishRetry && { retry: options.publishRetry }),
     });
     cleanups.push(async () => {
-      // Close the bus first so a delivery waiting to retry gives up now and stays unacknowledged.
+      // With the poller stopping, closing the bus ends a delivery waiting to retry: it stays unacknowledged.
       const stopping = poller.stop();
       bus.close();
       await stopping;
