@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type CalendlyPayload, signCalendly } from "../adapters/sources/calendly";
 import { signTypeform, type TypeformPayload } from "../adapters/sources/typeform";
 import { signZoom, type ZoomPayload } from "../adapters/sources/zoom";
+import { DEVELOPMENT_SECRET } from "../local/dev-secrets";
 import { loadDotEnv } from "../local/dotenv";
 
 /**
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
   const missing: string[] = [];
   for (const source of Object.keys(secrets) as (keyof typeof secrets)[]) {
     const name = `RIPEN_SECRET_${source.toUpperCase()}`;
-    secrets[source] = process.env[name] ?? "";
+    secrets[source] = process.env[name] || (process.env.RIPEN_DEV_SECRETS === "false" ? "" : DEVELOPMENT_SECRET);
     if (secrets[source] === "") missing.push(name);
   }
   if (missing.length > 0) {

@@ -4,6 +4,7 @@ import { SOURCES } from "../domain/lead-event";
 import { ROUTES, routeKey } from "../runtime/routes";
 import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";
+import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "./dev-secrets";
 import { loadDotEnv } from "./dotenv";
 
 /**
@@ -13,6 +14,7 @@ import { loadDotEnv } from "./dotenv";
 async function main(): Promise<void> {
   // Before anything reads the environment: the handler modules read it once, at import.
   const dotenv = await loadDotEnv(resolve(".env"));
+  const developmentSecrets = applyDevelopmentSecrets();
   const { startRipen } = await import("./runtime");
 
   const port = Number(process.env.PORT ?? 3000);
@@ -38,6 +40,12 @@ async function main(): Promise<void> {
     `.env:         ${dotenvSummary(dotenv)}`,
     `not set:      ${missingSecrets.length > 0 ? `${missingSecrets.join(", ")} (those senders get 503)` : "no secret missing"}`,
     ...(slack.length > 0 ? [`              ${slack.join(", ")}`] : []),
+    ...(developmentSecrets.length > 0
+      ? [
+          `dev secrets:  ${developmentSecrets.join(", ")} use "${DEVELOPMENT_SECRET}" on this machine`,
+          "              (set them in .env, or RIPEN_DEV_SECRETS=false to refuse those senders)",
+        ]
+      : []),
     `dead letters: ${await deadLetterSummary(ripen.deadLetters)}`,
     "Ctrl-C stops Ripen.",
     "",
