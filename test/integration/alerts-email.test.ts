@@ -1,13 +1,9 @@
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
-  type LeadSlaBreachedDetail,
-} from "../../shared/application/lead-stage-changed";
+import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../../shared/application/lead-stage-changed";
 import { type SesEmulator, sentEmails, startSesEmulator } from "../../shared/local/ses-emulator";
 import { createTestTable } from "../support/dynamodb";
-import { sqlDetail } from "../unit/alerts/fixtures";
+import { busEvent, sqlDetail } from "../unit/alerts/fixtures";
 
 let ses: SesEmulator;
 let handler: (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>;
@@ -30,18 +26,6 @@ afterAll(async () => {
   await ses?.stop();
 });
 
-const busEvent = (detailType: string, detail: unknown) =>
-  ({
-    version: "0",
-    id: `evt-${Math.random()}`,
-    "detail-type": detailType,
-    source: "ripen",
-    account: "123456789012",
-    time: "2026-11-20T10:00:00Z",
-    region: "us-east-1",
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
 const context = {} as Context;
 
 async function mailTo(address: string) {
@@ -54,8 +38,8 @@ describe("email alerts through SES v2", () => {
     const detail = sqlDetail(`tr_email_${Date.now()}`);
 
     // Act
-    await handler(busEvent(LEAD_STAGE_CHANGED.detailType, detail), context);
-    await handler(busEvent(LEAD_STAGE_CHANGED.detailType, detail), context);
+    await handler(busEvent(detail), context);
+    await handler(busEvent(detail), context);
 
     // Assess
     const mail = await mailTo("grace@ripen.test");
@@ -76,7 +60,7 @@ describe("email alerts through SES v2", () => {
     delete detail.data.owner;
 
     // Act
-    await handler(busEvent(LEAD_STAGE_CHANGED.detailType, detail), context);
+    await handler(busEvent(detail), context);
 
     // Assess
     const [email] = await mailTo("sales-team@ripen.test");
@@ -110,7 +94,7 @@ describe("email alerts through SES v2", () => {
     };
 
     // Act
-    await handler(busEvent(LEAD_SLA_BREACHED.detailType, breach), context);
+    await handler(busEvent(breach, LEAD_SLA_BREACHED.detailType), context);
 
     // Assess
     const [email] = await mailTo("alan@ripen.test");

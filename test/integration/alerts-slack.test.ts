@@ -8,10 +8,9 @@ import { ACTION_IDS, ACTIONS_BLOCK_ID } from "../../shared/adapters/slack/blocks
 import { AlertRejectedError, AlertUnavailableError } from "../../shared/application/alert-errors";
 import { alertFromStageChange } from "../../shared/application/alert-events";
 import type { AlertLedger } from "../../shared/application/alert-ledger";
-import { LEAD_STAGE_CHANGED } from "../../shared/application/lead-stage-changed";
 import { notifyAlert } from "../../shared/application/notify-alert";
 import { createTestTable, type TestTable } from "../support/dynamodb";
-import { recordingLog, sqlDetail } from "../unit/alerts/fixtures";
+import { busEvent, recordingLog, sqlDetail } from "../unit/alerts/fixtures";
 import { answer, startLoopback } from "../unit/alerts/loopback";
 
 const TOKEN = "xoxb-test-token";
@@ -186,19 +185,6 @@ describe("the notify-slack function", () => {
     });
     ({ handler } = await import("../../functions/notify-slack"));
   });
-
-  const busEvent = (detail: unknown) =>
-    ({
-      version: "0",
-      id: `evt-${Math.random()}`,
-      "detail-type": LEAD_STAGE_CHANGED.detailType,
-      source: LEAD_STAGE_CHANGED.source,
-      account: "123456789012",
-      time: "2026-11-20T10:00:00Z",
-      region: "us-east-1",
-      resources: [],
-      detail,
-    }) as EventBridgeEvent<string, unknown>;
 
   it("posts one message when the bus delivers the same event twice, even at once", async () => {
     // Prepare

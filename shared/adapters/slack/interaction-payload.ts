@@ -49,12 +49,7 @@ export function parseInteraction(contentType: string | undefined, rawBody: Buffe
   }
   const text = new URLSearchParams(rawBody.toString("utf8")).get("payload");
   if (text === null) throw new InvalidPayloadError("the form has no payload field");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidPayloadError("the payload field is not JSON");
-  }
+  const json = parseJson(text, "the payload field is not JSON");
   const type = (json as { type?: unknown } | null)?.type;
   if (type !== "block_actions") throw new UnknownActionError(`Ripen does not handle "${String(type)}" interactions`);
   const parsed = BlockActionsPayload.safeParse(json);
@@ -108,13 +103,15 @@ function target(raw: string | undefined): { leadId: string; transitionId?: strin
 
 function decode(raw: string | undefined): z.infer<typeof ActionValue> {
   if (raw === undefined) throw new InvalidPayloadError("the action carries no value");
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new InvalidPayloadError("the action's value is not Ripen's");
-  }
-  const parsed = ActionValue.safeParse(json);
+  const parsed = ActionValue.safeParse(parseJson(raw, "the action's value is not Ripen's"));
   if (!parsed.success) throw new InvalidPayloadError("the action's value is not Ripen's");
   return parsed.data;
+}
+
+function parseJson(text: string, problem: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidPayloadError(problem);
+  }
 }

@@ -1,6 +1,7 @@
+import type { EventBridgeEvent } from "aws-lambda";
 import type { Alert } from "../../../shared/application/alert-events";
 import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/alert-ledger";
-import type { LeadStageChangedDetail } from "../../../shared/application/lead-stage-changed";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../../shared/application/lead-stage-changed";
 
 /** A sales-ready alert with sensible values; override what the test is about. */
 export function sqlAlert(overrides: Partial<Alert> = {}): Alert {
@@ -95,4 +96,19 @@ export function recordingLog() {
       void lines.push({ level, message, attributes });
   const log: AlertLog = { info: at("info"), warn: at("warn"), error: at("error") };
   return { log, lines };
+}
+
+/** An EventBridge event as a rule hands it to its target. */
+export function busEvent(detail: unknown, detailType: string = LEAD_STAGE_CHANGED.detailType) {
+  return {
+    version: "0",
+    id: `evt-${Math.random()}`,
+    "detail-type": detailType,
+    source: "ripen",
+    account: "123456789012",
+    time: "2026-11-20T10:00:00Z",
+    region: "us-east-1",
+    resources: [],
+    detail,
+  } as EventBridgeEvent<string, unknown>;
 }
