@@ -7,7 +7,7 @@ import { OPEN_STAGES, type Stage } from "../domain/stages";
 import { mapConcurrent } from "./concurrency";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "./lead-stage-changed";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
-import type { StageIndex } from "./read-ports";
+import { leadContact, type StageIndex } from "./read-ports";
 
 export interface SlaBreachLog {
   /** Records a breach once per SLA rule and stay; false when it was already recorded. */
@@ -144,13 +144,7 @@ export function slaBreachDetail(input: {
       modelVersion: input.modelVersion,
     },
     data: {
-      lead: {
-        leadId: lead.leadId,
-        email: lead.email,
-        ...(lead.name !== undefined && { name: lead.name }),
-        ...(lead.company !== undefined && { company: lead.company }),
-        domain: lead.domain,
-      },
+      lead: leadContact(lead),
       stage: lead.stage,
       stageEnteredAt: lead.stageEnteredAt,
       ...(input.transitionId !== undefined && { transitionId: input.transitionId }),

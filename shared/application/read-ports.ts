@@ -60,13 +60,20 @@ export interface LeadSummary {
   lastEventAt: string;
 }
 
-export function leadSummary(lead: Lead): LeadSummary {
+/** Who the lead is: what alerts and lists name a lead by. */
+export function leadContact(lead: Lead): Pick<Lead, "leadId" | "email" | "name" | "company" | "domain"> {
   return {
     leadId: lead.leadId,
     email: lead.email,
     ...(lead.name !== undefined && { name: lead.name }),
     ...(lead.company !== undefined && { company: lead.company }),
     domain: lead.domain,
+  };
+}
+
+export function leadSummary(lead: Lead): LeadSummary {
+  return {
+    ...leadContact(lead),
     stage: lead.stage,
     stageEnteredAt: lead.stageEnteredAt,
     score: lead.score,

@@ -20,6 +20,17 @@ const STAGE_INDEXES: Record<LeadSort, ReturnType<typeof indexNamed>> = {
 };
 const DOMAIN_INDEX = indexNamed("gsi3");
 
+/** The Query input for one partition of an index. */
+function partitionQuery(tableName: string, index: { name: string; partitionKey: string }, pk: string) {
+  return {
+    TableName: tableName,
+    IndexName: index.name,
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": index.partitionKey },
+    ExpressionAttributeValues: marshall({ ":pk": pk }),
+  };
+}
+
 const leadIdOfPk = (item: Item) => item[TABLE.partitionKey]?.S?.slice(leadPk("").length);
 
 /**
@@ -41,11 +52,7 @@ export function dynamoStageIndex(options: { client: DynamoDBClient; tableName: s
       };
       const result = await client.send(
         new QueryCommand({
-          TableName: tableName,
-          IndexName: index.name,
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": index.partitionKey },
-          ExpressionAttributeValues: marshall({ ":pk": pk }),
+          ...partitionQuery(tableName, index, pk),
           ScanIndexForward: order === "asc",
           Limit: limit,
           ...(startKey && { ExclusiveStartKey: marshall(startKey) }),
@@ -89,11 +96,7 @@ export function dynamoDomainIndex(options: { client: DynamoDBClient; tableName: 
       do {
         const page = await client.send(
           new QueryCommand({
-            TableName: tableName,
-            IndexName: DOMAIN_INDEX.name,
-            KeyConditionExpression: "#pk = :pk",
-            ExpressionAttributeNames: { "#pk": DOMAIN_INDEX.partitionKey },
-            ExpressionAttributeValues: marshall({ ":pk": domainPk(domain) }),
+            ...partitionQuery(tableName, DOMAIN_INDEX, domainPk(domain)),
             Limit: limit + 1 - leadIds.length,
             ...(startKey && { ExclusiveStartKey: startKey }),
           }),

@@ -1,7 +1,7 @@
+import type { FunnelTransition } from "../../../shared/domain/funnel";
 import type { Lead, Owner, Transition } from "../../../shared/domain/lead";
 import { emailDomain, leadIdFor } from "../../../shared/domain/lead";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
-import type { Stage } from "../../../shared/domain/stages";
 
 export const REP_A: Owner = { id: "rep-a", name: "Rep A", email: "rep-a@seller.example" };
 export const REP_B: Owner = { id: "rep-b", name: "Rep B", email: "rep-b@seller.example" };
@@ -30,15 +30,7 @@ export function leadFixture(overrides: Partial<Lead> & { email: string }): Lead 
 }
 
 /** A transition with the attribution the funnel groups by (source, campaign). */
-export function transitionFixture(input: {
-  leadId: string;
-  from: Stage | null;
-  to: Stage;
-  at: string;
-  source?: string;
-  campaign?: string;
-  id?: string;
-}): Transition & { source?: string; campaign?: string } {
+export function transitionFixture(input: FunnelTransition & { id?: string }): Transition & FunnelTransition {
   return {
     transitionId: input.id ?? `tr_${input.leadId}_${input.at}`,
     leadId: input.leadId,
