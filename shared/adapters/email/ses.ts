@@ -79,9 +79,8 @@ async function sendEmail(
 /** SDK errors carry `$fault` (client/server) and a name; network failures carry neither. */
 function classify(error: unknown): Error {
   const { name = "Error", $fault } = error as { name?: string; $fault?: string };
-  const message = `ses refused the email: ${name}`;
-  if ($fault === "client" && !TRANSIENT.has(name)) return new AlertRejectedError(message);
-  return new AlertUnavailableError(message);
+  if ($fault === "client" && !TRANSIENT.has(name)) return new AlertRejectedError(`ses refused the email: ${name}`);
+  return new AlertUnavailableError(`ses could not take the email now: ${name}`);
 }
 
 /** Addresses are personal data: logs get a short hash, enough to correlate two lines. */

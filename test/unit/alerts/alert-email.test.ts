@@ -1,7 +1,9 @@
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import { describe, expect, it } from "vitest";
 import { alertEmail } from "../../../shared/adapters/email/alert-email";
-import { addressHash, recipientsFor } from "../../../shared/adapters/email/ses";
-import { sqlAlert } from "./fixtures";
+import { addressHash, recipientsFor, sesAlertSender } from "../../../shared/adapters/email/ses";
+import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/alert-errors";
+import { recordingLog, sqlAlert } from "./fixtures";
 
 describe("the alert email", () => {
   it("names the lead and the stage in the subject", () => {
@@ -75,5 +77,38 @@ describe("email recipients", () => {
   it("logs addresses only as a short hash", () => {
     expect(addressHash(" Grace@Ripen.test ")).toBe(addressHash("grace@ripen.test"));
     expect(addressHash("grace@ripen.test")).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe("SES refusals", () => {
+  /** An SES client whose every send fails as the SDK reports it. */
+  const failingWith = (name: string, fault?: "client" | "server") =>
+    ({
+      send: async () => {
+        throw Object.assign(new Error(name), { name, ...(fault && { $fault: fault }) });
+      },
+    }) as unknown as SESv2Client;
+
+  it.each([
+    ["a rejected message", "MessageRejected", "client" as const, AlertRejectedError],
+    ["an unverified sender", "MailFromDomainNotVerifiedException", "client" as const, AlertRejectedError],
+    ["throttling", "TooManyRequestsException", "client" as const, AlertUnavailableError],
+    ["an SES outage", "InternalFailure", "server" as const, AlertUnavailableError],
+    ["a network failure", "TimeoutError", undefined, AlertUnavailableError],
+  ])("reports %s as %s", async (_, name, fault, expected) => {
+    // Prepare
+    const sender = sesAlertSender({
+      client: failingWith(name, fault),
+      from: "alerts@ripen.test",
+      fallbackRecipients: [],
+      log: recordingLog().log,
+    });
+
+    // Act
+    const sending = sender.send(sqlAlert(), "owner");
+
+    // Assess
+    await expect(sending).rejects.toBeInstanceOf(expected);
+    await expect(sending).rejects.toThrow(name);
   });
 });
