@@ -27,6 +27,8 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
   /** Receives the engine's own output; by default it is kept only to explain a failed start. */
   log?: (line: string) => void;
+  /** Told when the engine, once up, exits without stop(): the reason and the tail of its output. */
+  onUnexpectedExit?: (reason: string) => void;
 }
 
 export interface DynamoDbLocal {
@@ -76,18 +78,31 @@ async function launch(java: string, jarDir: string, port: number, options: Dynam
   const watchdog = spawn(process.execPath, [WATCHDOG, java, ...args], {
     cwd: jarDir,
     stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group: Ctrl-C reaches only us, and we stop the engine after what depends on it.
+    // The watchdog still ends it when we go, by the closed stdin.
+    detached: true,
+    windowsHide: true,
     env: { ...process.env, DDB_LOCAL_TELEMETRY: "0" },
   });
   const output = captureOutput(watchdog, options.log);
-  const exited = new Promise<void>((resolve) => watchdog.once("exit", () => resolve()));
   let running = true;
-  void exited.then(() => {
-    running = false;
-  });
+  let ready = false;
+  let stopRequested = false;
+  const exited = new Promise<void>((resolve) =>
+    watchdog.once("exit", (code, signal) => {
+      running = false;
+      if (ready && !stopRequested) {
+        const tail = output().trim().split("\n").slice(-3).join(" | ");
+        options.onUnexpectedExit?.(`exit ${code ?? signal}${tail ? `: ${tail}` : ""}`);
+      }
+      resolve();
+    }),
+  );
   const killOnExit = () => watchdog.kill("SIGTERM");
   process.once("exit", killOnExit);
 
   const stop = async () => {
+    stopRequested = true;
     process.off("exit", killOnExit);
     if (!running) return;
     watchdog.stdin?.end();
@@ -100,6 +115,7 @@ async function launch(java: string, jarDir: string, port: number, options: Dynam
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(endpoint, () => running, options.startTimeoutMs ?? 60_000);
+    ready = true;
   } catch (error) {
     await stop();
     if (/Failed to bind|Address already in use/.test(output())) throw new PortInUseError(`port ${port} is in use`);

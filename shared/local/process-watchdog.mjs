@@ -24,7 +24,7 @@ function stop() {
 process.stdin.on("end", stop);
 process.stdin.on("error", stop);
 process.stdin.resume();
-// Ctrl-C reaches the whole process group; stop the child here too and leave once it has exited.
+// A signal to the watchdog itself stops the child too; we leave once it has exited.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, stop);
 
 child.on("error", (error) => {

@@ -71,6 +71,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
   const region = process.env.AWS_REGION ?? "us-east-1";
   const tableName = options.tableName ?? "ripen";
   const cleanups: (() => Promise<void>)[] = [];
+  let stopped: Promise<void> | undefined;
   const cleanUp = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => log(`stop: ${describeError(error)}`));
@@ -106,7 +107,12 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     if (!endpoint) {
       const dbPath = options.inMemory ? undefined : join(dataDir, "dynamodb");
       if (dbPath) await mkdir(dbPath, { recursive: true });
-      const engine = await startDynamoDbLocal(dbPath ? { dbPath } : {});
+      const engine = await startDynamoDbLocal({
+        ...(dbPath && { dbPath }),
+        onUnexpectedExit: (reason) => {
+          if (!stopped) log(`DynamoDB Local stopped on its own (${reason}); restart Ripen`);
+        },
+      });
       cleanups.push(() => engine.stop());
       endpoint = engine.endpoint;
     }
@@ -182,7 +188,6 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       await stopping;
     });
 
-    let stopped: Promise<void> | undefined;
     return {
       url: http.url,
       port: http.port,
