@@ -5,7 +5,7 @@ export interface WebhookRequest {
   method: string;
   /** The raw body, exactly as sent. Signatures are checked over these bytes, never a re-serialization. */
   rawBody: Buffer;
-  /** Header names lower-cased; repeated headers joined with ", ". */
+  /** Header names lower-cased; repeated headers joined with "," (as API Gateway does). */
   headers: Readonly<Record<string, string>>;
   /** The path the sender called, e.g. /webhooks/hubspot. */
   path: string;
