@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
 import { leadItem, transitionItem } from "../../shared/adapters/dynamodb/items";
+import type { FunnelView } from "../../shared/application/funnel";
+import type { LeadPage } from "../../shared/application/list-leads";
 import { localDynamoDbClient } from "../../shared/local/clients";
 import { startRipen } from "../../shared/local/runtime";
 import { leadFixture, REP_A, transitionFixture } from "../unit/leads/fixtures";
@@ -35,24 +37,21 @@ afterAll(async () => {
   await ripen?.stop();
 });
 
-async function get(path: string) {
+async function get<Body = unknown>(path: string): Promise<{ status: number; type: string; body: Body }> {
   const response = await fetch(`${ripen.url}${path}`);
   const type = response.headers.get("content-type") ?? "";
-  return {
-    status: response.status,
-    type,
-    body: type.startsWith("application/json") ? await response.json() : await response.text(),
-  };
+  const body = type.startsWith("application/json") ? await response.json() : await response.text();
+  return { status: response.status, type, body: body as Body };
 }
 
 describe("the leads API over HTTP (the read function behind the local server)", () => {
   it("pages the rep queue with a cursor", async () => {
-    const first = await get(`/leads?stage=sql&owner=${REP_A.id}&limit=3`);
-    const second = await get(`/leads?stage=sql&owner=${REP_A.id}&limit=3&cursor=${first.body.next}`);
+    const first = await get<LeadPage>(`/leads?stage=sql&owner=${REP_A.id}&limit=3`);
+    const second = await get<LeadPage>(`/leads?stage=sql&owner=${REP_A.id}&limit=3&cursor=${first.body.next}`);
 
     expect(first.status).toBe(200);
-    expect(first.body.leads.map((lead: { score: number }) => lead.score)).toEqual([74, 73, 72]);
-    expect(second.body.leads.map((lead: { score: number }) => lead.score)).toEqual([71, 70]);
+    expect(first.body.leads.map((lead) => lead.score)).toEqual([74, 73, 72]);
+    expect(second.body.leads.map((lead) => lead.score)).toEqual([71, 70]);
     expect(second.body.next).toBeUndefined();
   });
 
@@ -72,16 +71,16 @@ describe("the leads API over HTTP (the read function behind the local server)", 
   });
 
   it("finds by email, rolls up an account, reports the funnel", async () => {
-    const byEmail = await get("/leads?email=API-2@api.example");
+    const byEmail = await get<LeadPage>("/leads?email=API-2@api.example");
     const account = await get("/accounts/api.example");
     const missing = await get("/accounts/nobody.example");
-    const funnel = await get("/funnel?from=2026-11-01&to=2026-11-30&by=month");
+    const funnel = await get<FunnelView>("/funnel?from=2026-11-01&to=2026-11-30&by=month");
 
     expect(byEmail.body.leads).toHaveLength(1);
     expect(account.body).toMatchObject({ leadCount: 5, combinedScore: 360, mostAdvancedStage: "sql" });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "account_not_found" } } });
-    expect(funnel.body.total.stages.map((stage: { entered: number }) => stage.entered)).toEqual([5, 5, 5, 5, 0]);
-    expect(funnel.body.segments.map((segment: { key: string }) => segment.key)).toEqual(["2026-11"]);
+    expect(funnel.body.total.stages.map((stage) => stage.entered)).toEqual([5, 5, 5, 5, 0]);
+    expect(funnel.body.segments.map((segment) => segment.key)).toEqual(["2026-11"]);
   });
 
   it("serves the funnel page as HTML that loads nothing from elsewhere", async () => {
