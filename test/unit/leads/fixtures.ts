@@ -104,7 +104,11 @@ export function sweepEngine(
         hits,
         bant: {},
         attributes: subject.attributes,
-        lastEventAt: events.map((event) => event.occurredAt).sort().at(-1) ?? "",
+        lastEventAt:
+          events
+            .map((event) => event.occurredAt)
+            .sort()
+            .at(-1) ?? "",
         verdict: { stage: "lead", ruleId: "first-event", reason: "known contact" },
         ...(recycle && { demotion: recycle }),
         autoAccept: false,
