@@ -21,6 +21,8 @@ export const FUNCTIONS = {
     description: "Applies rep actions from Slack buttons",
     memoryMb: 512,
   },
+  // Its own function so the read API keeps read-only table access.
+  erase: { entry: "functions/erase.ts", description: "Erases a person on request (GDPR)", memoryMb: 256 },
   maintenance: {
     entry: "functions/maintenance.ts",
     description: "Daily sweep: score decay, recycle rules, SLA breaches",
@@ -40,6 +42,7 @@ export const ROUTES: readonly Route[] = [
   { method: "POST", path: "/webhooks/{source}", function: "ingest", auth: "public" },
   { method: "GET", path: "/leads/{id}", function: "read", auth: "iam" },
   { method: "GET", path: "/leads", function: "read", auth: "iam" },
+  { method: "DELETE", path: "/leads/{id}", function: "erase", auth: "iam" },
   { method: "GET", path: "/accounts/{domain}", function: "read", auth: "iam" },
   { method: "GET", path: "/funnel", function: "read", auth: "iam" },
   { method: "GET", path: "/funnel/view", function: "read", auth: "iam" },

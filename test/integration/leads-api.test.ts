@@ -91,4 +91,21 @@ describe("the leads API over HTTP (the read function behind the local server)", 
     expect(page.body).toContain('<svg id="funnel-chart"');
     expect(page.body).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
   });
+
+  it("erases a person with DELETE, idempotently, after which the lead is gone", async () => {
+    const target = leads[0] as (typeof leads)[number];
+    const erase = () => fetch(`${ripen.url}/leads/${target.leadId}`, { method: "DELETE" });
+
+    const first = await erase();
+    const again = await erase();
+
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({
+      leadId: target.leadId,
+      deleted: { lead: 1, transition: 1 },
+      stubsKept: 1,
+    });
+    expect(await again.json()).toMatchObject({ alreadyErased: true, deleted: {} });
+    expect((await get(`/leads/${target.leadId}`)).status).toBe(404);
+  });
 });
