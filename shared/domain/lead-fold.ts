@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import { emailDomain, type Lead, type Owner, type RuleHit, type Transition } from "./lead";
-import { chronological, type Evaluation, type ScoringEngine, type StageVerdict, type StoredEvent } from "./scoring";
+import {
+  chronological,
+  type Evaluation,
+  type ScoringEngine,
+  type ScoringSubject,
+  type StageVerdict,
+  type StoredEvent,
+} from "./scoring";
 import { isForward, type Stage } from "./stages";
 
 /** How many rule hits travel with a transition (and so with an alert) as its reasons. */
@@ -38,24 +45,18 @@ const FIRST_EVENT: StageVerdict = { stage: "lead", ruleId: "first-event", reason
  * the evidence it was set aside with does not bring it straight back.
  */
 export function foldLead(input: FoldInput): FoldResult {
-  const { engine, leadId, current, now } = input;
-  const events = chronological(input.events);
-  const latest = events.at(-1);
-  if (!latest) throw new Error("foldLead needs at least one event");
-
-  let name = current?.name;
-  let company = current?.company;
-  for (const event of events) {
-    if (event.name) name = event.name;
-    if (event.company) company = event.company;
-  }
-  const email = current?.email ?? latest.email;
-  const at = now.toISOString();
+  const { engine, leadId, current, now, events } = input;
+  const first = events[0];
+  if (!first) throw new Error("foldLead needs at least one event");
+  const email = current?.email ?? first.email;
+  const at = isoOf(now);
   const stage: Stage = current?.stage ?? "lead";
   const stageEnteredAt = current?.stageEnteredAt ?? at;
 
   // Attributes come from the events alone, so a new model's field mapping applies to the whole history.
-  const subject = { leadId, email, attributes: {}, stage, stageEnteredAt };
+  const subject: ScoringSubject = { leadId, email, attributes: {}, stage, stageEnteredAt };
+  if (current?.name !== undefined) subject.name = current.name;
+  if (current?.company !== undefined) subject.company = current.company;
   const evaluation = engine.evaluate(subject, events, now);
   const move = decideMove(current, evaluation, () => {
     // Out of the funnel, a lead is judged on what it did since it left, with what is known about it.
@@ -71,9 +72,7 @@ export function foldLead(input: FoldInput): FoldResult {
   const lead: Lead = {
     leadId,
     email,
-    ...(name !== undefined && { name }),
-    ...(company !== undefined && { company }),
-    domain: emailDomain(email),
+    domain: current?.domain ?? emailDomain(email),
     attributes: evaluation.attributes,
     stage: nextStage,
     stageEnteredAt: move ? at : stageEnteredAt,
@@ -81,17 +80,17 @@ export function foldLead(input: FoldInput): FoldResult {
     fit: evaluation.fit,
     engagement: evaluation.engagement,
     bant: evaluation.bant,
-    ...(owner && { owner }),
     createdAt: current?.createdAt ?? at,
     updatedAt: at,
-    lastEventAt:
-      latest.occurredAt > (current?.lastEventAt ?? "")
-        ? latest.occurredAt
-        : (current?.lastEventAt ?? latest.occurredAt),
+    lastEventAt: laterOf(evaluation.lastEventAt, current?.lastEventAt ?? ""),
     eventCount: events.length,
     modelVersion: engine.modelVersion,
     version: (current?.version ?? 0) + 1,
   };
+  // Optional fields are set only when present: the store refuses undefined values.
+  if (evaluation.name !== undefined) lead.name = evaluation.name;
+  if (evaluation.company !== undefined) lead.company = evaluation.company;
+  if (owner) lead.owner = owner;
   if (!move) return { lead, evaluation };
   const actor = { type: "rule", id: move.ruleId } as const;
   const eventId = move.eventId ?? input.trigger?.eventId;
@@ -127,6 +126,20 @@ function decideMove(
   if (isForward(current.stage, verdict.stage)) return verdict;
   if (demotion?.stage === "recycled") return demotion;
   return undefined;
+}
+
+/** `now` as ISO text; a batch (a sweep, a rescore, a benchmark) folds many leads at one instant. */
+let lastInstant = { ms: Number.NaN, iso: "" };
+function isoOf(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastInstant.ms) lastInstant = { ms, iso: now.toISOString() };
+  return lastInstant.iso;
+}
+
+/** The later of two ISO instants (they compare as text). */
+function laterOf(a: string, b: string): string {
+  if (a < b) return b;
+  return a;
 }
 
 /** Deterministic per lead version, so a retried write can never produce two transitions. */
@@ -168,7 +181,19 @@ export function transitionFor(
   };
 }
 
-/** The hits that weigh most, positive or negative: what an alert shows as "why". */
+/**
+ * The hits that weigh most, positive or negative: what an alert shows as "why". Heaviest first; equal
+ * weights keep the explanation's order. A selection, not a sort: a lead may have thousands of hits.
+ */
 export function topReasons(hits: readonly RuleHit[], count = TOP_REASONS): RuleHit[] {
-  return [...hits].sort((a, b) => Math.abs(b.decayedPoints) - Math.abs(a.decayedPoints)).slice(0, count);
+  const top: RuleHit[] = [];
+  for (const hit of hits) {
+    const weight = Math.abs(hit.decayedPoints);
+    if (top.length === count && weight <= Math.abs(top[count - 1]?.decayedPoints ?? 0)) continue;
+    let at = top.length;
+    while (at > 0 && weight > Math.abs(top[at - 1]?.decayedPoints ?? 0)) at--;
+    top.splice(at, 0, hit);
+    if (top.length > count) top.pop();
+  }
+  return top;
 }

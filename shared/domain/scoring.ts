@@ -44,6 +44,11 @@ export interface Evaluation {
   bant: Bant;
   /** The lead's attributes: the subject's, then each event's (form answers mapped by the model), latest wins. */
   attributes: Record<string, Scalar>;
+  /** Name and company: the subject's, then the latest event's that has one. */
+  name?: string;
+  company?: string;
+  /** When the latest event happened ("" when there are none). */
+  lastEventAt: string;
   /** The most advanced stage the automatic rules qualify the lead for (forward-only is applied later). */
   verdict: StageVerdict;
   /** A disqualifier, or a recycle rule for the lead's current stage, that applies. */

@@ -1,7 +1,8 @@
+import { instantMs } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
 import type { Scalar } from "../lead-event";
 import {
-  chronological,
+  compareEvents,
   type Evaluation,
   roundPoints,
   type ScoringEngine,
@@ -62,15 +63,29 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const fields = fieldResolver(model.fields);
   const ruleCount = fitCount + engagementRules.length;
   const autoAccept = stages.acceptance === "auto";
+  const scratch = new Scratch(ruleCount, index.watchers.length, engagementRules.length, ringSize);
 
   function evaluate(subject: ScoringSubject, input: readonly StoredEvent[], now: Date): Evaluation {
     const nowMs = now.getTime();
-    const stageEnteredMs = Date.parse(subject.stageEnteredAt);
-    const events = chronological(input);
-    const ruleCounts = new Int32Array(ruleCount);
-    const occurrenceCounts = new Int32Array(index.watchers.length);
-    const scored = new Int32Array(engagementRules.length);
-    const ring = ringSize > 0 ? new Float64Array(ringSize) : undefined;
+    const stageEnteredMs = instantMs(subject.stageEnteredAt);
+    const count = input.length;
+    const { ruleCounts, occurrenceCounts, scored, ring } = scratch.reset(count);
+    // Each time parsed once; events visited in time order (ties by id) without copying them.
+    const times = scratch.times;
+    let ordered = true;
+    for (let position = 0; position < count; position++) {
+      const at = instantMs((input[position] as StoredEvent).occurredAt);
+      times[position] = at;
+      if (position > 0 && ordered) {
+        const before = times[position - 1] as number;
+        if (
+          at < before ||
+          (at === before && (input[position] as StoredEvent).eventId < (input[position - 1] as StoredEvent).eventId)
+        )
+          ordered = false;
+      }
+    }
+    const order = ordered ? undefined : scratch.order(input, count);
     const attributes: Record<string, Scalar> = { ...subject.attributes };
     const setBy: Record<string, string> = {};
     const engagementHits: RuleHit[] = [];
@@ -79,13 +94,17 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     let name = subject.name;
     let company = subject.company;
     let previousId: string | undefined;
+    let lastEventAt = "";
 
-    for (const event of events) {
+    for (let step = 0; step < count; step++) {
+      const position = order ? (order[step] as number) : step;
+      const event = input[position] as StoredEvent;
       // Redelivered copies sort next to each other; only the first counts.
       if (event.eventId === previousId) continue;
       previousId = event.eventId;
-      const at = Date.parse(event.occurredAt);
-      if (at > lastEventMs) lastEventMs = at;
+      const at = times[position] as number;
+      lastEventMs = at;
+      lastEventAt = event.occurredAt;
       if (event.name !== undefined) name = event.name;
       if (event.company !== undefined) company = event.company;
       for (const label in event.answers) {
@@ -111,17 +130,17 @@ export function createEngine(model: ScoringModel): ScoringEngine {
           occurrenceCounts[matcher.watcher] = (occurrenceCounts[matcher.watcher] ?? 0) + 1;
           continue;
         }
-        const position = matcher.rule;
-        const rule = engagementRules[position] as CompiledEngagementRule;
-        ruleCounts[fitCount + position] = (ruleCounts[fitCount + position] ?? 0) + 1;
-        const count = scored[position] ?? 0;
-        if (count >= rule.capMax) {
+        const index = matcher.rule;
+        const rule = engagementRules[index] as CompiledEngagementRule;
+        ruleCounts[fitCount + index] = (ruleCounts[fitCount + index] ?? 0) + 1;
+        const scoredSoFar = scored[index] ?? 0;
+        if (scoredSoFar >= rule.capMax) {
           if (rule.capWindowMs === 0 || !ring) continue;
           // The oldest of the last `capMax` scoring times: if it is still inside the window, the cap is full.
-          if ((ring[rule.ringOffset + (count % rule.capMax)] ?? 0) > at - rule.capWindowMs) continue;
+          if ((ring[rule.ringOffset + (scoredSoFar % rule.capMax)] ?? 0) > at - rule.capWindowMs) continue;
         }
-        if (ring && rule.capWindowMs > 0) ring[rule.ringOffset + (count % rule.capMax)] = at;
-        scored[position] = count + 1;
+        if (ring && rule.capWindowMs > 0) ring[rule.ringOffset + (scoredSoFar % rule.capMax)] = at;
+        scored[index] = scoredSoFar + 1;
         if (rule.points === 0) continue;
         const decayed =
           rule.decayPerMs === 0 || at >= nowMs
@@ -178,19 +197,23 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
     const decision = stages.decide(subject.stage, facts);
     const routed = routing.route(subject.leadId, facts);
-    return {
+    const evaluation: Evaluation = {
       score: facts.scoreCents / 100,
       fit: fitCents / 100,
       engagement: engagementCents / 100,
       hits: hits.length === 0 ? engagementHits : hits.concat(engagementHits),
       bant: facts.bant,
       attributes,
+      lastEventAt,
       verdict: decision.verdict,
-      ...(decision.demotion && { demotion: decision.demotion }),
-      ...(decision.reopen && { reopen: decision.reopen }),
-      ...(routed && { owner: routed.owner }),
       autoAccept,
     };
+    if (name !== undefined) evaluation.name = name;
+    if (company !== undefined) evaluation.company = company;
+    if (decision.demotion) evaluation.demotion = decision.demotion;
+    if (decision.reopen) evaluation.reopen = decision.reopen;
+    if (routed) evaluation.owner = routed.owner;
+    return evaluation;
   }
 
   return {
@@ -201,4 +224,50 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     channelsFor: (move) => channelsFor(model.notifications, move),
     slaBreaches: (lead, now) => slaBreaches(model.stages.sla, lead, now),
   };
+}
+
+/**
+ * The buffers an evaluation counts in, allocated once per engine and cleared per call: typed arrays
+ * cost more to allocate than a short history costs to score. Safe because evaluate is synchronous and
+ * never re-entered (no condition calls back into the engine), and nothing it returns points into them.
+ */
+class Scratch {
+  times = new Float64Array(64);
+  private positions = new Int32Array(64);
+  readonly ruleCounts: Int32Array;
+  readonly occurrenceCounts: Int32Array;
+  readonly scored: Int32Array;
+  readonly ring: Float64Array | undefined;
+
+  constructor(rules: number, watchers: number, engagementRules: number, ringSize: number) {
+    this.ruleCounts = new Int32Array(rules);
+    this.occurrenceCounts = new Int32Array(watchers);
+    this.scored = new Int32Array(engagementRules);
+    this.ring = ringSize > 0 ? new Float64Array(ringSize) : undefined;
+  }
+
+  reset(events: number): this {
+    if (this.times.length < events) {
+      const size = 2 ** Math.ceil(Math.log2(events));
+      this.times = new Float64Array(size);
+      this.positions = new Int32Array(size);
+    }
+    this.ruleCounts.fill(0);
+    this.occurrenceCounts.fill(0);
+    this.scored.fill(0);
+    this.ring?.fill(0);
+    return this;
+  }
+
+  /** Positions of the events in time order, ties by id (the same order as compareEvents). */
+  order(events: readonly StoredEvent[], count: number): Int32Array {
+    const { times } = this;
+    const order = this.positions.subarray(0, count);
+    for (let position = 0; position < count; position++) order[position] = position;
+    return order.sort(
+      (a, b) =>
+        (times[a] as number) - (times[b] as number) ||
+        compareEvents(events[a] as StoredEvent, events[b] as StoredEvent),
+    );
+  }
 }
