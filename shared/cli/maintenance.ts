@@ -5,13 +5,15 @@ import { runMaintenance } from "../application/maintenance";
 import { loadEngine } from "../runtime/engine";
 import { openLocalTable, parseFlags } from "./local-table";
 
-const USAGE = "npm run maintenance -- [--as-of <ISO instant>]";
+const USAGE = "npm run maintenance -- [--as-of <ISO instant, not in the future>]";
 
 /** `npm run maintenance`: the daily sweep, run once over the local table, with its progress printed. */
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), ["as-of"], USAGE);
   const asOf = flags["as-of"] === undefined ? undefined : new Date(flags["as-of"]);
   if (asOf && Number.isNaN(asOf.getTime())) throw new Error(`--as-of is not a date\nusage: ${USAGE}`);
+  // What the sweep writes carries this instant: a future one would date leads after the events still to come.
+  if (asOf && asOf.getTime() > Date.now()) throw new Error("--as-of must not be in the future");
   const engine = loadEngine();
   const table = await openLocalTable();
   try {
