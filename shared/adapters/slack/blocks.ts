@@ -72,7 +72,12 @@ export interface AlertMessageOptions {
   leadUrl?: string;
 }
 
-const EMOJI = { sql: ":apple:", mql: ":green_apple:", sla: ":alarm_clock:", other: ":seedling:" };
+/** Ripe apples are sales-ready, green ones marketing-qualified. */
+function emojiFor(alert: Alert): string {
+  if (alert.kind === "sla_breached") return ":alarm_clock:";
+  if (alert.stage === "sql") return ":apple:";
+  return alert.stage === "mql" ? ":green_apple:" : ":seedling:";
+}
 
 /**
  * The Block Kit message for an alert: header, facts (stage, score, owner, contact, source), the top
@@ -80,7 +85,6 @@ const EMOJI = { sql: ":apple:", mql: ":green_apple:", sla: ":alarm_clock:", othe
  * whatever the lengths of names, reasons and answers.
  */
 export function alertMessage(alert: Alert, options: AlertMessageOptions = {}): SlackMessage {
-  const emoji = alert.kind === "sla_breached" ? EMOJI.sla : alert.stage === "sql" ? EMOJI.sql : EMOJI.mql;
   const blocks: SlackBlock[] = [
     {
       type: "header",
@@ -92,7 +96,8 @@ export function alertMessage(alert: Alert, options: AlertMessageOptions = {}): S
     {
       type: "context",
       elements: [
-        mrkdwn(truncate(`${emoji} ${escapeMrkdwn(alert.reason)} · ${slackDate(alert.occurredAt)}`, SLACK_LIMITS.text)),
+        // Only the free text is cut, so the date token always stays whole.
+        mrkdwn(`${emojiFor(alert)} ${truncate(escapeMrkdwn(alert.reason), 2500)} · ${slackDate(alert.occurredAt)}`),
       ],
     },
     actionsBlock(alert, options),
@@ -104,8 +109,8 @@ export function alertMessage(alert: Alert, options: AlertMessageOptions = {}): S
 export function fallbackText(alert: Alert): string {
   const owner = alert.owner ? `, owner ${mention(alert.owner)}` : "";
   const contact = alert.lead.name ? ` (${alert.lead.email})` : "";
-  const text = `${escapeMrkdwn(`${alertHeadline(alert)}${contact}`)}: ${stageLabel(alert.stage)}, score ${alert.score}${owner}`;
-  return truncate(text, SLACK_LIMITS.text);
+  const who = truncate(escapeMrkdwn(`${alertHeadline(alert)}${contact}`), 2500);
+  return truncate(`${who}: ${stageLabel(alert.stage)}, score ${alert.score}${owner}`, SLACK_LIMITS.text);
 }
 
 function factFields(alert: Alert) {
@@ -190,14 +195,18 @@ function actionsBlock(alert: Alert, options: AlertMessageOptions): SlackBlock {
 function confirm(title: string, text: string, yes: string) {
   return {
     title: plain(title),
-    text: plain(truncate(text, 300)),
+    text: plain(text, 300),
     confirm: plain(yes),
     deny: plain("Cancel"),
     style: "danger",
   };
 }
 
-const plain = (text: string) => ({ type: "plain_text", text: truncate(text, SLACK_LIMITS.buttonText), emoji: true });
+const plain = (text: string, max: number = SLACK_LIMITS.buttonText) => ({
+  type: "plain_text",
+  text: truncate(text, max),
+  emoji: true,
+});
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text });
 const section = (text: string): SlackBlock => ({ type: "section", text: mrkdwn(text) });
 
@@ -219,16 +228,13 @@ export function actionOutcomeMessage(
   original: { text?: string; blocks?: unknown[] } | undefined,
   outcome: ActionOutcome,
 ): SlackMessage & { replace_original: true } {
-  const reason = outcome.reason ? `: ${escapeMrkdwn(outcome.reason)}` : "";
-  const line = truncate(
-    `${OUTCOME_EMOJI[outcome.verb]} ${capitalize(outcome.verb)} by <@${outcome.slackUserId}> ${slackDate(outcome.at.toISOString())}${reason}`,
-    SLACK_LIMITS.text,
-  );
+  const reason = outcome.reason ? `: ${truncate(escapeMrkdwn(outcome.reason), 1000)}` : "";
+  const line = `${OUTCOME_EMOJI[outcome.verb]} ${capitalize(outcome.verb)} by <@${outcome.slackUserId}> ${slackDate(outcome.at.toISOString())}${reason}`;
   const kept = (original?.blocks ?? []).filter(
     (block): block is SlackBlock => isBlock(block) && block.block_id !== ACTIONS_BLOCK_ID,
   );
   const blocks = [...kept.slice(0, SLACK_LIMITS.blocks - 1), { type: "context", elements: [mrkdwn(line)] }];
-  const text = truncate(original?.text ? `${original.text} · ${line}` : line, SLACK_LIMITS.text);
+  const text = original?.text ? `${truncate(original.text, 1500)} · ${line}` : line;
   return { replace_original: true, text, blocks };
 }
 

@@ -38,6 +38,11 @@ function expectWithinSlackLimits(message: SlackMessage) {
       for (const element of elements) {
         if (element.text) expect(text(element.text).length).toBeLessThanOrEqual(75);
         if (typeof element.value === "string") expect(element.value.length).toBeLessThanOrEqual(2000);
+        const dialog = element.confirm as Element | undefined;
+        if (dialog) {
+          expect(text(dialog.title).length).toBeLessThanOrEqual(100);
+          expect(text(dialog.text).length).toBeLessThanOrEqual(300);
+        }
         for (const option of (element.options ?? []) as Element[]) {
           expect(text(option.text).length).toBeLessThanOrEqual(75);
           expect((option.value as string).length).toBeLessThanOrEqual(150);
@@ -97,7 +102,21 @@ describe("the Block Kit alert", () => {
     expect(options.map((option) => JSON.parse(option.value as string).r)).toContain("competitor");
     expect(disqualify?.confirm).toBeDefined();
     expect(recycle).toMatchObject({ type: "button", action_id: ACTION_IDS.recycle });
-    expect(recycle?.confirm).toBeDefined();
+    expect(recycle?.confirm).toMatchObject({ text: { text: "Ada Lovelace goes back to nurturing." } });
+  });
+
+  it("names the lead in full in the confirmation dialogs", () => {
+    // Prepare
+    const name = `Ada ${"Augusta ".repeat(10)}Lovelace`;
+
+    // Act
+    const [, disqualify, recycle] = actionsOf(alertMessage(sqlAlert({ lead: { ...sqlAlert().lead, name } })));
+
+    // Assess
+    expect(text((disqualify?.confirm as Element).text)).toBe(
+      `${name} will be disqualified with the reason you picked.`,
+    );
+    expect(text((recycle?.confirm as Element).text)).toBe(`${name} goes back to nurturing.`);
   });
 
   it("links to the lead when a URL is configured", () => {
@@ -145,7 +164,7 @@ describe("the Block Kit alert", () => {
     expect(JSON.stringify(message.blocks)).toMatch(/and \d+ more/);
   });
 
-  it("never cuts an escape in half when it truncates", () => {
+  it("never cuts an escape or the date token in half when it truncates", () => {
     // Prepare
     const alert = sqlAlert({ reason: "&".repeat(5000) });
 
@@ -155,7 +174,7 @@ describe("the Block Kit alert", () => {
     // Assess
     const context = message.blocks?.find((block) => block.type === "context");
     const line = text(((context?.elements ?? []) as Element[])[0]);
-    expect(line).toMatch(/(&amp;)+…$/);
+    expect(line).toMatch(/(&amp;)+… · <!date\^\d+\^[^|]+\|2026-11-20T10:00:00.000Z>$/);
   });
 
   it("keeps form input from becoming mentions or links", () => {
