@@ -36,7 +36,8 @@ export const StageListingQuery = z.strictObject({
   sort: z.enum(LEAD_SORTS).default("score"),
   order: z.enum(["asc", "desc"]).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(25),
-  cursor: z.string().min(1).max(4096).optional(),
+  // Up to 56 partitions (every stage, 8 shards) of about 80 bytes each, base64url-encoded.
+  cursor: z.string().min(1).max(8192).optional(),
 });
 
 /** The schema for a GET /leads query: a lookup when it names an email, a listing otherwise. */

@@ -147,6 +147,18 @@ describe("listing leads across stage shards", () => {
     await expect(list(StageListingQuery.parse({ stage: "mql", cursor }))).rejects.toBeInstanceOf(InvalidQueryError);
   });
 
+  it("accepts the longest cursor it can issue: every stage, every shard, mid-way", () => {
+    const position = Object.fromEntries(
+      STAGES.flatMap((stage) =>
+        Array.from({ length: 8 }, (_, shard) => [`${stage}.${shard}`, `2026-11-05T10:00:00.000Z#ld_${"f".repeat(24)}`]),
+      ),
+    );
+
+    const cursor = encodeCursor("0123456789abcdef", position);
+
+    expect(StageListingQuery.safeParse({ stage: STAGES.join(","), cursor }).success).toBe(true);
+  });
+
   it("validates the query: known stages, a bounded limit, no unknown parameters", () => {
     expect(StageListingQuery.safeParse({ stage: "mql,sql" }).data?.stage).toEqual(["mql", "sql"]);
     expect(StageListingQuery.safeParse({ stage: "ripe" }).success).toBe(false);
