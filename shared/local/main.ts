@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     port,
     dataDir: process.env.RIPEN_DATA_DIR || ".ripen",
     ...(process.env.DYNAMODB_ENDPOINT && { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }),
+    ...(process.env.TABLE_NAME && { tableName: process.env.TABLE_NAME }),
     log: (line) => console.log(line),
   });
 
