@@ -1,0 +1,133 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startRipen } from "../../shared/local/runtime";
+import { logger } from "../../shared/runtime/powertools";
+import { createTestTable, type TestTable } from "../support/dynamodb";
+import { type FaultProxy, type FaultRule, startFaultProxy } from "../support/fault-proxy";
+import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
+
+/**
+ * DynamoDB unreachable, throttling or slow, between Ripen and the engine: the handlers' requests go
+ * through a fault-injecting proxy; the assertions read the table directly, around it.
+ */
+let table: TestTable;
+let proxy: FaultProxy;
+let ripen: Awaited<ReturnType<typeof startRipen>>;
+const url = () => ripen.url;
+
+beforeAll(async () => {
+  // 500s are what these tests provoke; keep the handlers' error logs out of the output.
+  logger.setLogLevel("CRITICAL");
+  table = await createTestTable("reliability-faults");
+  proxy = await startFaultProxy(table.endpoint);
+  ripen = await startRipen({
+    dynamodbEndpoint: proxy.url,
+    tableName: table.tableName,
+    inMemory: true,
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET },
+    pollIntervalMs: 100,
+    log: () => {},
+  });
+});
+
+afterEach(() => proxy.inject(undefined));
+
+afterAll(async () => {
+  await ripen?.stop();
+  await proxy?.stop();
+  table?.client.destroy();
+});
+
+/** A first event for a new lead: it writes the lead, the event and a transition, all or nothing. */
+const firstEvent = (email: string) =>
+  JSON.stringify(
+    genericPayload({
+      email,
+      eventId: `fault-${email}`,
+      type: "form.submitted",
+      answers: { budget: "10k" },
+      properties: { formTitle: "Contact sales" },
+    }),
+  );
+
+async function expectNothingStored(email: string): Promise<void> {
+  const stored = await storedLead(table, email);
+  expect({ lead: stored.lead, events: stored.events, transitions: stored.transitions }).toEqual({
+    lead: undefined,
+    events: [],
+    transitions: [],
+  });
+}
+
+async function expectStoredOnce(email: string): Promise<void> {
+  const stored = await storedLead(table, email);
+  expect(stored.events).toHaveLength(1);
+  expect(stored.lead).toMatchObject({ eventCount: 1, version: 1 });
+  expect(stored.transitions).toHaveLength(1);
+}
+
+const failures: [string, FaultRule][] = [
+  ["connections dropped", { fault: { kind: "drop" } }],
+  ["connections refused", { fault: { kind: "refuse" } }],
+  ["ThrottlingException on every request", { fault: { kind: "throttle", code: "ThrottlingException" } }],
+  [
+    "ProvisionedThroughputExceededException on every request",
+    { fault: { kind: "throttle", code: "ProvisionedThroughputExceededException" } },
+  ],
+  ["500 InternalServerError on every request", { fault: { kind: "internal" } }],
+  ["the read works, the commit is throttled", { fault: { kind: "throttle" }, operations: ["TransactWriteItems"] }],
+];
+
+describe("DynamoDB unreachable or throttling", () => {
+  it.each(failures)("%s: 500 internal, nothing stored, and the sender's retry is recorded once", async (name, rule) => {
+    // Prepare
+    const email = `${name.replace(/[^a-z]+/gi, "-").toLowerCase()}@example.com`;
+    const body = firstEvent(email);
+    proxy.inject(rule);
+
+    // Act
+    const failed = await postGeneric(url(), body);
+
+    // Assess
+    expect(failed).toEqual({ status: 500, body: { error: { code: "internal", message: "internal error" } } });
+    expect(proxy.faultsApplied()).toBeGreaterThan(0);
+    await expectNothingStored(email);
+
+    proxy.inject(undefined);
+    const retried = await deliver(url, body);
+    expect(retried.final).toMatchObject({ status: 200, body: { duplicate: false } });
+    await expectStoredOnce(email);
+  });
+
+  it("throttled for a moment: the SDK's own retries absorb it and the first delivery succeeds", async () => {
+    const email = "throttled-twice@example.com";
+    proxy.inject({ fault: { kind: "throttle" }, operations: ["TransactWriteItems"], times: 2 });
+
+    const response = await postGeneric(url(), firstEvent(email));
+
+    expect(response).toMatchObject({ status: 200, body: { duplicate: false } });
+    expect(proxy.faultsApplied()).toBe(2);
+    await expectStoredOnce(email);
+  });
+
+  it("a commit applied but its answer lost: the sender's retries end in one event, never two", async () => {
+    // The engine applies the transaction; Ripen never hears back, so it cannot tell it happened.
+    const email = "answer-lost@example.com";
+    proxy.inject({ fault: { kind: "lose-answer" }, operations: ["TransactWriteItems"], times: 1 });
+
+    const delivery = await deliver(url, firstEvent(email));
+
+    expect(delivery.final.status).toBe(200);
+    await expectStoredOnce(email);
+  });
+
+  it("a slow engine (every request held 1.5 s): slower, still one event", async () => {
+    const email = "slow-engine@example.com";
+    proxy.inject({ fault: { kind: "delay", ms: 1500 } });
+
+    const response = await postGeneric(url(), firstEvent(email));
+
+    expect(response).toMatchObject({ status: 200, body: { duplicate: false } });
+    await expectStoredOnce(email);
+  });
+});
