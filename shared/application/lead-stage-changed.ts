@@ -3,8 +3,9 @@ import type { Transition } from "../domain/lead";
 import { Stage } from "../domain/stages";
 
 /**
- * `Lead Stage Changed`: the one event Ripen publishes, declared once with its schema and the rule
- * patterns that route it. The CDK stack, the local bus and the notifiers all import from here.
+ * `Lead Stage Changed`: published for every transition, declared once with its schema and the rule
+ * patterns that route it (beside `Lead SLA Breached`, below). The CDK stack, the local bus and the
+ * notifiers all import from here.
  */
 export const LEAD_STAGE_CHANGED = {
   source: "ripen",
@@ -54,7 +55,8 @@ export const LeadStageChangedDetail = z.object({
     bant: z.record(z.string(), BantItemSchema),
     owner: OwnerSchema.optional(),
     eventId: z.string().optional(),
-    /** The campaign of the event that caused the move, when the sender named one. */
+    /** The lead's first-touch source and campaign. */
+    source: z.string().optional(),
     campaign: z.string().optional(),
   }),
 });
@@ -80,6 +82,8 @@ export function stageChangedDetail(transition: Transition): LeadStageChangedDeta
       bant: transition.bant,
       ...(transition.owner && { owner: transition.owner }),
       ...(transition.eventId !== undefined && { eventId: transition.eventId }),
+      ...(transition.source !== undefined && { source: transition.source }),
+      ...(transition.campaign !== undefined && { campaign: transition.campaign }),
     },
   };
 }
@@ -168,10 +172,17 @@ export const RULES = {
 export type RuleName = keyof typeof RULES;
 
 /**
- * The Pipe's filter on the table stream: only new transition items become bus events.
+ * The transition Pipe's filter on the table stream: only new transition items become bus events.
  * Stream filters use the same pattern syntax, so the local poller applies it with the same matcher.
+ * Every stream publication is listed in STREAM_PUBLICATIONS (stream-publications.ts).
  */
 export const TRANSITION_STREAM_FILTER: EventPattern = {
   eventName: ["INSERT"],
   dynamodb: { NewImage: { entity: { S: ["transition"] } } },
+};
+
+/** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */
+export const SLA_BREACH_STREAM_FILTER: EventPattern = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { entity: { S: ["sla-breach"] } } },
 };

@@ -91,6 +91,9 @@ export function foldLead(input: FoldInput): FoldResult {
   if (evaluation.name !== undefined) lead.name = evaluation.name;
   if (evaluation.company !== undefined) lead.company = evaluation.company;
   if (owner) lead.owner = owner;
+  const touch = firstTouch(events);
+  if (touch.source !== undefined) lead.source = touch.source;
+  if (touch.campaign !== undefined) lead.campaign = touch.campaign;
   if (!move) return { lead, evaluation };
   const actor = { type: "rule", id: move.ruleId } as const;
   const eventId = move.eventId ?? input.trigger?.eventId;
@@ -126,6 +129,22 @@ function decideMove(
   if (isForward(current.stage, verdict.stage)) return verdict;
   if (demotion?.stage === "recycled") return demotion;
   return undefined;
+}
+
+/** The source of the earliest event and the first campaign a sender named (properties.campaign or utm_campaign). */
+function firstTouch(events: readonly StoredEvent[]): { source?: string; campaign?: string } {
+  let earliest: StoredEvent | undefined;
+  let campaignAt = "";
+  let campaign: string | undefined;
+  for (const event of events) {
+    if (!earliest || event.occurredAt < earliest.occurredAt) earliest = event;
+    const named = event.properties.campaign ?? event.properties.utm_campaign;
+    if (typeof named === "string" && named !== "" && (campaign === undefined || event.occurredAt < campaignAt)) {
+      campaign = named;
+      campaignAt = event.occurredAt;
+    }
+  }
+  return { ...(earliest && { source: earliest.source }), ...(campaign !== undefined && { campaign }) };
 }
 
 /** `now` as ISO text; a batch (a sweep, a rescore, a benchmark) folds many leads at one instant. */
@@ -178,6 +197,8 @@ export function transitionFor(
       ...(lead.company !== undefined && { company: lead.company }),
     },
     ...(eventId !== undefined && { eventId }),
+    ...(lead.source !== undefined && { source: lead.source }),
+    ...(lead.campaign !== undefined && { campaign: lead.campaign }),
   };
 }
 

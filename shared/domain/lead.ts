@@ -55,6 +55,9 @@ export interface Lead {
   lastEventAt: string;
   eventCount: number;
   modelVersion: string;
+  /** First-touch attribution: the source of the lead's earliest event, and the first campaign named. */
+  source?: string;
+  campaign?: string;
   /** Optimistic-concurrency version: every write checks and bumps it. */
   version: number;
 }
@@ -92,4 +95,7 @@ export interface Transition {
   lead: { name?: string; email: string; company?: string; domain: string };
   /** The event that caused the move, when one did. */
   eventId?: string;
+  /** The lead's first-touch attribution, so the funnel groups every move of a lead under one source. */
+  source?: string;
+  campaign?: string;
 }
