@@ -2,9 +2,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";
+import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { WEBHOOK_SOURCES } from "../shared/adapters/sources";
+import { consentGate } from "../shared/application/erasure";
 import { ingestWebhook } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
@@ -20,13 +22,18 @@ const env = readEnv({
   RIPEN_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
   /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
   RIPEN_ALLOW_UNSIGNED: z.string().default(""),
+  /** Refuse to re-create an erased person until one of their events gives consent again. */
+  RIPEN_ERASE_BLOCKS_RECREATE: z.stringbool().default(false),
 });
+
+const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 
 const ingest = ingestWebhook({
   sources: WEBHOOK_SOURCES,
   secrets: secretProvider(),
   record: recordEvent({
-    store: dynamoLeadStore({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
+    store: dynamoLeadStore(table),
+    ...(env.RIPEN_ERASE_BLOCKS_RECREATE && { erasures: consentGate(dynamoTombstones(table)) }),
     engine: loadEngine(),
     clock: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

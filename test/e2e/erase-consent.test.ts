@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signGeneric } from "../../shared/adapters/sources/generic";
+import { startRipen } from "../../shared/local/runtime";
+import { GENERIC_SECRET, genericPayload } from "../support/generic";
+
+let ripen: Awaited<ReturnType<typeof startRipen>>;
+
+beforeAll(async () => {
+  ripen = await startRipen({
+    port: 0,
+    dynamodbEndpoint: inject("dynamodbEndpoint"),
+    tableName: `e2e-erase-${Date.now()}`,
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, RIPEN_ERASE_BLOCKS_RECREATE: "true" },
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await ripen?.stop();
+});
+
+async function send(payload: Record<string, unknown>) {
+  const body = JSON.stringify(payload);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${ripen.url}/webhooks/generic`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-ripen-timestamp": String(timestamp),
+      "x-ripen-signature": signGeneric(GENERIC_SECRET, timestamp, body),
+    },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("an erased person is not re-created without consent", () => {
+  const email = "erased.person@example.com";
+
+  it("refuses new events after erasure with a 202 the sender will not retry, until consent is given", async () => {
+    expect((await send(genericPayload({ email }))).status).toBe(200);
+    const erased = await fetch(`${ripen.url}/leads/${email}`, { method: "DELETE" });
+    expect(erased.status).toBe(200);
+
+    const refused = await send(genericPayload({ email }));
+    expect(refused).toMatchObject({ status: 202, body: { error: { code: "consent_required" } } });
+    expect((await fetch(`${ripen.url}/leads/${email}`)).status).toBe(404);
+
+    const consented = await send(genericPayload({ email, answers: { consent: "yes" } }));
+    expect(consented).toMatchObject({ status: 200, body: { duplicate: false } });
+    expect((await fetch(`${ripen.url}/leads/${email}`)).status).toBe(200);
+  });
+});
