@@ -14,9 +14,8 @@ import { logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
-  /** The verified SES sender. RIPEN_FROM_ADDRESS is the name the CDK stack sets. */
+  /** The verified SES sender (the CDK stack sets it from `ripen:fromAddress`). */
   RIPEN_FROM_EMAIL: z.email().optional(),
-  RIPEN_FROM_ADDRESS: z.email().optional(),
   /** Comma-separated recipients for leads without an owner email. */
   RIPEN_ALERT_EMAILS: z
     .string()
@@ -37,7 +36,7 @@ const env = readEnv({
 });
 
 const engine = loadEngine();
-const configuredFrom = env.RIPEN_FROM_EMAIL ?? env.RIPEN_FROM_ADDRESS;
+const configuredFrom = env.RIPEN_FROM_EMAIL;
 // Locally: the SES emulator when SES_ENDPOINT names one (with a default sender), otherwise print.
 const printLocally = env.RIPEN_LOCAL !== undefined && !env.SES_ENDPOINT && !configuredFrom;
 const from = configuredFrom ?? (env.RIPEN_LOCAL ? "alerts@ripen.localhost" : undefined);

@@ -113,7 +113,7 @@ export class RipenFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: "ripen",
         POWERTOOLS_METRICS_NAMESPACE: "Ripen",
         NODE_OPTIONS: "--enable-source-maps",
-        ...(permissions.sendEmail && props.email && { RIPEN_FROM_ADDRESS: props.email.fromAddress }),
+        ...(permissions.sendEmail && props.email && { RIPEN_FROM_EMAIL: props.email.fromAddress }),
         ...(permissions.sendEmail &&
           props.email?.configurationSet && { SES_CONFIGURATION_SET: props.email.configurationSet }),
       },

@@ -94,7 +94,7 @@ describe("email", () => {
     for (const name of senders) {
       const [, handler] = resourceAt(stateless, "AWS::Lambda::Function", `/${name}/Handler/Resource`);
       expect(handler.Properties.Environment).toMatchObject({
-        Variables: { RIPEN_FROM_ADDRESS: "alerts@leads.example.com" },
+        Variables: { RIPEN_FROM_EMAIL: "alerts@leads.example.com" },
       });
     }
   });
