@@ -14,7 +14,7 @@ import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
-import { logger } from "../shared/runtime/powertools";
+import { countMetric, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -51,5 +51,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .handler(async (event) => {
     const source = event.pathParameters?.source ?? "";
     const outcome = await ingest(source, webhookRequest(event));
+    // Only names of known sources reach here (unknown ones were refused), so the dimension stays small.
+    countMetric("WebhooksReceived", { source });
+    if ((outcome.body as { duplicate?: boolean }).duplicate) countMetric("DuplicateWebhooks", { source });
     return jsonResponse(outcome.statusCode, outcome.body);
   });

@@ -14,7 +14,7 @@ import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
-import { logger } from "../shared/runtime/powertools";
+import { countMetric, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -62,5 +62,6 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
     if (sender.audiences().size === 0 && env.RIPEN_LOCAL) {
       sender = consoleSlackSender((text) => process.stdout.write(text));
     }
-    return notifyAlert({ sender, ledger, log: logger, policy })(alert);
+    const countFailure = (dimensions: Record<string, string>) => countMetric("AlertFailures", dimensions);
+    return notifyAlert({ sender, ledger, log: logger, policy, countFailure })(alert);
   });

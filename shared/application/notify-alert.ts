@@ -19,6 +19,8 @@ export interface NotifyAlertDeps {
   ledger: AlertLedger;
   log: AlertLog;
   policy?: AlertPolicyOptions;
+  /** Counts a delivery that failed (a metric the alarms and dashboard watch). */
+  countFailure?: (dimensions: { channel: string; retryable: string }) => void;
 }
 
 export interface AudienceOutcome {
@@ -49,12 +51,14 @@ export const notifyAlert =
       try {
         outcomes.push({ audience, result: await deliverOnce(ledger, key, () => sender.send(alert, audience), log) });
       } catch (error) {
+        const retryable = (error as { retryable?: boolean }).retryable ?? true;
         log.error("alert not delivered", {
           channel: sender.channel,
           audience,
           reason: error instanceof Error ? error.message : String(error),
-          retryable: (error as { retryable?: boolean }).retryable ?? true,
+          retryable,
         });
+        deps.countFailure?.({ channel: sender.channel, retryable: String(retryable) });
         throw error;
       }
     }

@@ -6,6 +6,7 @@ import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";
 import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "./dev-secrets";
 import { loadDotEnv } from "./dotenv";
+import { type SesEmulator, startSesEmulator } from "./ses-emulator";
 
 /**
  * `npm start`: Ripen on this machine. Reads .env (values never printed), starts everything, says where
@@ -15,7 +16,10 @@ async function main(): Promise<void> {
   // Before anything reads the environment: the handler modules read it once, at import.
   const dotenv = await loadDotEnv(resolve(".env"));
   const developmentSecrets = applyDevelopmentSecrets();
+  // EMF metric lines are for CloudWatch; on this machine they would only drown the log.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const { startRipen } = await import("./runtime");
+  const mail = await startMailbox();
 
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error("PORT must be a port number");
@@ -37,7 +41,8 @@ async function main(): Promise<void> {
     "",
     `Ripen is listening on ${ripen.url}`,
     ...ROUTES.map((route) => `  ${routeKey(route)}`),
-    `data:         ${ripen.dataDir} (${engine}, table ${ripen.tableName})`,
+    `data:         ${ripen.dataDir} (${engine} at ${ripen.endpoint}, table ${ripen.tableName})`,
+    `mail:         ${mail ? `${mail.url} (the SES emulator: every alert email sent here)` : `SES at ${process.env.SES_ENDPOINT}`}`,
     `.env:         ${dotenvSummary(dotenv)}`,
     `not set:      ${missingSecrets.length > 0 ? `${missingSecrets.join(", ")} (those senders get 503)` : "no secret missing"}`,
     ...(slack.length > 0 ? [`              ${slack.join(", ")}`] : []),
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`\n${signal}: stopping Ripen…`);
-    ripen.stop().then(
+    Promise.all([ripen.stop(), mail?.stop()]).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(`ripen: stopping failed: ${describeError(error)}`);
@@ -70,6 +75,19 @@ async function main(): Promise<void> {
     );
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+}
+
+/**
+ * Alert emails go to a local SES v2 emulator (aws-ses-v2-local) unless SES_ENDPOINT names another;
+ * RIPEN_SES_PORT picks its port (8005 by default, any free port when that one is taken).
+ */
+async function startMailbox(): Promise<SesEmulator | undefined> {
+  if (process.env.SES_ENDPOINT) return undefined;
+  const preferred = Number(process.env.RIPEN_SES_PORT ?? 8005);
+  const mail = await startSesEmulator({ port: preferred }).catch(() => startSesEmulator({ port: 0 }));
+  // Before the handler modules load: they read SES_ENDPOINT once, at import.
+  process.env.SES_ENDPOINT = mail.url;
+  return mail;
 }
 
 function dotenvSummary(dotenv: Awaited<ReturnType<typeof loadDotEnv>>): string {

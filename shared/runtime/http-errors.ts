@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { RipenError } from "../domain/errors";
-import { logger } from "./powertools";
+import { countMetric, logger } from "./powertools";
 
 /** HTTP status per error code: the one place errors become statuses. */
 const STATUS: Record<string, number> = {
@@ -44,6 +44,7 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
     const statusCode = STATUS[error.code] ?? 500;
     if (statusCode < 500) {
       logger.info("request refused", { code: error.code, reason: error.message });
+      countMetric("RequestsRefused", { code: error.code });
       const body: ErrorBody = {
         error: {
           code: error.code,

@@ -1,7 +1,35 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "ripen";
+
+/** Resolves the dotted correlation-id paths the handlers use, without bundling a JMESPath engine. */
+function dottedPath(expression: string, data: unknown): unknown {
+  let value = data;
+  for (const key of expression.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
 
 /** The one logger. JSON, with the service name; never log secrets, tokens or personal data. */
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "ripen",
+  serviceName,
   logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO") as "INFO",
+  correlationIdSearchFn: dottedPath,
 });
+
+/** CloudWatch metrics in the Embedded Metric Format, namespace `Ripen`. */
+export const metrics = new Metrics({ namespace: "Ripen", serviceName });
+
+/**
+ * Counts one occurrence of `name` with its own dimensions, written at once as one EMF line, so a
+ * count is never lost to an error path. Dimension values must come from closed sets (source names,
+ * stages, error codes), never from what a caller sent.
+ */
+export function countMetric(name: string, dimensions: Readonly<Record<string, string>> = {}): void {
+  const single = metrics.singleMetric();
+  for (const [dimension, value] of Object.entries(dimensions)) single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, 1);
+}

@@ -1,0 +1,30 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+describe("countMetric", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it("writes one EMF line in the Ripen namespace with the count and its dimensions", async () => {
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
+    vi.resetModules();
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const { countMetric } = await import("../../shared/runtime/powertools");
+
+    countMetric("WebhooksReceived", { source: "typeform" });
+
+    const emf = lines.map((line) => JSON.parse(line)).find((entry) => entry._aws);
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: "Ripen", Metrics: [{ Name: "WebhooksReceived", Unit: "Count" }] }] },
+      WebhooksReceived: 1,
+      source: "typeform",
+    });
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions[0]).toContain("source");
+  });
+});
