@@ -4,11 +4,15 @@ import { type Lead, leadIdFor } from "../../shared/domain/lead";
 import { foldLead } from "../../shared/domain/lead-fold";
 import { startRipen } from "../../shared/local/runtime";
 import { loadEngine } from "../../shared/runtime/engine";
-import { logger } from "../../shared/runtime/powertools";
 import { type AlertStub, startSesStub, startSlackStub } from "../support/alert-stubs";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
+
+vi.hoisted(() => {
+  // Contention (503) is expected here; the handlers' logs would only bury the test output.
+  process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+});
 
 let table: TestTable;
 let slack: AlertStub;
@@ -17,8 +21,6 @@ let ripen: Awaited<ReturnType<typeof startRipen>>;
 const url = () => ripen.url;
 
 beforeAll(async () => {
-  // Contention (503) is expected here; keep the handlers' warnings out of the test output.
-  logger.setLogLevel("ERROR");
   table = await createTestTable("reliability-concurrency");
   slack = await startSlackStub();
   ses = await startSesStub();

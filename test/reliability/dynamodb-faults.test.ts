@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRipen } from "../../shared/local/runtime";
-import { logger } from "../../shared/runtime/powertools";
+import { type AlertStub, startSlackStub } from "../support/alert-stubs";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { type FaultProxy, type FaultRule, startFaultProxy } from "../support/fault-proxy";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
@@ -10,21 +10,27 @@ import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
  * DynamoDB unreachable, throttling or slow, between Ripen and the engine: the handlers' requests go
  * through a fault-injecting proxy; the assertions read the table directly, around it.
  */
+vi.hoisted(() => {
+  // The 500s below are provoked; the handlers' logs would only bury the test output.
+  process.env.POWERTOOLS_LOG_LEVEL = "CRITICAL";
+});
+
 let table: TestTable;
 let proxy: FaultProxy;
+let slack: AlertStub;
 let ripen: Awaited<ReturnType<typeof startRipen>>;
 const url = () => ripen.url;
 
 beforeAll(async () => {
-  // 500s are what these tests provoke; keep the handlers' error logs out of the output.
-  logger.setLogLevel("CRITICAL");
   table = await createTestTable("reliability-faults");
   proxy = await startFaultProxy(table.endpoint);
+  // Somewhere for the stage changes' alerts to go, so they are not printed.
+  slack = await startSlackStub();
   ripen = await startRipen({
     dynamodbEndpoint: proxy.url,
     tableName: table.tableName,
     inMemory: true,
-    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET },
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url },
     pollIntervalMs: 100,
     log: () => {},
   });
@@ -35,6 +41,7 @@ afterEach(() => proxy.inject(undefined));
 afterAll(async () => {
   await ripen?.stop();
   await proxy?.stop();
+  await slack?.stop();
   table?.client.destroy();
 });
 
