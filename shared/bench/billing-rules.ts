@@ -1,0 +1,92 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { TABLE } from "../adapters/dynamodb/table-definition";
+import type { ConsumedUnits } from "./dynamodb";
+import { itemBytes } from "./item-size";
+
+type Item = Record<string, AttributeValue>;
+
+export interface BilledUnits {
+  read: number;
+  write: number;
+  tableWrite: number;
+  indexWrite: Record<string, number>;
+}
+
+/** DynamoDB adds this much to an index entry's size (keys and projected attributes) for its bookkeeping. */
+const INDEX_ENTRY_OVERHEAD_BYTES = 100;
+
+/**
+ * The units AWS bills for a sequence of requests, by its documented rules, from the items read and written:
+ * reads 0.5 unit (eventually consistent) or 1 per started 4 KB of everything a Query returns, at least one
+ * 4 KB step; a write 1 unit per started KB, doubled inside a transaction; an index entry written when its
+ * keys appear, or any projected attribute changes, and written twice (delete + put) when its keys change.
+ * Index writes inside a transaction are counted doubled too, as DynamoDB Local reports them.
+ * Updates and deletes (whose items the request does not carry) count as DynamoDB reported them.
+ * DynamoDB Local undercounts some transactions of several items, hence this second count.
+ */
+export function billedUnits(requests: readonly ConsumedUnits[]): BilledUnits {
+  const known = new Map<string, Item>();
+  const units: BilledUnits = { read: 0, write: 0, tableWrite: 0, indexWrite: {} };
+  for (const request of requests) {
+    if (request.kind === "read") {
+      const bytes = request.itemsRead.reduce((sum, item) => sum + itemBytes(item), 0);
+      units.read += (request.consistent ? 1 : 0.5) * Math.max(1, Math.ceil(bytes / 4096));
+      for (const item of request.itemsRead) known.set(keyOf(item), item);
+      continue;
+    }
+    const factor = request.operation === "TransactWriteItems" ? 2 : 1;
+    if (request.itemsWritten.length === 0) {
+      // An update or delete: its item is not in the request, so take what DynamoDB reported.
+      units.tableWrite += request.total;
+      continue;
+    }
+    for (const item of request.itemsWritten) {
+      units.tableWrite += factor * Math.ceil(itemBytes(item) / 1024);
+      const before = known.get(keyOf(item));
+      for (const index of TABLE.indexes) {
+        const writes = indexWrites(index, before, item);
+        if (writes > 0) {
+          const entry = Math.ceil(indexEntryBytes(index, item) / 1024);
+          units.indexWrite[index.name] = (units.indexWrite[index.name] ?? 0) + factor * writes * entry;
+        }
+      }
+      known.set(keyOf(item), item);
+    }
+  }
+  units.write = units.tableWrite + Object.values(units.indexWrite).reduce((sum, value) => sum + value, 0);
+  return units;
+}
+
+type Index = (typeof TABLE.indexes)[number];
+
+function indexWrites(index: Index, before: Item | undefined, after: Item): number {
+  const keyBefore = indexKey(index, before);
+  const keyAfter = indexKey(index, after);
+  if (keyBefore === undefined) return keyAfter === undefined ? 0 : 1;
+  if (keyAfter === undefined) return 1;
+  if (keyBefore !== keyAfter) return 2;
+  const changed = index.projection.some(
+    (name) => JSON.stringify(before?.[name] ?? null) !== JSON.stringify(after[name] ?? null),
+  );
+  return changed ? 1 : 0;
+}
+
+function indexKey(index: Index, item: Item | undefined): string | undefined {
+  const partition = item?.[index.partitionKey]?.S;
+  const sort = item?.[index.sortKey]?.S;
+  return partition === undefined || sort === undefined ? undefined : `${partition}\u0000${sort}`;
+}
+
+function indexEntryBytes(index: Index, item: Item): number {
+  const names = [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey, ...index.projection];
+  const entry: Item = {};
+  for (const name of names) {
+    const value = item[name];
+    if (value) entry[name] = value;
+  }
+  return itemBytes(entry) + INDEX_ENTRY_OVERHEAD_BYTES;
+}
+
+function keyOf(item: Item): string {
+  return `${item[TABLE.partitionKey]?.S}\u0000${item[TABLE.sortKey]?.S}`;
+}

@@ -1,0 +1,99 @@
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { startDynamoDbLocal } from "../local/dynamodb-local";
+
+/** The engine the benchmarks run against: DYNAMODB_ENDPOINT when set, else an in-memory DynamoDB Local. */
+export interface BenchEngine {
+  endpoint: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchEngine(log: (line: string) => void): Promise<BenchEngine> {
+  const external = process.env.DYNAMODB_ENDPOINT;
+  if (external) return { endpoint: external, description: `DynamoDB at ${external}`, stop: async () => {} };
+  log("starting DynamoDB Local (in memory)…");
+  const engine = await startDynamoDbLocal();
+  return { endpoint: engine.endpoint, description: "DynamoDB Local (in memory)", stop: () => engine.stop() };
+}
+
+/** Capacity one request consumed, split as DynamoDB reports it with ReturnConsumedCapacity INDEXES. */
+export interface ConsumedUnits {
+  operation: string;
+  kind: "read" | "write";
+  total: number;
+  table: number;
+  indexes: Record<string, number>;
+  /** The items a read returned and whether it was strongly consistent. */
+  itemsRead: Item[];
+  consistent: boolean;
+  /** The items a write put (Put actions of a transaction, or a PutItem). */
+  itemsWritten: Item[];
+}
+
+type Item = Record<string, AttributeValue>;
+
+interface CapacityEntry {
+  CapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+  LocalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+const READS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"]);
+
+/**
+ * Asks DynamoDB for the capacity of every request the client sends (ReturnConsumedCapacity INDEXES,
+ * which also gives the table/index split) and keeps it. Adapters that ask for TOTAL get INDEXES
+ * instead; their own totals are unchanged.
+ */
+export function recordCapacity(client: DynamoDBClient): { take(): ConsumedUnits[] } {
+  let consumed: ConsumedUnits[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as {
+        ReturnConsumedCapacity?: string;
+        ConsistentRead?: boolean;
+        Item?: Item;
+        TransactItems?: { Put?: { Item?: Item } }[];
+      };
+      input.ReturnConsumedCapacity = "INDEXES";
+      const result = await next(args);
+      const operation = String(context.commandName ?? "").replace(/Command$/, "");
+      const output = result.output as { ConsumedCapacity?: CapacityEntry | CapacityEntry[]; Items?: Item[] };
+      const entries = [output.ConsumedCapacity ?? []].flat();
+      const units: ConsumedUnits = {
+        operation,
+        kind: READS.has(operation) ? "read" : "write",
+        total: 0,
+        table: 0,
+        indexes: {},
+        itemsRead: output.Items ?? [],
+        consistent: input.ConsistentRead === true,
+        itemsWritten: [
+          ...(input.Item ? [input.Item] : []),
+          ...(input.TransactItems ?? []).flatMap((action) => (action.Put?.Item ? [action.Put.Item] : [])),
+        ],
+      };
+      for (const entry of entries) {
+        units.total += entry.CapacityUnits ?? 0;
+        units.table += entry.Table?.CapacityUnits ?? 0;
+        for (const [name, index] of Object.entries({
+          ...entry.GlobalSecondaryIndexes,
+          ...entry.LocalSecondaryIndexes,
+        })) {
+          units.indexes[name] = (units.indexes[name] ?? 0) + (index.CapacityUnits ?? 0);
+        }
+      }
+      consumed.push(units);
+      return result;
+    },
+    { step: "initialize", name: "benchConsumedCapacity" },
+  );
+  return {
+    take() {
+      const taken = consumed;
+      consumed = [];
+      return taken;
+    },
+  };
+}
