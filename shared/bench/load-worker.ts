@@ -1,0 +1,160 @@
+import {
+  type AttributeValue,
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { leadIdFor } from "../domain/lead";
+import { localDynamoDbClient } from "../local/clients";
+import { type LatencySummary, latencySummary } from "./stats";
+import { benchLead, JOURNEY, journeyWebhook, signedHeaders } from "./webhooks";
+
+/**
+ * One load run, in its own process so the load generator does not share the server's event loop:
+ * `ripen` posts signed webhooks to the local server; `floor` makes the same engine round trips directly
+ * (the Query that reads a lead and its events, then the transaction Ripen commits), without Ripen.
+ * Usage: node --import tsx shared/bench/load-worker.ts '<LoadConfig as JSON>'; prints a LoadResult as JSON.
+ */
+export interface LoadConfig {
+  mode: "ripen" | "floor";
+  /** The local server (ripen). */
+  url?: string;
+  /** The engine and table (floor). */
+  endpoint?: string;
+  tableName?: string;
+  /** The transactions Ripen committed for each journey step of one lead, with its id to substitute. */
+  templates?: { leadId: string; steps: string[] };
+  run: string;
+  concurrency: number;
+  count: number;
+  warmup: number;
+  maxSeconds: number;
+  /** Journey steps per lead: request i goes to lead i mod leads, at step floor(i / leads). */
+  steps: number;
+}
+
+export interface LoadResult {
+  mode: LoadConfig["mode"];
+  concurrency: number;
+  requests: number;
+  failures: Record<string, number>;
+  seconds: number;
+  perSecond: number;
+  latencyMs: LatencySummary;
+}
+
+type Send = (index: number) => Promise<string | undefined>;
+
+async function runLoad(config: LoadConfig): Promise<LoadResult> {
+  const leads = Math.max(config.concurrency * 4, Math.ceil((config.count + config.warmup) / config.steps));
+  const send = config.mode === "ripen" ? ripenSender(config, leads) : floorSender(config, leads);
+  let next = 0;
+  const drive = async (until: number, deadline: number, latencies: number[], failures: Record<string, number>) => {
+    const loops = Array.from({ length: config.concurrency }, async () => {
+      while (next < until && performance.now() < deadline) {
+        const index = next++;
+        const started = performance.now();
+        const failure = await send(index).catch((error: unknown) => (error as Error).name || "Error");
+        latencies.push(performance.now() - started);
+        if (failure) failures[failure] = (failures[failure] ?? 0) + 1;
+      }
+    });
+    await Promise.all(loops);
+  };
+
+  await drive(config.warmup, performance.now() + config.maxSeconds * 1000, [], {});
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const started = performance.now();
+  await drive(config.warmup + config.count, started + config.maxSeconds * 1000, latencies, failures);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    mode: config.mode,
+    concurrency: config.concurrency,
+    requests: latencies.length,
+    failures,
+    seconds: Math.round(seconds * 100) / 100,
+    perSecond: Math.round((latencies.length / seconds) * 10) / 10,
+    latencyMs: latencySummary(latencies),
+  };
+}
+
+function journeyStep(config: LoadConfig, leads: number, index: number) {
+  return { lead: benchLead(config.run, index % leads), step: Math.floor(index / leads) % config.steps };
+}
+
+function ripenSender(config: LoadConfig, leads: number): Send {
+  const url = `${config.url}/webhooks/generic`;
+  const occurredAt = new Date(Date.now() - 60_000);
+  return async (index) => {
+    const { lead, step } = journeyStep(config, leads, index);
+    const body = journeyWebhook(lead, JOURNEY[step] ?? "blog", `${config.run}-${index}`, occurredAt);
+    const response = await fetch(url, { method: "POST", headers: signedHeaders(body), body });
+    await response.arrayBuffer();
+    return response.status === 200 ? undefined : `http ${response.status}`;
+  };
+}
+
+/** Ripen's round trips without Ripen: read the lead and its events, then commit the step's transaction. */
+function floorSender(config: LoadConfig, leads: number): Send {
+  const { endpoint, tableName, templates } = config;
+  if (!endpoint || !tableName || !templates) throw new Error("floor needs endpoint, tableName and templates");
+  const client = localDynamoDbClient(endpoint);
+  const values = marshall({ ":from": EVENT_PREFIX, ":to": LEAD_SK });
+  return async (index) => {
+    const { lead, step } = journeyStep(config, leads, index);
+    const leadId = leadIdFor(lead.email);
+    const template = (templates.steps[step] ?? "[]").replaceAll(templates.leadId, leadId);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: { ...values, ":pk": { S: leadPk(leadId) } },
+          ConsistentRead: attempt > 0,
+        }),
+      );
+      const stored = page.Items?.find((item) => item.sk?.S === LEAD_SK)?.version?.N;
+      try {
+        await client.send(new TransactWriteItemsCommand({ TransactItems: versioned(template, stored) }));
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+      }
+    }
+    return "contention";
+  };
+}
+
+/** The step's transaction with the lead put conditioned on the version just read, as Ripen does. */
+function versioned(template: string, stored: string | undefined): TransactWriteItem[] {
+  const items = JSON.parse(template) as TransactWriteItem[];
+  const leadPut = items[0]?.Put;
+  if (leadPut?.Item) {
+    const version = Number(stored ?? 0) + 1;
+    leadPut.Item.version = { N: String(version) } satisfies AttributeValue;
+    if (stored === undefined) {
+      leadPut.ConditionExpression = "attribute_not_exists(pk)";
+      delete leadPut.ExpressionAttributeValues;
+    } else {
+      leadPut.ConditionExpression = "version = :expected";
+      leadPut.ExpressionAttributeValues = { ":expected": { N: stored } };
+    }
+  }
+  return items;
+}
+
+const config = JSON.parse(process.argv[2] ?? "{}") as LoadConfig;
+runLoad(config).then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(`load worker: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

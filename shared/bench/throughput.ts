@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
+import { leadIdFor } from "../domain/lead";
+import { localDynamoDbClient } from "../local/clients";
+import { startRipen } from "../local/runtime";
+import { ensureTable } from "../local/table";
+import { benchIngest } from "./ingest";
+import type { LoadConfig, LoadResult } from "./load-worker";
+import { type LatencySummary, latencySummary, round } from "./stats";
+import { BENCH_SECRET, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
+
+export const THROUGHPUT_TARGET = 0.8;
+/** Each run stops at its count or its time limit, whichever comes first. */
+const RUNS = [
+  { concurrency: 1, count: 300, maxSeconds: 20 },
+  { concurrency: 8, count: 1200, maxSeconds: 20 },
+  { concurrency: 32, count: 2400, maxSeconds: 20 },
+] as const;
+/** newsletter (new lead), blog, pricing, whitepaper (→ mql): two stage changes in four webhooks. */
+const STEPS = 4;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const WORKER = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
+
+export interface ThroughputRow {
+  concurrency: number;
+  floor: LoadResult;
+  ripen: LoadResult;
+  /** Ripen's webhooks per second over the floor's. */
+  ratio: number;
+}
+
+export interface ThroughputResult {
+  engine: string;
+  workload: string;
+  rows: ThroughputRow[];
+  /** The ingest handler's own time per webhook at concurrency 1, from the local server's request log. */
+  handlerMs: LatencySummary & { samples: number };
+  /** What the handlers logged per webhook (JSON lines), for the log ingestion cost. */
+  logBytesPerWebhook: number;
+  /** Alerts or batches the local bus and poller gave up on during the runs (should be none). */
+  deadLetters: number;
+  target: { ratio: number; worst: number; met: boolean };
+}
+
+/**
+ * Webhooks per second and latency through the local server (the same handler modules the Lambdas run),
+ * beside the floor: the same Query and TransactWriteItems made directly, without Ripen. The load comes
+ * from a second process on 127.0.0.1, one run per mode and concurrency.
+ */
+export async function benchThroughput(
+  endpoint: string,
+  engineDescription: string,
+  log: (line: string) => void,
+): Promise<ThroughputResult> {
+  const tableName = `bench-throughput-${Date.now()}`;
+  const slack = await startSink();
+  const handlerTimes: number[] = [];
+  let measuring = false;
+  const ripen = await startRipen({
+    port: 0,
+    dynamodbEndpoint: endpoint,
+    tableName,
+    // A temporary data directory (stream checkpoint, dead letters), removed on stop.
+    inMemory: true,
+    env: { RIPEN_SECRET_GENERIC: BENCH_SECRET, SLACK_WEBHOOK_URL: slack.url },
+    log: (line) => {
+      const match = /^http: POST \/webhooks\/generic 200 (\d+) ms$/.exec(line);
+      if (match && measuring) handlerTimes.push(Number(match[1]));
+    },
+  });
+  const logs = countStdout();
+  try {
+    // The floor writes to a table of its own, so Ripen's stream poller does not work on its transitions.
+    const floorTable = `${tableName}-floor`;
+    const templates = await journeyTemplates(endpoint, floorTable);
+    const rows: ThroughputRow[] = [];
+    let webhooks = 0;
+    for (const run of RUNS) {
+      const base = { ...run, warmup: Math.min(50, run.count / 5), steps: STEPS };
+      const id = `${Date.now().toString(36)}c${run.concurrency}`;
+      log(`throughput: concurrency ${run.concurrency}: floor…`);
+      const floor = await load({
+        ...base,
+        mode: "floor",
+        endpoint,
+        tableName: floorTable,
+        templates,
+        run: `floor-${id}`,
+      });
+      log(`throughput: concurrency ${run.concurrency}: ripen…`);
+      measuring = run.concurrency === 1;
+      const measured = await load({ ...base, mode: "ripen", url: ripen.url, run: `ripen-${id}` });
+      webhooks += measured.requests + base.warmup;
+      measuring = false;
+      rows.push({
+        concurrency: run.concurrency,
+        floor,
+        ripen: measured,
+        ratio: round(measured.perSecond / floor.perSecond, 2),
+      });
+    }
+    const deadLetters = (await ripen.deadLetters.list()).length;
+    const worst = Math.min(...rows.map((row) => row.ratio));
+    return {
+      engine: engineDescription,
+      workload:
+        "generic webhooks, 4 per lead (newsletter → lead, blog view, pricing view, whitepaper → mql); leads spread so concurrent requests rarely share one",
+      rows,
+      handlerMs: { ...latencySummary(handlerTimes), samples: handlerTimes.length },
+      logBytesPerWebhook: Math.round(logs.bytes() / Math.max(1, webhooks)),
+      deadLetters,
+      target: { ratio: THROUGHPUT_TARGET, worst, met: worst >= THROUGHPUT_TARGET },
+    };
+  } finally {
+    logs.restore();
+    await ripen.stop();
+    await slack.stop();
+  }
+}
+
+/** The transactions Ripen commits for each step of one lead's journey, recorded to be replayed by the floor. */
+async function journeyTemplates(endpoint: string, tableName: string): Promise<LoadConfig["templates"]> {
+  const client = localDynamoDbClient(endpoint);
+  await ensureTable(client, tableName);
+  const steps: string[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as Partial<TransactWriteItemsCommandInput>;
+      if (input.TransactItems) steps.push(JSON.stringify(input.TransactItems));
+      return next(args);
+    },
+    { step: "initialize", name: "benchTemplates" },
+  );
+  const ingest = benchIngest({ client, tableName });
+  const lead = benchLead(`template-${Date.now().toString(36)}`, 0);
+  const occurredAt = new Date(Date.now() - 60_000);
+  for (const step of JOURNEY.slice(0, STEPS)) await ingest(journeyWebhook(lead, step, `template-${step}`, occurredAt));
+  client.destroy();
+  return { leadId: leadIdFor(lead.email), steps };
+}
+
+async function load(config: LoadConfig): Promise<LoadResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(config)], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const limit = setTimeout(() => child.kill("SIGKILL"), (config.maxSeconds * 2 + 60) * 1000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearTimeout(limit);
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  if (code !== 0 || !line.startsWith("{")) throw new Error(`load worker failed (exit ${code}): ${stderr.slice(-2000)}`);
+  return JSON.parse(line) as LoadResult;
+}
+
+/** A loopback Slack webhook that answers ok to everything. */
+async function startSink() {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(200, { "content-type": "text/plain" }).end("ok"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/services/T0/B0/bench`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Counts (and holds back) what the in-process handlers write to stdout while the load runs. */
+function countStdout() {
+  const write = process.stdout.write.bind(process.stdout);
+  let bytes = 0;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    const callback = rest.find((argument) => typeof argument === "function") as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  return {
+    bytes: () => bytes,
+    restore: () => {
+      process.stdout.write = write;
+    },
+  };
+}
