@@ -1,0 +1,185 @@
+import { spawn } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { FUNCTIONS } from "../runtime/routes";
+import { median } from "./stats";
+
+export const INIT_TARGET = { function: "ingest", ratio: 1.25 } as const;
+const RUNS = 9;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The banner infra/ripen-function.ts puts on every bundle: ESM has no `require`, some dependencies call it. */
+const REQUIRE_BANNER = "import{createRequire}from'node:module';const require=createRequire(import.meta.url);";
+/** The least a function that talks to DynamoDB loads: the client and the two commands ingest sends. */
+const BARE_ENTRY = `import { DynamoDBClient, QueryCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+const client = new DynamoDBClient({});
+export const handler = async (event) =>
+  event.write ? client.send(new TransactWriteItemsCommand(event.write)) : client.send(new QueryCommand(event.query));
+`;
+/** Imports a bundle once, in a fresh process, and prints how long the import (module load + init) took. */
+const MEASURE = `const started = performance.now();
+await import(process.argv[2]);
+process.stdout.write(JSON.stringify({ ms: performance.now() - started }));
+`;
+/** What the stack sets on every function; values are placeholders, nothing is called at import. */
+const FUNCTION_ENV = {
+  AWS_REGION: "us-east-1",
+  TABLE_NAME: "ripen",
+  EVENT_BUS_NAME: "ripen",
+  RIPEN_SECRETS_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ripen-AbCdEf",
+  RIPEN_PUBLIC_URL: "https://api.example.com",
+  RIPEN_FROM_ADDRESS: "alerts@example.com",
+  POWERTOOLS_SERVICE_NAME: "ripen",
+  POWERTOOLS_METRICS_NAMESPACE: "Ripen",
+  NODE_OPTIONS: "--enable-source-maps",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
+
+export interface BundleFigure {
+  name: string;
+  /** Minified bundle, source map excluded. */
+  bytes: number;
+  gzipBytes: number;
+  importMs: { median: number; min: number; max: number };
+  /** Median import time over the bare SDK bundle's. */
+  ratio: number;
+  /** The packages (or source folders) that weigh most in the bundle, minified bytes. */
+  largest: { input: string; bytes: number }[];
+}
+
+export interface InitResult {
+  runs: number;
+  bundling: string;
+  bare: BundleFigure;
+  functions: BundleFigure[];
+  target: { function: string; ratio: number; actual: number; met: boolean };
+}
+
+/**
+ * Each function bundled as the CDK stack bundles it (esbuild: ESM, minified, platform node, target node22,
+ * source map, the require banner, the SDK bundled in), then imported in a fresh `node` process several
+ * times, rounds interleaved; the median against a bare bundle of @aws-sdk/client-dynamodb built and timed
+ * in the same run. ripen.model.yaml is copied next to each bundle, where a Lambda package must carry it.
+ */
+export async function benchInit(log: (line: string) => void): Promise<InitResult> {
+  const directory = await mkdtemp(join(tmpdir(), "ripen-bench-init-"));
+  try {
+    const measure = join(directory, "measure.mjs");
+    await writeFile(measure, MEASURE);
+    const bundles: ({ name: string } & Built)[] = [];
+    bundles.push({ name: "bare @aws-sdk/client-dynamodb", ...(await bundle(directory, "bare", undefined)) });
+    for (const [name, definition] of Object.entries(FUNCTIONS)) {
+      bundles.push({ name, ...(await bundle(directory, name, join(ROOT, definition.entry))) });
+    }
+    log(`init: ${bundles.length} bundles built; importing each ${RUNS} times`);
+    const times = new Map<string, number[]>(bundles.map(({ name }) => [name, []]));
+    for (let round = 0; round < RUNS; round++) {
+      for (const { name, file } of bundles) times.get(name)?.push(await importOnce(measure, file));
+    }
+    const figures: BundleFigure[] = [];
+    for (const { name, file, largest } of bundles) {
+      const code = await readFile(file);
+      const samples = times.get(name) ?? [];
+      figures.push({
+        name,
+        bytes: code.length,
+        gzipBytes: gzipSync(code).length,
+        importMs: {
+          median: round1(median(samples)),
+          min: round1(Math.min(...samples)),
+          max: round1(Math.max(...samples)),
+        },
+        ratio: 1,
+        largest,
+      });
+    }
+    const [bare, ...functions] = figures;
+    if (!bare) throw new Error("the bare bundle was not measured");
+    for (const figure of functions)
+      figure.ratio = Math.round((figure.importMs.median / bare.importMs.median) * 100) / 100;
+    const ingest = functions.find((figure) => figure.name === INIT_TARGET.function);
+    const actual = ingest?.ratio ?? Number.NaN;
+    return {
+      runs: RUNS,
+      bundling: "esbuild ESM, minified, platform node, target node22, mainFields module,main, source map, SDK bundled",
+      bare,
+      functions,
+      target: { function: INIT_TARGET.function, ratio: INIT_TARGET.ratio, actual, met: actual <= INIT_TARGET.ratio },
+    };
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+interface Built {
+  file: string;
+  largest: BundleFigure["largest"];
+}
+
+async function bundle(directory: string, name: string, entry: string | undefined): Promise<Built> {
+  const folder = join(directory, name);
+  await mkdir(folder, { recursive: true });
+  const outfile = join(folder, "index.mjs");
+  const result = await build({
+    ...(entry
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: BARE_ENTRY, resolveDir: ROOT, loader: "js" as const, sourcefile: "bare.mjs" } }),
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    banner: { js: REQUIRE_BANNER },
+    metafile: true,
+    logLevel: "error",
+  });
+  await copyFile(join(ROOT, "ripen.model.yaml"), join(folder, "ripen.model.yaml"));
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const owner = packageOf(input);
+      bytes.set(owner, (bytes.get(owner) ?? 0) + bytesInOutput);
+    }
+  }
+  const largest = [...bytes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([input, size]) => ({ input, bytes: size }));
+  return { file: outfile, largest };
+}
+
+/** `zod` for node_modules/zod/…, `shared/domain` for shared/domain/…. */
+function packageOf(input: string): string {
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return dependency?.[1] ?? input.split("/").slice(0, 2).join("/");
+}
+
+async function importOnce(measure: string, file: string): Promise<number> {
+  const child = spawn(process.execPath, [measure, file], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? "", ...FUNCTION_ENV },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const limit = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearTimeout(limit);
+  if (code !== 0) throw new Error(`importing ${file} failed (exit ${code}): ${stderr.slice(-1500)}`);
+  return (JSON.parse(stdout) as { ms: number }).ms;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
