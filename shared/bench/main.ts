@@ -1,0 +1,84 @@
+import { loadavg } from "node:os";
+import { relative } from "node:path";
+import { benchCapacity } from "./capacity";
+import { costPerMillion } from "./cost";
+import { type BenchEngine, startBenchEngine } from "./dynamodb";
+import { benchInit } from "./init";
+import { describeMachine } from "./machine";
+import { report } from "./report";
+import { type BenchResults, type Measured, RESULTS_FILE, readResults, writeResults } from "./results";
+import { benchScoring } from "./scoring";
+import { benchThroughput } from "./throughput";
+
+/**
+ * `npm run bench [-- name…]`: capacity, throughput, init (or bundle), scoring, cost; none runs them all.
+ * Writes bench/results.json (sections not run keep their previous figures) and prints the tables.
+ * DYNAMODB_ENDPOINT points capacity and throughput at another engine than an in-memory DynamoDB Local.
+ */
+const NAMES = ["scoring", "init", "capacity", "throughput", "cost"] as const;
+type Name = (typeof NAMES)[number];
+const ALIASES: Record<string, Name> = { bundle: "init" };
+const USAGE = `usage: npm run bench [-- ${NAMES.join(" | ")} | bundle …]   (no name: all)`;
+
+async function main(): Promise<void> {
+  // The SDK warns once that Node 20 support ends; the benchmark runs on what the machine has.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const asked = process.argv.slice(2).map((name) => ALIASES[name] ?? name);
+  const unknown = asked.filter((name) => !(NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark: ${unknown.join(", ")}\n${USAGE}`);
+    process.exit(2);
+  }
+  const selected = new Set<Name>(asked.length > 0 ? (asked as Name[]) : NAMES);
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const machine = describeMachine();
+  const previous = await readResults();
+  const measured: BenchResults = {};
+  const stamp = <Result>(result: Result): Measured<Result> => ({
+    measuredAt: new Date().toISOString(),
+    machine,
+    loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
+    result,
+  });
+
+  // CPU-bound figures first, before the DynamoDB engine runs.
+  if (selected.has("scoring")) measured.scoring = stamp(benchScoring(progress));
+  if (selected.has("init")) measured.init = stamp(await benchInit(progress));
+
+  // Cost needs units and handler time: from this run, else from the last results, else measured now.
+  const needCapacity = selected.has("capacity") || (selected.has("cost") && !previous.capacity);
+  const needThroughput = selected.has("throughput") || (selected.has("cost") && !previous.throughput);
+  let engine: BenchEngine | undefined;
+  try {
+    if (needCapacity || needThroughput) engine = await startBenchEngine(progress);
+    if (engine && needCapacity) {
+      progress("capacity: recording units per webhook…");
+      measured.capacity = stamp(await benchCapacity(engine.endpoint, engine.description));
+    }
+    if (engine && needThroughput)
+      measured.throughput = stamp(await benchThroughput(engine.endpoint, engine.description, progress));
+  } finally {
+    await engine?.stop();
+  }
+  if (selected.has("cost")) {
+    const capacity = measured.capacity ?? previous.capacity;
+    const throughput = measured.throughput ?? previous.throughput;
+    if (!capacity || !throughput) throw new Error("cost needs the capacity and throughput figures");
+    if (!measured.capacity || !measured.throughput) {
+      progress(
+        `cost: from the capacity (${capacity.measuredAt}) and throughput (${throughput.measuredAt}) figures on file`,
+      );
+    }
+    measured.cost = stamp(costPerMillion(capacity.result, throughput.result));
+  }
+
+  const results = await writeResults(previous, measured);
+  const ran = Object.keys(measured);
+  process.stdout.write(report(results, ran));
+  process.stdout.write(`\nwritten to ${relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,165 @@
+import type { CapacityResult, Units } from "./capacity";
+import type { CostResult } from "./cost";
+import type { InitResult } from "./init";
+import { machineLine } from "./machine";
+import type { BenchResults, Measured } from "./results";
+import type { ScoringResult } from "./scoring";
+import type { ThroughputResult } from "./throughput";
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function table(headers: readonly string[], rows: readonly (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
+  const numeric = headers.map((_, column) => rows.every((row) => typeof row[column] === "number"));
+  const render = (row: readonly string[]) =>
+    row
+      .map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [render(headers), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(render)].join(
+    "\n",
+  );
+}
+
+const verdict = (met: boolean) => (met ? "met" : "MISSED");
+const indexes = (units: Units) =>
+  Object.entries(units.indexWrite)
+    .filter(([, value]) => value > 0)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(", ") || "-";
+
+function heading<Result>(title: string, measured: Measured<Result>): string {
+  const load = measured.loadAverage.map((value) => value.toFixed(1)).join(" ");
+  return `\n== ${title} (${measured.measuredAt}; load average ${load})`;
+}
+
+function capacityReport(measured: Measured<CapacityResult>): string {
+  const { result } = measured;
+  const rows = result.scenarios.map((scenario) => [
+    scenario.label,
+    scenario.reported.read,
+    scenario.reported.write,
+    scenario.billed.read,
+    scenario.billed.write,
+    scenario.billed.tableWrite,
+    indexes(scenario.billed),
+    scenario.requests.join(" + "),
+  ]);
+  const { target } = result;
+  return [
+    heading(`capacity per webhook against ${result.engine}`, measured),
+    table(["webhook", "RRU", "WRU", "RRU billed", "WRU billed", "table", "indexes", "requests"], rows),
+    `RRU/WRU: as DynamoDB reported them (ReturnConsumedCapacity INDEXES); "billed": the same requests by DynamoDB's documented rules.`,
+    `items: lead ${result.itemBytes.lead} B, event ${result.itemBytes.event} B, transition ${result.itemBytes.transition} B; ` +
+      `alert ledger per channel: ${result.alertLedgerPerChannel.reported.write} WRU reported, ${result.alertLedgerPerChannel.billed.write} billed`,
+    `target (${target.scenario}): ≤ ${target.writeTarget} WRU and ≤ ${target.readTarget} RRU → ` +
+      `${target.reported.write} WRU / ${target.reported.read} RRU reported, ${target.billed.write} / ${target.billed.read} billed: ${verdict(target.met)}`,
+  ].join("\n");
+}
+
+function throughputReport(measured: Measured<ThroughputResult>): string {
+  const { result } = measured;
+  const rows = result.rows.map((row) => [
+    row.concurrency,
+    row.floor.perSecond,
+    row.floor.latencyMs.p50,
+    row.floor.latencyMs.p99,
+    row.ripen.perSecond,
+    row.ripen.latencyMs.p50,
+    row.ripen.latencyMs.p99,
+    row.ratio,
+    row.ripen.requests,
+    Object.entries({ ...row.ripen.failures, ...row.floor.failures })
+      .map(([reason, count]) => `${reason}: ${count}`)
+      .join(", ") || "none",
+  ]);
+  return [
+    heading(`throughput and latency through the local server, against ${result.engine}`, measured),
+    table(
+      [
+        "conc.",
+        "floor/s",
+        "floor p50 ms",
+        "floor p99 ms",
+        "ripen/s",
+        "ripen p50 ms",
+        "ripen p99 ms",
+        "ratio",
+        "webhooks",
+        "failures",
+      ],
+      rows,
+    ),
+    `workload: ${result.workload}`,
+    `ingest handler time at concurrency 1: p50 ${result.handlerMs.p50} ms, p99 ${result.handlerMs.p99} ms (${result.handlerMs.samples} webhooks); ` +
+      `logs ${result.logBytesPerWebhook} B per webhook; dead letters during the runs: ${result.deadLetters}`,
+    `target: ripen ≥ ${result.target.ratio}× the floor's webhooks per second at every concurrency → worst ${result.target.worst}×: ${verdict(result.target.met)}`,
+  ].join("\n");
+}
+
+function initReport(measured: Measured<InitResult>): string {
+  const { result } = measured;
+  const rows = [result.bare, ...result.functions].map((figure) => [
+    figure.name,
+    Math.round(figure.bytes / 1024),
+    Math.round(figure.gzipBytes / 1024),
+    figure.importMs.median,
+    figure.importMs.min,
+    figure.importMs.max,
+    figure.ratio,
+    figure.largest
+      .slice(0, 3)
+      .map((input) => `${input.input} ${Math.round(input.bytes / 1024)}K`)
+      .join(", "),
+  ]);
+  return [
+    heading(`bundle size and import time (median of ${result.runs} fresh processes)`, measured),
+    table(["bundle", "KB", "gzip KB", "import ms", "min", "max", "× bare", "largest inputs"], rows),
+    `bundling: ${result.bundling}`,
+    `target: ${result.target.function} imports in ≤ ${result.target.ratio}× the bare bundle's time → ${result.target.actual}×: ${verdict(result.target.met)}`,
+  ].join("\n");
+}
+
+function scoringReport(measured: Measured<ScoringResult>): string {
+  const { result } = measured;
+  return [
+    heading(`scoring: model ${result.model}, one thread`, measured),
+    table(
+      ["what", "events", "seconds", "events/s"],
+      [
+        ["foldLead (whole history)", result.events, result.fold.seconds, result.fold.eventsPerSecond],
+        ["engine.evaluate only", result.events, result.evaluate.seconds, result.evaluate.eventsPerSecond],
+      ],
+    ),
+    `${result.leads.toLocaleString("en-US")} leads of ${result.eventsPerLead} events; target ≥ ${result.target.eventsPerSecond.toLocaleString("en-US")} events/s folded: ${verdict(result.target.met)}`,
+  ].join("\n");
+}
+
+function costReport(measured: Measured<CostResult>): string {
+  const { result } = measured;
+  const rows = result.lines.map((line) => [line.item, line.quantity, line.unit, line.dollars]);
+  return [
+    heading(`cost per million webhooks (${result.prices.region} list prices as of ${result.prices.asOf})`, measured),
+    table(["item", "per million", "unit", "USD"], rows),
+    `per webhook: ${result.perWebhook.writeUnits} WRU, ${result.perWebhook.readUnits} RRU, ingest billed ${result.perWebhook.ingestBilledMs} ms, ${result.perWebhook.logBytes} B of logs`,
+    `mix: ${Object.entries(result.mix)
+      .map(([id, share]) => `${id} ${Math.round(share * 100)}%`)
+      .join(", ")}`,
+    ...result.assumptions.map((assumption) => `assumes ${assumption}`),
+    `prices: ${result.prices.basis}`,
+    `total: $${result.totalPerMillion.toFixed(2)} per million webhooks; target ≤ $${result.target.dollars}: ${verdict(result.target.met)}`,
+  ].join("\n");
+}
+
+/** The figures of this run (and, for cost, those it was computed from), as text tables. */
+export function report(results: BenchResults, ran: readonly string[]): string {
+  const parts: string[] = [];
+  const first = ran.map((name) => results[name as keyof BenchResults]).find(Boolean);
+  if (first) parts.push(`machine: ${machineLine(first.machine)}`);
+  if (ran.includes("capacity") && results.capacity) parts.push(capacityReport(results.capacity));
+  if (ran.includes("throughput") && results.throughput) parts.push(throughputReport(results.throughput));
+  if (ran.includes("init") && results.init) parts.push(initReport(results.init));
+  if (ran.includes("scoring") && results.scoring) parts.push(scoringReport(results.scoring));
+  if (ran.includes("cost") && results.cost) parts.push(costReport(results.cost));
+  return `${parts.join("\n")}\n`;
+}
