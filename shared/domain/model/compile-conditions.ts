@@ -76,9 +76,13 @@ function overElements(test: (value: unknown) => boolean): (value: unknown) => bo
   return (value) => (Array.isArray(value) ? value.some(test) : test(value));
 }
 
+/** Text that normalize() would change: only then is a normalized copy worth making. */
+const NOT_NORMAL = /\p{Lu}|^\s|\s$/u;
+
 function setMatcher(set: ReadonlySet<string>): (value: unknown) => boolean {
   return overElements((value) => {
-    if (typeof value === "string") return set.has(value) || set.has(value.trim().toLowerCase());
+    if (typeof value === "string")
+      return set.has(value) || (NOT_NORMAL.test(value) && set.has(value.trim().toLowerCase()));
     return (typeof value === "number" || typeof value === "boolean") && set.has(String(value));
   });
 }
