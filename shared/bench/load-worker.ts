@@ -44,6 +44,8 @@ export interface LoadResult {
   seconds: number;
   perSecond: number;
   latencyMs: LatencySummary;
+  /** Every request's latency (ms), so runs can be merged; dropped from the saved results. */
+  samples?: number[];
 }
 
 type Send = (index: number) => Promise<string | undefined>;
@@ -79,6 +81,7 @@ async function runLoad(config: LoadConfig): Promise<LoadResult> {
     seconds: Math.round(seconds * 100) / 100,
     perSecond: Math.round((latencies.length / seconds) * 10) / 10,
     latencyMs: latencySummary(latencies),
+    samples: latencies.map((latency) => Math.round(latency * 100) / 100),
   };
 }
 
