@@ -55,6 +55,8 @@ export interface Lead {
   lastEventAt: string;
   eventCount: number;
   modelVersion: string;
+  /** When a rep accepted the lead (took ownership); the SLA on sql leads runs until then. */
+  acceptedAt?: string;
   /** First-touch attribution: the source of the lead's earliest event, and the first campaign named. */
   source?: string;
   campaign?: string;

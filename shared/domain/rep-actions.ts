@@ -76,7 +76,7 @@ export function applyRepAction(
   if (action.type === "accept" && OWNED.has(lead.stage)) {
     if (lead.owner)
       throw new InvalidTransitionError(`${lead.name ?? lead.email} is already accepted by ${lead.owner.name}`);
-    return { lead: { ...lead, owner: action.owner, updatedAt: at, version: lead.version + 1 } };
+    return { lead: { ...lead, owner: action.owner, acceptedAt: at, updatedAt: at, version: lead.version + 1 } };
   }
   const rule = RULES[action.type];
   if (!rule.from.includes(lead.stage)) throw new InvalidTransitionError(refusal(lead, action));
@@ -86,6 +86,7 @@ export function applyRepAction(
     stage: rule.to,
     stageEnteredAt: at,
     ...((owner ?? lead.owner) && { owner: owner ?? lead.owner }),
+    ...(action.type === "accept" && { acceptedAt: at }),
     updatedAt: at,
     version: lead.version + 1,
   };

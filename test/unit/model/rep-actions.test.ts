@@ -57,7 +57,13 @@ describe("rep actions", () => {
   it("accept: an mql becomes sal, owned by the rep, with a transition naming the rep", () => {
     const result = acceptLead(lead("mql"), ana, rep, now, hits);
 
-    expect(result.lead).toMatchObject({ stage: "sal", owner: ana, version: 8, stageEnteredAt: now.toISOString() });
+    expect(result.lead).toMatchObject({
+      stage: "sal",
+      owner: ana,
+      acceptedAt: now.toISOString(),
+      version: 8,
+      stageEnteredAt: now.toISOString(),
+    });
     expect(result.transition).toMatchObject({
       from: "mql",
       to: "sal",
@@ -76,6 +82,7 @@ describe("rep actions", () => {
     expect(result.lead).toMatchObject({
       stage: "sql",
       owner: ana,
+      acceptedAt: now.toISOString(),
       version: 8,
       stageEnteredAt: "2026-02-20T09:00:00.000Z",
     });
