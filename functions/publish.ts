@@ -1,21 +1,45 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { slaBreachFromRecord } from "../shared/adapters/dynamodb/sla-breaches";
 import { type StreamRecord, transitionFromRecord } from "../shared/adapters/dynamodb/stream";
-import { type LeadStageChangedDetail, stageChangedDetail } from "../shared/application/lead-stage-changed";
+import {
+  type LeadSlaBreachedDetail,
+  type LeadStageChangedDetail,
+  stageChangedDetail,
+} from "../shared/application/lead-stage-changed";
 import { logger } from "../shared/runtime/powertools";
 
+/** A bus event's detail, by the kind of item the stream record inserted. */
+export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;
+
+/** The detail one stream record publishes: a transition's or an SLA breach's; undefined for anything else. */
+export function detailOfRecord(record: StreamRecord): PublishedDetail | undefined {
+  const transition = transitionFromRecord(record);
+  if (transition) return stageChangedDetail(transition);
+  return slaBreachFromRecord(record);
+}
+
 /**
- * The Pipe's enrichment: the filtered stream records in, one `Lead Stage Changed` detail per
- * transition out (the Pipe puts each on the bus). Records that are not transitions are dropped.
+ * The enrichment of every stream Pipe (STREAM_PUBLICATIONS): the filtered stream records in, one detail
+ * per record out, which the Pipe puts on the bus with its publication's detail-type. Each Pipe's filter
+ * lets through one kind only (transitions → `Lead Stage Changed`, SLA breaches → `Lead SLA Breached`),
+ * so the details of one batch are all of that kind. Records of no known kind are dropped, and counted.
  */
-export const handler = middy<StreamRecord[], LeadStageChangedDetail[]>()
+export const handler = middy<StreamRecord[], PublishedDetail[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (records) => {
-    const details: LeadStageChangedDetail[] = [];
+    const details: PublishedDetail[] = [];
+    let transitions = 0;
+    let slaBreaches = 0;
     for (const record of records) {
-      const transition = transitionFromRecord(record);
-      if (transition) details.push(stageChangedDetail(transition));
+      const detail = detailOfRecord(record);
+      if (!detail) continue;
+      if ("transitionId" in detail.metadata) transitions++;
+      else slaBreaches++;
+      details.push(detail);
     }
-    logger.info("transitions published", { received: records.length, published: details.length });
+    const dropped = records.length - details.length;
+    if (dropped > 0) logger.warn("stream records not published", { dropped });
+    logger.info("stream records published", { received: records.length, transitions, slaBreaches });
     return details;
   });

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import { PERIOD, pipeMetric, ruleMetric, type Signals, serverErrorRate } from "./metrics";
 import { acknowledge } from "./nag";
+import { pipeConstructId } from "./pipe";
 
 /** Alarm when more than this share of API requests fail with a 5xx, in 2 of 3 periods. */
 export const SERVER_ERROR_RATE_PERCENT = 5;
@@ -74,18 +75,21 @@ export class RipenAlarms extends Construct {
       );
     }
 
-    this.whenAbove(
-      "PipeExecutionFailed",
-      pipeMetric(props.pipeName, "ExecutionFailed"),
-      0,
-      "The transition pipe failed to publish stream records",
-    );
-    this.whenAbove(
-      "PipeExecutionThrottled",
-      pipeMetric(props.pipeName, "ExecutionThrottled"),
-      0,
-      "The transition pipe was throttled",
-    );
+    for (const [name, pipeName] of props.pipes) {
+      const id = pipeConstructId({ name });
+      this.whenAbove(
+        `${id}ExecutionFailed`,
+        pipeMetric(pipeName, "ExecutionFailed"),
+        0,
+        `The ${name} pipe failed to publish stream records`,
+      );
+      this.whenAbove(
+        `${id}ExecutionThrottled`,
+        pipeMetric(pipeName, "ExecutionThrottled"),
+        0,
+        `The ${name} pipe was throttled`,
+      );
+    }
 
     for (const [name, rule] of props.rules) {
       this.whenAbove(

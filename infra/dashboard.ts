@@ -29,7 +29,7 @@ export class RipenDashboard extends Construct {
       [
         new TextWidget({
           markdown:
-            "## Ripen\nWebhooks → ingest → table → stream → Pipe → bus → notifiers. Runbook: README, Operations.",
+            "## Ripen\nWebhooks → ingest → table → stream → Pipes (transitions, SLA breaches) → bus → notifiers. Runbook: README, Operations.",
           width: 24,
           height: 2,
         }),
@@ -66,8 +66,12 @@ export class RipenDashboard extends Construct {
       ],
       [
         graph(
-          "Transition pipe",
-          ["Invocations", "ExecutionFailed", "ExecutionThrottled"].map((name) => pipeMetric(props.pipeName, name)),
+          "Pipes",
+          [...props.pipes.entries()].flatMap(([name, pipeName]) =>
+            ["Invocations", "ExecutionFailed", "ExecutionThrottled"].map((metric) =>
+              pipeMetric(pipeName, metric).with({ label: `${name} ${metric}` }),
+            ),
+          ),
         ),
         graph(
           "Rules",

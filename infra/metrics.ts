@@ -8,7 +8,8 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 export interface Signals {
   api: HttpApi;
   handlers: ReadonlyMap<string, IFunction>;
-  pipeName: string;
+  /** The stream Pipes' names (their metrics' dimension), by publication name. */
+  pipes: ReadonlyMap<string, string>;
   bus: IEventBus;
   rules: ReadonlyMap<string, IRule>;
 }

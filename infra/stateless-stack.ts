@@ -4,6 +4,7 @@ import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
+import { STREAM_PUBLICATIONS } from "../shared/application/stream-publications";
 import { FUNCTIONS } from "../shared/runtime/routes";
 import { RipenAlarms } from "./alarms";
 import { RipenApi } from "./api";
@@ -12,7 +13,7 @@ import { RipenDashboard } from "./dashboard";
 import { permissionsOf } from "./function-permissions";
 import { addMaintenanceSchedule } from "./maintenance-schedule";
 import type { Signals } from "./metrics";
-import { TransitionPipe } from "./pipe";
+import { pipeConstructId, StreamPipe } from "./pipe";
 import { type FunctionDefinition, RipenFunction } from "./ripen-function";
 import { NotificationRules } from "./rules";
 
@@ -26,7 +27,7 @@ export const FUNCTION_TIMEOUTS: Record<string, Duration> = {
   maintenance: Duration.minutes(15),
 };
 
-/** The function the Pipe calls to turn stream records into bus events. */
+/** The function every Pipe calls to turn stream records into bus events (it maps each kind). */
 export const PIPE_ENRICHMENT_FUNCTION = "publish";
 
 export interface StatelessStackProps extends StackProps {
@@ -45,7 +46,8 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly api: RipenApi;
   readonly functions = new Map<string, RipenFunction>();
-  readonly pipe: TransitionPipe;
+  /** One Pipe per stream publication, by publication name. */
+  readonly pipes = new Map<string, StreamPipe>();
   readonly rules: NotificationRules;
   readonly alarms: RipenAlarms;
 
@@ -78,12 +80,16 @@ export class StatelessStack extends Stack {
 
     const publish = handlers.get(PIPE_ENRICHMENT_FUNCTION);
     if (!publish) throw new Error(`FUNCTIONS has no "${PIPE_ENRICHMENT_FUNCTION}" function for the Pipe's enrichment`);
-    this.pipe = new TransitionPipe(this, "TransitionPipe", {
-      table: props.table,
-      bus: props.bus,
-      publish,
-      logRetention: config.logRetentionDays,
-    });
+    for (const publication of STREAM_PUBLICATIONS) {
+      const pipe = new StreamPipe(this, pipeConstructId(publication), {
+        table: props.table,
+        bus: props.bus,
+        publication,
+        publish,
+        logRetention: config.logRetentionDays,
+      });
+      this.pipes.set(publication.name, pipe);
+    }
 
     this.rules = new NotificationRules(this, "Rules", { bus: props.bus, handlers });
     addMaintenanceSchedule(this, handlers);
@@ -91,7 +97,7 @@ export class StatelessStack extends Stack {
     const signals: Signals = {
       api: this.api.httpApi,
       handlers,
-      pipeName: this.pipe.pipeName,
+      pipes: new Map([...this.pipes].map(([name, pipe]) => [name, pipe.pipeName])),
       bus: props.bus,
       rules: this.rules.rules,
     };

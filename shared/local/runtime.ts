@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
-import type { LeadStageChangedDetail } from "../application/lead-stage-changed";
 import type { RetryPolicy } from "../application/retry";
+import { STREAM_PUBLICATIONS, type StreamPublication } from "../application/stream-publications";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
 import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
@@ -12,9 +12,9 @@ import { startDynamoDbLocal } from "./dynamodb-local";
 import { importHandler, type LambdaHandler } from "./handlers";
 import { startHttpServer } from "./http-server";
 import { lambdaContext } from "./lambda-context";
-import { type BusTarget, createLocalBus, leadStageChangedEntries } from "./local-bus";
+import { type BusTarget, createLocalBus } from "./local-bus";
 import { checkpointFile } from "./stream-checkpoint";
-import { startStreamPoller } from "./stream-poller";
+import { type StreamPoller, startStreamPoller } from "./stream-poller";
 import { ensureTable } from "./table";
 
 export interface RipenOptions {
@@ -39,7 +39,7 @@ export interface RipenOptions {
   handlers?: Readonly<Record<string, LambdaHandler<never, unknown>>>;
   /** Retry policy of the bus rules' targets before an event is dead-lettered. */
   targetRetry?: RetryPolicy;
-  /** Retry policy of the Pipe's enrichment (publish) before a batch is dead-lettered. */
+  /** Retry policy of each Pipe's enrichment (publish) before a batch is dead-lettered. */
   publishRetry?: RetryPolicy;
   /** Import every function module during start (default true): a broken one fails the start, not a request. */
   preload?: boolean;
@@ -59,12 +59,23 @@ export interface RunningRipen {
   stop(): Promise<void>;
 }
 
-type PublishHandler = LambdaHandler<DynamoDBRecord[], LeadStageChangedDetail[]>;
+/** The Pipes' enrichment: stream records in, one event detail per record out. */
+type PublishHandler = LambdaHandler<DynamoDBRecord[], unknown[]>;
+
+/**
+ * Where a publication's poller keeps its position. The transition poller keeps the name it always had,
+ * so an existing data dir resumes where it stopped instead of sending every alert in the stream again.
+ */
+export function checkpointPath(dataDir: string, tableName: string, publication: Pick<StreamPublication, "name">) {
+  const suffix = publication.name === "transition" ? "" : `.${publication.name}`;
+  return join(dataDir, `stream-checkpoint-${tableName}${suffix}.json`);
+}
 
 /**
  * Runs Ripen on this machine with the same handler modules the Lambdas run: DynamoDB Local (unless
- * an endpoint is given), the table, an HTTP server standing in for the HTTP API, and a stream poller
- * feeding the publish function and an in-process bus standing in for the Pipe and EventBridge.
+ * an endpoint is given), the table, an HTTP server standing in for the HTTP API, and one stream poller
+ * per stream publication (as AWS runs one Pipe per publication), each feeding the publish function and
+ * an in-process bus standing in for the Pipes and EventBridge.
  */
 export async function startRipen(options: RipenOptions = {}): Promise<RunningRipen> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -153,40 +164,54 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     });
     const publishContext = () =>
       lambdaContext({ functionName: "publish", region, memoryMb: FUNCTIONS.publish.memoryMb });
-    const poller = await startStreamPoller({
-      client: streams,
-      streamArn,
-      checkpoint: checkpointFile(join(dataDir, `stream-checkpoint-${tableName}.json`)),
-      deliver: async (records) => {
-        const publish = await handler<PublishHandler>("publish");
-        const details = await publish(records, publishContext());
-        log(`stream: ${records.length} transition record(s) → ${details.length} event(s) on the bus`);
-        if (details.length > 0) await bus.put(leadStageChangedEntries(details));
-      },
-      onFailedBatch: async (records, reason, attempts) => {
-        await deadLetters.add({
-          at: new Date().toISOString(),
-          rule: "pipe",
-          target: "publish",
-          attempts,
-          reason,
-          payload: records,
-        });
-        log(
-          `stream: dead-lettered ${records.length} record(s) after ${attempts} attempts: ${reason} (see ${deadLetters.path})`,
-        );
-      },
-      region,
-      log,
-      ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-      ...(options.publishRetry && { retry: options.publishRetry }),
-    });
+    // One poller per publication, each with its own filter, checkpoint, retries and dead letters: the
+    // Pipes in AWS read the stream independently too, so one publication failing never holds up the other.
+    const pollers: StreamPoller[] = [];
     cleanups.push(async () => {
-      // With the poller stopping, closing the bus ends a delivery waiting to retry: it stays unacknowledged.
-      const stopping = poller.stop();
+      // With the pollers stopping, closing the bus ends a delivery waiting to retry: it stays unacknowledged.
+      const stopping = Promise.all(pollers.map((poller) => poller.stop()));
       bus.close();
       await stopping;
     });
+    for (const publication of STREAM_PUBLICATIONS) {
+      const pipe = `${publication.name} pipe`;
+      const poller = await startStreamPoller({
+        client: streams,
+        streamArn,
+        filter: publication.filter,
+        checkpoint: checkpointFile(checkpointPath(dataDir, tableName, publication)),
+        deliver: async (records) => {
+          const publish = await handler<PublishHandler>("publish");
+          const details = await publish(records, publishContext());
+          log(
+            `stream: ${records.length} ${publication.name} record(s) → ${details.length} ${publication.detailType} event(s) on the bus`,
+          );
+          if (details.length > 0) {
+            await bus.put(
+              details.map((detail) => ({ source: publication.source, detailType: publication.detailType, detail })),
+            );
+          }
+        },
+        onFailedBatch: async (records, reason, attempts) => {
+          await deadLetters.add({
+            at: new Date().toISOString(),
+            rule: pipe,
+            target: "publish",
+            attempts,
+            reason,
+            payload: records,
+          });
+          log(
+            `stream: ${pipe} dead-lettered ${records.length} record(s) after ${attempts} attempts: ${reason} (see ${deadLetters.path})`,
+          );
+        },
+        region,
+        log: (line) => log(line.replace(/^stream: /, `stream (${pipe}): `)),
+        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+        ...(options.publishRetry && { retry: options.publishRetry }),
+      });
+      pollers.push(poller);
+    }
 
     return {
       url: http.url,

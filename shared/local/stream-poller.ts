@@ -1,5 +1,6 @@
 import {
   type _Record,
+  type AttributeValue,
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   ExpiredIteratorException,
@@ -25,7 +26,7 @@ export interface StreamPollerOptions {
   deliver: (records: DynamoDBRecord[]) => Promise<void>;
   /** Receives a batch that failed every attempt; the poller then moves past it. */
   onFailedBatch: (records: DynamoDBRecord[], reason: string, attempts: number) => Promise<void>;
-  /** The Pipe's filter; by default the one the CDK stack deploys. */
+  /** The Pipe's filter (a STREAM_PUBLICATIONS entry's); by default the transition Pipe's. */
   filter?: EventPattern;
   pollIntervalMs?: number;
   /** Most records per delivery. */
@@ -51,7 +52,8 @@ interface ShardState {
 }
 
 /**
- * Reads a table's stream the way the EventBridge Pipe does: every shard, parents before their children,
+ * Reads a table's stream the way one EventBridge Pipe does (the local runtime starts one poller per
+ * entry of STREAM_PUBLICATIONS, each with that entry's filter and its own checkpoint): every shard, parents before their children,
  * from the oldest record on first start and from the checkpoint afterwards. Records that pass the filter
  * go to `deliver` in batches; the checkpoint moves only after a batch is delivered (or dead-lettered),
  * so a restart neither repeats what was sent nor skips what was not.
@@ -164,7 +166,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   async function handOn(shard: ShardState, records: _Record[]): Promise<boolean> {
     let batch: DynamoDBRecord[] = [];
     for (const [index, record] of records.entries()) {
-      const pipeRecord = toPipeRecord(record, streamArn, options.region);
+      const pipeRecord = toPipeRecord(withEmptyMaps(record), streamArn, options.region);
       if (matchesPattern(filter, pipeRecord)) batch.push(pipeRecord);
       const last = index === records.length - 1;
       if (batch.length < batchSize && !last) continue;
@@ -223,4 +225,34 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       await running;
     },
   };
+}
+
+/**
+ * DynamoDB Local's stream writes an empty map nested in another value as `{}` instead of `{"M":{}}`
+ * (the table itself and the AWS stream keep the type), and unmarshalling `{}` throws: an SLA breach of a
+ * lead with no BANT answers would never leave. An attribute value with no type can only be that map.
+ */
+function withEmptyMaps(record: _Record): _Record {
+  const image = record.dynamodb?.NewImage;
+  const old = record.dynamodb?.OldImage;
+  if (!image && !old) return record;
+  return {
+    ...record,
+    dynamodb: {
+      ...record.dynamodb,
+      ...(image && { NewImage: repairImage(image) }),
+      ...(old && { OldImage: repairImage(old) }),
+    },
+  };
+}
+
+function repairImage(image: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
+}
+
+function repairValue(value: AttributeValue): AttributeValue {
+  if (value.M !== undefined) return { M: repairImage(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(repairValue) };
+  if (Object.keys(value).length === 0) return { M: {} };
+  return value;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SERVER_ERROR_RATE_PERCENT } from "../../infra/alarms";
+import { pipeConstructId } from "../../infra/pipe";
 import { RULES } from "../../shared/application/lead-stage-changed";
+import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
 import { FUNCTIONS } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
@@ -51,14 +53,17 @@ describe("the alarms", () => {
     expect(alarmsOn("Throttles", functionId)).toHaveLength(1);
   });
 
-  it("watch the Pipe for failures and throttles", () => {
-    // Prepare
-    const [pipeId] = resourceAt(stateless, "AWS::Pipes::Pipe", "/TransitionPipe/Pipe");
+  it.each(STREAM_PUBLICATIONS.map((publication) => publication.name))(
+    "watch the %s Pipe for failures and throttles",
+    (name) => {
+      // Prepare
+      const [pipeId] = resourceAt(stateless, "AWS::Pipes::Pipe", `/${pipeConstructId({ name })}/Pipe`);
 
-    // Assess
-    expect(alarmsOn("ExecutionFailed", pipeId)).toHaveLength(1);
-    expect(alarmsOn("ExecutionThrottled", pipeId)).toHaveLength(1);
-  });
+      // Assess
+      expect(alarmsOn("ExecutionFailed", pipeId)).toHaveLength(1);
+      expect(alarmsOn("ExecutionThrottled", pipeId)).toHaveLength(1);
+    },
+  );
 
   it.each(Object.keys(RULES))("watch rule %s for failed deliveries", (name) => {
     // Prepare
@@ -89,6 +94,11 @@ describe("the alarms", () => {
     // Assess
     for (const metric of ["5xx", "Errors", "Throttles", "ExecutionFailed", "FailedInvocations"]) {
       expect(body).toContain(metric);
+    }
+    for (const { name } of STREAM_PUBLICATIONS) {
+      const [pipeId] = resourceAt(stateless, "AWS::Pipes::Pipe", `/${pipeConstructId({ name })}/Pipe`);
+      expect(body).toContain(pipeId);
+      expect(body).toContain(`${name} ExecutionFailed`);
     }
     expect(body).toContain("ApproximateNumberOfMessagesVisible");
   });

@@ -1,29 +1,53 @@
 import { describe, expect, it } from "vitest";
-import { STREAM_READING } from "../../infra/pipe";
-import { LEAD_STAGE_CHANGED, TRANSITION_STREAM_FILTER } from "../../shared/application/lead-stage-changed";
-import { arnOf, resourceAt, synthRipen } from "./ripen-app";
+import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
+import { TRANSITION_STREAM_FILTER } from "../../shared/application/lead-stage-changed";
+import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();
-const [, pipe] = resourceAt(stateless, "AWS::Pipes::Pipe", "/TransitionPipe/Pipe");
-const source = pipe.Properties.SourceParameters as {
-  FilterCriteria: { Filters: { Pattern: string }[] };
-  DynamoDBStreamParameters: Record<string, unknown>;
-};
 
-describe("the transition pipe", () => {
-  it("reads the table's stream through TRANSITION_STREAM_FILTER only", () => {
+/** The Pipe a publication deploys, and its source parameters. */
+function pipeOf(name: string) {
+  const [, pipe] = resourceAt(stateless, "AWS::Pipes::Pipe", `/${pipeConstructId({ name })}/Pipe`);
+  const source = pipe.Properties.SourceParameters as {
+    FilterCriteria: { Filters: { Pattern: string }[] };
+    DynamoDBStreamParameters: Record<string, unknown>;
+  };
+  return { pipe, source };
+}
+
+describe("the stream pipes", () => {
+  it("are one per stream publication, and no more than the two readers a DynamoDB stream shard allows", () => {
+    // Assess
+    expect(STREAM_PUBLICATIONS.map((publication) => publication.name)).toEqual(["transition", "sla-breach"]);
+    expect(Object.keys(resourcesOfType(stateless, "AWS::Pipes::Pipe"))).toHaveLength(STREAM_PUBLICATIONS.length);
+    expect(STREAM_PUBLICATIONS.length).toBeLessThanOrEqual(2);
+  });
+
+  it("keep the transition Pipe's construct path, so a deployed stack updates it instead of replacing it", () => {
+    expect(pipeConstructId({ name: "transition" })).toBe("TransitionPipe");
+    expect(pipeConstructId({ name: "sla-breach" })).toBe("SlaBreachPipe");
+    expect(STREAM_PUBLICATIONS[0].filter).toEqual(TRANSITION_STREAM_FILTER);
+  });
+});
+
+describe.each(STREAM_PUBLICATIONS)("the $name pipe", (publication) => {
+  const { pipe, source } = pipeOf(publication.name);
+  const path = `/${pipeConstructId(publication)}`;
+
+  it("reads the table's stream through its publication's filter only", () => {
     // Prepare
     const [filter, ...others] = source.FilterCriteria.Filters;
 
     // Assess
     expect(others).toEqual([]);
-    expect(JSON.parse(filter?.Pattern ?? "null")).toEqual(TRANSITION_STREAM_FILTER);
+    expect(JSON.parse(filter?.Pattern ?? "null")).toEqual(publication.filter);
     expect(JSON.stringify(pipe.Properties.Source)).toMatch(/StreamArn/);
   });
 
   it("reads in small batches with bounded retries and record age, bisects a failing batch, keeps what fails", () => {
     // Prepare
-    const [queueId] = resourceAt(stateless, "AWS::SQS::Queue", "/TransitionPipe/DeadLetters/Resource");
+    const [queueId] = resourceAt(stateless, "AWS::SQS::Queue", `${path}/DeadLetters/Resource`);
 
     // Assess
     expect(source.DynamoDBStreamParameters).toEqual({
@@ -36,7 +60,7 @@ describe("the transition pipe", () => {
     });
   });
 
-  it("enriches with the publish function and puts Lead Stage Changed events on the bus", () => {
+  it(`enriches with the publish function and puts ${publication.detailType} events on the bus`, () => {
     // Prepare
     const [publishId] = resourceAt(stateless, "AWS::Lambda::Function", "/publish/Handler/Resource");
 
@@ -44,10 +68,7 @@ describe("the transition pipe", () => {
     expect(pipe.Properties.Enrichment).toEqual(arnOf(publishId));
     expect(JSON.stringify(pipe.Properties.Target)).toMatch(/Bus/);
     expect(pipe.Properties.TargetParameters).toEqual({
-      EventBridgeEventBusParameters: {
-        Source: LEAD_STAGE_CHANGED.source,
-        DetailType: LEAD_STAGE_CHANGED.detailType,
-      },
+      EventBridgeEventBusParameters: { Source: publication.source, DetailType: publication.detailType },
     });
   });
 
@@ -58,7 +79,7 @@ describe("the transition pipe", () => {
 
   it("is created after its role's policy, so it can validate its source and targets", () => {
     // Prepare
-    const [policyId] = resourceAt(stateless, "AWS::IAM::Policy", "/TransitionPipe/Role/DefaultPolicy/Resource");
+    const [policyId] = resourceAt(stateless, "AWS::IAM::Policy", `${path}/Role/DefaultPolicy/Resource`);
 
     // Assess
     expect(pipe.DependsOn).toContain(policyId);

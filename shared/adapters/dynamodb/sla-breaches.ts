@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { type EventPattern, LeadSlaBreachedDetail } from "../../application/lead-stage-changed";
+import { LeadSlaBreachedDetail } from "../../application/lead-stage-changed";
 import type { SlaBreachLog } from "../../application/maintenance";
 import { leadPk, slaBreachSk } from "./keys";
 import type { StreamRecord } from "./stream";
@@ -42,11 +42,8 @@ export function dynamoSlaBreachLog(options: { client: DynamoDBClient; tableName:
   };
 }
 
-/** The stream filter for new breach records, beside the transition filter (same pattern syntax). */
-export const SLA_BREACH_STREAM_FILTER: EventPattern = {
-  eventName: ["INSERT"],
-  dynamodb: { NewImage: { entity: { S: ["sla-breach"] } } },
-};
+/** The stream filter for new breach records: declared with the transition filter, re-exported here. */
+export { SLA_BREACH_STREAM_FILTER } from "../../application/lead-stage-changed";
 
 /** The `Lead SLA Breached` detail a stream record inserted, or undefined for any other record. */
 export function slaBreachFromRecord(record: StreamRecord): LeadSlaBreachedDetail | undefined {

@@ -1,0 +1,153 @@
+import type { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { describe, expect, it } from "vitest";
+import { handler } from "../../functions/publish";
+import { transitionItem } from "../../shared/adapters/dynamodb/items";
+import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
+import type { StreamRecord } from "../../shared/adapters/dynamodb/stream";
+import {
+  LEAD_SLA_BREACHED,
+  LEAD_STAGE_CHANGED,
+  LeadSlaBreachedDetail,
+  LeadStageChangedDetail,
+  stageChangedDetail,
+} from "../../shared/application/lead-stage-changed";
+import { breachId } from "../../shared/application/maintenance";
+import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import type { Transition } from "../../shared/domain/lead";
+import { matchesPattern } from "../../shared/local/event-pattern";
+import { lambdaContext } from "../../shared/local/lambda-context";
+
+const LEAD = { email: "ada@example.com", name: "Ada Lovelace", company: "Analytical Engines", domain: "example.com" };
+const OWNER = { id: "rep-grace", name: "Grace Hopper", email: "grace@ripen.test", slackUserId: "U0GRACE" };
+
+const transition: Transition = {
+  transitionId: "tr_0123456789abcdef01234567",
+  leadId: "ld_0123456789abcdef01234567",
+  from: "mql",
+  to: "sql",
+  at: "2026-11-20T10:00:00.000Z",
+  reason: "score >= 70",
+  actor: { type: "rule", id: "sql.threshold" },
+  modelVersion: "test-1",
+  score: 82,
+  reasons: [{ ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo", points: 50, decayedPoints: 50 }],
+  bant: { budget: { value: "50k", satisfied: true, eventId: "e1" } },
+  owner: OWNER,
+  lead: LEAD,
+  eventId: "typeform:resp-1",
+};
+
+const breach: LeadSlaBreachedDetail = {
+  metadata: {
+    version: "1",
+    breachId: breachId("ld_0123456789abcdef01234567", "sla.sql", "2026-11-19T04:00:00.000Z"),
+    occurredAt: "2026-11-20T10:00:00.000Z",
+    modelVersion: "test-1",
+  },
+  data: {
+    lead: { leadId: "ld_0123456789abcdef01234567", ...LEAD },
+    stage: "sql",
+    stageEnteredAt: "2026-11-19T04:00:00.000Z",
+    transitionId: "tr_0123456789abcdef01234567",
+    ruleId: "sla.sql",
+    label: "An sql is accepted within 24 hours",
+    dueAt: "2026-11-20T04:00:00.000Z",
+    hoursOverdue: 6,
+    score: 82,
+    reasons: [],
+    bant: {},
+    owner: OWNER,
+    notify: ["slack", "email"],
+  },
+};
+
+/** The item the maintenance sweep writes for a breach, taken from the adapter's own PutItem. */
+async function breachItem(detail: LeadSlaBreachedDetail) {
+  let item: PutItemCommand["input"]["Item"];
+  const client = {
+    send: async (command: PutItemCommand) => {
+      item = command.input.Item;
+      return {};
+    },
+  } as unknown as DynamoDBClient;
+  await dynamoSlaBreachLog({ client, tableName: "ripen" }).record(detail);
+  if (!item) throw new Error("the breach log wrote nothing");
+  return item;
+}
+
+const inserted = (image: Record<string, AttributeValue>) =>
+  ({ eventID: "1", eventName: "INSERT", dynamodb: { NewImage: image } }) satisfies StreamRecord;
+
+const publish = (records: StreamRecord[]) =>
+  handler(records, lambdaContext({ functionName: "publish", region: "us-east-1", memoryMb: 256 }));
+
+describe("publish: the stream Pipes' enrichment", () => {
+  it("maps a transition record to its Lead Stage Changed detail", async () => {
+    // Act
+    const details = await publish([inserted(transitionItem(transition))]);
+
+    // Assess
+    expect(details).toEqual([stageChangedDetail(transition)]);
+    expect(LeadStageChangedDetail.parse(details[0])).toEqual(details[0]);
+  });
+
+  it("maps an SLA breach record, as the sweep writes it, to its Lead SLA Breached detail", async () => {
+    // Act
+    const details = await publish([inserted(await breachItem(breach))]);
+
+    // Assess
+    expect(details).toEqual([breach]);
+    expect(LeadSlaBreachedDetail.parse(details[0])).toEqual(breach);
+  });
+
+  it("maps a mixed batch record by record, in order, and drops records of no published kind", async () => {
+    // Prepare
+    const records = [
+      inserted(await breachItem(breach)),
+      inserted(marshall({ pk: "LEAD#x", sk: "LEAD", entity: "lead" })),
+      inserted(transitionItem(transition)),
+      { eventName: "MODIFY", dynamodb: { NewImage: transitionItem(transition) } },
+    ];
+
+    // Act
+    const details = await publish(records);
+
+    // Assess
+    expect(details).toEqual([breach, stageChangedDetail(transition)]);
+  });
+
+  it("drops a breach record whose detail is not a valid Lead SLA Breached detail", async () => {
+    const details = await publish([
+      inserted(marshall({ pk: "LEAD#x", sk: "SLA#x", entity: "sla-breach", detail: {} })),
+    ]);
+
+    expect(details).toEqual([]);
+  });
+});
+
+describe("the stream publications", () => {
+  it.each([
+    ["transition", LEAD_STAGE_CHANGED.detailType],
+    ["sla-breach", LEAD_SLA_BREACHED.detailType],
+  ])("let each new %s item through exactly one Pipe, the one publishing %s", async (entity, detailType) => {
+    // Prepare
+    const image = entity === "transition" ? transitionItem(transition) : await breachItem(breach);
+    const record = { ...inserted(image), eventSource: "aws:dynamodb" };
+
+    // Act
+    const matching = STREAM_PUBLICATIONS.filter((publication) => matchesPattern(publication.filter, record));
+
+    // Assess
+    expect(matching.map((publication) => publication.detailType)).toEqual([detailType]);
+    expect(matching[0]?.source).toBe("ripen");
+  });
+
+  it("let no update or removal through", async () => {
+    const image = await breachItem(breach);
+    for (const eventName of ["MODIFY", "REMOVE"]) {
+      const record = { eventName, dynamodb: { NewImage: image } };
+      expect(STREAM_PUBLICATIONS.filter((publication) => matchesPattern(publication.filter, record))).toEqual([]);
+    }
+  });
+});
