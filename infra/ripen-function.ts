@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import { modelPath } from "../shared/runtime/engine";
 import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
 import { acknowledge } from "./nag";
@@ -103,6 +104,12 @@ export class RipenFunction extends Construct {
         // Bundle the AWS SDK too: pinned versions, tree-shaken, and faster to load than the runtime's copy.
         externalModules: [],
         forceDockerBundling: false,
+        // The scoring model ships beside the handler, where loadEngine looks for it first.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => [`cp "${modelPath()}" "${output}/ripen.model.yaml"`],
+        },
       },
       environment: {
         ...props.environment,

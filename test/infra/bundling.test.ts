@@ -46,5 +46,7 @@ describe("a function's bundle", () => {
     expect(code).toContain("//# sourceMappingURL=index.mjs.map");
     expect(existsSync(join(directory, "index.mjs.map"))).toBe(true);
     expect(JSON.parse(readFileSync(join(directory, "index.mjs.map"), "utf8")).sourcesContent).toBeUndefined();
+    // The model travels with the code: a Lambda's init loads it from beside the handler.
+    expect(readFileSync(join(directory, "ripen.model.yaml"), "utf8")).toBe(readFileSync("ripen.model.yaml", "utf8"));
   }, 60_000);
 });
