@@ -7,7 +7,7 @@ import {
   type LeadStageChangedDetail,
   stageChangedDetail,
 } from "../shared/application/lead-stage-changed";
-import { logger } from "../shared/runtime/powertools";
+import { countMetric, logger } from "../shared/runtime/powertools";
 
 /** A bus event's detail, by the kind of item the stream record inserted. */
 export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;
@@ -34,8 +34,13 @@ export const handler = middy<StreamRecord[], PublishedDetail[]>()
     for (const record of records) {
       const detail = detailOfRecord(record);
       if (!detail) continue;
-      if ("transitionId" in detail.metadata) transitions++;
-      else slaBreaches++;
+      if ("transitionId" in detail.metadata) {
+        transitions++;
+        countMetric("Transitions", { stage: (detail as LeadStageChangedDetail).data.to });
+      } else {
+        slaBreaches++;
+        countMetric("SlaBreaches");
+      }
       details.push(detail);
     }
     const dropped = records.length - details.length;
