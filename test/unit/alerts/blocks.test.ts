@@ -113,10 +113,10 @@ describe("the Block Kit alert", () => {
     const [, disqualify, recycle] = actionsOf(alertMessage(sqlAlert({ lead: { ...sqlAlert().lead, name } })));
 
     // Assess
-    expect(text((disqualify?.confirm as Element).text)).toBe(
+    expect(text((disqualify?.confirm as Element | undefined)?.text)).toBe(
       `${name} will be disqualified with the reason you picked.`,
     );
-    expect(text((recycle?.confirm as Element).text)).toBe(`${name} goes back to nurturing.`);
+    expect(text((recycle?.confirm as Element | undefined)?.text)).toBe(`${name} goes back to nurturing.`);
   });
 
   it("links to the lead when a URL is configured", () => {
