@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signGeneric } from "../../shared/adapters/sources/generic";
 import { startRipen } from "../../shared/local/runtime";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { postGeneric } from "../support/webhook-sender";
 
 let ripen: Awaited<ReturnType<typeof startRipen>>;
 
@@ -19,20 +19,7 @@ afterAll(async () => {
   await ripen?.stop();
 });
 
-async function send(payload: Record<string, unknown>) {
-  const body = JSON.stringify(payload);
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${ripen.url}/webhooks/generic`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-ripen-timestamp": String(timestamp),
-      "x-ripen-signature": signGeneric(GENERIC_SECRET, timestamp, body),
-    },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const send = (payload: Record<string, unknown>) => postGeneric(ripen.url, JSON.stringify(payload));
 
 describe("an erased person is not re-created without consent", () => {
   const email = "erased.person@example.com";

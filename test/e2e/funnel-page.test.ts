@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signGeneric } from "../../shared/adapters/sources/generic";
 import type { FunnelView } from "../../shared/application/funnel";
 import { startRipen } from "../../shared/local/runtime";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { postGeneric } from "../support/webhook-sender";
 
 /** Debian's chromium (apt-get install chromium), driven headless by playwright-core. */
 const CHROMIUM = "/usr/bin/chromium";
@@ -27,18 +27,7 @@ let profile: string;
 const today = new Date().toISOString().slice(0, 10);
 
 async function post(payload: Record<string, unknown>) {
-  const body = JSON.stringify(payload);
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${ripen.url}/webhooks/generic`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-ripen-timestamp": String(timestamp),
-      "x-ripen-signature": signGeneric(GENERIC_SECRET, timestamp, body),
-    },
-    body,
-  });
-  expect(response.status).toBe(200);
+  expect((await postGeneric(ripen.url, JSON.stringify(payload))).status).toBe(200);
 }
 
 beforeAll(async () => {
