@@ -54,7 +54,7 @@ export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${sourc
 export const ingestWebhook =
   (deps: IngestWebhookDeps) =>
   async (sourceName: string, request: WebhookRequest): Promise<WebhookOutcome> => {
-    const source = deps.sources[sourceName];
+    const source = Object.hasOwn(deps.sources, sourceName) ? deps.sources[sourceName] : undefined;
     if (!source) throw new UnknownSourceError(`unknown source "${sourceName}"`);
     requireJson(request.headers["content-type"]);
 
