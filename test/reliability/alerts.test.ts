@@ -2,10 +2,10 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { leadIdFor } from "../../shared/domain/lead";
-import { startRipen } from "../../shared/local/runtime";
-import { type AlertStub, startSesStub, startSlackStub } from "../support/alert-stubs";
-import { createTestTable, type TestTable } from "../support/dynamodb";
-import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import type { AlertStub } from "../support/alert-stubs";
+import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
+import type { TestTable } from "../support/dynamodb";
+import { genericPayload } from "../support/generic";
 import { deliver } from "../support/webhook-sender";
 
 vi.hoisted(() => {
@@ -16,31 +16,16 @@ vi.hoisted(() => {
 let table: TestTable;
 let slack: AlertStub;
 let ses: AlertStub;
-let ripen: Awaited<ReturnType<typeof startRipen>>;
-const url = () => ripen.url;
+let running: AlertingRipen;
+const url = () => running.ripen.url;
 
 beforeAll(async () => {
-  table = await createTestTable("reliability-alerts");
-  slack = await startSlackStub();
-  ses = await startSesStub();
-  ripen = await startRipen({
-    dynamodbEndpoint: table.endpoint,
-    tableName: table.tableName,
-    inMemory: true,
-    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url, SES_ENDPOINT: ses.url },
-    pollIntervalMs: 100,
-    // The bus retries a failed target twice more, quickly, before dead-lettering it.
-    targetRetry: { attempts: 3, baseMs: 100, capMs: 300 },
-    log: () => {},
-  });
+  // The bus retries a failed target twice more, quickly, before dead-lettering it.
+  running = await startAlertingRipen("reliability-alerts", { targetRetry: { attempts: 3, baseMs: 100, capMs: 300 } });
+  ({ table, slack, ses } = running);
 });
 
-afterAll(async () => {
-  await ripen?.stop();
-  await slack?.stop();
-  await ses?.stop();
-  table?.client.destroy();
-});
+afterAll(() => running?.stop());
 
 beforeEach(() => {
   slack.script([]);
@@ -93,7 +78,7 @@ describe("alerts when Slack fails", () => {
     await settle();
     expect(slackAbout(email)).toHaveLength(1);
     expect(emailsAbout(email)).toHaveLength(1);
-    expect(await ripen.deadLetters.list()).toEqual([]);
+    expect(await running.ripen.deadLetters.list()).toEqual([]);
   });
 });
 
@@ -122,8 +107,8 @@ describe("a poison record on the stream", () => {
     await vi.waitFor(() => expect(slackAbout(email)).toHaveLength(1), { timeout: 30_000 });
     expect(emailsAbout(email)).toHaveLength(1);
     // Both notifiers refuse it; each rule target dead-letters it after its three attempts.
-    await vi.waitFor(async () => expect(await ripen.deadLetters.list()).toHaveLength(2), { timeout: 15_000 });
-    const letters = await ripen.deadLetters.list();
+    await vi.waitFor(async () => expect(await running.ripen.deadLetters.list()).toHaveLength(2), { timeout: 15_000 });
+    const letters = await running.ripen.deadLetters.list();
     for (const letter of letters) {
       expect(JSON.stringify(letter.payload)).toContain(poison);
       expect(letter.attempts).toBe(3);

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { type Lead, leadIdFor } from "../../shared/domain/lead";
 import { foldLead } from "../../shared/domain/lead-fold";
-import { startRipen } from "../../shared/local/runtime";
 import { loadEngine } from "../../shared/runtime/engine";
-import { type AlertStub, startSesStub, startSlackStub } from "../support/alert-stubs";
-import { createTestTable, type TestTable } from "../support/dynamodb";
-import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import type { AlertStub } from "../support/alert-stubs";
+import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
+import type { TestTable } from "../support/dynamodb";
+import { genericPayload } from "../support/generic";
 import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
 
 vi.hoisted(() => {
@@ -17,33 +17,15 @@ vi.hoisted(() => {
 let table: TestTable;
 let slack: AlertStub;
 let ses: AlertStub;
-let ripen: Awaited<ReturnType<typeof startRipen>>;
-const url = () => ripen.url;
+let running: AlertingRipen;
+const url = () => running.ripen.url;
 
 beforeAll(async () => {
-  table = await createTestTable("reliability-concurrency");
-  slack = await startSlackStub();
-  ses = await startSesStub();
-  ripen = await startRipen({
-    dynamodbEndpoint: table.endpoint,
-    tableName: table.tableName,
-    inMemory: true,
-    env: {
-      RIPEN_SECRET_GENERIC: GENERIC_SECRET,
-      SLACK_WEBHOOK_URL: slack.url,
-      SES_ENDPOINT: ses.url,
-    },
-    pollIntervalMs: 100,
-    log: () => {},
-  });
+  running = await startAlertingRipen("reliability-concurrency");
+  ({ table, slack, ses } = running);
 });
 
-afterAll(async () => {
-  await ripen?.stop();
-  await slack?.stop();
-  await ses?.stop();
-  table?.client.destroy();
-});
+afterAll(() => running?.stop());
 
 const body = (overrides: Record<string, unknown>) => JSON.stringify(genericPayload(overrides));
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startRipen } from "../../shared/local/runtime";
-import { type AlertStub, startSlackStub } from "../support/alert-stubs";
-import { createTestTable, type TestTable } from "../support/dynamodb";
+import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
+import { type TestTable, testEndpoint } from "../support/dynamodb";
 import { type FaultProxy, type FaultRule, startFaultProxy } from "../support/fault-proxy";
-import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { genericPayload } from "../support/generic";
 import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
 
 /**
@@ -17,32 +16,20 @@ vi.hoisted(() => {
 
 let table: TestTable;
 let proxy: FaultProxy;
-let slack: AlertStub;
-let ripen: Awaited<ReturnType<typeof startRipen>>;
-const url = () => ripen.url;
+let running: AlertingRipen;
+const url = () => running.ripen.url;
 
 beforeAll(async () => {
-  table = await createTestTable("reliability-faults");
-  proxy = await startFaultProxy(table.endpoint);
-  // Somewhere for the stage changes' alerts to go, so they are not printed.
-  slack = await startSlackStub();
-  ripen = await startRipen({
-    dynamodbEndpoint: proxy.url,
-    tableName: table.tableName,
-    inMemory: true,
-    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url },
-    pollIntervalMs: 100,
-    log: () => {},
-  });
+  proxy = await startFaultProxy(testEndpoint());
+  running = await startAlertingRipen("reliability-faults", { endpoint: proxy.url });
+  ({ table } = running);
 });
 
 afterEach(() => proxy.inject(undefined));
 
 afterAll(async () => {
-  await ripen?.stop();
+  await running?.stop();
   await proxy?.stop();
-  await slack?.stop();
-  table?.client.destroy();
 });
 
 /** A first event for a new lead: it writes the lead, the event and a transition, all or nothing. */

@@ -1,0 +1,48 @@
+import type { RetryPolicy } from "../../shared/application/retry";
+import { type RunningRipen, startRipen } from "../../shared/local/runtime";
+import { type AlertStub, startSesStub, startSlackStub } from "./alert-stubs";
+import { createTestTable, type TestTable } from "./dynamodb";
+import { GENERIC_SECRET } from "./generic";
+
+export interface AlertingRipen {
+  table: TestTable;
+  slack: AlertStub;
+  ses: AlertStub;
+  ripen: RunningRipen;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local runtime in this process on a fresh table, with the generic source's test secret and its
+ * alerts going to loopback Slack and SES stubs. `endpoint` (a fault proxy in front of the test engine)
+ * is where the handlers reach DynamoDB, when it is not the engine itself.
+ */
+export async function startAlertingRipen(
+  prefix: string,
+  options: { endpoint?: string; targetRetry?: RetryPolicy } = {},
+): Promise<AlertingRipen> {
+  const table = await createTestTable(prefix);
+  const slack = await startSlackStub();
+  const ses = await startSesStub();
+  const ripen = await startRipen({
+    dynamodbEndpoint: options.endpoint ?? table.endpoint,
+    tableName: table.tableName,
+    inMemory: true,
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url, SES_ENDPOINT: ses.url },
+    pollIntervalMs: 100,
+    ...(options.targetRetry && { targetRetry: options.targetRetry }),
+    log: () => {},
+  });
+  return {
+    table,
+    slack,
+    ses,
+    ripen,
+    async stop() {
+      await ripen.stop();
+      await slack.stop();
+      await ses.stop();
+      table.client.destroy();
+    },
+  };
+}
