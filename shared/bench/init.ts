@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { FUNCTIONS } from "../runtime/routes";
+import { runNode } from "./node-process";
 import { median } from "./stats";
 
 export const INIT_TARGET = { function: "ingest", ratio: 1.25 } as const;
@@ -162,24 +162,13 @@ function packageOf(input: string): string {
 }
 
 async function importOnce(measure: string, file: string): Promise<number> {
-  const child = spawn(process.execPath, [measure, file], {
+  const { ms } = await runNode<{ ms: number }>([measure, file], {
     cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? "", ...FUNCTION_ENV },
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: 30_000,
+    what: `importing ${file}`,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const limit = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  clearTimeout(limit);
-  if (code !== 0) throw new Error(`importing ${file} failed (exit ${code}): ${stderr.slice(-1500)}`);
-  return (JSON.parse(stdout) as { ms: number }).ms;
+  return ms;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { startRipen } from "../local/runtime";
 import { ensureTable } from "../local/table";
 import { benchIngest } from "./ingest";
 import type { LoadConfig, LoadResult } from "./load-worker";
+import { runNode } from "./node-process";
 import { type LatencySummary, latencySummary, round } from "./stats";
 import { BENCH_SECRET, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
 
@@ -168,26 +168,13 @@ async function journeyTemplates(endpoint: string, tableName: string): Promise<Lo
   return { leadId: leadIdFor(lead.email), steps };
 }
 
-async function load(config: LoadConfig): Promise<LoadResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(config)], {
+function load(config: LoadConfig): Promise<LoadResult> {
+  return runNode<LoadResult>(["--import", "tsx", WORKER, JSON.stringify(config)], {
     cwd: ROOT,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: (config.maxSeconds * 2 + 60) * 1000,
+    what: "load worker",
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const limit = setTimeout(() => child.kill("SIGKILL"), (config.maxSeconds * 2 + 60) * 1000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  clearTimeout(limit);
-  const line = stdout.trim().split("\n").at(-1) ?? "";
-  if (code !== 0 || !line.startsWith("{")) throw new Error(`load worker failed (exit ${code}): ${stderr.slice(-2000)}`);
-  return JSON.parse(line) as LoadResult;
 }
 
 /** A loopback Slack webhook that answers ok to everything. */
