@@ -9,11 +9,12 @@ import { leadLink } from "../shared/application/alert-facts";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countMetric, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
+  ...alertLeaseEnvShape,
   /** The verified SES sender (the CDK stack sets it from `ripen:fromAddress`). */
   RIPEN_FROM_EMAIL: z.email().optional(),
   /** Comma-separated recipients for leads without an owner email. */
@@ -52,7 +53,11 @@ const notify = notifyAlert({
         leadUrl: leadLink(env.RIPEN_LEAD_URL),
         ...(env.SES_CONFIGURATION_SET && { configurationSet: env.SES_CONFIGURATION_SET }),
       }),
-  ledger: dynamoAlertLedger({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
+  ledger: dynamoAlertLedger({
+    client: dynamodbClient(),
+    tableName: env.TABLE_NAME,
+    leaseSeconds: env.RIPEN_ALERT_LEASE_SECONDS,
+  }),
   log: logger,
   // The model's notification rules decide which stage changes alert the owner.
   policy: { ownerRules: (move) => engine.channelsFor(move) },

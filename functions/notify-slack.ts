@@ -13,11 +13,12 @@ import type { AlertPolicyOptions } from "../shared/application/alert-policy";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countMetric, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
+  ...alertLeaseEnvShape,
   SLACK_API_URL: z.url().default("https://slack.com/api"),
   SLACK_CHANNEL: z.string().min(1).optional(),
   SLACK_MARKETING_CHANNEL: z.string().min(1).optional(),
@@ -33,7 +34,11 @@ const secrets = secretProvider();
 // The model's notification rules decide which stage changes alert the owner.
 const engine = loadEngine();
 const policy: AlertPolicyOptions = { ownerRules: (move) => engine.channelsFor(move) };
-const ledger = dynamoAlertLedger({ client: dynamodbClient(), tableName: env.TABLE_NAME });
+const ledger = dynamoAlertLedger({
+  client: dynamodbClient(),
+  tableName: env.TABLE_NAME,
+  leaseSeconds: env.RIPEN_ALERT_LEASE_SECONDS,
+});
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -15,10 +15,20 @@ export interface AlertClaim {
 
 export interface AlertLedger {
   /**
-   * Claims the alert; undefined when it was already sent or another delivery is sending it right now.
-   * A claim that is neither confirmed nor released (the sender crashed) lapses after a short lease.
+   * Claims the alert, or says why not: "sent" (it went out already) or "in-flight" (another delivery
+   * holds a claim). A claim that is neither confirmed nor released (the sender crashed) lapses after a
+   * short lease, and then may be claimed again.
    */
-  claim(key: AlertKey): Promise<AlertClaim | undefined>;
+  claim(key: AlertKey): Promise<AlertClaim | "sent" | "in-flight">;
+}
+
+/**
+ * Another delivery holds the alert's claim. Not a duplicate yet: that sender may have crashed before
+ * posting, so this delivery fails and the bus retries it; after the lease it sends, or finds it sent.
+ */
+export class AlertInFlightError extends Error {
+  override readonly name = "AlertInFlightError";
+  readonly retryable = true;
 }
 
 /** Where a notifier reports what it did; the Powertools logger fits. */
@@ -32,7 +42,8 @@ export type DeliveryResult = "sent" | "skipped";
 
 /**
  * Runs `send` at most once per key, across retries and duplicate deliveries.
- * Output: "sent", "skipped" (the sender had nothing to send) or "duplicate" (already sent or in flight).
+ * Output: "sent", "skipped" (the sender had nothing to send) or "duplicate" (already sent); while another
+ * delivery holds the claim, AlertInFlightError, so the bus retries once that sender finished or its lease lapsed.
  * Guarantees: a failed or skipped send releases the claim, so a retry can send; a successful send is
  * confirmed and never repeats. If confirming fails after a send, the error is logged, not thrown:
  * throwing would make the bus retry a message that already went out.
@@ -44,7 +55,8 @@ export async function deliverOnce(
   log: AlertLog,
 ): Promise<DeliveryResult | "duplicate"> {
   const claim = await ledger.claim(key);
-  if (!claim) return "duplicate";
+  if (claim === "sent") return "duplicate";
+  if (claim === "in-flight") throw new AlertInFlightError(`alert ${key.alertId} on ${key.channel} is being sent`);
   let result: DeliveryResult;
   try {
     result = await send();

@@ -14,6 +14,11 @@ export function readEnv<Shape extends z.ZodRawShape>(
   throw new Error(`invalid environment: ${problems.join("; ")}`);
 }
 
+/** How long a notifier's claim on an alert holds before another delivery may take it over (a crash). */
+export const alertLeaseEnvShape = {
+  RIPEN_ALERT_LEASE_SECONDS: z.coerce.number().int().positive().default(60),
+};
+
 /** Where the table is: every function that touches DynamoDB reads this. */
 export const tableEnvShape = {
   TABLE_NAME: z.string().min(1),

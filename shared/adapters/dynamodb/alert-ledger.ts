@@ -29,7 +29,7 @@ export function dynamoAlertLedger(options: DynamoAlertLedgerOptions): AlertLedge
   const { client, tableName, clock = () => new Date(), leaseSeconds = 60, keepDays = 30 } = options;
 
   return {
-    async claim(key: AlertKey): Promise<AlertClaim | undefined> {
+    async claim(key: AlertKey): Promise<AlertClaim | "sent" | "in-flight"> {
       const now = clock().getTime();
       const token = randomUUID();
       const itemKey = marshall({ pk: `ALERT#${key.alertId}`, sk: key.channel });
@@ -51,11 +51,12 @@ export function dynamoAlertLedger(options: DynamoAlertLedgerOptions): AlertLedge
             ConditionExpression: "attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)",
             ExpressionAttributeNames: { "#state": "state" },
             ExpressionAttributeValues: marshall({ ":sending": "sending", ":now": now }),
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return error.Item?.state?.S === "sent" ? "sent" : "in-flight";
       }
       const ours = {
         ConditionExpression: "#token = :token",

@@ -71,8 +71,9 @@ export function memoryLedger() {
   const state = new Map<string, "sending" | "sent">();
   const id = (key: AlertKey) => `${key.alertId}|${key.channel}`;
   const ledger: AlertLedger = {
-    async claim(key): Promise<AlertClaim | undefined> {
-      if (state.has(id(key))) return undefined;
+    async claim(key): Promise<AlertClaim | "sent" | "in-flight"> {
+      const held = state.get(id(key));
+      if (held) return held === "sent" ? "sent" : "in-flight";
       state.set(id(key), "sending");
       return {
         confirm: async () => {
