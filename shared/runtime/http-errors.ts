@@ -43,7 +43,8 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
   if (error instanceof RipenError) {
     const statusCode = STATUS[error.code] ?? 500;
     if (statusCode < 500) {
-      logger.info("request refused", { code: error.code, reason: error.message });
+      // The code only: a refusal's message can name the person (a rep action on a named lead).
+      logger.info("request refused", { code: error.code });
       countMetric("RequestsRefused", { code: error.code });
       const body: ErrorBody = {
         error: {
