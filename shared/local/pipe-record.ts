@@ -42,6 +42,10 @@ function toJsonValue(value: AttributeValue): JsonAttributeValue {
   if (value.BS !== undefined) return { BS: value.BS.map(base64) };
   if (value.M !== undefined) return { M: toJsonImage(value.M) };
   if (value.L !== undefined) return { L: value.L.map(toJsonValue) };
+  // DynamoDB Local's stream writes an empty map nested in another value as `{}` instead of `{"M":{}}`
+  // (the table and the AWS stream keep the type), and unmarshalling `{}` throws: an SLA breach of a lead
+  // with no BANT answers would never leave. A value with no type can only be that map.
+  if (Object.keys(value).length === 0) return { M: {} };
   // S, N, SS, NS, BOOL and NULL already hold their JSON values.
   return value as JsonAttributeValue;
 }

@@ -1,6 +1,5 @@
 import {
   type _Record,
-  type AttributeValue,
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   ExpiredIteratorException,
@@ -166,7 +165,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   async function handOn(shard: ShardState, records: _Record[]): Promise<boolean> {
     let batch: DynamoDBRecord[] = [];
     for (const [index, record] of records.entries()) {
-      const pipeRecord = toPipeRecord(withEmptyMaps(record), streamArn, options.region);
+      const pipeRecord = toPipeRecord(record, streamArn, options.region);
       if (matchesPattern(filter, pipeRecord)) batch.push(pipeRecord);
       const last = index === records.length - 1;
       if (batch.length < batchSize && !last) continue;
@@ -225,34 +224,4 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       await running;
     },
   };
-}
-
-/**
- * DynamoDB Local's stream writes an empty map nested in another value as `{}` instead of `{"M":{}}`
- * (the table itself and the AWS stream keep the type), and unmarshalling `{}` throws: an SLA breach of a
- * lead with no BANT answers would never leave. An attribute value with no type can only be that map.
- */
-function withEmptyMaps(record: _Record): _Record {
-  const image = record.dynamodb?.NewImage;
-  const old = record.dynamodb?.OldImage;
-  if (!image && !old) return record;
-  return {
-    ...record,
-    dynamodb: {
-      ...record.dynamodb,
-      ...(image && { NewImage: repairImage(image) }),
-      ...(old && { OldImage: repairImage(old) }),
-    },
-  };
-}
-
-function repairImage(image: Record<string, AttributeValue>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
-}
-
-function repairValue(value: AttributeValue): AttributeValue {
-  if (value.M !== undefined) return { M: repairImage(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(repairValue) };
-  if (Object.keys(value).length === 0) return { M: {} };
-  return value;
 }
