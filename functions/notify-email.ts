@@ -10,7 +10,7 @@ import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-
 import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
-import { countMetric, logger } from "../shared/runtime/powertools";
+import { countAlertFailure, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -61,7 +61,7 @@ const notify = notifyAlert({
   log: logger,
   // The model's notification rules decide which stage changes alert the owner.
   policy: { ownerRules: (move) => engine.channelsFor(move) },
-  countFailure: (dimensions) => countMetric("AlertFailures", dimensions),
+  countFailure: countAlertFailure,
 });
 
 /**

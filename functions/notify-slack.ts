@@ -14,7 +14,7 @@ import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
-import { countMetric, logger } from "../shared/runtime/powertools";
+import { countAlertFailure, logger } from "../shared/runtime/powertools";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -67,6 +67,5 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
     if (sender.audiences().size === 0 && env.RIPEN_LOCAL) {
       sender = consoleSlackSender((text) => process.stdout.write(text));
     }
-    const countFailure = (dimensions: Record<string, string>) => countMetric("AlertFailures", dimensions);
-    return notifyAlert({ sender, ledger, log: logger, policy, countFailure })(alert);
+    return notifyAlert({ sender, ledger, log: logger, policy, countFailure: countAlertFailure })(alert);
   });

@@ -33,3 +33,7 @@ export function countMetric(name: string, dimensions: Readonly<Record<string, st
   for (const [dimension, value] of Object.entries(dimensions)) single.addDimension(dimension, value);
   single.addMetric(name, MetricUnit.Count, 1);
 }
+
+/** Counts an alert that could not be delivered, per channel and whether a retry may help. */
+export const countAlertFailure = (dimensions: Readonly<Record<string, string>>) =>
+  countMetric("AlertFailures", dimensions);
