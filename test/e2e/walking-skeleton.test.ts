@@ -1,43 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signGeneric } from "../../shared/adapters/sources/generic";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { startRipen } from "../../shared/local/runtime";
+import { type AlertStub, startSlackStub } from "../support/alert-stubs";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { postGeneric as sendGeneric } from "../support/webhook-sender";
 
-/** A loopback Slack incoming webhook that keeps what it receives. */
-async function startSlack() {
-  const received: unknown[] = [];
-  const server: Server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-    response.writeHead(200, { "content-type": "text/plain" }).end("ok");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/XXXX`,
-    received,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-let slack: Awaited<ReturnType<typeof startSlack>>;
+let slack: AlertStub;
 let ripen: Awaited<ReturnType<typeof startRipen>>;
 
 beforeAll(async () => {
-  slack = await startSlack();
+  slack = await startSlackStub();
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
@@ -53,19 +24,7 @@ afterAll(async () => {
   await slack?.stop();
 });
 
-async function postGeneric(body: string, options: { secret?: string; contentType?: string } = {}) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${ripen.url}/webhooks/generic`, {
-    method: "POST",
-    headers: {
-      "content-type": options.contentType ?? "application/json",
-      "x-ripen-timestamp": String(timestamp),
-      "x-ripen-signature": signGeneric(options.secret ?? GENERIC_SECRET, timestamp, body),
-    },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const postGeneric = (body: string, secret?: string) => sendGeneric(ripen.url, body, secret);
 
 describe("a signed webhook travels ingest → DynamoDB → stage → stream → bus → Slack", () => {
   const email = "grace@example.com";
@@ -91,7 +50,11 @@ describe("a signed webhook travels ingest → DynamoDB → stage → stream → 
     }
     expect(last).toMatchObject({ stage: "sql", duplicate: false });
 
-    const message = (await until(() => slack.received[0])) as { text: string };
+    const message = await vi.waitFor(() => {
+      const [delivered] = slack.delivered();
+      if (!delivered) throw new Error("no Slack message yet");
+      return JSON.parse(delivered.body) as { text: string };
+    });
     expect(message.text).toContain("Grace Example");
     expect(message.text).toMatch(/sales-ready|SQL/i);
 
@@ -100,7 +63,7 @@ describe("a signed webhook travels ingest → DynamoDB → stage → stream → 
 
     // Give the poller several rounds to (wrongly) deliver a second alert.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(slack.received).toHaveLength(1);
+    expect(slack.delivered()).toHaveLength(1);
 
     const lead = await fetch(`${ripen.url}/leads/${last.leadId}`);
     const view = (await lead.json()) as {
@@ -115,7 +78,7 @@ describe("a signed webhook travels ingest → DynamoDB → stage → stream → 
 
   it("refuses a bad signature with 401 and stores nothing", async () => {
     const body = JSON.stringify(genericPayload({ email: "mallory@example.com" }));
-    const response = await postGeneric(body, { secret: "not-the-secret" });
+    const response = await postGeneric(body, "not-the-secret");
     expect(response).toEqual({
       status: 401,
       body: { error: { code: "invalid_signature", message: "signature does not match" } },
@@ -137,7 +100,11 @@ describe("a signed webhook travels ingest → DynamoDB → stage → stream → 
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: "unknown_source" } });
 
-    const text = await postGeneric("hello", { contentType: "text/plain" });
+    const text = await fetch(`${ripen.url}/webhooks/generic`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hello",
+    }).then(async (response) => ({ status: response.status, body: await response.json() }));
     expect(text).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
 
     const large = await postGeneric(JSON.stringify({ padding: "x".repeat(300 * 1024) }));
