@@ -1,48 +1,23 @@
 import type { z } from "zod";
 import { InvalidPayloadError } from "../../domain/errors";
 
-/**
- * Parses a JSON body. Integers too large for a double are kept as their exact digits (strings), so
- * vendor ids above 2^53 survive; nothing else about the value changes.
- */
-export function parseJsonBody(rawBody: Buffer): unknown {
-  const text = rawBody.toString("utf8");
-  try {
-    return JSON.parse(quoteUnsafeIntegers(text));
-  } catch (error) {
-    throw new InvalidPayloadError("body is not valid JSON", { parseError: (error as Error).message });
-  }
-}
+/** Objects and arrays nest at most this deep in a body (vendor payloads use fewer than ten levels). */
+export const MAX_JSON_DEPTH = 32;
+/** Keys in all of a body's objects together (a HubSpot contact with every property has a few thousand). */
+export const MAX_JSON_KEYS = 10_000;
 
 /**
- * Wraps integer literals beyond Number.MAX_SAFE_INTEGER in quotes, outside strings only.
- * (Node 20's JSON.parse cannot hand a reviver the source text.)
+ * Parses a JSON body strictly, the one parser for every source. Like JSON.parse, except that:
+ * - integers beyond 2^53 are kept as their exact digits (strings), so vendor ids survive;
+ * - a key repeated in one object is refused (JSON.parse keeps the last one, which hides a forged field);
+ * - `__proto__` is refused as a key anywhere (it could never be stored, and a careless copy sets a
+ *   prototype); every other key, `constructor` included, is an ordinary own key;
+ * - nesting beyond MAX_JSON_DEPTH and more than MAX_JSON_KEYS keys are refused.
+ * Refusals are InvalidPayloadError: `details.parseError` for malformed text, `details.issues` (with the
+ * dotted path of the key) for the rest. The body is decoded as UTF-8 as before (strictness there is separate).
  */
-export function quoteUnsafeIntegers(text: string): string {
-  let out = "";
-  let copiedUpTo = 0;
-  let index = 0;
-  while (index < text.length) {
-    const char = text[index];
-    if (char === '"') {
-      index++;
-      while (index < text.length && text[index] !== '"') index += text[index] === "\\" ? 2 : 1;
-      index++;
-      continue;
-    }
-    if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) {
-      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(index, index + 400));
-      const literal = match?.[0] ?? char;
-      if (match && match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(Number(literal))) {
-        out += `${text.slice(copiedUpTo, index)}"${literal}"`;
-        copiedUpTo = index + literal.length;
-      }
-      index += literal.length;
-      continue;
-    }
-    index++;
-  }
-  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+export function parseJsonBody(rawBody: Buffer): unknown {
+  return new StrictJson(rawBody.toString("utf8")).document();
 }
 
 /** Validates a vendor payload with its schema; a mismatch is a 400 with the zod issues as details. */
@@ -58,4 +33,196 @@ export function parsePayload<Schema extends z.ZodType>(schema: Schema, value: un
     });
   }
   return result.data;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ESCAPED: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const REFUSALS = {
+  duplicate_key: "body has a duplicate key",
+  forbidden_key: "body has a key that cannot be stored",
+  too_deep: "body nests too deep",
+  too_many_keys: "body has too many keys",
+} as const;
+
+class StrictJson {
+  private at = 0;
+  private keys = 0;
+  /** The keys and indexes leading to the value being read, for refusals that name a field. */
+  private readonly path: (string | number)[] = [];
+
+  constructor(private readonly text: string) {}
+
+  document(): unknown {
+    this.skipWhitespace();
+    const value = this.value();
+    this.skipWhitespace();
+    if (this.at < this.text.length) this.syntaxError("unexpected text after the JSON value");
+    return value;
+  }
+
+  private value(): unknown {
+    switch (this.text[this.at]) {
+      case "{":
+        return this.object();
+      case "[":
+        return this.array();
+      case '"':
+        return this.string();
+      case "t":
+        return this.literal("true", true);
+      case "f":
+        return this.literal("false", false);
+      case "n":
+        return this.literal("null", null);
+      default:
+        return this.number();
+    }
+  }
+
+  private object(): Record<string, unknown> {
+    this.enter();
+    const object: Record<string, unknown> = {};
+    this.skipWhitespace();
+    if (this.text[this.at] === "}") {
+      this.at++;
+      return object;
+    }
+    for (;;) {
+      if (this.text.charCodeAt(this.at) !== QUOTE) this.syntaxError("expected a key");
+      const key = this.string();
+      if (++this.keys > MAX_JSON_KEYS) this.refuse(key, "too_many_keys", `more than ${MAX_JSON_KEYS} keys in the body`);
+      if (key === "__proto__") this.refuse(key, "forbidden_key", '"__proto__" cannot be a key');
+      if (Object.hasOwn(object, key)) this.refuse(key, "duplicate_key", `"${key.slice(0, 128)}" appears twice`);
+      this.skipWhitespace();
+      if (this.text[this.at] !== ":") this.syntaxError('expected ":"');
+      this.at++;
+      this.skipWhitespace();
+      this.path.push(key);
+      object[key] = this.value();
+      this.path.pop();
+      if (this.endOfMember("}")) return object;
+    }
+  }
+
+  private array(): unknown[] {
+    this.enter();
+    const array: unknown[] = [];
+    this.skipWhitespace();
+    if (this.text[this.at] === "]") {
+      this.at++;
+      return array;
+    }
+    for (;;) {
+      this.path.push(array.length);
+      array.push(this.value());
+      this.path.pop();
+      if (this.endOfMember("]")) return array;
+    }
+  }
+
+  /** Steps into an object or array, refusing one nested deeper than the limit. */
+  private enter(): void {
+    if (this.path.length >= MAX_JSON_DEPTH) {
+      this.refuse(undefined, "too_deep", `objects and arrays nest more than ${MAX_JSON_DEPTH} levels deep`);
+    }
+    this.at++;
+  }
+
+  /** After a member: true at the closing bracket, false after a comma (and the whitespace that follows). */
+  private endOfMember(close: "}" | "]"): boolean {
+    this.skipWhitespace();
+    const char = this.text[this.at];
+    this.at++;
+    if (char === close) return true;
+    if (char !== ",") this.syntaxError(`expected "," or "${close}"`, this.at - 1);
+    this.skipWhitespace();
+    return false;
+  }
+
+  private string(): string {
+    const { text } = this;
+    let index = this.at + 1;
+    let copiedFrom = index;
+    let out = "";
+    for (;;) {
+      const code = text.charCodeAt(index);
+      if (code === QUOTE) break;
+      if (Number.isNaN(code)) this.syntaxError("unterminated string", index);
+      if (code < 0x20) this.syntaxError("control character in a string", index);
+      if (code === BACKSLASH) {
+        out += text.slice(copiedFrom, index);
+        const escape = text[index + 1] ?? "";
+        if (escape === "u") {
+          const hex = text.slice(index + 2, index + 6);
+          if (!HEX4.test(hex)) this.syntaxError("invalid \\u escape", index);
+          out += String.fromCharCode(Number.parseInt(hex, 16));
+          index += 6;
+        } else {
+          const char = ESCAPED[escape];
+          if (char === undefined) this.syntaxError("invalid escape", index);
+          out += char;
+          index += 2;
+        }
+        copiedFrom = index;
+        continue;
+      }
+      index++;
+    }
+    this.at = index + 1;
+    return out + text.slice(copiedFrom, index);
+  }
+
+  private number(): number | string {
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
+    if (!match) this.syntaxError("unexpected character");
+    const literal = match[0];
+    this.at += literal.length;
+    const value = Number(literal);
+    // An integer literal a double cannot hold exactly stays as its digits (vendor ids above 2^53).
+    const integer = match[1] === undefined && match[2] === undefined;
+    return integer && !Number.isSafeInteger(value) ? literal : value;
+  }
+
+  private literal<Value>(word: string, value: Value): Value {
+    if (!this.text.startsWith(word, this.at)) this.syntaxError("unexpected character");
+    this.at += word.length;
+    return value;
+  }
+
+  private skipWhitespace(): void {
+    const { text } = this;
+    for (;;) {
+      const code = text.charCodeAt(this.at);
+      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return;
+      this.at++;
+    }
+  }
+
+  private syntaxError(problem: string, at = this.at): never {
+    const where = at >= this.text.length ? "at the end" : `at position ${at}`;
+    throw new InvalidPayloadError("body is not valid JSON", {
+      parseError: `${problem} ${where}${at >= this.text.length ? ` (position ${at})` : ""}`,
+    });
+  }
+
+  /** Refuses a well-formed body for its shape, naming the key (or the container) by its dotted path. */
+  private refuse(key: string | undefined, code: keyof typeof REFUSALS, message: string): never {
+    const path = key === undefined ? this.path : [...this.path, key];
+    throw new InvalidPayloadError(REFUSALS[code], {
+      issues: [{ path: path.join("."), code, message }],
+    });
+  }
 }
