@@ -163,14 +163,14 @@ class StrictJson {
       if (code < 0x20) this.syntaxError("control character in a string", index);
       if (code === BACKSLASH) {
         out += text.slice(copiedFrom, index);
-        const escape = text[index + 1] ?? "";
-        if (escape === "u") {
+        const escaped = text[index + 1] ?? "";
+        if (escaped === "u") {
           const hex = text.slice(index + 2, index + 6);
           if (!HEX4.test(hex)) this.syntaxError("invalid \\u escape", index);
           out += String.fromCharCode(Number.parseInt(hex, 16));
           index += 6;
         } else {
-          const char = ESCAPED[escape];
+          const char = ESCAPED[escaped];
           if (char === undefined) this.syntaxError("invalid escape", index);
           out += char;
           index += 2;
