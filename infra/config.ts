@@ -1,6 +1,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import { z } from "zod";
+import { knownIndex, TABLE } from "../shared/adapters/dynamodb/table-definition";
 
 /**
  * Deployment settings, read once from CDK context (`cdk.json` or `-c key=value`). Everything has a
@@ -47,6 +48,24 @@ const functionEnvironment = z.preprocess(
     ),
 );
 
+// From cdk.json an array; from `-c ripen:tableIndexes=gsi1,gsi1v2` a comma-separated string.
+const nameList = (value: unknown) =>
+  typeof value === "string"
+    ? value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "")
+    : value;
+const tableIndexes = z.preprocess(
+  nameList,
+  z.array(z.string()).superRefine((names, context) => {
+    for (const name of names) {
+      if (!knownIndex(name)) context.addIssue({ code: "custom", message: `${name} is no index, current or retired` });
+    }
+    if (new Set(names).size !== names.length) context.addIssue({ code: "custom", message: "names an index twice" });
+  }),
+);
+
 const RipenConfigSchema = z.object({
   /** Address alerts are sent from (SES). Unset: no function gets SES permissions. */
   fromAddress: optionalText.pipe(z.email().optional()),
@@ -66,6 +85,8 @@ const RipenConfigSchema = z.object({
   archiveRetentionDays: days.default(30),
   /** X-Ray active tracing on every function. */
   tracing: flag.default(false),
+  /** The indexes the table has: set only while moving a deployed table between releases (MIGRATIONS.md). */
+  tableIndexes: tableIndexes.default(() => TABLE.indexes.map((index) => index.name)),
 });
 
 export interface EmailSettings {
@@ -91,6 +112,7 @@ export const CONTEXT_KEYS = {
   logRetentionDays: "ripen:logRetentionDays",
   archiveRetentionDays: "ripen:archiveRetentionDays",
   tracing: "ripen:tracing",
+  tableIndexes: "ripen:tableIndexes",
 } as const satisfies Record<keyof z.input<typeof RipenConfigSchema>, string>;
 
 export function readConfig(node: Node): RipenConfig {

@@ -1,4 +1,5 @@
-import { type App, CfnOutput, Tags } from "aws-cdk-lib";
+import { Annotations, type App, CfnOutput, CfnParameter, Tags } from "aws-cdk-lib";
+import { TABLE } from "../shared/adapters/dynamodb/table-definition";
 import { readConfig } from "./config";
 import { addNagChecks } from "./nag";
 import type { FunctionDefinition } from "./ripen-function";
@@ -22,6 +23,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     env,
     description: "Ripen: lead table, event bus and archive, secrets (retained)",
     archiveRetentionDays: config.archiveRetentionDays,
+    tableIndexes: config.tableIndexes,
   });
   new CfnOutput(stateful, "SecretsArn", {
     value: stateful.secret.secretArn,
@@ -38,7 +40,39 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     ...(options.functions && { functions: options.functions }),
   });
 
+  guardIndexMove(config.tableIndexes, stateful, stateless);
+
   Tags.of(app).add("app", "ripen");
   const nag = addNagChecks(app);
   return { config, stateful, stateless, nag };
+}
+
+/**
+ * While a deployed table moves between releases (ripen:tableIndexes, MIGRATIONS.md), this release's
+ * functions read indexes the table may not have yet. A synth error would stop `cdk deploy RipenStateful`
+ * too (annotations fail the whole synth), so the guard is in the stateless template: a parameter whose
+ * default is not an allowed value, which CloudFormation rejects before it changes anything.
+ */
+function guardIndexMove(tableIndexes: readonly string[], stateful: StatefulStack, stateless: StatelessStack) {
+  const missing = TABLE.indexes.map((index) => index.name).filter((name) => !tableIndexes.includes(name));
+  if (missing.length > 0) {
+    const why = `the table lacks ${missing.join(", ")} (ripen:tableIndexes), which these functions read`;
+    new CfnParameter(stateless, "TableIndexesReady", {
+      type: "String",
+      default: `no: ${why}`,
+      allowedValues: ["yes"],
+      constraintDescription: `${why}: deploy RipenStateful alone until every index is listed and ACTIVE (MIGRATIONS.md)`,
+    });
+    Annotations.of(stateless).addWarningV2(
+      "ripen:tableIndexesMissing",
+      `${why}: CloudFormation will refuse this stack`,
+    );
+  }
+  const retired = tableIndexes.filter((name) => !TABLE.indexes.some((index) => index.name === name));
+  if (retired.length > 0) {
+    Annotations.of(stateful).addWarningV2(
+      "ripen:retiredIndexes",
+      `the table keeps retired ${retired.join(", ")} (ripen:tableIndexes): drop them one deploy at a time (MIGRATIONS.md)`,
+    );
+  }
 }

@@ -1,9 +1,9 @@
-import { Match } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { SECRET_TEMPLATE } from "../../infra/stateful-stack";
-import { TABLE } from "../../shared/adapters/dynamodb/table-definition";
+import { createTableInput, RETIRED_INDEXES, TABLE } from "../../shared/adapters/dynamodb/table-definition";
 import { LEAD_STAGE_CHANGED } from "../../shared/application/lead-stage-changed";
-import { resourceAt, synthRipen } from "./ripen-app";
+import { buildRipen, resourceAt, synthRipen } from "./ripen-app";
 
 const { stateful } = synthRipen();
 const [, table] = resourceAt(stateful, "AWS::DynamoDB::Table", "/Table/Resource");
@@ -15,20 +15,35 @@ describe("the table", () => {
       { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
       { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
     ]);
-    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
-      TABLE.indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
-    );
+    expect(
+      (table.Properties.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName),
+    ).toEqual(TABLE.indexes.map((index) => index.name));
     const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
     expect(table.Properties.AttributeDefinitions).toEqual(
       keys.map((name) => ({ AttributeName: name, AttributeType: "S" })),
     );
+  });
+
+  it("declares every index exactly as DynamoDB Local and the benchmarks get it, projection included", () => {
+    // Prepare
+    const local = createTableInput("benchmarked").GlobalSecondaryIndexes;
+
+    // Assess
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(local);
+    const projections = local.map((index) => index.Projection.ProjectionType);
+    expect(projections).not.toContain("ALL");
+    expect(projections).toEqual(
+      TABLE.indexes.map((index) => (index.projection.length === 0 ? "KEYS_ONLY" : "INCLUDE")),
+    );
+  });
+
+  it("gives no index a name once deployed with another projection (it cannot change in place)", () => {
+    const retired = RETIRED_INDEXES.map((index) => index.name);
+    expect(retired.length).toBeGreaterThan(0);
+    for (const index of TABLE.indexes) expect(retired).not.toContain(index.name);
+    for (const index of RETIRED_INDEXES) {
+      expect(TABLE.indexes.map((current) => current.name)).toContain(index.replacedBy);
+    }
   });
 
   it("is on-demand with point-in-time recovery, a stream and the TTL attribute", () => {
@@ -44,6 +59,63 @@ describe("the table", () => {
     expect(table.Properties.DeletionProtectionEnabled).toBe(true);
     expect(table.DeletionPolicy).toBe("Retain");
     expect(table.UpdateReplacePolicy).toBe("Retain");
+  });
+});
+
+describe("a table moving between releases (ripen:tableIndexes, MIGRATIONS.md)", () => {
+  const indexesWith = (tableIndexes: string) => {
+    const ripen = buildRipen({ context: { "ripen:tableIndexes": tableIndexes } });
+    const [, moving] = resourceAt(Template.fromStack(ripen.stateful), "AWS::DynamoDB::Table", "/Table/Resource");
+    return {
+      ripen,
+      indexes: moving.Properties.GlobalSecondaryIndexes as Record<string, unknown>[],
+      parameters: Template.fromStack(ripen.stateless).toJSON().Parameters,
+    };
+  };
+
+  it("keeps the retired indexes as deployed (ALL) beside the new ones, in the listed order", () => {
+    // Act
+    const { ripen, indexes } = indexesWith("gsi1,gsi2,gsi3,gsi1v2");
+
+    // Assess
+    const [current] = createTableInput("benchmarked").GlobalSecondaryIndexes;
+    expect(indexes).toEqual([
+      ...RETIRED_INDEXES.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" },
+          { AttributeName: index.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+      current,
+    ]);
+    expect(
+      Annotations.fromStack(ripen.stateful).findWarning("*", Match.stringLikeRegexp("retired gsi1, gsi2, gsi3")),
+    ).toHaveLength(1);
+  });
+
+  it("makes CloudFormation refuse the functions until the table lists every index they read", () => {
+    // Act
+    const partway = indexesWith("gsi1,gsi2,gsi3,gsi1v2,gsi2v2").parameters;
+    const complete = indexesWith("gsi1,gsi2,gsi3,gsi1v2,gsi2v2,gsi3v2").parameters;
+
+    // Assess
+    const guard = partway.TableIndexesReady;
+    expect(guard).toMatchObject({
+      Type: "String",
+      AllowedValues: ["yes"],
+      ConstraintDescription: expect.stringMatching(/the table lacks gsi3v2 .*deploy RipenStateful alone/),
+    });
+    expect(guard.AllowedValues).not.toContain(guard.Default);
+    expect(complete.TableIndexesReady).toBeUndefined();
+    expect(synthRipen().stateless.toJSON().Parameters.TableIndexesReady).toBeUndefined();
+  });
+
+  it("takes a cdk.json array too, and names a wrong entry", () => {
+    expect(indexesWith(["gsi1v2", "gsi2v2", "gsi3v2"] as unknown as string).indexes).toHaveLength(3);
+    expect(() => indexesWith("gsi1v2,gsi9")).toThrow(/ripen:tableIndexes: gsi9 is no index/);
+    expect(() => indexesWith("gsi1v2,gsi1v2")).toThrow(/ripen:tableIndexes: names an index twice/);
   });
 });
 
