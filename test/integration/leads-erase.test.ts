@@ -127,11 +127,11 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
     ]);
     // The stage indexes (by score and by time entered) and the domain index no longer know the lead.
     const stagePartition = stagePk("mql", stageShard(LEAD_ID));
-    expect(await query({ index: "gsi1", key: "gsi1pk", value: stagePartition })).toEqual([]);
-    expect(await query({ index: "gsi2", key: "gsi2pk", value: stagePartition })).toEqual([]);
-    expect(await query({ index: "gsi3", key: "gsi3pk", value: domainPk("private.example") })).toEqual([]);
+    expect(await query({ index: "gsi1v2", key: "gsi1pk", value: stagePartition })).toEqual([]);
+    expect(await query({ index: "gsi2v2", key: "gsi2pk", value: stagePartition })).toEqual([]);
+    expect(await query({ index: "gsi3v2", key: "gsi3pk", value: domainPk("private.example") })).toEqual([]);
     // The day index holds PII-free stubs under a random id, not the lead's.
-    const stubs = await query({ index: "gsi3", key: "gsi3pk", value: transitionDayPk(DAY) });
+    const stubs = await query({ index: "gsi3v2", key: "gsi3pk", value: transitionDayPk(DAY) });
     expect(stubs).toHaveLength(2);
     for (const stub of stubs) {
       expect(stub.pk).toMatch(/^ERASED#anon_[0-9a-f]{24}$/);
@@ -185,7 +185,7 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
 
     expect(again).toEqual({ leadId: LEAD_ID, erasedOn: DAY, deleted: {}, stubsKept: 0, alreadyErased: true });
     expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toHaveLength(1);
-    expect(await query({ index: "gsi3", key: "gsi3pk", value: transitionDayPk(DAY) })).toHaveLength(2);
+    expect(await query({ index: "gsi3v2", key: "gsi3pk", value: transitionDayPk(DAY) })).toHaveLength(2);
   });
 
   it("answers 404 for an id that never held anything", async () => {

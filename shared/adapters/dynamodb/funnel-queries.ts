@@ -8,7 +8,7 @@ import type { Item } from "./items";
 import { transitionDayPk } from "./keys";
 import { indexNamed } from "./lead-queries";
 
-const DAY_INDEX = indexNamed("gsi3");
+const DAY_INDEX = indexNamed("gsi3v2");
 
 /** Only the attributes the funnel reads (the index projects these, so nothing else is billed). */
 const FUNNEL_ATTRIBUTES = ["leadId", "from", "to", "at", "source", "campaign"];

@@ -15,10 +15,10 @@ export function indexNamed(name: string) {
 }
 /** gsi1 orders a stage's leads by score, gsi2 by time entered; both sharded by lead id. */
 const STAGE_INDEXES: Record<LeadSort, ReturnType<typeof indexNamed>> = {
-  score: indexNamed("gsi1"),
-  entered: indexNamed("gsi2"),
+  score: indexNamed("gsi1v2"),
+  entered: indexNamed("gsi2v2"),
 };
-const DOMAIN_INDEX = indexNamed("gsi3");
+const DOMAIN_INDEX = indexNamed("gsi3v2");
 
 /** The Query input for one partition of an index. */
 function partitionQuery(tableName: string, index: { name: string; partitionKey: string }, pk: string) {
