@@ -129,3 +129,54 @@ describe("generic source payload", () => {
     }
   });
 });
+
+/** The dotted paths a refused generic body names (fails the test when it is accepted). */
+function refusedPaths(body: string | object): string[] {
+  try {
+    generic.toEvents(signedGenericRequest(body), context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidPayloadError);
+    const { issues } = (error as InvalidPayloadError).details as { issues: { path: string }[] };
+    return issues.map((issue) => issue.path);
+  }
+  return expect.unreachable("the body was accepted");
+}
+
+const sourceEventId = (body: string) => {
+  const result = generic.toEvents(signedGenericRequest(body), context);
+  return result.kind === "events" ? result.events[0]?.sourceEventId : undefined;
+};
+
+describe("generic source ids and keys", () => {
+  const bodyWithId = (id: string) => JSON.stringify(genericPayload({ eventId: "ID" })).replace('"ID"', id);
+
+  it.each([
+    ["42", "42"],
+    [String(2n ** 60n), "1152921504606846976"],
+    ["123456789012345678901234567890", "123456789012345678901234567890"],
+    ['"42"', "42"],
+  ])("accepts the integer or string eventId %s, kept as its exact digits", (id, expected) => {
+    expect(sourceEventId(bodyWithId(id))).toBe(expected);
+  });
+
+  it.each(["1.5", "1e300", "true", "null", '""', "{}"])("refuses the eventId %s, naming it", (id) => {
+    expect(refusedPaths(bodyWithId(id))).toEqual(expect.arrayContaining(["eventId"]));
+  });
+
+  it.each([
+    ['{"eventId":"a","eventId":"b"}', "eventId"],
+    ['{"answers":{"email":"a@example.com","email":"b@example.com"}}', "answers.email"],
+  ])("refuses a duplicate key, naming it: %s", (fields, path) => {
+    const body = JSON.stringify(genericPayload()).replace(/^\{/, `${fields.slice(0, -1)},`);
+    expect(refusedPaths(body)).toEqual([path]);
+  });
+
+  it.each(
+    ["attributes", "answers", "properties"].flatMap((field) =>
+      ["constructor", "__proto__", "toString", "hasOwnProperty"].map((key) => [field, key]),
+    ),
+  )("refuses %s keyed %s, naming the field", (field, key) => {
+    const body = JSON.stringify(genericPayload()).replace(/^\{/, `{"${field}":{"ok":"x","${key}":"y"},`);
+    expect(refusedPaths(body)).toEqual([`${field}.${key}`]);
+  });
+});

@@ -1,4 +1,12 @@
-import { type AnswerValue, Email, type Scalar } from "../../domain/lead-event";
+import {
+  type AnswerValue,
+  Email,
+  MAX_KEY_LENGTH,
+  MAX_LIST_ITEM_LENGTH,
+  MAX_LIST_ITEMS,
+  MAX_TEXT_LENGTH,
+  type Scalar,
+} from "../../domain/lead-event";
 
 /** Form answers keyed by the sender's readable label; the model maps them to attributes and BANT. */
 export type Answers = Record<string, AnswerValue>;
@@ -10,22 +18,27 @@ export interface Identity {
   company?: string;
 }
 
-// The canonical event's limits (lead-event.ts): longer input is cut rather than refused.
-const MAX_KEY = 128;
-const MAX_TEXT = 4096;
-const MAX_ITEM = 1024;
-const MAX_ITEMS = 100;
+/**
+ * Sets `key` as an own data property, whatever its name: plain assignment of `__proto__` would replace
+ * the prototype (or, with a text, do nothing at all). A prototype name is kept so the canonical event's
+ * schema refuses it, naming the field, instead of it vanishing.
+ */
+export function setOwn<Value>(target: Record<string, Value>, key: string, value: Value): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+// The canonical event's lengths (lead-event.ts): longer vendor text is cut rather than refused.
 
 /** A vendor's value as an answer: text, a number, yes/no or a list of texts; anything else is no answer. */
 export function answerValue(value: unknown): AnswerValue | undefined {
-  if (typeof value === "string") return value.trim() === "" ? undefined : value.slice(0, MAX_TEXT);
+  if (typeof value === "string") return value.trim() === "" ? undefined : value.slice(0, MAX_TEXT_LENGTH);
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "boolean") return value;
   if (!Array.isArray(value)) return undefined;
   const items = value
     .filter((item) => typeof item === "string" || typeof item === "number" || typeof item === "boolean")
-    .map((item) => String(item).slice(0, MAX_ITEM))
-    .slice(0, MAX_ITEMS);
+    .map((item) => String(item).slice(0, MAX_LIST_ITEM_LENGTH))
+    .slice(0, MAX_LIST_ITEMS);
   return items.length === 0 ? undefined : items;
 }
 
@@ -34,13 +47,12 @@ export function answerValue(value: unknown): AnswerValue | undefined {
  * " (2)", " (3)"… so no answer is lost; empty labels and values are skipped.
  */
 export function addAnswer(answers: Answers, label: string | undefined | null, value: unknown): void {
-  const key = label?.replace(/\s+/g, " ").trim().slice(0, MAX_KEY);
+  const key = label?.replace(/\s+/g, " ").trim().slice(0, MAX_KEY_LENGTH);
   const answer = answerValue(value);
-  // "__proto__" as a key would set the object's prototype instead of adding an answer.
-  if (!key || key === "__proto__" || answer === undefined) return;
+  if (!key || answer === undefined) return;
   let unique = key;
-  for (let n = 2; Object.hasOwn(answers, unique); n++) unique = `${key.slice(0, MAX_KEY - 8)} (${n})`;
-  answers[unique] = answer;
+  for (let n = 2; Object.hasOwn(answers, unique); n++) unique = `${key.slice(0, MAX_KEY_LENGTH - 8)} (${n})`;
+  setOwn(answers, unique, answer);
 }
 
 export function isEmail(value: unknown): value is string {
@@ -110,8 +122,8 @@ export function fitAttributes(answers: Answers): Record<string, Scalar> {
   const attributes: Record<string, Scalar> = {};
   for (const [label, value] of Object.entries(answers)) {
     const attribute = FIT_LABELS.find(([pattern]) => pattern.test(label))?.[1];
-    if (attribute === undefined || attribute in attributes) continue;
-    attributes[attribute] = Array.isArray(value) ? value.join(", ").slice(0, MAX_TEXT) : value;
+    if (attribute === undefined || Object.hasOwn(attributes, attribute)) continue;
+    attributes[attribute] = Array.isArray(value) ? value.join(", ").slice(0, MAX_TEXT_LENGTH) : value;
   }
   return attributes;
 }

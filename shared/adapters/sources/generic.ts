@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AnswerValue, EventType, Scalar } from "../../domain/lead-event";
+import { EventAnswers, EventAttributes, EventProperties, EventType } from "../../domain/lead-event";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
 import type { WebhookSource } from "./source";
@@ -12,15 +12,18 @@ import type { WebhookSource } from "./source";
  */
 export const GenericPayload = z.strictObject({
   type: EventType,
-  /** Your unique id for this event: the dedupe key. Send the same id when you retry. */
-  eventId: z.string().min(1).max(256),
+  /**
+   * Your unique id for this event: the dedupe key. Send the same id when you retry. A string, or an
+   * integer of any size (kept as its exact digits: 42 is the id "42").
+   */
+  eventId: z.union([z.string().min(1).max(256), z.number().int()]).transform(String),
   occurredAt: z.iso.datetime({ offset: true }),
   email: z.string(),
   name: z.string().optional(),
   company: z.string().optional(),
-  attributes: z.record(z.string(), Scalar).optional(),
-  answers: z.record(z.string(), AnswerValue).optional(),
-  properties: z.record(z.string(), Scalar).optional(),
+  attributes: EventAttributes.optional(),
+  answers: EventAnswers.optional(),
+  properties: EventProperties.optional(),
 });
 export type GenericPayload = z.input<typeof GenericPayload>;
 

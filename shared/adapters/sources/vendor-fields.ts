@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { LeadEventInput, Scalar, SourceName } from "../../domain/lead-event";
-import type { Answers, Identity } from "./answers";
+import {
+  type LeadEventInput,
+  MAX_KEY_LENGTH,
+  MAX_TEXT_LENGTH,
+  type Scalar,
+  type SourceName,
+} from "../../domain/lead-event";
+import { type Answers, type Identity, setOwn } from "./answers";
 import type { SourceResult } from "./source";
 
 /**
@@ -37,14 +43,17 @@ export function ignored(reason: string): SourceResult {
   return { kind: "reply", status: 200, body: { ignored: true, reason } };
 }
 
-/** Keeps the scalar facts (text, finite numbers, booleans) and drops empty or structured ones. */
+/**
+ * Keeps the scalar facts (text, finite numbers, booleans) and drops empty or structured ones. Names are
+ * kept as given, a prototype name included, so the canonical event refuses what it cannot store.
+ */
 export function eventProperties(facts: Record<string, unknown>): Record<string, Scalar> {
   const properties: Record<string, Scalar> = {};
   for (const [name, value] of Object.entries(facts)) {
-    if (name === "" || name.length > 128 || name === "__proto__") continue;
-    if (typeof value === "string" && value.trim() !== "") properties[name] = value.slice(0, 4096);
-    else if (typeof value === "number" && Number.isFinite(value)) properties[name] = value;
-    else if (typeof value === "boolean") properties[name] = value;
+    if (name === "" || name.length > MAX_KEY_LENGTH) continue;
+    if (typeof value === "string" && value.trim() !== "") setOwn(properties, name, value.slice(0, MAX_TEXT_LENGTH));
+    else if (typeof value === "number" && Number.isFinite(value)) setOwn(properties, name, value);
+    else if (typeof value === "boolean") setOwn(properties, name, value);
   }
   return properties;
 }
