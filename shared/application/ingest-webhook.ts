@@ -5,7 +5,7 @@ import {
   UnknownSourceError,
   UnsupportedMediaTypeError,
 } from "../domain/errors";
-import { LeadEvent, type SourceName } from "../domain/lead-event";
+import { LeadEvent, type LeadEventInput, type SourceName } from "../domain/lead-event";
 import type { Stage } from "../domain/stages";
 import type { Clock } from "./ports";
 import type { RecordedEvent } from "./record-event";
@@ -16,12 +16,17 @@ export interface SecretProvider {
   get(name: string): Promise<string | undefined>;
 }
 
+/** How far ahead of the receiving clock an occurredAt may be (clock skew, time zones got wrong). */
+export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 86_400;
+
 export interface IngestWebhookDeps {
   sources: Partial<Record<string, WebhookSource>>;
   secrets: SecretProvider;
   record: (event: LeadEvent) => Promise<RecordedEvent>;
   clock: Clock;
   toleranceSeconds: number;
+  /** An occurredAt further ahead of the clock than this is refused (RIPEN_FUTURE_TOLERANCE_SECONDS). */
+  futureToleranceSeconds?: number;
   publicUrl?: string;
   /** Sources configured to accept unsigned deliveries (only those whose adapter allows it). */
   unsigned: ReadonlySet<string>;
@@ -30,6 +35,8 @@ export interface IngestWebhookDeps {
 export interface WebhookOutcome {
   statusCode: number;
   body: unknown;
+  /** Set when a refused payload was acknowledged with a 200 (see PayloadRefusal): its code, to count. */
+  refused?: string;
 }
 
 export interface RecordedSummary {
@@ -45,9 +52,11 @@ export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${sourc
  * Receives one webhook delivery.
  * Input: the source name from the path and the request as received (raw bytes).
  * Output: 200 {leadId, stage, score, duplicate} (with `events` when a delivery carries several), or the
- * source's immediate reply (a challenge, an ignored event).
+ * source's immediate reply (a challenge, an ignored event), or, for a refused payload from a source that
+ * acknowledges refusals, 200 {stored: false, refused: {code, message, details}}.
  * Main course: find the source, check the media type, verify the signature over the raw bytes, map
- * the vendor payload to canonical events, validate them, record each.
+ * the vendor payload to canonical events, validate them (occurredAt at most futureToleranceSeconds
+ * ahead of the clock), record each.
  * Guarantees: nothing is parsed or stored before the signature verifies; a bad payload stores
  * nothing (every event is validated before the first is recorded); redeliveries are duplicates.
  */
@@ -76,20 +85,15 @@ export const ingestWebhook =
       source.verify(request, context);
     }
 
-    const result = source.toEvents(request, context);
-    if (result.kind === "reply") return { statusCode: result.status, body: result.body };
-
-    const events = result.events.map((input, index) => {
-      const parsed = LeadEvent.safeParse(input);
-      if (parsed.success) return parsed.data;
-      throw new InvalidPayloadError("the delivery does not describe a valid lead event", {
-        issues: parsed.error.issues.map((issue) => ({
-          path: [...(result.events.length > 1 ? [`events[${index}]`] : []), ...issue.path.map(String)].join("."),
-          message: issue.message,
-          code: issue.code,
-        })),
-      });
-    });
+    let events: LeadEvent[];
+    try {
+      const result = source.toEvents(request, context);
+      if (result.kind === "reply") return { statusCode: result.status, body: result.body };
+      events = validEvents(result.events, context.now, deps.futureToleranceSeconds ?? DEFAULT_FUTURE_TOLERANCE_SECONDS);
+    } catch (error) {
+      if (error instanceof InvalidPayloadError && source.refusal === "acknowledge") return acknowledged(error);
+      throw error;
+    }
     if (events.length === 0) return { statusCode: 200, body: { ignored: true, reason: "no lead event in delivery" } };
 
     const recorded: RecordedSummary[] = [];
@@ -100,6 +104,37 @@ export const ingestWebhook =
     const last = recorded.at(-1) as RecordedSummary;
     return { statusCode: 200, body: recorded.length === 1 ? last : { ...last, events: recorded } };
   };
+
+/** The canonical events, each valid and dated no later than `futureToleranceSeconds` after `now`. */
+function validEvents(inputs: readonly LeadEventInput[], now: Date, futureToleranceSeconds: number): LeadEvent[] {
+  const latest = now.getTime() + futureToleranceSeconds * 1000;
+  return inputs.map((input, index) => {
+    const at = (path: readonly PropertyKey[]) =>
+      [...(inputs.length > 1 ? [`events[${index}]`] : []), ...path.map(String)].join(".");
+    const parsed = LeadEvent.safeParse(input);
+    if (parsed.success && Date.parse(parsed.data.occurredAt) <= latest) return parsed.data;
+    const issues = parsed.success
+      ? [
+          {
+            path: at(["occurredAt"]),
+            message: `must not be more than ${futureToleranceSeconds} s after the time it is received`,
+            code: "too_big",
+          },
+        ]
+      : parsed.error.issues.map((issue) => ({ path: at(issue.path), message: issue.message, code: issue.code }));
+    throw new InvalidPayloadError("the delivery does not describe a valid lead event", { issues });
+  });
+}
+
+/** A refusal answered with a 200, so the sender keeps the webhook: the body says nothing was stored. */
+function acknowledged(error: InvalidPayloadError): WebhookOutcome {
+  const refused = {
+    code: error.code,
+    message: error.message,
+    ...(error.details !== undefined && { details: error.details }),
+  };
+  return { statusCode: 200, body: { stored: false, refused }, refused: error.code };
+}
 
 function requireJson(contentType: string | undefined): void {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { environmentSecrets } from "../../shared/adapters/secrets";
 import { WEBHOOK_SOURCES } from "../../shared/adapters/sources";
-import { ingestWebhook } from "../../shared/application/ingest-webhook";
+import { calendly, signCalendly } from "../../shared/adapters/sources/calendly";
+import type { WebhookRequest } from "../../shared/adapters/sources/source";
+import { signTypeform } from "../../shared/adapters/sources/typeform";
+import {
+  DEFAULT_FUTURE_TOLERANCE_SECONDS,
+  type IngestWebhookDeps,
+  ingestWebhook,
+} from "../../shared/application/ingest-webhook";
 import { recordEvent } from "../../shared/application/record-event";
 import {
   InvalidPayloadError,
@@ -10,9 +17,11 @@ import {
   UnknownSourceError,
   UnsupportedMediaTypeError,
 } from "../../shared/domain/errors";
+import type { LeadEvent } from "../../shared/domain/lead-event";
 import { loadEngine } from "../../shared/runtime/engine";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { memoryLeadStore } from "../support/memory-lead-store";
+import { fixture, NOW, webhookRequest } from "./sources/support";
 
 function setup(secrets: Record<string, string> = { RIPEN_SECRET_GENERIC: GENERIC_SECRET }) {
   const memory = memoryLeadStore();
@@ -90,5 +99,171 @@ describe("ingestWebhook", () => {
     expect(error).toBeInstanceOf(InvalidPayloadError);
     expect((error as InvalidPayloadError).details).toMatchObject({ issues: [{ path: "email" }] });
     expect(memory.leads.size).toBe(0);
+  });
+});
+
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+const SECRETS = {
+  RIPEN_SECRET_GENERIC: GENERIC_SECRET,
+  RIPEN_SECRET_CALENDLY: "test-calendly-key",
+  RIPEN_SECRET_TYPEFORM: "test-typeform-secret",
+};
+
+/** The use case at NOW with a recorder in place of the store: what reaches `record` is what was stored. */
+function atNow(overrides: Partial<IngestWebhookDeps> = {}) {
+  const stored: LeadEvent[] = [];
+  const ingest = ingestWebhook({
+    sources: WEBHOOK_SOURCES,
+    secrets: environmentSecrets(SECRETS),
+    record: async (event) => {
+      stored.push(event);
+      return { lead: { leadId: "ld_1", stage: "lead", score: 0 }, duplicate: false } as unknown as Awaited<
+        ReturnType<IngestWebhookDeps["record"]>
+      >;
+    },
+    clock: () => NOW,
+    toleranceSeconds: 300,
+    unsigned: new Set(),
+    ...overrides,
+  });
+  return { stored, ingest };
+}
+
+const generic = (body: string | object) => signedGenericRequest(body, { timestamp: nowSeconds });
+const calendlyRequest = (body: string, secret = SECRETS.RIPEN_SECRET_CALENDLY) =>
+  webhookRequest("calendly", body, signCalendly(secret, body, nowSeconds));
+const typeformRequest = (body: string) =>
+  webhookRequest("typeform", body, signTypeform(SECRETS.RIPEN_SECRET_TYPEFORM, body));
+
+/** The paths an InvalidPayloadError names. */
+async function refusedPaths(outcome: Promise<unknown>): Promise<string[]> {
+  const error = await outcome.then(
+    () => expect.unreachable("the delivery was accepted"),
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InvalidPayloadError);
+  return ((error as InvalidPayloadError).details as { issues: { path: string }[] }).issues.map((issue) => issue.path);
+}
+
+describe("ingestWebhook bounds occurredAt by the receiving clock", () => {
+  const at = (offsetSeconds: number) => new Date(NOW.getTime() + offsetSeconds * 1000).toISOString();
+
+  it("defaults the future tolerance to a day", () => {
+    expect(DEFAULT_FUTURE_TOLERANCE_SECONDS).toBe(86_400);
+  });
+
+  it.each([
+    ["just inside the tolerance", at(86_400), true],
+    ["just outside the tolerance", at(86_401), false],
+    ["in the year 2999", "2999-01-01T00:00:00Z", false],
+    ["in the year 0001", "0001-01-01T00:00:00Z", false],
+    ["at the floor, 2000-01-01", "2000-01-01T00:00:00Z", true],
+  ])("an occurredAt %s (%s) is stored when %s, else refused naming occurredAt", async (_case, occurredAt, accepted) => {
+    const { stored, ingest } = atNow();
+    const outcome = ingest("generic", generic(genericPayload({ occurredAt })));
+    if (accepted) {
+      await expect(outcome).resolves.toMatchObject({ statusCode: 200 });
+      expect(stored).toHaveLength(1);
+    } else {
+      expect(await refusedPaths(outcome)).toEqual(["occurredAt"]);
+      expect(stored).toHaveLength(0);
+    }
+  });
+
+  it("takes the tolerance from its deps", async () => {
+    const { ingest } = atNow({ futureToleranceSeconds: 60 });
+    await expect(ingest("generic", generic(genericPayload({ occurredAt: at(60) })))).resolves.toMatchObject({
+      statusCode: 200,
+    });
+    expect(await refusedPaths(ingest("generic", generic(genericPayload({ occurredAt: at(61) }))))).toEqual([
+      "occurredAt",
+    ]);
+  });
+});
+
+describe("ingestWebhook answers a refused payload as its source's policy says", () => {
+  it("declares the policy per source: only Calendly, which disables webhooks after a day of 4xx, acknowledges", () => {
+    const policies = Object.fromEntries(
+      Object.values(WEBHOOK_SOURCES).map((source) => [source?.name, source?.refusal]),
+    );
+    expect(policies).toEqual({
+      typeform: "reject",
+      tally: "reject",
+      webflow: "reject",
+      hubspot: "reject",
+      zoom: "reject",
+      calendly: "acknowledge",
+      calcom: "reject",
+      generic: "reject",
+    });
+  });
+
+  it("refuses a bad generic payload with 400 invalid_payload naming the field", async () => {
+    const { stored, ingest } = atNow();
+    expect(await refusedPaths(ingest("generic", generic(genericPayload({ attributes: { constructor: 1 } }))))).toEqual([
+      "attributes.constructor",
+    ]);
+    expect(stored).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      "a payload that does not fit Calendly's schema",
+      fixture("calendly", "invitee-created").replace('"created_at":"2026-11-20T11:58:48.000000Z",', ""),
+      "created_at",
+    ],
+    [
+      "a duplicate key",
+      fixture("calendly", "invitee-created").replace('{"created_at":', '{"event":"invitee.canceled","created_at":'),
+      "event",
+    ],
+    [
+      "an occurredAt in the year 2999",
+      fixture("calendly", "invitee-created").replace("2026-11-20T11:58:48.000000Z", "2999-11-20T11:58:48.000000Z"),
+      "occurredAt",
+    ],
+    [
+      "a question that would become the answer key constructor",
+      fixture("calendly", "invitee-created").replace('"question":"Company size"', '"question":"constructor"'),
+      "answers.constructor",
+    ],
+  ])("acknowledges %s from Calendly with 200 stored:false, naming the field", async (_case, body, path) => {
+    const { stored, ingest } = atNow();
+    const outcome = await ingest("calendly", calendlyRequest(body));
+    expect(outcome).toMatchObject({
+      statusCode: 200,
+      refused: "invalid_payload",
+      body: {
+        stored: false,
+        refused: { code: "invalid_payload", message: expect.any(String), details: { issues: [{ path }] } },
+      },
+    });
+    expect(stored).toHaveLength(0);
+  });
+
+  it("still stores a good Calendly delivery", async () => {
+    const { stored, ingest } = atNow();
+    const outcome = await ingest("calendly", calendlyRequest(fixture("calendly", "invitee-created")));
+    expect(outcome.refused).toBeUndefined();
+    expect(stored).toHaveLength(1);
+  });
+
+  it("still answers 401 for a Calendly delivery that fails to verify, even with a bad payload", async () => {
+    const { stored, ingest } = atNow();
+    const forged: WebhookRequest = calendlyRequest('{"event":1,"event":2}', "forger");
+    await expect(ingest("calendly", forged)).rejects.toBeInstanceOf(InvalidSignatureError);
+    expect(calendly.refusal).toBe("acknowledge");
+    expect(stored).toHaveLength(0);
+  });
+
+  it.each([
+    ["constructor", "answers.constructor"],
+    ["__proto__", "answers.__proto__"],
+    ["hasOwnProperty", "answers.hasOwnProperty"],
+  ])("refuses a Typeform field ref %s with 400, naming the answer", async (ref, path) => {
+    const { stored, ingest } = atNow();
+    const body = fixture("typeform", "form-response").replaceAll('"ref":"budget"', `"ref":"${ref}"`);
+    expect(await refusedPaths(ingest("typeform", typeformRequest(body)))).toEqual([path]);
+    expect(stored).toHaveLength(0);
   });
 });

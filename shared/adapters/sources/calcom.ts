@@ -60,6 +60,8 @@ export function signCalcom(secret: string, rawBody: string | Buffer): Record<str
 
 export const calcom: WebhookSource = {
   name: "calcom",
+  // Cal.com posts once and does not disable a webhook.
+  refusal: "reject",
   verify(request, { secret }) {
     const presented = requireHeader(request.headers, SIGNATURE_HEADER);
     if (presented === NO_SECRET) {

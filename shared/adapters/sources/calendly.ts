@@ -65,6 +65,8 @@ export function signCalendly(
 
 export const calendly: WebhookSource = {
   name: "calendly",
+  // Calendly counts a 4xx as a failure and disables the subscription after 24 h of them.
+  refusal: "acknowledge",
   verify(request, { secret, now, toleranceSeconds }) {
     const header = requireHeader(request.headers, SIGNATURE_HEADER);
     // "t=…,v1=…": split on commas, then on the first "=" of each part.

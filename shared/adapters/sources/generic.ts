@@ -37,6 +37,8 @@ export function signGeneric(secret: string, timestamp: number, rawBody: string |
 
 export const generic: WebhookSource = {
   name: "generic",
+  // Ripen's own senders are told which field to fix.
+  refusal: "reject",
   verify(request, { secret, now, toleranceSeconds }) {
     const timestamp = requireHeader(request.headers, TIMESTAMP_HEADER);
     const header = requireHeader(request.headers, SIGNATURE_HEADER);

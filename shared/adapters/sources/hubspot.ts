@@ -104,6 +104,8 @@ const ENVELOPE_KEYS = new Set(["eventId", "vid", "canonical-vid", "objectId", "p
 
 export const hubspot: WebhookSource = {
   name: "hubspot",
+  // HubSpot workflow webhooks do not retry a 4xx (except 429) and are not disabled by one.
+  refusal: "reject",
   verify(request, { secret, now, toleranceSeconds, publicUrl }) {
     const timestamp = requireHeader(request.headers, TIMESTAMP_HEADER);
     const presented = requireHeader(request.headers, SIGNATURE_HEADER);

@@ -28,6 +28,14 @@ export type SourceResult =
   | { kind: "reply"; status: number; body: unknown };
 
 /**
+ * How a verified delivery whose payload is refused (not JSON, not the vendor's schema, outside the
+ * event's bounds) is answered. "reject": 400 invalid_payload naming the field. "acknowledge": 200
+ * `{"stored":false,"refused":{code,message,details}}`, for senders that switch a webhook off after
+ * repeated 4xx, so one bad payload does not cost the integration. A signature failure is a 401 either way.
+ */
+export type PayloadRefusal = "reject" | "acknowledge";
+
+/**
  * One sender. `verify` throws InvalidSignatureError or StaleTimestampError and must compare in
  * constant time; `toEvents` maps the vendor's payload (validated by its zod schema) to canonical
  * events and throws InvalidPayloadError with the zod issues when it does not fit.
@@ -39,6 +47,8 @@ export interface WebhookSource {
    * the header whose presence means the delivery is signed, and so must verify all the same.
    */
   readonly unsignedUnless?: string;
+  /** How this sender is told its payload was refused (the README's table lists every source's). */
+  readonly refusal: PayloadRefusal;
   verify(request: WebhookRequest, context: VerifyContext): void;
   toEvents(request: WebhookRequest, context: VerifyContext): SourceResult;
 }

@@ -49,6 +49,8 @@ export function signTally(secret: string, rawBody: string | Buffer): Record<stri
 
 export const tally: WebhookSource = {
   name: "tally",
+  // Tally retries a failure five times, then drops it; it does not disable the webhook.
+  refusal: "reject",
   verify(request, { secret }) {
     const presented = requireHeader(request.headers, SIGNATURE_HEADER);
     requireSignature(hmacSha256(secret, request.rawBody), [presented], "base64");

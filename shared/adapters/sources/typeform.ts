@@ -65,6 +65,8 @@ export function signTypeform(secret: string, rawBody: string | Buffer): Record<s
 
 export const typeform: WebhookSource = {
   name: "typeform",
+  // Typeform disables a webhook only on 404/410: a 400 shows in its delivery log.
+  refusal: "reject",
   verify(request, { secret }) {
     const header = requireHeader(request.headers, SIGNATURE_HEADER);
     const presented = header.startsWith(PREFIX) ? [header.slice(PREFIX.length)] : [];

@@ -58,6 +58,8 @@ export function signWebflow(secret: string, rawBody: string | Buffer, timestampM
 
 export const webflow: WebhookSource = {
   name: "webflow",
+  // Webflow retries a failure three times, 10 minutes apart; it does not disable the webhook.
+  refusal: "reject",
   unsignedUnless: SIGNATURE_HEADER,
   verify(request, { secret, now, toleranceSeconds }) {
     const timestamp = requireHeader(request.headers, TIMESTAMP_HEADER);

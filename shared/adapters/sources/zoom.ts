@@ -81,6 +81,8 @@ export function signZoom(secret: string, rawBody: string | Buffer, timestampSeco
 
 export const zoom: WebhookSource = {
   name: "zoom",
+  // Zoom does not retry a 4xx; only failed URL validations disable a subscription.
+  refusal: "reject",
   verify(request, { secret, now, toleranceSeconds }) {
     const timestamp = requireHeader(request.headers, TIMESTAMP_HEADER);
     const header = requireHeader(request.headers, SIGNATURE_HEADER);
