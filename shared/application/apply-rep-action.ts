@@ -2,6 +2,7 @@ import { ContentionError, LeadNotFoundError } from "../domain/errors";
 import type { Actor, Lead, RuleHit, Transition } from "../domain/lead";
 import { applyRepAction as decideRepAction, type RepAction } from "../domain/rep-actions";
 import type { ScoringEngine } from "../domain/scoring";
+import { foldStoredLead } from "./lead-replay";
 import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports";
 import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 
@@ -28,7 +29,7 @@ export interface ApplyRepActionDeps {
   clock: Clock;
   sleep: Sleep;
   /** Explains the lead at the time of the action, so the transition carries its top reasons. */
-  engine?: Pick<ScoringEngine, "evaluate">;
+  engine: ScoringEngine;
   retry?: RetryPolicy;
 }
 
@@ -53,6 +54,10 @@ export const applyRepAction =
       const now = deps.clock();
       const { lead, hits } = await current(deps, request.leadId, now);
       const next = decideRepAction(lead, request.action, request.actor, now, hits);
+      // A move restarts what the snapshot counts since the stage was entered.
+      if (next.transition && next.lead.snapshot?.model === deps.engine.modelHash && !next.lead.stale) {
+        next.lead.snapshot = deps.engine.enterStage(next.lead.snapshot, next.lead.stage);
+      }
       try {
         await deps.store.commit({
           lead: next.lead,
@@ -72,15 +77,13 @@ export const applyRepAction =
     throw new ContentionError(`lead ${request.leadId} is being updated concurrently; try again`);
   };
 
-/** The stored lead and, with an engine, its explanation now. */
+/** The stored lead and its explanation now. */
 async function current(deps: ApplyRepActionDeps, leadId: string, now: Date): Promise<{ lead: Lead; hits: RuleHit[] }> {
-  if (!deps.engine) {
-    const lead = await deps.store.getLead(leadId);
-    if (!lead) throw new LeadNotFoundError(`no lead ${leadId}`);
-    return { lead, hits: [] };
-  }
-  const { lead, events } = await deps.store.loadHistory(leadId, { consistent: true });
-  if (!lead) throw new LeadNotFoundError(`no lead ${leadId}`);
-  const subject = { ...lead, attributes: {} };
-  return { lead, hits: deps.engine.evaluate(subject, events, now).hits };
+  const stored = await deps.store.getLead(leadId);
+  if (!stored) throw new LeadNotFoundError(`no lead ${leadId}`);
+  const explained = await foldStoredLead(deps, stored, now);
+  if (!explained) throw new LeadNotFoundError(`no lead ${leadId}`);
+  // The lead as stored: a rep's action moves it, the rules' verdict now is not applied here (a stale
+  // lead stays stale for the worker, whose replay starts from the stage the rep set).
+  return { lead: explained.current, hits: explained.folded.evaluation.hits };
 }

@@ -16,9 +16,10 @@ export const LEAD_STAGE_CHANGED = {
 const RuleHitSchema = z.object({
   ruleId: z.string(),
   axis: z.enum(["fit", "engagement"]),
-  eventId: z.string().optional(),
   attribute: z.string().optional(),
   label: z.string(),
+  /** Events the rule scored for (1 for a fit rule). */
+  hits: z.number().int().min(0).default(1),
   points: z.number(),
   decayedPoints: z.number(),
 });

@@ -58,6 +58,9 @@ export interface LeadPage {
  * Main course: every shard of every stage is read in index order and merged on the sort key; the lead
  * items of the merged entries are read in batches and filtered (owner, and a stage that moved since
  * the index was written). No Scan: each read is a Query on one index partition.
+ * By score, the index holds each lead's score band (refreshed at stage changes and by the daily sweep, so
+ * a band may lag the score by up to a day of decay or one band of engagement); pages follow the bands,
+ * and each page is ordered by the exact score.
  * Guarantees: pages are stable and disjoint (keyset pagination on a total order), with no gaps while
  * the leads do not move; a lead that changes score or stage between pages may appear twice or not at all.
  */
@@ -105,6 +108,8 @@ export const listLeads =
         leads.push(leadSummary(lead));
       }
     }
+    // The index orders by score band; within the page, the exact score decides (stable: ties keep index order).
+    if (query.sort === "score") leads.sort((a, b) => (order === "desc" ? b.score - a.score : a.score - b.score));
     const next = reader.position();
     return { leads, ...(next && { next: encodeCursor(fingerprint, next) }) };
   };

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Lead } from "../domain/lead";
-import { foldLead, topReasons } from "../domain/lead-fold";
+import { type Lead, scoreBand } from "../domain/lead";
+import { topReasons } from "../domain/lead-fold";
 import type { SlaBreach } from "../domain/model/stage-rules";
 import type { Evaluation, ScoringEngine } from "../domain/scoring";
 import { OPEN_STAGES, type Stage } from "../domain/stages";
 import { mapConcurrent } from "./concurrency";
+import { foldStoredLead } from "./lead-replay";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "./lead-stage-changed";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
 import { leadContact, type StageIndex } from "./read-ports";
@@ -187,29 +188,37 @@ function leadSweeper(deps: MaintenanceDeps, asOf: Date, counts: SweepCounts) {
   }
 
   return async function sweepLead(leadId: string, indexedStage: Stage): Promise<void> {
-    const { lead, events } = await deps.store.loadHistory(leadId);
+    const stored = await deps.store.getLead(leadId);
     // The index lags the table: the lead item decides where the lead is.
-    if (!lead || lead.stage !== indexedStage || moved.has(leadId)) return;
+    if (!stored || stored.stage !== indexedStage || moved.has(leadId)) return;
     counts.examined++;
-    if (events.length === 0) {
+    if (stored.eventCount === 0) {
       counts.current++;
-      return checkSla(lead, undefined);
+      return checkSla(stored, undefined);
     }
-    const folded = foldLead({ engine: deps.engine, leadId, current: lead, events, now: asOf });
+    const result = await foldStoredLead(deps, stored, asOf);
+    if (!result) return;
+    const { current: lead, folded } = result;
     if (lead.updatedAt >= at) {
       counts.current++;
       return checkSla(lead, folded.evaluation);
     }
+    // The sweep refreshes the queue band: a lead is written when its band or stage changes, or its
+    // snapshot had to be rebuilt (another model, stale).
+    const rebuilt = folded.lead.snapshot !== lead.snapshot;
+    const bandMoved = scoreBand(folded.lead.score) !== lead.scoreBand;
     const scoreMoved = Math.abs(folded.lead.score - lead.score) >= minChange;
-    if (!folded.transition && !scoreMoved) {
+    if (!folded.transition && !rebuilt && !(bandMoved && scoreMoved)) {
       counts.unchanged++;
       return checkSla(lead, folded.evaluation);
     }
+    folded.lead.scoreBand = scoreBand(folded.lead.score);
     try {
       await deps.store.commit({
         lead: folded.lead,
         expectedVersion: lead.version,
         ...(folded.transition && { transition: folded.transition }),
+        ...(lead.stale && { stale: "clear" as const }),
       });
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;

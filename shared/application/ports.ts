@@ -19,12 +19,39 @@ export interface LeadChange {
   transition?: Transition;
   /** An idempotency marker that must not exist yet (e.g. a rep action's id); kept as long as `markerTtlSeconds`. */
   marker?: { key: string; ttlSeconds: number };
+  /** mark: the lead is stale (listed for the stale-lead worker); clear: it was, and is current again. */
+  stale?: "mark" | "clear";
+}
+
+/** Events of one lead, read in pages; `complete` is false when the limit stopped the read first. */
+export interface EventPage {
+  events: StoredEvent[];
+  complete: boolean;
 }
 
 /** The store of leads, events and transitions. Implementations must make `commit` all-or-nothing. */
 export interface LeadStore {
-  /** The lead and its events. `consistent` asks for a strongly consistent read (used on retries). */
+  /**
+   * Ingest's one read: the lead (with its snapshot) and whether an event is already stored, in one
+   * request for two keys. `consistent` asks for a strongly consistent read (used on retries).
+   */
+  readForEvent(
+    leadId: string,
+    eventId: string,
+    options?: { consistent?: boolean },
+  ): Promise<{
+    lead: Lead | undefined;
+    recorded: boolean;
+  }>;
+  /** A lead's events (in no particular order), at most `limit` of them. */
+  loadEvents(leadId: string, options: { consistent?: boolean; limit?: number }): Promise<EventPage>;
+  /**
+   * The lead and all its events. The lead is read first, then its events, so every event the lead
+   * counts is among them (a Query is not isolated from concurrent transactions: events may be newer).
+   */
   loadHistory(leadId: string, options?: { consistent?: boolean }): Promise<LeadHistory>;
+  /** Leads marked stale, a page at a time: what the stale-lead worker replays. */
+  listStale(limit: number): Promise<string[]>;
   getLead(leadId: string): Promise<Lead | undefined>;
   /** A lead's transitions, oldest first. */
   listTransitions(leadId: string): Promise<Transition[]>;

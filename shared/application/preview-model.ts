@@ -2,6 +2,7 @@ import { foldLead } from "../domain/lead-fold";
 import type { ScoringEngine } from "../domain/scoring";
 import { STAGES, type Stage } from "../domain/stages";
 import { mapConcurrent } from "./concurrency";
+import { foldStoredLead } from "./lead-replay";
 import type { Clock, LeadStore } from "./ports";
 import type { StageIndex } from "./read-ports";
 import { walkStoredLeads } from "./stored-leads";
@@ -40,8 +41,8 @@ export interface PreviewDeps {
 const emptyCounts = () => Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<Stage, number>;
 
 /**
- * What-if: every stored lead folded from its events by the current model and by a candidate, at the
- * same instant, so the difference is the model's alone (decay and recycle rules due now show in both).
+ * What-if: every stored lead evaluated by the current model (from its snapshot) and replayed by a
+ * candidate, at the same instant, so the difference is the model's alone (decay and recycle rules due now show in both).
  * Output: counts per stage before and after, and each lead whose stage would change.
  * Guarantees: reads only; nothing is written.
  */
@@ -61,11 +62,23 @@ export const previewModel = (deps: PreviewDeps) => async (): Promise<ModelPrevie
     const fresh = page.leadIds.filter((leadId) => !seen.has(leadId));
     for (const leadId of fresh) seen.add(leadId);
     await mapConcurrent(fresh, deps.concurrency ?? 8, async (leadId) => {
-      const { lead, events } = await deps.store.loadHistory(leadId);
-      if (!lead || events.length === 0) return;
-      const fold = (engine: ScoringEngine) => foldLead({ engine, leadId, current: lead, events, now });
-      const before = fold(deps.current);
-      const after = fold(deps.candidate);
+      const stored = await deps.store.getLead(leadId);
+      if (!stored || stored.eventCount === 0) return;
+      const current = await foldStoredLead({ store: deps.store, engine: deps.current }, stored, now);
+      if (!current) return;
+      const lead = current.current;
+      const before = current.folded;
+      // The candidate replays the history (unless it is the same compiled model).
+      const after =
+        foldLead({ engine: deps.candidate, leadId, current: lead, now }) ??
+        foldLead({
+          engine: deps.candidate,
+          leadId,
+          current: lead,
+          history: (await deps.store.loadHistory(leadId)).events,
+          now,
+        });
+      if (!after) return;
       preview.examined++;
       preview.before[before.lead.stage]++;
       preview.after[after.lead.stage]++;

@@ -2,7 +2,8 @@ import { LeadNotFoundError } from "../domain/errors";
 import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
 import { leadIdFor } from "../domain/lead";
 import type { Scalar, SourceName } from "../domain/lead-event";
-import { roundPoints, type ScoringEngine, type StoredEvent } from "../domain/scoring";
+import { foldLead } from "../domain/lead-fold";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
 import type { Clock, LeadStore } from "./ports";
 
@@ -26,8 +27,6 @@ export type TimelineEntry =
       source: SourceName;
       type: string;
       receivedAt: string;
-      /** The points the event earns now, after decay (0 when no rule counts it). */
-      points: number;
       properties: Record<string, Scalar>;
     }
   | {
@@ -44,8 +43,8 @@ export type TimelineEntry =
 /**
  * Reads one lead with its explanation, BANT, owner and timeline.
  * Input: a lead id, or an email (the id is derived from it). Output: LeadView, or LeadNotFoundError.
- * The explanation is recomputed from the stored events at read time, so decay is exact to the second
- * and the hits always add up to the score shown.
+ * The explanation is evaluated from the lead's snapshot at read time, so decay is exact to the second
+ * and the rules always add up to the score shown.
  */
 export const readLead =
   (deps: { store: LeadStore; engine: ScoringEngine; clock: Clock }) =>
@@ -55,20 +54,16 @@ export const readLead =
       deps.store.loadHistory(leadId),
       deps.store.listTransitions(leadId),
     ]);
-    const lead = history.lead;
-    if (!lead) throw new LeadNotFoundError(`no lead ${idOrEmail.includes("@") ? "with that email" : leadId}`);
+    const stored = history.lead;
+    if (!stored) throw new LeadNotFoundError(`no lead ${idOrEmail.includes("@") ? "with that email" : leadId}`);
     const now = deps.clock();
-    const evaluation = deps.engine.evaluate(
-      {
-        leadId,
-        email: lead.email,
-        attributes: lead.attributes,
-        stage: lead.stage,
-        stageEnteredAt: lead.stageEnteredAt,
-      },
-      history.events,
-      now,
-    );
+    // The explanation comes from the snapshot; only a lead it can't serve (stale, another model) is replayed.
+    const folded =
+      foldLead({ engine: deps.engine, leadId, current: stored, now }) ??
+      foldLead({ engine: deps.engine, leadId, current: stored, history: history.events, now });
+    if (!folded) throw new LeadNotFoundError(`no lead ${leadId}`);
+    const { evaluation } = folded;
+    const { snapshot: _snapshot, ...lead } = stored;
     return {
       lead,
       bant: evaluation.bant,
@@ -82,20 +77,12 @@ export const readLead =
         modelVersion: deps.engine.modelVersion,
       },
       transitions,
-      timeline: timeline(history.events, transitions, evaluation.hits),
+      timeline: timeline(history.events, transitions),
     };
   };
 
 /** Events (at the time they happened) and transitions merged in time order. */
-export function timeline(
-  events: readonly StoredEvent[],
-  transitions: readonly Transition[],
-  hits: readonly RuleHit[],
-): TimelineEntry[] {
-  const points = new Map<string, number>();
-  for (const hit of hits) {
-    if (hit.eventId !== undefined) points.set(hit.eventId, (points.get(hit.eventId) ?? 0) + hit.decayedPoints);
-  }
+export function timeline(events: readonly StoredEvent[], transitions: readonly Transition[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     ...events.map(
       (event): TimelineEntry => ({
@@ -105,7 +92,6 @@ export function timeline(
         source: event.source,
         type: event.type,
         receivedAt: event.receivedAt,
-        points: roundPoints(points.get(event.eventId) ?? 0),
         properties: event.properties,
       }),
     ),

@@ -1,5 +1,5 @@
 import { ContentionError } from "../domain/errors";
-import { type Lead, leadIdFor } from "../domain/lead";
+import { type Lead, leadIdFor, type Transition } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
@@ -15,6 +15,13 @@ export interface RecordEventDeps {
   retry?: RetryPolicy;
   /** Refuses to re-create an erased person (RIPEN_ERASE_BLOCKS_RECREATE); without it, nobody is refused. */
   erasures?: ErasureCheck;
+  /** Events a request may replay to rebuild a snapshot; past it the lead is marked stale (default 2,000). */
+  replayLimit?: number;
+  /**
+   * Milliseconds a call may spend before it gives up with ContentionError (a 503 the sender retries),
+   * kept well inside the function's timeout so a busy lead never times out into a 500 (default 5,000).
+   */
+  budgetMs?: number;
 }
 
 export interface RecordedEvent {
@@ -23,62 +30,116 @@ export interface RecordedEvent {
   evaluation?: Evaluation;
   duplicate: boolean;
   transitioned: boolean;
+  /** The event is stored but not yet folded into the lead's score (a replay was deferred to the worker). */
+  deferred?: boolean;
 }
 
+export const DEFAULT_REPLAY_LIMIT = 2_000;
+export const DEFAULT_BUDGET_MS = 5_000;
+
 /**
- * Records one canonical event and recomputes its lead.
+ * Records one canonical event and folds it into its lead.
  * Input: a validated LeadEvent. Output: the lead after the event, and whether it was a duplicate.
- * Main course: read the lead and its events, fold them with the engine, then commit the event, the
- * lead (version-checked) and a transition (when the stage changed) in one atomic write.
+ * Main course: one read of two keys (the lead with its snapshot, and the event's own key); a duplicate
+ * stops there and writes nothing. Otherwise the one new event is folded into the snapshot and the
+ * event, the lead (version-checked) and a transition (when the stage changed) commit in one atomic
+ * write. Only when the snapshot can't place the event (another model's, or a late event under a window
+ * cap) are the lead's events replayed: up to `replayLimit` here, beyond it the event is committed with
+ * the lead marked stale (`deferred`) for the stale-lead worker.
  * Guarantees: atomic (all or nothing); idempotent on source + the sender's event id (a redelivery
- * writes nothing and returns `duplicate: true`); concurrent writers on one lead are serialized by the
- * version check, with a bounded, jittered retry; when retries run out, ContentionError (a 503, so
- * the sender retries) and nothing is written.
+ * writes nothing and returns `duplicate: true`); the cost is the same whatever the history; concurrent
+ * writers on one lead are serialized by the version check, with a bounded, jittered retry that reads
+ * consistently; when retries or the time budget run out, ContentionError (a 503, so the sender
+ * retries) and nothing is written.
  */
 export const recordEvent =
   (deps: RecordEventDeps) =>
   async (event: LeadEvent): Promise<RecordedEvent> => {
     const policy = deps.retry ?? DEFAULT_RETRY;
+    const started = deps.clock().getTime();
+    const budget = deps.budgetMs ?? DEFAULT_BUDGET_MS;
     const leadId = leadIdFor(event.email);
     const eventId = eventKey(event);
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
-      const history = await deps.store.loadHistory(leadId, { consistent: attempt > 0 });
-      if (!history.lead) await deps.erasures?.assertMayCreate(leadId, event);
-      if (history.lead && history.events.some((stored) => stored.eventId === eventId)) {
-        return { lead: history.lead, duplicate: true, transitioned: false };
-      }
+      const consistent = attempt > 0;
+      const { lead: current, recorded } = await deps.store.readForEvent(leadId, eventId, { consistent });
+      if (recorded && current) return { lead: current, duplicate: true, transitioned: false };
+      if (!current) await deps.erasures?.assertMayCreate(leadId, event);
       const now = deps.clock();
-      const stored: StoredEvent = { ...event, eventId, receivedAt: now.toISOString() };
-      const folded = foldLead({
+      const stored = storedEvent(event, eventId, now);
+      let folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition } | undefined = foldLead({
         engine: deps.engine,
         leadId,
-        current: history.lead,
-        events: [...history.events, stored],
-        trigger: stored,
+        current,
+        event: stored,
         now,
       });
-      try {
-        await deps.store.commit({
-          lead: folded.lead,
-          expectedVersion: history.lead?.version,
-          event: stored,
-          ...(folded.transition && { transition: folded.transition }),
-        });
-        return {
-          lead: folded.lead,
-          evaluation: folded.evaluation,
-          duplicate: false,
-          transitioned: !!folded.transition,
-        };
-      } catch (error) {
-        if (error instanceof DuplicateEventError) {
-          const lead = await deps.store.getLead(leadId);
-          if (lead) return { lead, duplicate: true, transitioned: false };
-          throw error;
+      let deferred = false;
+      if (!folded && current) {
+        // A stale lead waits for the worker: replaying it here again would cost every delivery as much.
+        const history = current.stale
+          ? undefined
+          : await deps.store.loadEvents(leadId, { consistent: true, limit: deps.replayLimit ?? DEFAULT_REPLAY_LIMIT });
+        if (!history?.complete) {
+          folded = { lead: staleLead(current, stored, now) };
+          deferred = true;
+        } else if (history.events.length >= current.eventCount) {
+          folded = foldLead({ engine: deps.engine, leadId, current, event: stored, history: history.events, now });
         }
-        if (!(error instanceof VersionConflictError)) throw error;
-        await deps.sleep(backoff(policy, attempt));
+        // Otherwise the history missed a committed event (fewer than the lead counts): read again.
       }
+      if (folded) {
+        try {
+          await deps.store.commit({
+            lead: folded.lead,
+            expectedVersion: current?.version,
+            event: stored,
+            ...(folded.transition && { transition: folded.transition }),
+            ...(deferred && { stale: "mark" as const }),
+            ...(!deferred && current?.stale && { stale: "clear" as const }),
+          });
+          return {
+            lead: folded.lead,
+            ...(folded.evaluation && { evaluation: folded.evaluation }),
+            duplicate: false,
+            transitioned: !!folded.transition,
+            ...(deferred && { deferred }),
+          };
+        } catch (error) {
+          if (error instanceof DuplicateEventError) {
+            const lead = await deps.store.getLead(leadId);
+            if (lead) return { lead, duplicate: true, transitioned: false };
+            throw error;
+          }
+          if (!(error instanceof VersionConflictError)) throw error;
+        }
+      }
+      const delay = backoff(policy, attempt);
+      if (deps.clock().getTime() + delay - started > budget) break;
+      await deps.sleep(delay);
     }
     throw new ContentionError(`lead ${leadId} is being updated concurrently; retry the delivery`);
   };
+
+/**
+ * The event as stored. An occurredAt ahead of the receiving clock (within the accepted tolerance: clock
+ * skew) is recorded as the time of receipt, so no stored event is ever in the future of its lead.
+ */
+export function storedEvent(event: LeadEvent, eventId: string, now: Date): StoredEvent {
+  const receivedAt = now.toISOString();
+  const occurredAt = event.occurredAt > receivedAt ? receivedAt : event.occurredAt;
+  return { ...event, occurredAt, eventId, receivedAt };
+}
+
+/** The lead with one more event committed but not folded in: the worker replays it. */
+function staleLead(current: Lead, event: StoredEvent, now: Date): Lead {
+  const at = now.toISOString();
+  return {
+    ...current,
+    eventCount: current.eventCount + 1,
+    lastEventAt: event.occurredAt > current.lastEventAt ? event.occurredAt : current.lastEventAt,
+    updatedAt: at,
+    version: current.version + 1,
+    stale: true,
+  };
+}

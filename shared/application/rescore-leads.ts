@@ -1,4 +1,4 @@
-import { foldLead } from "../domain/lead-fold";
+import { foldLead, usableSnapshot } from "../domain/lead-fold";
 import type { ScoringEngine } from "../domain/scoring";
 import { mapConcurrent } from "./concurrency";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
@@ -30,11 +30,11 @@ export interface RescoreDeps {
 const ATTEMPTS = 3;
 
 /**
- * Applies the engine's model to every stored lead: each is refolded from its events and written at the
- * model's version, with a transition when its stage changes (actor: the model version; the rule and its
+ * Applies the engine's model to every stored lead: each whose snapshot another model wrote (by content
+ * hash) or that is stale is replayed from its events and written with the model's snapshot, with a transition when its stage changes (actor: the model version; the rule and its
  * reason in the reason), through the same atomic, version-checked commit as ingest.
  * Input: optionally where a previous run stopped. Output: counts.
- * Guarantees: idempotent (a lead already at the model's version is left alone, so a rerun or a resumed
+ * Guarantees: idempotent (a lead whose snapshot this model wrote is left alone, so a rerun or a resumed
  * run writes nothing twice); resumable from any reported position; concurrent writers win, and their
  * leads are retried from a fresh read.
  */
@@ -46,14 +46,19 @@ export const rescoreLeads =
 
     async function rescore(leadId: string): Promise<void> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-        const { lead, events } = await deps.store.loadHistory(leadId, { consistent: attempt > 0 });
-        if (!lead || events.length === 0) return;
-        if (attempt === 0) counts.examined++;
-        if (lead.modelVersion === version) {
-          counts.current++;
-          return;
+        if (attempt === 0) {
+          const stored = await deps.store.getLead(leadId);
+          if (!stored || stored.eventCount === 0) return;
+          counts.examined++;
+          if (usableSnapshot(deps.engine, stored)) {
+            counts.current++;
+            return;
+          }
         }
-        const folded = foldLead({ engine: deps.engine, leadId, current: lead, events, now: deps.clock() });
+        const { lead, events } = await deps.store.loadHistory(leadId, { consistent: true });
+        if (!lead || events.length === 0) return;
+        const folded = foldLead({ engine: deps.engine, leadId, current: lead, history: events, now: deps.clock() });
+        if (!folded) return;
         const transition = folded.transition && {
           ...folded.transition,
           actor: { type: "model" as const, id: version },
@@ -64,6 +69,7 @@ export const rescoreLeads =
             lead: folded.lead,
             expectedVersion: lead.version,
             ...(transition && { transition }),
+            ...(lead.stale && { stale: "clear" as const }),
           });
           counts.rescored++;
           if (transition) counts.moved++;

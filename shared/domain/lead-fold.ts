@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { emailDomain, type Lead, type Owner, type RuleHit, type Transition } from "./lead";
+import { instantMs } from "./instant";
+import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import {
   chronological,
   type Evaluation,
@@ -8,6 +9,7 @@ import {
   type StageVerdict,
   type StoredEvent,
 } from "./scoring";
+import type { LeadSnapshot } from "./snapshot";
 import { isForward, type Stage } from "./stages";
 
 /** How many rule hits travel with a transition (and so with an alert) as its reasons. */
@@ -17,10 +19,14 @@ export interface FoldInput {
   engine: ScoringEngine;
   leadId: string;
   current: Lead | undefined;
-  /** Every stored event of the lead, the new one included, in any order. */
-  events: readonly StoredEvent[];
-  /** The event being recorded, if an event caused this fold. */
-  trigger?: StoredEvent;
+  /** The event being recorded; without one the lead is re-evaluated as it stands (sweep, rescore). */
+  event?: StoredEvent;
+  /**
+   * Every stored event of the lead (the new one excluded): the snapshot is rebuilt from them. Given when
+   * the lead's snapshot can't be used (missing, stale, another model's, or it can't place the event),
+   * for which a fold without a history returns undefined.
+   */
+  history?: readonly StoredEvent[];
   now: Date;
 }
 
@@ -36,35 +42,41 @@ export interface FoldResult {
 const ACCEPTED_STAGES: ReadonlySet<Stage> = new Set(["sal", "sql", "sqo"]);
 const FIRST_EVENT: StageVerdict = { stage: "lead", ruleId: "first-event", reason: "first event from this contact" };
 
+/** The lead's snapshot, if this engine can fold into it: written by the same model and not stale. */
+export function usableSnapshot(engine: ScoringEngine, lead: Lead | undefined): LeadSnapshot | undefined {
+  if (!lead) return engine.empty();
+  if (lead.stale || lead.snapshot?.model !== engine.modelHash) return undefined;
+  return lead.snapshot;
+}
+
 /**
- * Recomputes a lead from its events: identity and attributes (latest wins), score and explanation,
- * and the stage it moves to. Automatic moves go forward only (skips allowed); the moves out of the
- * funnel are a disqualifier rule (from any stage) and a recycle rule (from the stages it names), and a
- * reopen rule is the one way back from disqualified; each carries its rule as the actor and reason.
- * A recycled or reopened lead is qualified on its activity since it left the funnel (plus its fit), so
- * the evidence it was set aside with does not bring it straight back.
+ * Folds one event into a lead (or re-evaluates it at `now`): identity and attributes (latest wins),
+ * score and explanation, and the stage it moves to, from the lead's snapshot: the cost is the same
+ * whatever the history. Returns undefined when the snapshot can't be used and no history was given.
+ * Automatic moves go forward only (skips allowed); the moves out of the funnel are a disqualifier rule
+ * (from any stage) and a recycle rule (from the stages it names), and a reopen rule is the one way back
+ * from disqualified; each carries its rule as the actor and reason. A recycled or reopened lead is
+ * qualified on its activity since it left the funnel (plus its fit), so the evidence it was set aside
+ * with does not bring it straight back.
  */
-export function foldLead(input: FoldInput): FoldResult {
-  const { engine, leadId, current, now, events } = input;
-  const first = events[0];
-  if (!first) throw new Error("foldLead needs at least one event");
-  const email = current?.email ?? first.email;
+export function foldLead(input: FoldInput): FoldResult | undefined {
+  const { engine, leadId, current, now, event } = input;
+  const email = current?.email ?? event?.email ?? input.history?.[0]?.email;
+  if (email === undefined) throw new Error("foldLead needs a lead or an event");
   const at = isoOf(now);
   const stage: Stage = current?.stage ?? "lead";
   const stageEnteredAt = current?.stageEnteredAt ?? at;
+  const snapshot = snapshotAfter(input, stage, stageEnteredAt);
+  if (!snapshot) return undefined;
 
-  // Attributes come from the events alone, so a new model's field mapping applies to the whole history.
-  const subject: ScoringSubject = { leadId, email, attributes: {}, stage, stageEnteredAt };
+  const subject: ScoringSubject = { leadId, email, stage, stageEnteredAt };
   if (current?.name !== undefined) subject.name = current.name;
   if (current?.company !== undefined) subject.company = current.company;
-  const evaluation = engine.evaluate(subject, events, now);
-  const move = decideMove(current, evaluation, () => {
+  const evaluation = engine.evaluate(subject, snapshot, now);
+  const move = decideMove(current, evaluation, () =>
     // Out of the funnel, a lead is judged on what it did since it left, with what is known about it.
-    const recent = events.filter((event) => event.occurredAt > stageEnteredAt);
-    return recent.length === 0
-      ? undefined
-      : engine.evaluate({ ...subject, attributes: evaluation.attributes }, recent, now).verdict;
-  });
+    snapshot.since && snapshot.since.events > 0 ? engine.evaluate(subject, snapshot, now, "since").verdict : undefined,
+  );
   const nextStage = move?.stage ?? stage;
   const owner =
     current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
@@ -83,25 +95,37 @@ export function foldLead(input: FoldInput): FoldResult {
     createdAt: current?.createdAt ?? at,
     updatedAt: at,
     lastEventAt: laterOf(evaluation.lastEventAt, current?.lastEventAt ?? ""),
-    eventCount: events.length,
+    eventCount: snapshot.events,
     modelVersion: engine.modelVersion,
     version: (current?.version ?? 0) + 1,
+    // The queue band moves with the stage (and the sweep), not with every webhook.
+    scoreBand: move || current?.scoreBand === undefined ? scoreBand(evaluation.score) : current.scoreBand,
+    snapshot: move ? engine.enterStage(snapshot, nextStage) : snapshot,
   };
   // Optional fields are set only when present: the store refuses undefined values.
   if (evaluation.name !== undefined) lead.name = evaluation.name;
   if (evaluation.company !== undefined) lead.company = evaluation.company;
   if (owner) lead.owner = owner;
-  const touch = firstTouch(events);
-  if (touch.source !== undefined) lead.source = touch.source;
-  if (touch.campaign !== undefined) lead.campaign = touch.campaign;
+  if (current?.acceptedAt !== undefined) lead.acceptedAt = current.acceptedAt;
+  if (snapshot.firstSource) lead.source = snapshot.firstSource.value;
+  if (snapshot.firstCampaign) lead.campaign = snapshot.firstCampaign.value;
   if (!move) return { lead, evaluation };
   const actor = { type: "rule", id: move.ruleId } as const;
-  const eventId = move.eventId ?? input.trigger?.eventId;
+  const eventId = move.eventId ?? event?.eventId;
   return {
     lead,
     evaluation,
     transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
   };
+}
+
+/** The snapshot with the event folded in: incrementally when it can be, by replaying the history otherwise. */
+function snapshotAfter(input: FoldInput, stage: Stage, stageEnteredAt: string): LeadSnapshot | undefined {
+  const { engine, current, event, history } = input;
+  if (history) return engine.replay(event ? [...history, event] : history, stageEnteredAt, stage);
+  const base = usableSnapshot(engine, current);
+  if (!base || !event) return base;
+  return engine.fold(base, event, instantMs(stageEnteredAt));
 }
 
 /**
@@ -129,22 +153,6 @@ function decideMove(
   if (isForward(current.stage, verdict.stage)) return verdict;
   if (demotion?.stage === "recycled") return demotion;
   return undefined;
-}
-
-/** The source of the earliest event and the first campaign a sender named (properties.campaign or utm_campaign). */
-function firstTouch(events: readonly StoredEvent[]): { source?: string; campaign?: string } {
-  let earliest: StoredEvent | undefined;
-  let campaignAt = "";
-  let campaign: string | undefined;
-  for (const event of events) {
-    if (!earliest || event.occurredAt < earliest.occurredAt) earliest = event;
-    const named = event.properties.campaign ?? event.properties.utm_campaign;
-    if (typeof named === "string" && named !== "" && (campaign === undefined || event.occurredAt < campaignAt)) {
-      campaign = named;
-      campaignAt = event.occurredAt;
-    }
-  }
-  return { ...(earliest && { source: earliest.source }), ...(campaign !== undefined && { campaign }) };
 }
 
 /** `now` as ISO text; a batch (a sweep, a rescore, a benchmark) folds many leads at one instant. */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Scalar } from "./lead-event";
+import type { LeadSnapshot } from "./snapshot";
 import type { Stage } from "./stages";
 
 /** A sales rep who can own leads. */
@@ -21,14 +22,17 @@ export const BANT_KEYS = ["budget", "authority", "need", "timing"] as const;
 export type BantKey = (typeof BANT_KEYS)[number];
 export type Bant = Partial<Record<BantKey, BantItem>>;
 
-/** One reason a score is what it is: a rule that matched, with its points before and after decay. */
+/**
+ * One reason a score is what it is: a rule that scored, how many events it scored for (1 for a fit
+ * rule), its points before decay and after (rounded once, per rule: the parts add up to the score).
+ */
 export interface RuleHit {
   ruleId: string;
   axis: "fit" | "engagement";
-  /** The event that earned the points (engagement), or the attribute that did (fit). */
-  eventId?: string;
+  /** The attribute a fit rule read. */
   attribute?: string;
   label: string;
+  hits: number;
   points: number;
   decayedPoints: number;
 }
@@ -60,13 +64,72 @@ export interface Lead {
   /** First-touch attribution: the source of the lead's earliest event, and the first campaign named. */
   source?: string;
   campaign?: string;
+  /** The score band the rep queue sorts by (see scoreBand); absent on leads written before bands. */
+  scoreBand?: number;
   /** Optimistic-concurrency version: every write checks and bumps it. */
   version: number;
+  /** What the engine needs to score the next event; absent on leads written before snapshots (replayed). */
+  snapshot?: LeadSnapshot;
+  /**
+   * Set when an event was committed without folding it in (a replay too long for a request): the
+   * stored score is behind until the stale-lead worker replays the lead.
+   */
+  stale?: boolean;
 }
 
 /** Lead ids are derived from the normalized email, so a lead is found by email without an index. */
 export function leadIdFor(email: string): string {
   return `ld_${createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 24)}`;
+}
+
+/**
+ * The rep queue orders a stage by score band, refreshed when the stage changes and by the daily sweep,
+ * so a webhook that moves a score inside its band rewrites no index; each page is then ordered by the
+ * exact score. A band is this many points wide.
+ */
+export const SCORE_BAND_WIDTH = 10;
+export function scoreBand(score: number): number {
+  return Math.floor(score / SCORE_BAND_WIDTH);
+}
+
+/** Personal mailboxes: no company account to roll up, and one hot partition if indexed. */
+const FREE_MAIL = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "yahoo.com",
+  "yahoo.co.uk",
+  "hotmail.com",
+  "outlook.com",
+  "live.com",
+  "msn.com",
+  "aol.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "proton.me",
+  "protonmail.com",
+  "gmx.com",
+  "gmx.de",
+  "gmx.net",
+  "web.de",
+  "mail.com",
+  "yandex.com",
+  "yandex.ru",
+  "zoho.com",
+  "qq.com",
+  "163.com",
+  "126.com",
+  "orange.fr",
+  "free.fr",
+  "laposte.net",
+  "libero.it",
+  "seznam.cz",
+  "fastmail.com",
+  "hey.com",
+  "tutanota.com",
+]);
+export function isFreeMailDomain(domain: string): boolean {
+  return FREE_MAIL.has(domain);
 }
 
 export function emailDomain(email: string): string {

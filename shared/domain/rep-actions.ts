@@ -1,5 +1,5 @@
 import { InvalidPayloadError, InvalidTransitionError } from "./errors";
-import type { Actor, Lead, Owner, RuleHit, Transition } from "./lead";
+import { type Actor, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import { transitionFor } from "./lead-fold";
 import type { Stage } from "./stages";
 
@@ -88,6 +88,7 @@ export function applyRepAction(
     ...((owner ?? lead.owner) && { owner: owner ?? lead.owner }),
     ...(action.type === "accept" && { acceptedAt: at }),
     updatedAt: at,
+    scoreBand: scoreBand(lead.score),
     version: lead.version + 1,
   };
   const move = { stage: rule.to, reason: reason || defaultReason(action) };

@@ -2,6 +2,7 @@ import type { Bant, Lead, Owner, RuleHit } from "./lead";
 import type { LeadEvent, Scalar, SourceName } from "./lead-event";
 import type { Channel } from "./model/notifications";
 import type { SlaBreach } from "./model/stage-rules";
+import type { LeadSnapshot } from "./snapshot";
 import type { Stage } from "./stages";
 
 /** An event as stored: the canonical event plus the id Ripen keys it under and when it arrived. */
@@ -11,15 +12,14 @@ export interface StoredEvent extends LeadEvent {
 }
 
 /**
- * What the engine reads about a lead besides its events: identity, where it stands (for stage rules),
- * and attributes known apart from the events (lowest precedence; events set the rest, latest wins).
+ * What the engine reads about a lead besides its snapshot: identity (name and company until an event
+ * names them) and where it stands (for stage rules).
  */
 export interface ScoringSubject {
   leadId: string;
   email: string;
   name?: string;
   company?: string;
-  attributes: Record<string, Scalar>;
   stage: Stage;
   stageEnteredAt: string;
 }
@@ -33,8 +33,9 @@ export interface StageVerdict {
 }
 
 /**
- * The result of scoring: a pure function of (model, lead, events, now).
- * `hits` explains the score exactly: each hit is rounded once (roundPoints) and `score` is their sum.
+ * The result of scoring: a pure function of (model, lead, events, now), read from the lead's snapshot.
+ * `hits` explains the score exactly, one entry per rule that scored: each is rounded once
+ * (roundPoints) and `score` is their sum.
  */
 export interface Evaluation {
   score: number;
@@ -63,8 +64,23 @@ export interface Evaluation {
 
 /** A loaded scoring model, ready to evaluate leads. The application layer knows only this. */
 export interface ScoringEngine {
+  /** The user's `version` of the model, stamped on leads and transitions. */
   readonly modelVersion: string;
-  evaluate(subject: ScoringSubject, events: readonly StoredEvent[], now: Date): Evaluation;
+  /** A content hash of the compiled model, stamped on snapshots: another hash means replay. */
+  readonly modelHash: string;
+  /** The snapshot of a lead with no events. */
+  empty(): LeadSnapshot;
+  /**
+   * The snapshot with one more event, in any order (a copy; the input is left as it was). Undefined
+   * when the snapshot cannot place the event exactly (a late event under a window cap): replay.
+   */
+  fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined;
+  /** The snapshot of a lead in `stage` since `stageEnteredAt`, rebuilt from all its events. */
+  replay(events: readonly StoredEvent[], stageEnteredAt: string, stage: Stage): LeadSnapshot;
+  /** The snapshot after the lead moved to `stage`: what counts "since the stage was entered" restarts. */
+  enterStage(snapshot: LeadSnapshot, stage: Stage): LeadSnapshot;
+  /** Score, explanation, BANT and verdicts at `now`; `since`: over the events since the lead left the funnel. */
+  evaluate(subject: ScoringSubject, snapshot: LeadSnapshot, now: Date, scope?: "all" | "since"): Evaluation;
   /** The team routing assigns leads to (for rep actions: who a Slack user or email is). */
   readonly owners: readonly Owner[];
   /** The lead attribute a form answer sets, by the model's field mapping (undefined: none). */
@@ -75,7 +91,7 @@ export interface ScoringEngine {
   slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">, now: Date): SlaBreach[];
 }
 
-/** Scores are kept to two decimals; this is the one place rounding is defined. */
+/** Scores are kept to two decimals; this is the one place rounding is defined (once per rule). */
 export function roundPoints(points: number): number {
   return Math.round(points * 100) / 100;
 }

@@ -27,3 +27,8 @@ export function isForward(from: Stage, to: Stage): boolean {
   const origin = funnelRank(from);
   return origin >= 0 && target > origin;
 }
+
+/** Out of the funnel: a lead here is judged on what it did since it left (see lead-fold.ts). */
+export function isOutOfFunnel(stage: Stage): boolean {
+  return stage === "recycled" || stage === "disqualified";
+}

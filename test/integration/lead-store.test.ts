@@ -6,8 +6,8 @@ import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
 import { recordEvent } from "../../shared/application/record-event";
 import { leadIdFor } from "../../shared/domain/lead";
-import { foldLead } from "../../shared/domain/lead-fold";
 import { loadEngine } from "../../shared/runtime/engine";
+import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";
 
@@ -64,7 +64,7 @@ describe("DynamoDB lead store", () => {
     const history = await store.loadHistory(leadId, { consistent: true });
     const stored = history.events[0];
     if (!stored || !history.lead) throw new Error("first event not stored");
-    const { lead } = foldLead({ engine, leadId, current: history.lead, events: history.events, now: new Date() });
+    const { lead } = foldHistory({ engine, leadId, current: history.lead, events: history.events, now: new Date() });
 
     await expect(store.commit({ lead, expectedVersion: history.lead.version, event: stored })).rejects.toBeInstanceOf(
       DuplicateEventError,

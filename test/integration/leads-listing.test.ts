@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
 import { leadItem } from "../../shared/adapters/dynamodb/items";
-import { enteredSortKey, scoreSortKey, stageShard } from "../../shared/adapters/dynamodb/keys";
+import { bandSortKey, enteredSortKey, stageShard } from "../../shared/adapters/dynamodb/keys";
 import {
   dynamoDomainIndex,
   dynamoLeadBatchReader,
@@ -11,7 +11,7 @@ import {
 import { readAccount } from "../../shared/application/account";
 import { type LeadPage, type ListLeadsQuery, listLeads, StageListingQuery } from "../../shared/application/list-leads";
 import { AccountNotFoundError, InvalidQueryError } from "../../shared/domain/errors";
-import type { Lead } from "../../shared/domain/lead";
+import { type Lead, scoreBand } from "../../shared/domain/lead";
 import { createTestTable } from "../support/dynamodb";
 import { leadFixture, REP_A, REP_B } from "../unit/leads/fixtures";
 
@@ -77,14 +77,23 @@ async function allPages(parameters: Record<string, string>): Promise<LeadPage[]>
 
 const ids = (pages: LeadPage[]) => pages.flatMap((page) => page.leads.map((lead) => lead.leadId));
 const byKeyDescending = (key: (lead: Lead) => string) => (a: Lead, b: Lead) => (key(a) < key(b) ? 1 : -1);
+const scoreSortKey = (score: number, leadId: string) => bandSortKey(scoreBand(score), leadId);
+/** Leads in index order (by band) cut into pages, each page ordered by exact score (ties keep index order). */
+function paged(leads: readonly Lead[], size: number, order: "asc" | "desc" = "desc"): string[] {
+  const out: string[] = [];
+  for (let start = 0; start < leads.length; start += size) {
+    const page = leads.slice(start, start + size);
+    page.sort((a, b) => (order === "desc" ? b.score - a.score : a.score - b.score));
+    out.push(...page.map((lead) => lead.leadId));
+  }
+  return out;
+}
 
 describe("GET /leads?stage= over the sharded stage indexes", () => {
   it("pages through a stage by score across every shard: stable order, no duplicates, no gaps", async () => {
     const mql = seeded.filter((lead) => lead.stage === "mql");
     expect(new Set(mql.map((lead) => stageShard(lead.leadId))).size).toBeGreaterThan(4);
-    const expected = [...mql]
-      .sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId)))
-      .map((lead) => lead.leadId);
+    const expected = paged([...mql].sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId))), 7);
 
     const pages = await allPages({ stage: "mql", limit: "7" });
 
@@ -109,10 +118,11 @@ describe("GET /leads?stage= over the sharded stage indexes", () => {
         enteredSortKey(a.stageEnteredAt, a.leadId) < enteredSortKey(b.stageEnteredAt, b.leadId) ? -1 : 1,
       )
       .map((lead) => lead.leadId);
-    const byScoreAscending = [...mql]
-      .sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId)))
-      .reverse()
-      .map((lead) => lead.leadId);
+    const byScoreAscending = paged(
+      [...mql].sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId))).reverse(),
+      25,
+      "asc",
+    );
 
     expect(ids(await allPages({ stage: "mql", sort: "entered", limit: "9" }))).toEqual(byEntered);
     expect(ids(await allPages({ stage: "mql", order: "asc", limit: "25" }))).toEqual(byScoreAscending);
@@ -120,9 +130,7 @@ describe("GET /leads?stage= over the sharded stage indexes", () => {
 
   it("merges several stages into one order", async () => {
     const wanted = seeded.filter((lead) => lead.stage === "mql" || lead.stage === "sql");
-    const expected = [...wanted]
-      .sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId)))
-      .map((lead) => lead.leadId);
+    const expected = paged([...wanted].sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId))), 8);
 
     const pages = await allPages({ stage: "sql,mql", limit: "8" });
 
@@ -131,10 +139,12 @@ describe("GET /leads?stage= over the sharded stage indexes", () => {
   });
 
   it("filters by owner without gaps: every lead of that rep, in order, pages full until the last", async () => {
-    const expected = seeded
-      .filter((lead) => lead.stage === "mql" && lead.owner?.id === REP_B.id)
-      .sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId)))
-      .map((lead) => lead.leadId);
+    const expected = paged(
+      seeded
+        .filter((lead) => lead.stage === "mql" && lead.owner?.id === REP_B.id)
+        .sort(byKeyDescending((lead) => scoreSortKey(lead.score, lead.leadId))),
+      6,
+    );
 
     const pages = await allPages({ stage: "mql", owner: REP_B.id, limit: "6" });
 

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { leadPk, scoreSortKey, stageShard } from "../../shared/adapters/dynamodb/keys";
+import { bandSortKey, leadPk, stageShard } from "../../shared/adapters/dynamodb/keys";
 import { dynamoStageIndex } from "../../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { dynamoSlaBreachLog, slaBreachFromRecord } from "../../shared/adapters/dynamodb/sla-breaches";
@@ -96,10 +96,9 @@ describe("the maintenance sweep", () => {
       after: undefined,
       limit: 50,
     });
-    expect(page.entries.map((entry) => entry.sortKey)).toContain(scoreSortKey(10, seeded.decayed?.leadId as string));
-    expect(page.entries.map((entry) => entry.sortKey)).not.toContain(
-      scoreSortKey(40, seeded.decayed?.leadId as string),
-    );
+    // 40 decayed to 10: the lead left band 4 for band 1, and the sweep moved its queue entry.
+    expect(page.entries.map((entry) => entry.sortKey)).toContain(bandSortKey(1, seeded.decayed?.leadId as string));
+    expect(page.entries.map((entry) => entry.sortKey)).not.toContain(bandSortKey(4, seeded.decayed?.leadId as string));
   });
 
   it("applies the model's recycle rule with its transition, and leaves closed stages alone", async () => {

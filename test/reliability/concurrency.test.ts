@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { type Lead, leadIdFor } from "../../shared/domain/lead";
-import { foldLead } from "../../shared/domain/lead-fold";
 import { loadEngine } from "../../shared/runtime/engine";
+import { foldHistory } from "../../test/support/evaluate";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
 import type { TestTable } from "../support/dynamodb";
@@ -97,7 +97,7 @@ describe("concurrent deliveries", () => {
     let sequential: Lead | undefined;
     for (let count = 1; count <= history.events.length; count++) {
       const events = history.events.slice(0, count);
-      sequential = foldLead({ engine, leadId: lead.leadId, current: sequential, events, now }).lead;
+      sequential = foldHistory({ engine, leadId: lead.leadId, current: sequential, events, now }).lead;
     }
     expect(lead.score).toBe(sequential?.score);
     expect(lead.stage).toBe(sequential?.stage);

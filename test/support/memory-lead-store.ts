@@ -17,7 +17,19 @@ export function memoryLeadStore() {
   /** Called before each commit applies; a test can make the store move on underneath a writer. */
   let beforeCommit: ((change: LeadChange) => void) | undefined;
 
+  const stale = new Set<string>();
   const store: LeadStore = {
+    async readForEvent(leadId, eventId) {
+      const recorded = (events.get(leadId) ?? []).some((event) => event.eventId === eventId);
+      return { lead: structuredClone(leads.get(leadId)), recorded };
+    },
+    async loadEvents(leadId, { limit = Number.POSITIVE_INFINITY }) {
+      const all = structuredClone(events.get(leadId) ?? []);
+      return all.length > limit ? { events: all.slice(0, limit), complete: false } : { events: all, complete: true };
+    },
+    async listStale(limit) {
+      return [...stale].slice(0, limit);
+    },
     async loadHistory(leadId) {
       return { lead: structuredClone(leads.get(leadId)), events: structuredClone(events.get(leadId) ?? []) };
     },
@@ -43,6 +55,8 @@ export function memoryLeadStore() {
         transitions.set(leadId, [...(transitions.get(leadId) ?? []), structuredClone(change.transition)]);
       }
       if (change.marker) markers.add(`${leadId}:${change.marker.key}`);
+      if (change.stale === "mark") stale.add(leadId);
+      if (change.stale === "clear") stale.delete(leadId);
     },
   };
   return {
@@ -50,6 +64,7 @@ export function memoryLeadStore() {
     leads,
     events,
     transitions,
+    stale,
     commits: () => commits,
     onBeforeCommit(hook: ((change: LeadChange) => void) | undefined) {
       beforeCommit = hook;

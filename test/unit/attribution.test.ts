@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { foldLead } from "../../shared/domain/lead-fold";
 import type { StoredEvent } from "../../shared/domain/scoring";
 import { loadEngine } from "../../shared/runtime/engine";
+import { foldHistory } from "../../test/support/evaluate";
 import { leadEvent } from "../support/events";
 
 const engine = loadEngine();
@@ -35,14 +35,20 @@ describe("first-touch attribution", () => {
   ];
 
   it("credits the lead and its transitions to the earliest event's source and the first campaign named", () => {
-    const { lead, transition } = foldLead({ engine, leadId: "ld_x", current: undefined, events, now });
+    const { lead, transition } = foldHistory({ engine, leadId: "ld_x", current: undefined, events, now });
     expect(lead).toMatchObject({ source: "typeform", campaign: "q4-webinar" });
     expect(transition).toMatchObject({ source: "typeform", campaign: "q4-webinar" });
   });
 
   it("does not depend on the order the events arrived in", () => {
-    const forward = foldLead({ engine, leadId: "ld_x", current: undefined, events, now }).lead;
-    const backward = foldLead({ engine, leadId: "ld_x", current: undefined, events: [...events].reverse(), now }).lead;
+    const forward = foldHistory({ engine, leadId: "ld_x", current: undefined, events, now }).lead;
+    const backward = foldHistory({
+      engine,
+      leadId: "ld_x",
+      current: undefined,
+      events: [...events].reverse(),
+      now,
+    }).lead;
     expect([backward.source, backward.campaign]).toEqual([forward.source, forward.campaign]);
   });
 });

@@ -31,7 +31,7 @@ const transition: Transition = {
   actor: { type: "rule", id: "sql.threshold" },
   modelVersion: "test-1",
   score: 82,
-  reasons: [{ ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo", points: 50, decayedPoints: 50 }],
+  reasons: [{ ruleId: "demo", axis: "engagement", hits: 1, label: "Demo", points: 50, decayedPoints: 50 }],
   bant: { budget: { value: "50k", satisfied: true, eventId: "e1" } },
   owner: OWNER,
   lead: LEAD,

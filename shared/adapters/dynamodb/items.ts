@@ -1,14 +1,15 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Lead, Transition } from "../../domain/lead";
+import { isFreeMailDomain, type Lead, scoreBand, type Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
 import {
+  bandSortKey,
   domainPk,
   enteredSortKey,
   eventSk,
   LEAD_SK,
   leadPk,
-  scoreSortKey,
   stagePk,
   stageShard,
   transitionDayPk,
@@ -26,49 +27,93 @@ function strip<T>(record: Record<string, unknown>): T {
   return copy as T;
 }
 
+/** The packed body of an item: JSON, deflated. Capacity is billed per KB, and names count as bytes. */
+function pack(value: unknown): Uint8Array {
+  return deflateRawSync(JSON.stringify(value));
+}
+function unpack<T>(bytes: Uint8Array): T {
+  return JSON.parse(inflateRawSync(bytes).toString("utf8")) as T;
+}
+
+/**
+ * A lead item: its keys, the index keys, `version` (what the write path's condition checks) and the
+ * lead with its snapshot packed in `d`. The score band, not the score, sorts the rep queue, and the
+ * account index leaves free-mail domains out, so a webhook that moves no stage rewrites no index.
+ */
 export function leadItem(lead: Lead): Item {
   const shard = stageShard(lead.leadId);
-  return marshall(
+  const { version, ...body } = lead;
+  const item = marshall(
     {
       pk: leadPk(lead.leadId),
       sk: LEAD_SK,
       entity: "lead",
       gsi1pk: stagePk(lead.stage, shard),
-      gsi1sk: scoreSortKey(lead.score, lead.leadId),
+      gsi1sk: bandSortKey(lead.scoreBand ?? scoreBand(lead.score), lead.leadId),
       gsi2pk: stagePk(lead.stage, shard),
       gsi2sk: enteredSortKey(lead.stageEnteredAt, lead.leadId),
-      gsi3pk: domainPk(lead.domain),
-      gsi3sk: lead.leadId,
-      ...lead,
+      ...(!isFreeMailDomain(lead.domain) && { gsi3pk: domainPk(lead.domain), gsi3sk: lead.leadId }),
+      version,
     },
     MARSHALL,
   );
+  item.d = { B: pack(body) };
+  return item;
+}
+
+export function toLead(item: Item): Lead {
+  const packed = item.d?.B;
+  if (!packed) return strip<Lead>(unmarshall(item));
+  return { ...unpack<Omit<Lead, "version">>(packed), version: Number(item.version?.N) };
 }
 
 export function eventItem(leadId: string, event: StoredEvent): Item {
   return marshall({ pk: leadPk(leadId), sk: eventSk(event.eventId), entity: "event", leadId, ...event }, MARSHALL);
 }
 
+/** What the funnel and the erasure read of a transition through the day index: kept unpacked. */
+type IndexedTransition = Pick<
+  Transition,
+  "transitionId" | "leadId" | "from" | "to" | "at" | "actor" | "source" | "campaign"
+>;
+
+/** A transition item: what the day index projects stays readable, the rest (reasons, BANT, owner, contact) packed. */
 export function transitionItem(transition: Transition): Item {
-  return marshall(
+  const { transitionId, leadId, from, to, at, actor, source, campaign, ...body } = transition;
+  const indexed: IndexedTransition = {
+    transitionId,
+    leadId,
+    from,
+    to,
+    at,
+    actor,
+    ...(source !== undefined && { source }),
+    ...(campaign !== undefined && { campaign }),
+  };
+  const item = marshall(
     {
-      pk: leadPk(transition.leadId),
-      sk: transitionSk(transition.at, transition.transitionId),
+      pk: leadPk(leadId),
+      sk: transitionSk(at, transitionId),
       entity: "transition",
-      gsi3pk: transitionDayPk(transition.at),
-      gsi3sk: `${transition.at}#${transition.transitionId}`,
-      ...transition,
+      gsi3pk: transitionDayPk(at),
+      gsi3sk: `${at}#${transitionId}`,
+      ...indexed,
     },
     MARSHALL,
   );
+  item.d = { B: pack(body) };
+  return item;
 }
 
 export function entityOf(item: Item): string | undefined {
   return item.entity?.S;
 }
 
-export const toLead = (item: Item): Lead => strip<Lead>(unmarshall(item));
-export const toTransition = (item: Item): Transition => strip<Transition>(unmarshall(item));
+export function toTransition(item: Item): Transition {
+  const { d, ...indexed } = item;
+  const fields = strip<IndexedTransition>(unmarshall(indexed));
+  return d?.B ? { ...unpack<Omit<Transition, keyof IndexedTransition>>(d.B), ...fields } : (fields as Transition);
+}
 export function toEvent(item: Item): StoredEvent {
   const { leadId: _leadId, ...event } = strip<StoredEvent & { leadId: string }>(unmarshall(item));
   return event;

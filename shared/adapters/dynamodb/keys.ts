@@ -10,8 +10,9 @@ import type { Stage } from "../../domain/stages";
  *                     sk TOMBSTONE                 left by an erasure: a hash of the email and the date
  *   pk ERASED#<random>  sk TRANSITION#<at>#<random>  an erased person's transition, PII-free, for the funnel
  *   pk AUDIT#ERASURE#<yyyy-mm>  sk <at>#<leadId>     one erasure, audited without personal data
- * Lead items are indexed by stage (gsi1 by score, gsi2 by time entered), sharded so one stage is
- * never one hot partition, and by company domain (gsi3). Transition items are indexed by day (gsi3).
+ * Lead items are indexed by stage (gsi1 by score band, gsi2 by time entered), sharded so one stage is
+ * never one hot partition, and by company domain (gsi3; free-mail domains are no account). Transition
+ * items are indexed by day (gsi3).
  */
 export const STAGE_SHARDS = 8;
 
@@ -27,10 +28,9 @@ export function stageShard(leadId: string): number {
 }
 export const stagePk = (stage: Stage, shard: number) => `STAGE#${stage}#${shard}`;
 
-/** Scores sort as strings: offset so negatives sort first, fixed width, two decimals. */
-export function scoreSortKey(score: number, leadId: string): string {
-  const offset = Math.round((score + 1_000_000) * 100);
-  return `${String(Math.max(0, offset)).padStart(12, "0")}#${leadId}`;
+/** Score bands sort as strings: offset so negative bands sort first, fixed width. */
+export function bandSortKey(band: number, leadId: string): string {
+  return `${String(Math.max(0, Math.min(999_999, band + 500_000))).padStart(6, "0")}#${leadId}`;
 }
 export const enteredSortKey = (enteredAt: string, leadId: string) => `${enteredAt}#${leadId}`;
 export const domainPk = (domain: string) => `DOMAIN#${domain}`;
@@ -41,5 +41,7 @@ export const leadIdOfIndexKey = (sortKey: string) => sortKey.slice(sortKey.lastI
 export const SLA_PREFIX = "SLA#";
 export const slaBreachSk = (ruleId: string, enteredAt: string) => `${SLA_PREFIX}${ruleId}#${enteredAt}`;
 export const TOMBSTONE_SK = "TOMBSTONE";
+/** Leads whose snapshot is behind their events, by shard: pk STALE#<shard>, sk <leadId>. */
+export const stalePk = (shard: number) => `STALE#${shard}`;
 export const erasedPk = (anonymousId: string) => `ERASED#${anonymousId}`;
 export const erasureAuditPk = (at: string) => `AUDIT#ERASURE#${at.slice(0, 7)}`;

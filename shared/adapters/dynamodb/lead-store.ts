@@ -1,8 +1,8 @@
 import {
+  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
-  type QueryCommandInput,
   type ReturnConsumedCapacity,
   TransactionCanceledException,
   type TransactWriteItem,
@@ -18,8 +18,9 @@ import {
 } from "../../application/ports";
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
+import { queryAll } from "./batch";
 import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
-import { EVENT_PREFIX, LEAD_SK, leadPk, TRANSITION_PREFIX } from "./keys";
+import { EVENT_PREFIX, eventSk, LEAD_SK, leadPk, STAGE_SHARDS, stageShard, stalePk, TRANSITION_PREFIX } from "./keys";
 
 export interface DynamoLeadStoreOptions {
   client: DynamoDBClient;
@@ -29,8 +30,8 @@ export interface DynamoLeadStoreOptions {
 }
 
 /**
- * LeadStore over the single table. A lead's partition holds the lead, its events and transitions;
- * one Query (sk from EVENT# up to LEAD) reads the lead and all its events, nothing else.
+ * LeadStore over the single table. A lead's partition holds the lead (with its snapshot), its events
+ * and transitions; ingest reads two keys of it (the lead and the new event's), never the whole partition.
  */
 export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
   const { client, tableName, onCapacity } = options;
@@ -38,51 +39,103 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     ? { ReturnConsumedCapacity: "TOTAL" }
     : {};
 
-  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
+  async function queryEvents(leadId: string, consistent: boolean, limit = Number.POSITIVE_INFINITY) {
+    const events: StoredEvent[] = [];
     let startKey: Item | undefined;
     do {
       const page = await client.send(
-        new QueryCommand({ ...input, ...capacity, ...(startKey && { ExclusiveStartKey: startKey }) }),
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": EVENT_PREFIX }),
+          ConsistentRead: consistent,
+          ...(Number.isFinite(limit) && { Limit: Math.min(1000, limit - events.length + 1) }),
+          ...capacity,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
       );
       onCapacity?.("query", { read: page.ConsumedCapacity?.CapacityUnits ?? 0 });
-      items.push(...(page.Items ?? []));
+      for (const item of page.Items ?? []) events.push(toEvent(item));
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    } while (startKey && events.length <= limit);
+    return events.length > limit ? { events: events.slice(0, limit), complete: false } : { events, complete: true };
+  }
+
+  async function getLead(leadId: string, consistent = true): Promise<Lead | undefined> {
+    const result = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: marshall({ pk: leadPk(leadId), sk: LEAD_SK }),
+        ConsistentRead: consistent,
+        ...capacity,
+      }),
+    );
+    onCapacity?.("get", { read: result.ConsumedCapacity?.CapacityUnits ?? 0 });
+    return result.Item ? toLead(result.Item) : undefined;
   }
 
   return {
-    async loadHistory(leadId, { consistent = false } = {}): Promise<LeadHistory> {
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":from": EVENT_PREFIX, ":to": LEAD_SK }),
-        ConsistentRead: consistent,
-      });
+    async readForEvent(leadId, eventId, { consistent = false } = {}) {
+      const keys = [
+        { pk: leadPk(leadId), sk: LEAD_SK },
+        { pk: leadPk(leadId), sk: eventSk(eventId) },
+      ].map((key) => marshall(key));
       let lead: Lead | undefined;
-      const events: StoredEvent[] = [];
-      for (const item of items) {
-        const entity = entityOf(item);
-        if (entity === "lead") lead = toLead(item);
-        else if (entity === "event") events.push(toEvent(item));
+      let recorded = false;
+      let pending: Item[] = keys;
+      for (let round = 0; pending.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** round)));
+        if (round >= 6) throw new Error("BatchGetItem left keys unprocessed after retries");
+        const result = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: { Keys: pending, ConsistentRead: consistent },
+            },
+            ...capacity,
+          }),
+        );
+        const read = (result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+        onCapacity?.("read", { read });
+        for (const item of result.Responses?.[tableName] ?? []) {
+          if (entityOf(item) === "lead") lead = toLead(item);
+          else recorded = true;
+        }
+        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
       }
-      return { lead, events };
+      return { lead, recorded };
     },
 
-    async getLead(leadId) {
-      const result = await client.send(
-        new GetItemCommand({
-          TableName: tableName,
-          Key: marshall({ pk: leadPk(leadId), sk: LEAD_SK }),
-          ConsistentRead: true,
-        }),
-      );
-      return result.Item ? toLead(result.Item) : undefined;
+    async loadEvents(leadId, { consistent = false, limit }) {
+      return queryEvents(leadId, consistent, limit);
     },
+
+    async loadHistory(leadId, { consistent = false } = {}): Promise<LeadHistory> {
+      // The lead first: every event it counts was committed before it, so the Query after it sees them.
+      const lead = await getLead(leadId, consistent);
+      if (!lead) return { lead, events: [] };
+      return { lead, events: (await queryEvents(leadId, consistent)).events };
+    },
+
+    async listStale(limit) {
+      const leadIds: string[] = [];
+      for (let shard = 0; shard < STAGE_SHARDS && leadIds.length < limit; shard++) {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: marshall({ ":pk": stalePk(shard) }),
+            Limit: limit - leadIds.length,
+          }),
+        );
+        for (const item of page.Items ?? []) if (item.sk?.S) leadIds.push(item.sk.S);
+      }
+      return leadIds;
+    },
+
+    getLead: (leadId) => getLead(leadId),
 
     async listTransitions(leadId): Promise<Transition[]> {
-      const items = await queryAll({
+      const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": TRANSITION_PREFIX }),
@@ -154,6 +207,14 @@ function transactionItems(tableName: string, change: LeadChange) {
         ConditionExpression: "attribute_not_exists(pk)",
       },
     });
+  }
+  if (change.stale) {
+    const key = marshall({ pk: stalePk(stageShard(change.lead.leadId)), sk: change.lead.leadId });
+    items.push(
+      change.stale === "mark"
+        ? { Put: { TableName: tableName, Item: { ...key, entity: { S: "stale" } } } }
+        : { Delete: { TableName: tableName, Key: key } },
+    );
   }
   return { items, eventIndex, markerIndex };
 }

@@ -85,6 +85,8 @@ export interface Matcher {
   watcher: number;
   withinMs: number;
   sinceStageEntered: boolean;
+  /** How many events the condition asks for: all a snapshot keeps of a `withinDays` watcher. */
+  atLeast: number;
 }
 
 /** Matchers by event type, families (`webinar.*`) resolved once per type seen. */
@@ -108,6 +110,7 @@ export class EventIndex {
       watcher,
       withinMs: occurrence.withinDays !== undefined ? occurrence.withinDays * DAY_MS : 0,
       sinceStageEntered: occurrence.sinceStageEntered ?? false,
+      atLeast: occurrence.atLeast ?? 1,
     });
     return watcher;
   }

@@ -1,6 +1,6 @@
+import { createHash } from "node:crypto";
 import { instantMs } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
-import type { Scalar } from "../lead-event";
 import {
   compareEvents,
   type Evaluation,
@@ -9,10 +9,12 @@ import {
   type ScoringSubject,
   type StoredEvent,
 } from "../scoring";
+import { cloneSnapshot, type EngagementSnapshot, isEarlierMark, isLaterMark, type LeadSnapshot } from "../snapshot";
+import { isOutOfFunnel } from "../stages";
 import { compileBant } from "./bant";
 import type { CompileScope, LeadFacts } from "./compile-conditions";
 import { compileEventCondition, normalize } from "./compile-conditions";
-import { type CompiledEngagementRule, compileEngagementRule, EventIndex } from "./engagement";
+import { type CompiledEngagementRule, compileEngagementRule, EventIndex, type Matcher } from "./engagement";
 import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "./fields";
 import { compileFitRule } from "./fit";
 import { channelsFor } from "./notifications";
@@ -20,25 +22,28 @@ import { compileRouting } from "./routing";
 import type { ScoringModel } from "./schema";
 import { compileStages, slaBreaches } from "./stage-rules";
 
+/** Bumped when what a snapshot holds, or how an event is folded into it, changes: older snapshots replay. */
+export const FOLD_FORMAT = 1;
+
 /**
  * Compiles a validated model into an engine. Everything that can be decided once is decided here
- * (regexes, lists, field paths, which rules listen to which event type), so `evaluate` is one pass over
- * the events in time order plus a handful of closures per lead.
+ * (regexes, lists, field paths, which rules listen to which event type).
  *
- * Rounding: each hit's points after decay are rounded once with roundPoints; fit, engagement and score
- * are sums of those rounded hits, kept in integer cents so the sum is exact.
+ * Scoring is a fold: `fold` adds one event to a lead's snapshot (a handful of closures and a few
+ * numbers per matching rule, whatever the history), `evaluate` reads the score, explanation, BANT and
+ * stage verdict from the snapshot at any instant. `replay` rebuilds a snapshot from every event.
+ *
+ * Rounding: each rule's points after decay are rounded once (roundPoints); fit, engagement and score are
+ * sums of those rounded rules, kept in integer cents so the sum is exact.
  */
 export function createEngine(model: ScoringModel): ScoringEngine {
   const lists = new Map<string, ReadonlySet<string>>(
     Object.entries(model.lists).map(([name, values]) => [name, new Set(values.map(normalize))]),
   );
   const fitRules = model.fit.map((rule) => compileFitRule(rule, { lists }));
-  let ringSize = 0;
-  const engagementRules: CompiledEngagementRule[] = model.engagement.rules.map((rule) => {
-    const compiled = compileEngagementRule(rule, model.engagement.halfLifeDays, ringSize);
-    if (compiled.capWindowMs > 0) ringSize += compiled.capMax;
-    return compiled;
-  });
+  const engagementRules: CompiledEngagementRule[] = model.engagement.rules.map((rule) =>
+    compileEngagementRule(rule, model.engagement.halfLifeDays, 0),
+  );
   const index = new EventIndex();
   const ruleIds = new Map<string, number>();
   for (const [position, rule] of fitRules.entries()) ruleIds.set(rule.id, position);
@@ -46,7 +51,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   for (const [position, rule] of model.engagement.rules.entries()) {
     ruleIds.set(rule.id, fitCount + position);
     const where = rule.where ? compileEventCondition(rule.where, { lists }) : undefined;
-    index.add(rule.on, { where, rule: position, watcher: -1, withinMs: 0, sinceStageEntered: false });
+    index.add(rule.on, { where, rule: position, watcher: -1, withinMs: 0, sinceStageEntered: false, atLeast: 1 });
   }
   const scope: CompileScope = {
     lists,
@@ -62,102 +67,155 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const bant = compileBant(model.bant, { lists });
   const fields = fieldResolver(model.fields);
   const ruleCount = fitCount + engagementRules.length;
+  const watchers = index.watchers;
   const autoAccept = stages.acceptance === "auto";
-  const scratch = new Scratch(ruleCount, index.watchers.length, engagementRules.length, ringSize);
+  const modelHash = hashModel(model);
 
-  function evaluate(subject: ScoringSubject, input: readonly StoredEvent[], now: Date): Evaluation {
-    const nowMs = now.getTime();
-    const stageEnteredMs = instantMs(subject.stageEnteredAt);
-    const count = input.length;
-    const { ruleCounts, occurrenceCounts, scored, ring } = scratch.reset(count);
-    // Each time parsed once; events visited in time order (ties by id) without copying them.
-    const times = scratch.times;
-    let ordered = true;
-    for (let position = 0; position < count; position++) {
-      const at = instantMs((input[position] as StoredEvent).occurredAt);
-      times[position] = at;
-      if (position > 0 && ordered) {
-        const before = times[position - 1] as number;
-        if (
-          at < before ||
-          (at === before && (input[position] as StoredEvent).eventId < (input[position - 1] as StoredEvent).eventId)
-        )
-          ordered = false;
+  const emptyScope = (): EngagementSnapshot => ({
+    events: 0,
+    rules: engagementRules.map((rule) =>
+      rule.capMax < Number.POSITIVE_INFINITY ? { matched: 0, scored: 0, times: [] } : { matched: 0, scored: 0 },
+    ),
+    watchers: watchers.map((watcher) => (watcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 })),
+  });
+
+  function empty(): LeadSnapshot {
+    return {
+      model: modelHash,
+      events: 0,
+      lastEventMs: Number.NEGATIVE_INFINITY,
+      attributes: {},
+      marks: {},
+      all: emptyScope(),
+    };
+  }
+
+  /** Adds one event's engagement to a scope; false when a window cap can't place it (replay). */
+  function foldEngagement(state: EngagementSnapshot, event: StoredEvent, at: number, stageEnteredMs: number): boolean {
+    state.events++;
+    for (const matcher of index.matchersFor(event.type)) {
+      if (matcher.where && !matcher.where(event)) continue;
+      if (matcher.watcher >= 0) {
+        if (matcher.sinceStageEntered && !(at > stageEnteredMs)) continue;
+        countOccurrence(matcher, state.watchers[matcher.watcher] as EngagementSnapshot["watchers"][number], at);
+        continue;
       }
+      const rule = engagementRules[matcher.rule] as CompiledEngagementRule;
+      if (!scoreRule(rule, state.rules[matcher.rule] as EngagementSnapshot["rules"][number], at)) return false;
     }
-    const order = ordered ? undefined : scratch.order(input, count);
-    const attributes: Record<string, Scalar> = { ...subject.attributes };
-    const setBy: Record<string, string> = {};
-    const engagementHits: RuleHit[] = [];
-    let engagementCents = 0;
-    let lastEventMs = Number.NEGATIVE_INFINITY;
-    let name = subject.name;
-    let company = subject.company;
-    let previousId: string | undefined;
-    let lastEventAt = "";
+    return true;
+  }
 
-    for (let step = 0; step < count; step++) {
-      const position = order ? (order[step] as number) : step;
-      const event = input[position] as StoredEvent;
+  function fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined {
+    const next = cloneSnapshot(snapshot);
+    const at = instantMs(event.occurredAt);
+    const by = event.eventId;
+    next.events++;
+    if (at > next.lastEventMs) next.lastEventMs = at;
+    foldAttributes(next, event, at);
+    if (isEarlierMark(at, by, next.firstSource)) next.firstSource = { at, by, value: event.source };
+    const campaign = event.properties.campaign ?? event.properties.utm_campaign;
+    if (typeof campaign === "string" && campaign !== "" && isEarlierMark(at, by, next.firstCampaign))
+      next.firstCampaign = { at, by, value: campaign };
+    if (!foldEngagement(next.all, event, at, stageEnteredMs)) return undefined;
+    if (next.since && at > stageEnteredMs && !foldEngagement(next.since, event, at, stageEnteredMs)) return undefined;
+    return next;
+  }
+
+  function foldAttributes(next: LeadSnapshot, event: StoredEvent, at: number): void {
+    const by = event.eventId;
+    if (event.name !== undefined && isLaterMark(at, by, next.name)) next.name = { at, by, value: event.name };
+    if (event.company !== undefined && isLaterMark(at, by, next.company))
+      next.company = { at, by, value: event.company };
+    const set = (attribute: string, value: string | number | boolean) => {
+      if (!isLaterMark(at, by, next.marks[attribute])) return;
+      next.attributes[attribute] = value;
+      next.marks[attribute] = { at, by };
+    };
+    for (const label in event.answers) {
+      const attribute = fields.attributeFor(event.source, label);
+      const value = event.answers[label];
+      if (attribute === undefined || value === undefined || IDENTITY_FIELDS.has(attribute)) continue;
+      set(attribute, answerScalar(value));
+    }
+    // Attributes the sender stated outright win over those read from answers of the same event.
+    for (const key in event.attributes) {
+      const value = event.attributes[key];
+      if (value !== undefined) set(key, value);
+    }
+  }
+
+  function replay(
+    events: readonly StoredEvent[],
+    stageEnteredAt: string,
+    stage: ScoringSubject["stage"],
+  ): LeadSnapshot {
+    const stageEnteredMs = instantMs(stageEnteredAt);
+    let snapshot = empty();
+    if (isOutOfFunnel(stage)) snapshot.since = emptyScope();
+    let previousId: string | undefined;
+    for (const event of [...events].sort(compareEvents)) {
       // Redelivered copies sort next to each other; only the first counts.
       if (event.eventId === previousId) continue;
       previousId = event.eventId;
-      const at = times[position] as number;
-      lastEventMs = at;
-      lastEventAt = event.occurredAt;
-      if (event.name !== undefined) name = event.name;
-      if (event.company !== undefined) company = event.company;
-      for (const label in event.answers) {
-        const attribute = fields.attributeFor(event.source, label);
-        const value = event.answers[label];
-        if (attribute === undefined || value === undefined || IDENTITY_FIELDS.has(attribute)) continue;
-        attributes[attribute] = answerScalar(value);
-        setBy[attribute] = event.eventId;
-      }
-      // Attributes the sender stated outright win over those read from answers of the same event.
-      for (const key in event.attributes) {
-        const value = event.attributes[key];
-        if (value === undefined) continue;
-        attributes[key] = value;
-        setBy[key] = event.eventId;
-      }
-
-      for (const matcher of index.matchersFor(event.type)) {
-        if (matcher.where && !matcher.where(event)) continue;
-        if (matcher.watcher >= 0) {
-          if (matcher.withinMs > 0 && at < nowMs - matcher.withinMs) continue;
-          if (matcher.sinceStageEntered && !(at > stageEnteredMs)) continue;
-          occurrenceCounts[matcher.watcher] = (occurrenceCounts[matcher.watcher] ?? 0) + 1;
-          continue;
-        }
-        const index = matcher.rule;
-        const rule = engagementRules[index] as CompiledEngagementRule;
-        ruleCounts[fitCount + index] = (ruleCounts[fitCount + index] ?? 0) + 1;
-        const scoredSoFar = scored[index] ?? 0;
-        if (scoredSoFar >= rule.capMax) {
-          if (rule.capWindowMs === 0 || !ring) continue;
-          // The oldest of the last `capMax` scoring times: if it is still inside the window, the cap is full.
-          if ((ring[rule.ringOffset + (scoredSoFar % rule.capMax)] ?? 0) > at - rule.capWindowMs) continue;
-        }
-        if (ring && rule.capWindowMs > 0) ring[rule.ringOffset + (scoredSoFar % rule.capMax)] = at;
-        scored[index] = scoredSoFar + 1;
-        if (rule.points === 0) continue;
-        const decayed =
-          rule.decayPerMs === 0 || at >= nowMs
-            ? rule.points
-            : roundPoints(rule.points * Math.exp((at - nowMs) * rule.decayPerMs));
-        engagementCents += Math.round(decayed * 100);
-        engagementHits.push({
-          ruleId: rule.id,
-          axis: "engagement",
-          eventId: event.eventId,
-          label: rule.label,
-          points: rule.points,
-          decayedPoints: decayed,
-        });
-      }
+      // In time order every event is placed exactly.
+      snapshot = fold(snapshot, event, stageEnteredMs) as LeadSnapshot;
     }
+    return snapshot;
+  }
 
+  /** A stage change: the counts since entering the stage restart, and so does the state since leaving. */
+  function enterStage(snapshot: LeadSnapshot, stage: ScoringSubject["stage"]): LeadSnapshot {
+    const next = cloneSnapshot(snapshot);
+    for (const [position, watcher] of watchers.entries()) {
+      if (watcher.sinceStageEntered)
+        next.all.watchers[position] = watcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
+    }
+    if (isOutOfFunnel(stage)) next.since = emptyScope();
+    else delete next.since;
+    return next;
+  }
+
+  function evaluate(
+    subject: ScoringSubject,
+    snapshot: LeadSnapshot,
+    now: Date,
+    scopeName: "all" | "since" = "all",
+  ): Evaluation {
+    const nowMs = now.getTime();
+    const state = (scopeName === "since" ? snapshot.since : snapshot.all) ?? emptyScope();
+    const ruleCounts = new Int32Array(ruleCount);
+    const occurrenceCounts = new Int32Array(watchers.length);
+    const hits: RuleHit[] = [];
+    const engagementHits: RuleHit[] = [];
+    let engagementCents = 0;
+    for (const [position, rule] of engagementRules.entries()) {
+      const ruleState = state.rules[position] as EngagementSnapshot["rules"][number];
+      ruleCounts[fitCount + position] = ruleState.matched;
+      if (rule.points === 0 || ruleState.scored === 0) continue;
+      const decayed = roundPoints(rule.points * decayFactor(rule, ruleState, nowMs));
+      engagementCents += Math.round(decayed * 100);
+      engagementHits.push({
+        ruleId: rule.id,
+        axis: "engagement",
+        label: rule.label,
+        hits: ruleState.scored,
+        points: roundPoints(rule.points * ruleState.scored),
+        decayedPoints: decayed,
+      });
+    }
+    for (const [position, watcher] of watchers.entries()) {
+      occurrenceCounts[position] = occurrences(
+        watcher,
+        state.watchers[position] as EngagementSnapshot["watchers"][number],
+        nowMs,
+      );
+    }
+    const setBy: Record<string, string> = {};
+    for (const attribute in snapshot.marks) setBy[attribute] = (snapshot.marks[attribute] as { by: string }).by;
+    const name = snapshot.name?.value ?? subject.name;
+    const company = snapshot.company?.value ?? subject.company;
+    const attributes = snapshot.attributes;
     const facts: LeadFacts = {
       attributes,
       email: subject.email,
@@ -170,11 +228,10 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       bant: bant.extract(attributes, setBy),
       ruleCounts,
       occurrenceCounts,
-      lastEventMs,
-      stageEnteredMs,
+      lastEventMs: scopeName === "all" ? snapshot.lastEventMs : Number.NEGATIVE_INFINITY,
+      stageEnteredMs: instantMs(subject.stageEnteredAt),
       nowMs,
     };
-    const hits: RuleHit[] = [];
     let fitCents = 0;
     for (let position = 0; position < fitCount; position++) {
       const rule = fitRules[position];
@@ -188,7 +245,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
         axis: "fit",
         attribute: rule.attribute,
         label: rule.label,
-        points: rule.points,
+        hits: 1,
+        points,
         decayedPoints: points,
       });
     }
@@ -204,7 +262,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       hits: hits.length === 0 ? engagementHits : hits.concat(engagementHits),
       bant: facts.bant,
       attributes,
-      lastEventAt,
+      lastEventAt: Number.isFinite(snapshot.lastEventMs) ? new Date(snapshot.lastEventMs).toISOString() : "",
       verdict: decision.verdict,
       autoAccept,
     };
@@ -218,7 +276,12 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
   return {
     modelVersion: model.version,
+    modelHash,
     owners: routing.owners,
+    empty,
+    fold,
+    replay,
+    enterStage,
     evaluate,
     attributeFor: (source, label) => fields.attributeFor(source, label),
     channelsFor: (move) => channelsFor(model.notifications, move),
@@ -226,48 +289,93 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   };
 }
 
+/** The model as compiled, hashed: editing a rule changes it even when the user's `version` stays. */
+function hashModel(model: ScoringModel): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ fold: FOLD_FORMAT, model }))
+    .digest("base64url")
+    .slice(0, 16);
+}
+
 /**
- * The buffers an evaluation counts in, allocated once per engine and cleared per call: typed arrays
- * cost more to allocate than a short history costs to score. Safe because evaluate is synchronous and
- * never re-entered (no condition calls back into the engine), and nothing it returns points into them.
+ * Lets one matching event score under a rule's cap, in event-time order. False when the event is
+ * older than the latest scoring time of a window cap: which later events still score then depends on
+ * scoring times the snapshot no longer keeps, so the lead is replayed.
  */
-class Scratch {
-  times = new Float64Array(64);
-  private positions = new Int32Array(64);
-  readonly ruleCounts: Int32Array;
-  readonly occurrenceCounts: Int32Array;
-  readonly scored: Int32Array;
-  readonly ring: Float64Array | undefined;
-
-  constructor(rules: number, watchers: number, engagementRules: number, ringSize: number) {
-    this.ruleCounts = new Int32Array(rules);
-    this.occurrenceCounts = new Int32Array(watchers);
-    this.scored = new Int32Array(engagementRules);
-    this.ring = ringSize > 0 ? new Float64Array(ringSize) : undefined;
+function scoreRule(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], at: number): boolean {
+  state.matched++;
+  if (rule.capMax === Number.POSITIVE_INFINITY) {
+    accumulate(rule, state, at);
+    return true;
   }
-
-  reset(events: number): this {
-    if (this.times.length < events) {
-      const size = 2 ** Math.ceil(Math.log2(events));
-      this.times = new Float64Array(size);
-      this.positions = new Int32Array(size);
-    }
-    this.ruleCounts.fill(0);
-    this.occurrenceCounts.fill(0);
-    this.scored.fill(0);
-    this.ring?.fill(0);
-    return this;
+  const times = state.times as number[];
+  if (rule.capWindowMs === 0) {
+    // A count cap: the first `max` events in time order score; all their times are kept.
+    if (times.length < rule.capMax) state.scored++;
+    else if (at >= (times.at(-1) as number)) return true;
+    else times.pop();
+    insertSorted(times, at);
+    return true;
   }
-
-  /** Positions of the events in time order, ties by id (the same order as compareEvents). */
-  order(events: readonly StoredEvent[], count: number): Int32Array {
-    const { times } = this;
-    const order = this.positions.subarray(0, count);
-    for (let position = 0; position < count; position++) order[position] = position;
-    return order.sort(
-      (a, b) =>
-        (times[a] as number) - (times[b] as number) ||
-        compareEvents(events[a] as StoredEvent, events[b] as StoredEvent),
-    );
+  const latest = times.at(-1);
+  if (latest !== undefined && at < latest) return false;
+  // A window cap: at most `max` scoring events in any `perDays` window ending at a scoring event.
+  if (state.scored >= rule.capMax && times.length >= rule.capMax) {
+    if ((times[times.length - rule.capMax] as number) > at - rule.capWindowMs) return true;
   }
+  times.push(at);
+  while (times.length > rule.capMax || (times[0] as number) <= at - rule.capWindowMs) times.shift();
+  accumulate(rule, state, at);
+  return true;
+}
+
+/** Counts one more scoring event; decaying rules fold its weight into the accumulator. */
+function accumulate(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], at: number): void {
+  state.scored++;
+  if (rule.decayPerMs === 0) return;
+  const sum = state.sum ?? 0;
+  const ref = state.at;
+  if (ref === undefined || at > ref) {
+    state.sum = ref === undefined ? 1 : sum * Math.exp((ref - at) * rule.decayPerMs) + 1;
+    state.at = at;
+  } else {
+    state.sum = sum + Math.exp((at - ref) * rule.decayPerMs);
+  }
+}
+
+/** Σ over the scoring times of 2^(−(now − t)/halfLife): what the rule's points are multiplied by now. */
+function decayFactor(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], nowMs: number): number {
+  if (rule.decayPerMs === 0) return state.scored;
+  if (rule.capMax < Number.POSITIVE_INFINITY && rule.capWindowMs === 0) {
+    let factor = 0;
+    for (const at of state.times as number[]) factor += at >= nowMs ? 1 : Math.exp((at - nowMs) * rule.decayPerMs);
+    return factor;
+  }
+  const ref = state.at as number;
+  return (state.sum ?? 0) * Math.exp(Math.min(0, ref - nowMs) * rule.decayPerMs);
+}
+
+function countOccurrence(matcher: Matcher, state: EngagementSnapshot["watchers"][number], at: number): void {
+  state.count++;
+  if (matcher.withinMs === 0) return;
+  // Only the `atLeast` latest times can decide "at least N in the last D days".
+  const times = state.times as number[];
+  if (times.length < matcher.atLeast) insertSorted(times, at);
+  else if (at > (times[0] as number)) {
+    times.shift();
+    insertSorted(times, at);
+  }
+}
+
+function occurrences(matcher: Matcher, state: EngagementSnapshot["watchers"][number], nowMs: number): number {
+  if (matcher.withinMs === 0) return state.count;
+  let count = 0;
+  for (const at of state.times as number[]) if (at >= nowMs - matcher.withinMs) count++;
+  return count;
+}
+
+function insertSorted(times: number[], at: number): void {
+  let position = times.length;
+  while (position > 0 && (times[position - 1] as number) > at) position--;
+  times.splice(position, 0, at);
 }

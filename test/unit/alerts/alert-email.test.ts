@@ -50,6 +50,7 @@ describe("the alert email", () => {
       ruleId: `r${index}`,
       axis: "fit" as const,
       label: `Reason ${index}`,
+      hits: 1,
       points: 1,
       decayedPoints: 1,
     }));

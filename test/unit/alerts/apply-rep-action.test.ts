@@ -4,6 +4,8 @@ import { InvalidPayloadError, InvalidTransitionError, LeadNotFoundError } from "
 import type { Lead, Owner } from "../../../shared/domain/lead";
 import type { Stage } from "../../../shared/domain/stages";
 import { memoryLeadStore } from "../../support/memory-lead-store";
+import { storedEvent } from "../leads/fixtures";
+import { engineFor } from "../model/journeys";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");
 const ANA: Owner = { id: "ana", name: "Ana Lima", email: "ana.lima@example.com", slackUserId: "U0000ANA1" };
@@ -31,10 +33,14 @@ function lead(stage: Stage, overrides: Partial<Lead> = {}): Lead {
   };
 }
 
+const DEMO_ENGINE = engineFor({
+  engagement: { rules: [{ id: "demo", label: "Demo completed", on: "demo.completed", points: 50 }] },
+});
+
 async function storeWith(stored: Lead) {
   const memory = memoryLeadStore();
   await memory.store.commit({ lead: stored, expectedVersion: undefined });
-  const apply = applyRepAction({ store: memory.store, clock: () => NOW, sleep: async () => {} });
+  const apply = applyRepAction({ store: memory.store, engine: DEMO_ENGINE, clock: () => NOW, sleep: async () => {} });
   return { ...memory, apply };
 }
 
@@ -163,19 +169,18 @@ describe("applyRepAction", () => {
 
   it("carries the lead's explanation on the transition when it has an engine", async () => {
     // Prepare
-    const memory = await storeWith(lead("mql"));
-    const hit = { ruleId: "demo", axis: "engagement" as const, label: "Demo completed", points: 50, decayedPoints: 50 };
-    const apply = applyRepAction({
-      store: memory.store,
-      clock: () => NOW,
-      sleep: async () => {},
-      engine: { evaluate: () => ({ hits: [hit] }) as never },
-    });
+    const memory = memoryLeadStore();
+    const stored = lead("mql");
+    const demo = storedEvent({ email: stored.email, type: "demo.completed", occurredAt: NOW.toISOString() });
+    await memory.store.commit({ lead: { ...stored, eventCount: 1 }, expectedVersion: undefined, event: demo });
+    const apply = applyRepAction({ store: memory.store, engine: DEMO_ENGINE, clock: () => NOW, sleep: async () => {} });
 
     // Act
     const outcome = await apply(accept());
 
     // Assess
-    expect(outcome.transition?.reasons).toEqual([hit]);
+    expect(outcome.transition?.reasons).toEqual([
+      { ruleId: "demo", axis: "engagement", label: "Demo completed", hits: 1, points: 50, decayedPoints: 50 },
+    ]);
   });
 });

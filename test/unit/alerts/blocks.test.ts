@@ -142,6 +142,7 @@ describe("the Block Kit alert", () => {
         ruleId: `rule-${index}`,
         axis: "engagement" as const,
         label: long(1000, "é"),
+        hits: 1,
         points: index,
         decayedPoints: index,
       })),

@@ -16,16 +16,17 @@ export function sqlAlert(overrides: Partial<Alert> = {}): Alert {
     score: 82,
     reason: "Demo completed and budget shared",
     reasons: [
-      { ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo completed", points: 50, decayedPoints: 50 },
+      { ruleId: "demo", axis: "engagement", hits: 1, label: "Demo completed", points: 50, decayedPoints: 50 },
       {
         ruleId: "size",
         axis: "fit",
         attribute: "companySize",
         label: "Company size 200+",
+        hits: 1,
         points: 20,
         decayedPoints: 20,
       },
-      { ruleId: "free", axis: "fit", attribute: "email", label: "Free email", points: -5, decayedPoints: -5 },
+      { ruleId: "free", axis: "fit", attribute: "email", label: "Free email", hits: 1, points: -5, decayedPoints: -5 },
     ],
     bant: {
       budget: { value: "50k", satisfied: true },
@@ -57,7 +58,7 @@ export function sqlDetail(transitionId = "tr_0123456789abcdef01234567"): LeadSta
       reason: "Demo completed and budget shared",
       actor: { type: "rule", id: "sql.demo" },
       reasons: [
-        { ruleId: "demo", axis: "engagement", eventId: "e1", label: "Demo completed", points: 50, decayedPoints: 50 },
+        { ruleId: "demo", axis: "engagement", hits: 1, label: "Demo completed", points: 50, decayedPoints: 50 },
       ],
       bant: { budget: { value: "50k", satisfied: true, eventId: "e1" } },
       owner: { id: "rep-grace", name: "Grace Hopper", email: "grace@ripen.test", slackUserId: "U0GRACE" },

@@ -1,7 +1,9 @@
 import type { FunnelTransition } from "../../../shared/domain/funnel";
 import type { Lead, Owner, Transition } from "../../../shared/domain/lead";
 import { emailDomain, leadIdFor } from "../../../shared/domain/lead";
-import type { Evaluation, ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
+import { createEngine } from "../../../shared/domain/model/engine";
+import { parseModel } from "../../../shared/domain/model/parse";
+import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
 
 export const REP_A: Owner = { id: "rep-a", name: "Rep A", email: "rep-a@seller.example" };
 export const REP_B: Owner = { id: "rep-b", name: "Rep B", email: "rep-b@seller.example" };
@@ -65,71 +67,57 @@ export function storedEvent(overrides: Partial<StoredEvent> & { email: string; o
 }
 
 /**
- * A small engine for sweeps: every event is worth `points`, halved every `halfLifeDays`; leads whose
- * score falls under `recycleBelow` in mql are recycled; a stay in sql longer than `slaHours` without
- * an owner breaches the SLA.
+ * A real engine for the sweep, listing and erasure tests: every event scores `points` (halving every
+ * `halfLifeDays`), an mql whose score decays below `recycleBelow` is recycled, and an sql lead without
+ * an owner breaches the SLA after `slaHours`.
  */
 export function sweepEngine(
   options: { points?: number; halfLifeDays?: number; recycleBelow?: number; slaHours?: number } = {},
-) {
+): ScoringEngine {
   const points = options.points ?? 40;
-  const halfLifeDays = options.halfLifeDays ?? 30;
-  const engine: ScoringEngine = {
-    modelVersion: "sweep-1",
-    owners: [REP_A, REP_B],
-    attributeFor: () => undefined,
-    channelsFor: () => [],
-    evaluate(subject, events, now): Evaluation {
-      const hits = events.map((event) => {
-        const ageDays = (now.getTime() - Date.parse(event.occurredAt)) / 86_400_000;
-        const decayed = Math.round(points * 0.5 ** (Math.max(0, ageDays) / halfLifeDays) * 100) / 100;
-        return {
-          ruleId: "points",
-          axis: "engagement" as const,
-          eventId: event.eventId,
-          label: event.type,
-          points,
-          decayedPoints: decayed,
-        };
-      });
-      const score = Math.round(hits.reduce((sum, hit) => sum + hit.decayedPoints, 0) * 100) / 100;
-      const recycle =
-        options.recycleBelow !== undefined && subject.stage === "mql" && score < options.recycleBelow
-          ? { stage: "recycled" as const, ruleId: "recycle.decayed", reason: "score decayed" }
-          : undefined;
-      return {
-        score,
-        fit: 0,
-        engagement: score,
-        hits,
-        bant: {},
-        attributes: subject.attributes,
-        lastEventAt:
-          events
-            .map((event) => event.occurredAt)
-            .sort()
-            .at(-1) ?? "",
-        verdict: { stage: "lead", ruleId: "first-event", reason: "known contact" },
-        ...(recycle && { demotion: recycle }),
-        autoAccept: false,
-      };
-    },
-    slaBreaches(lead, now) {
-      const hours = options.slaHours;
-      if (hours === undefined || lead.stage !== "sql" || lead.owner) return [];
-      const due = Date.parse(lead.stageEnteredAt) + hours * 3_600_000;
-      if (now.getTime() <= due) return [];
-      return [
-        {
-          ruleId: "sla.sql",
-          label: `sql not accepted within ${hours} h`,
-          stage: "sql",
-          dueAt: new Date(due).toISOString(),
-          hoursOverdue: Math.round(((now.getTime() - due) / 3_600_000) * 100) / 100,
-          notify: ["slack"],
-        },
-      ];
-    },
-  };
-  return engine;
+  return createEngine(
+    parseModel({
+      version: "sweep-1",
+      engagement: {
+        rules: [
+          {
+            id: "points",
+            label: "Any event",
+            on: ["form.submitted", "page.viewed", "demo.completed", "demo.scheduled", "webinar.attended"],
+            points,
+            halfLifeDays: options.halfLifeDays ?? 30,
+          },
+        ],
+      },
+      stages: {
+        recycle:
+          options.recycleBelow === undefined
+            ? []
+            : [
+                {
+                  id: "recycle.decayed",
+                  label: "score decayed",
+                  from: ["mql"],
+                  when: { score: { max: options.recycleBelow - 0.01 } },
+                },
+              ],
+        sla:
+          options.slaHours === undefined
+            ? []
+            : [
+                {
+                  id: "sla.sql",
+                  label: `sql not accepted within ${options.slaHours} h`,
+                  stage: "sql",
+                  hours: options.slaHours,
+                  notify: ["slack"],
+                },
+              ],
+      },
+      routing: {
+        owners: [REP_A, REP_B],
+        fallback: [REP_A.id, REP_B.id],
+      },
+    }),
+  );
 }

@@ -20,19 +20,7 @@ describe("GET /leads/{id}", () => {
     const lead = leadFixture({ email });
     const entered = transitionFixture({ leadId: lead.leadId, from: null, to: "lead", at: "2026-11-02T10:00:00.000Z" });
     const sql = transitionFixture({ leadId: lead.leadId, from: "lead", to: "sql", at: "2026-11-03T10:00:05.000Z" });
-    const hits = [
-      {
-        ruleId: "form",
-        axis: "engagement" as const,
-        eventId: form.eventId,
-        label: "form",
-        points: 30,
-        decayedPoints: 20.5,
-      },
-      { ruleId: "fit", axis: "fit" as const, attribute: "companySize", label: "size", points: 10, decayedPoints: 10 },
-    ];
-
-    const entries = timeline([demo, form], [sql, entered], hits);
+    const entries = timeline([demo, form], [sql, entered]);
 
     expect(entries.map((entry) => [entry.kind, entry.at])).toEqual([
       ["event", form.occurredAt],
@@ -40,8 +28,8 @@ describe("GET /leads/{id}", () => {
       ["event", demo.occurredAt],
       ["transition", sql.at],
     ]);
-    expect(entries[0]).toMatchObject({ eventId: form.eventId, points: 20.5, source: "generic" });
-    expect(entries[2]).toMatchObject({ points: 0, type: "demo.completed" });
+    expect(entries[0]).toMatchObject({ eventId: form.eventId, source: "generic" });
+    expect(entries[2]).toMatchObject({ type: "demo.completed" });
     expect(entries[3]).toMatchObject({ from: "lead", to: "sql", actor: { type: "rule" } });
   });
 

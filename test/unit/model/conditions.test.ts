@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LeadCondition } from "../../../shared/domain/model/conditions";
 import type { StoredEvent } from "../../../shared/domain/scoring";
+import { evaluateEvents } from "../../support/evaluate";
 import { engineFor, stored, subject } from "./journeys";
 
 const DAY = 86_400_000;
@@ -25,7 +26,8 @@ function holds(
     },
     stages: { mql: [{ id: "probe", label: "Probe", when }] },
   });
-  const evaluation = engine.evaluate(
+  const evaluation = evaluateEvents(
+    engine,
     subject({
       stageEnteredAt: options.stageEnteredAt ?? T0,
       attributes: options.attributes ?? {},
@@ -116,7 +118,7 @@ describe("value tests", () => {
       },
     });
 
-    expect(engine.evaluate(subject(), events, new Date(T0)).score).toBe(1);
+    expect(evaluateEvents(engine, subject(), events, new Date(T0)).score).toBe(1);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { roundPoints } from "../../../shared/domain/scoring";
+import { evaluateEvents } from "../../support/evaluate";
 import { cents, engineFor, stored, subject, sumOfHits } from "./journeys";
 
 const DAY = 86_400_000;
@@ -27,7 +28,8 @@ describe("fit rules", () => {
   });
 
   it("scores each matching attribute once, positive and negative, naming the attribute", () => {
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject({ email: "x@gmail.com" }),
       [
         stored({
@@ -54,7 +56,8 @@ describe("fit rules", () => {
   });
 
   it("uses the latest value of an attribute, and never decays fit", () => {
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject(),
       [
         stored({ type: "form.submitted", at: at(0), attributes: { companySize: 20 } }),
@@ -79,7 +82,7 @@ describe("fit rules", () => {
       ],
     });
     const score = (attributes: Record<string, string>) =>
-      listed.evaluate(subject(), [stored({ type: "form.submitted", at: T0, attributes })], new Date(T0)).score;
+      evaluateEvents(listed, subject(), [stored({ type: "form.submitted", at: T0, attributes })], new Date(T0)).score;
 
     expect(score({ seniority: "Director" })).toBe(4);
     expect(score({ jobTitle: "Engineer", seniority: "Director" })).toBe(0);
@@ -136,7 +139,7 @@ describe("engagement rules", () => {
       stored({ type: "form.submitted", at: at(0), source: "tally", id: "t", answers: { budget: "10k" } }),
     ];
 
-    const evaluation = engine.evaluate(subject(), events, new Date(at(0)));
+    const evaluation = evaluateEvents(engine, subject(), events, new Date(at(0)));
 
     expect(evaluation.hits.map((hit) => hit.ruleId).sort()).toEqual([
       "long-webinar",
@@ -153,10 +156,11 @@ describe("engagement rules", () => {
     });
     const events = [0, 1, 2].map((day) => stored({ type: "trial.started", at: at(day) }));
 
-    const evaluation = engine.evaluate(subject(), events, new Date(at(2)));
+    const evaluation = evaluateEvents(engine, subject(), events, new Date(at(2)));
 
-    expect(evaluation.hits).toHaveLength(1);
-    expect(evaluation.hits[0]?.eventId).toBe(events[0]?.eventId);
+    expect(evaluation.hits).toEqual([
+      expect.objectContaining({ ruleId: "trial", hits: 1, points: 30, decayedPoints: 30 }),
+    ]);
   });
 
   it("caps a rule at N per sliding window of days", () => {
@@ -168,9 +172,12 @@ describe("engagement rules", () => {
     const days = [0, 1, 2, 6, 7.5, 7.9];
     const events = days.map((day) => stored({ type: "page.viewed", at: at(day), id: `v${day}` }));
 
-    const evaluation = engine.evaluate(subject(), events, new Date(at(8)));
+    const evaluation = evaluateEvents(engine, subject(), events, new Date(at(8)));
 
-    expect(evaluation.hits.map((hit) => hit.eventId)).toEqual(["generic:v0", "generic:v1", "generic:v7.5"]);
+    // Days 0, 1 and 7.5 score.
+    expect(evaluation.hits).toEqual([
+      expect.objectContaining({ ruleId: "view", hits: 3, points: 3, decayedPoints: 3 }),
+    ]);
   });
 
   it("caps at N per lead without a window", () => {
@@ -179,7 +186,9 @@ describe("engagement rules", () => {
     });
     const events = [0, 100, 200].map((day) => stored({ type: "content.downloaded", at: at(day) }));
 
-    expect(engine.evaluate(subject(), events, new Date(at(200))).hits).toHaveLength(2);
+    expect(evaluateEvents(engine, subject(), events, new Date(at(200))).hits).toEqual([
+      expect.objectContaining({ ruleId: "asset", hits: 2, points: 20 }),
+    ]);
   });
 
   it("halves points exactly every half-life, from the event's time to now", () => {
@@ -187,7 +196,7 @@ describe("engagement rules", () => {
       engagement: { halfLifeDays: 30, rules: [{ id: "demo", label: "Demo", on: "demo.completed", points: 40 }] },
     });
     const events = [stored({ type: "demo.completed", at: T0 })];
-    const scoreAfter = (days: number) => engine.evaluate(subject(), events, daysAfter(days)).score;
+    const scoreAfter = (days: number) => evaluateEvents(engine, subject(), events, daysAfter(days)).score;
 
     expect(scoreAfter(0)).toBe(40);
     expect(scoreAfter(30)).toBe(20);
@@ -208,7 +217,8 @@ describe("engagement rules", () => {
         ],
       },
     });
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject(),
       [stored({ type: "page.viewed", at: T0 }), stored({ type: "opportunity.lost", at: T0 })],
       daysAfter(20),
@@ -221,18 +231,25 @@ describe("engagement rules", () => {
     expect(evaluation.score).toBe(-98);
   });
 
-  it("rounds each hit once and sums the rounded hits, so the explanation adds up exactly", () => {
-    const engine = engineFor({
-      engagement: { halfLifeDays: 7, rules: [{ id: "view", label: "View", on: "page.viewed", points: 1.37 }] },
-    });
+  it("rounds each rule once and sums the rounded rules, so the explanation adds up exactly", () => {
+    const rules = Array.from({ length: 12 }, (_, index) => ({
+      id: `view-${index}`,
+      label: `View ${index}`,
+      on: "page.viewed",
+      points: 1.37 + index * 0.011,
+      halfLifeDays: 3 + index,
+    }));
+    const engine = engineFor({ engagement: { halfLifeDays: 7, rules } });
     const events = Array.from({ length: 50 }, (_, index) =>
       stored({ type: "page.viewed", at: new Date(Date.parse(T0) + index * 3_600_017).toISOString(), id: `v${index}` }),
     );
 
-    const evaluation = engine.evaluate(subject(), events, daysAfter(11));
+    const evaluation = evaluateEvents(engine, subject(), events, daysAfter(11));
 
     expect(cents(evaluation.score)).toBe(sumOfHits(evaluation.hits));
     for (const hit of evaluation.hits) expect(roundPoints(hit.decayedPoints)).toBe(hit.decayedPoints);
+    expect(evaluation.hits).toHaveLength(12);
+    expect(evaluation.hits.every((hit) => hit.hits === 50)).toBe(true);
     expect(new Set(evaluation.hits.map((hit) => hit.decayedPoints)).size).toBeGreaterThan(10);
   });
 
@@ -242,7 +259,7 @@ describe("engagement rules", () => {
     });
     const event = stored({ type: "demo.completed", at: T0 });
 
-    expect(engine.evaluate(subject(), [event, event, event], new Date(T0)).score).toBe(40);
+    expect(evaluateEvents(engine, subject(), [event, event, event], new Date(T0)).score).toBe(40);
   });
 });
 
@@ -262,7 +279,8 @@ describe("form answers → attributes and BANT", () => {
   });
 
   it("maps labels by the phrases they contain, and per-source keys exactly", () => {
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject(),
       [
         stored({
@@ -300,7 +318,7 @@ describe("form answers → attributes and BANT", () => {
     });
     const second = stored({ type: "form.submitted", at: at(1), answers: { Budget: "$20,000" } });
 
-    const evaluation = engine.evaluate(subject(), [second, first], daysAfter(1));
+    const evaluation = evaluateEvents(engine, subject(), [second, first], daysAfter(1));
 
     expect(evaluation.bant).toEqual({
       budget: { value: "$20,000", satisfied: true, eventId: second.eventId },
@@ -310,7 +328,8 @@ describe("form answers → attributes and BANT", () => {
   });
 
   it("marks vague or negative answers unsatisfied with the default criteria", () => {
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject(),
       [
         stored({
@@ -331,7 +350,8 @@ describe("form answers → attributes and BANT", () => {
   });
 
   it("lets attributes the sender states outright win over answers in the same event", () => {
-    const evaluation = engine.evaluate(
+    const evaluation = evaluateEvents(
+      engine,
       subject(),
       [stored({ type: "form.submitted", at: T0, answers: { Budget: "$1k" }, attributes: { budget: "$90k" } })],
       new Date(T0),

@@ -5,8 +5,10 @@ import { foldLead } from "../../../shared/domain/lead-fold";
 import { createEngine } from "../../../shared/domain/model/engine";
 import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
-import type { ScoringEngine, ScoringSubject, StoredEvent } from "../../../shared/domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
+
 import { loadEngine } from "../../../shared/runtime/engine";
+import type { TestSubject } from "../../support/evaluate";
 
 /** A stored event as ingest would keep it; `at` is an ISO time, `id` the sender's event id. */
 export function stored(input: Partial<LeadEventInput> & { type: string; at: string; id?: string }): StoredEvent {
@@ -33,14 +35,10 @@ export function journey(engine: ScoringEngine, events: readonly StoredEvent[], s
   const stages: string[] = [];
   for (const event of events) {
     seen.push(event);
-    const folded = foldLead({
-      engine,
-      leadId: leadIdFor(event.email),
-      current: lead,
-      events: seen,
-      trigger: event,
-      now: new Date(event.occurredAt),
-    });
+    const input = { engine, leadId: leadIdFor(event.email), current: lead, event, now: new Date(event.occurredAt) };
+    // Incrementally, as ingest does; a late event the snapshot can't place replays the history.
+    const folded = foldLead(input) ?? foldLead({ ...input, history: seen.slice(0, -1) });
+    if (!folded) throw new Error("the fold needs the history");
     lead = folded.lead;
     if (folded.transition) stages.push(folded.transition.to);
   }
@@ -59,11 +57,10 @@ export function defaultEngine(): ScoringEngine {
 }
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL("../../../ripen.model.yaml", import.meta.url));
 
-export function subject(overrides: Partial<ScoringSubject> = {}): ScoringSubject {
+export function subject(overrides: Partial<TestSubject> = {}): TestSubject {
   return {
     leadId: leadIdFor("ada@acme.example"),
     email: "ada@acme.example",
-    attributes: {},
     stage: "lead",
     stageEnteredAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
-import { foldLead } from "../../../shared/domain/lead-fold";
 import type { StoredEvent } from "../../../shared/domain/scoring";
 import { funnelRank } from "../../../shared/domain/stages";
+import { foldHistory } from "../../../test/support/evaluate";
+import { evaluateEvents } from "../../support/evaluate";
 import { defaultEngine, engineFor, stored, subject, sumOfHits } from "./journeys";
 
 const engine = defaultEngine();
@@ -73,7 +74,9 @@ describe("scoring properties (default model)", () => {
         aHistory.chain((events) => fc.tuple(fc.constant(events), shuffled(events))),
         aNow,
         ([events, reordered], now) => {
-          expect(engine.evaluate(subject(), reordered, now)).toEqual(engine.evaluate(subject(), events, now));
+          expect(evaluateEvents(engine, subject(), reordered, now)).toEqual(
+            evaluateEvents(engine, subject(), events, now),
+          );
         },
       ),
     );
@@ -87,8 +90,8 @@ describe("scoring properties (default model)", () => {
         ),
         aNow,
         ([events, again], now) => {
-          expect(engine.evaluate(subject(), [...events, ...again], now)).toEqual(
-            engine.evaluate(subject(), events, now),
+          expect(evaluateEvents(engine, subject(), [...events, ...again], now)).toEqual(
+            evaluateEvents(engine, subject(), events, now),
           );
         },
       ),
@@ -98,7 +101,7 @@ describe("scoring properties (default model)", () => {
   it("explains the score exactly: the hits add up to it, and fit and engagement to their axes", () => {
     fc.assert(
       fc.property(aHistory, aNow, (events, now) => {
-        const evaluation = engine.evaluate(subject(), events, now);
+        const evaluation = evaluateEvents(engine, subject(), events, now);
 
         expect(sumOfHits(evaluation.hits)).toBe(Math.round(evaluation.score * 100));
         expect(sumOfHits(evaluation.hits.filter((hit) => hit.axis === "fit"))).toBe(Math.round(evaluation.fit * 100));
@@ -123,17 +126,17 @@ describe("scoring properties (default model)", () => {
       fc.property(aHistory, fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 }), (events, a, b) => {
         const earlier = new Date(START + 121 * DAY + Math.min(a, b) * DAY);
         const later = new Date(START + 121 * DAY + Math.max(a, b) * DAY);
-        const before = engine.evaluate(subject(), events, earlier);
-        const after = engine.evaluate(subject(), events, later);
+        const before = evaluateEvents(engine, subject(), events, earlier);
+        const after = evaluateEvents(engine, subject(), events, later);
 
-        expect(after.hits.map((hit) => [hit.ruleId, hit.eventId])).toEqual(
-          before.hits.map((hit) => [hit.ruleId, hit.eventId]),
+        expect(after.hits.map((hit) => [hit.ruleId, hit.hits])).toEqual(
+          before.hits.map((hit) => [hit.ruleId, hit.hits]),
         );
         after.hits.forEach((hit, index) => {
           expect(Math.abs(hit.decayedPoints)).toBeLessThanOrEqual(Math.abs(before.hits[index]?.decayedPoints ?? 0));
         });
-        expect(positive.evaluate(subject(), events, later).engagement).toBeLessThanOrEqual(
-          positive.evaluate(subject(), events, earlier).engagement,
+        expect(evaluateEvents(positive, subject(), events, later).engagement).toBeLessThanOrEqual(
+          evaluateEvents(positive, subject(), events, earlier).engagement,
         );
       }),
     );
@@ -155,7 +158,13 @@ describe("scoring properties (default model)", () => {
           steps.push({ events: [...seen], now: new Date(last + days * DAY) });
 
         for (const step of steps) {
-          const result = foldLead({ engine, leadId: "ld_property", current: lead, events: step.events, now: step.now });
+          const result = foldHistory({
+            engine,
+            leadId: "ld_property",
+            current: lead,
+            events: step.events,
+            now: step.now,
+          });
           const transition = result.transition;
           if (transition && transition.from !== null) {
             expect(transition.actor.type).toBe("rule");

@@ -45,12 +45,20 @@ const hits: RuleHit[] = [
   {
     ruleId: "demo-completed",
     axis: "engagement",
-    eventId: "generic:d1",
+    hits: 1,
     label: "Demo",
     points: 40,
     decayedPoints: 38.5,
   },
-  { ruleId: "size", axis: "fit", attribute: "companySize", label: "Mid-market", points: 10, decayedPoints: 10 },
+  {
+    ruleId: "size",
+    axis: "fit",
+    attribute: "companySize",
+    label: "Mid-market",
+    hits: 1,
+    points: 10,
+    decayedPoints: 10,
+  },
 ];
 
 describe("rep actions", () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
-import { foldLead } from "../../../shared/domain/lead-fold";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import { disqualifyLead, recycleLead } from "../../../shared/domain/rep-actions";
 import type { StoredEvent } from "../../../shared/domain/scoring";
+import { foldHistory } from "../../../test/support/evaluate";
+import { evaluateEvents } from "../../support/evaluate";
 import { engineFor, journey, stored, subject } from "./journeys";
 
 const DAY = 86_400_000;
@@ -51,7 +52,7 @@ const engine = engineFor(lifecycle);
 
 function fold(current: Lead | undefined, events: StoredEvent[], now: string) {
   const last = events.at(-1);
-  return foldLead({
+  return foldHistory({
     engine,
     leadId: current?.leadId ?? "ld_test",
     current,
@@ -205,7 +206,7 @@ describe("acceptance", () => {
 
   it("manual: the routed rep is alerted but does not own the lead until accepting", () => {
     const manual = engineFor({ ...routed, stages: lifecycle.stages });
-    const result = foldLead({
+    const result = foldHistory({
       engine: manual,
       leadId: "ld_1",
       current: undefined,
@@ -220,7 +221,7 @@ describe("acceptance", () => {
 
   it("auto: a qualified lead is accepted at once by its routed owner", () => {
     const auto = engineFor(routed);
-    const result = foldLead({
+    const result = foldHistory({
       engine: auto,
       leadId: "ld_1",
       current: undefined,
@@ -291,7 +292,8 @@ describe("routing", () => {
     },
   });
   const ownerOf = (leadId: string, attributes: Record<string, string | number>) =>
-    team.evaluate(subject({ leadId, attributes }), [stored({ type: "page.viewed", at: T0 })], new Date(T0)).owner?.id;
+    evaluateEvents(team, subject({ leadId, attributes }), [stored({ type: "page.viewed", at: T0 })], new Date(T0)).owner
+      ?.id;
 
   it("routes by the first matching rule: segment before territory", () => {
     expect(ownerOf("ld_1", { companySize: 5000, country: "DE" })).toBe("ana");
@@ -315,6 +317,8 @@ describe("routing", () => {
   });
 
   it("names no owner when the model has no routing", () => {
-    expect(engine.evaluate(subject(), [stored({ type: "page.viewed", at: T0 })], new Date(T0)).owner).toBeUndefined();
+    expect(
+      evaluateEvents(engine, subject(), [stored({ type: "page.viewed", at: T0 })], new Date(T0)).owner,
+    ).toBeUndefined();
   });
 });

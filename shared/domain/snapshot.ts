@@ -1,0 +1,98 @@
+import type { Scalar } from "./lead-event";
+
+/**
+ * A lead's fold snapshot: what the engine needs to score the next event exactly, whatever came before.
+ * Its size is bounded by the model (rules, caps, `atLeast`), never by the history; the events stay
+ * the truth, and a replay of them rebuilds the snapshot. Times are epoch milliseconds.
+ */
+export interface LeadSnapshot {
+  /** Content hash of the compiled model that wrote it: another model's snapshot is replayed, not trusted. */
+  model: string;
+  /** Events folded in: a replay that finds fewer missed a committed event and retries. */
+  events: number;
+  /** The latest event's time (idleDays, recycle rules). */
+  lastEventMs: number;
+  /** The lead's attributes: each event's (form answers mapped by the model, then stated ones), latest wins. */
+  attributes: Record<string, Scalar>;
+  /** Per attribute the event that set it last (in event-time order): its time and id (BANT cites the id). */
+  marks: Record<string, Mark>;
+  /** Name and company, as marks: the latest event that carried one wins. */
+  name?: ValueMark;
+  company?: ValueMark;
+  /** First touch: the earliest event's source, and the earliest campaign a sender named. */
+  firstSource?: ValueMark;
+  firstCampaign?: ValueMark;
+  /** Engagement folded over every event. */
+  all: EngagementSnapshot;
+  /** Engagement folded over the events since the lead left the funnel (recycled or disqualified only). */
+  since?: EngagementSnapshot;
+}
+
+/** When and by which event a value was set: later (time, then id) wins. */
+export interface Mark {
+  at: number;
+  by: string;
+}
+export interface ValueMark extends Mark {
+  value: string;
+}
+
+export interface EngagementSnapshot {
+  /** Events folded into this scope. */
+  events: number;
+  /** Per engagement rule, in model order. */
+  rules: RuleSnapshot[];
+  /** Per `event:` condition of the stage and routing rules, in compile order. */
+  watchers: WatcherSnapshot[];
+}
+
+/**
+ * One engagement rule. `matched` counts every matching event (`rule` + `atLeast`), `scored` those the
+ * cap let score. `times` holds scoring times, ascending: all of them (at most `max`) for a count cap,
+ * or the recent ones a window cap still needs (at most `max`, none older than the window before the
+ * latest). `sum` and `at` are the decay accumulator for rules whose scoring times are not all kept:
+ * sum = Σ 2^(−(at − t)/halfLife) over the scoring times t, with `at` the latest of them.
+ */
+export interface RuleSnapshot {
+  matched: number;
+  scored: number;
+  times?: number[];
+  sum?: number;
+  at?: number;
+}
+
+/** One `event:` condition: a count, or the `atLeast` latest times when it looks back `withinDays`. */
+export interface WatcherSnapshot {
+  count: number;
+  times?: number[];
+}
+
+/** Copies a snapshot so a fold never changes the one it started from. */
+export function cloneSnapshot(snapshot: LeadSnapshot): LeadSnapshot {
+  const copy: LeadSnapshot = {
+    ...snapshot,
+    attributes: { ...snapshot.attributes },
+    marks: { ...snapshot.marks },
+    all: cloneEngagement(snapshot.all),
+  };
+  if (snapshot.since) copy.since = cloneEngagement(snapshot.since);
+  return copy;
+}
+
+function cloneEngagement(scope: EngagementSnapshot): EngagementSnapshot {
+  return {
+    events: scope.events,
+    rules: scope.rules.map((rule) => (rule.times ? { ...rule, times: [...rule.times] } : { ...rule })),
+    watchers: scope.watchers.map((watcher) =>
+      watcher.times ? { ...watcher, times: [...watcher.times] } : { ...watcher },
+    ),
+  };
+}
+
+/** (time, id) order: the order every fold applies "latest wins" in. */
+export function isLaterMark(at: number, by: string, mark: Mark | undefined): boolean {
+  return mark === undefined || at > mark.at || (at === mark.at && by >= mark.by);
+}
+export function isEarlierMark(at: number, by: string, mark: Mark | undefined): boolean {
+  return mark === undefined || at < mark.at || (at === mark.at && by < mark.by);
+}
