@@ -12,9 +12,10 @@ import type { SourceResult } from "./source";
 
 /**
  * A vendor id as exact text. Integers above 2^53 reach the schema as digit strings (parseJsonBody keeps
- * them exact) and smaller ones as safe numbers, so String() never loses a digit.
+ * them exact) and smaller ones as safe numbers, so String() never loses a digit. Any integer is taken,
+ * whatever its size or sign, as the generic eventId is; a fraction is not an id.
  */
-export const VendorId = z.union([z.string().min(1).max(512), z.number().int().nonnegative()]).transform(String);
+export const VendorId = z.union([z.string().min(1).max(512), z.number().int()]).transform(String);
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 

@@ -163,6 +163,21 @@ describe("HubSpot workflow webhook", () => {
     expect(onlyEvent(receive(body)).properties?.contactId).toBe("12345678901234567890");
   });
 
+  it.each([
+    ["42", "42"],
+    ["-42", "-42"],
+    [String(2n ** 60n), "1152921504606846976"],
+    ['"evt-42"', "evt-42"],
+  ])("takes an eventId %s as the dedupe key, kept as its exact digits", (id, expected) => {
+    const body = fixture("hubspot", "workflow-contact").replace('{"vid":', `{"eventId":${id},"vid":`);
+    expect(onlyEvent(receive(body)).sourceEventId).toBe(expected);
+  });
+
+  it.each(["1.5", "true", '""'])("refuses an eventId %s with invalid_payload", (id) => {
+    const body = fixture("hubspot", "workflow-contact").replace('{"vid":', `{"eventId":${id},"vid":`);
+    expect(() => receive(body)).toThrow(InvalidPayloadError);
+  });
+
   it("acknowledges Webhooks-API change notices, which carry no email", () => {
     expectIgnored(receive(fixture("hubspot", "crm-events")), /no contact email/);
   });
