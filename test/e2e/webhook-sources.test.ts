@@ -150,12 +150,13 @@ describe("sender quirks over HTTP", () => {
     expect(response.status).toBe(200);
   });
 
-  it("answers 400 invalid_payload with the schema's issues for a payload that does not fit", async () => {
+  it("acknowledges a Calendly payload that does not fit with 200 stored:false and the schema's issues", async () => {
+    // Calendly disables a subscription that keeps answering 4xx: a refusal must not cost the integration.
     const body = fixture("calendly", "invitee-created").replace('"created_at":"2026-11-20T11:58:48.000000Z",', "");
     const response = await post("calendly", body);
     expect(response).toMatchObject({
-      status: 400,
-      body: { error: { code: "invalid_payload", details: { issues: [{ path: "created_at" }] } } },
+      status: 200,
+      body: { stored: false, refused: { code: "invalid_payload", details: { issues: [{ path: "created_at" }] } } },
     });
   });
 });

@@ -1,5 +1,6 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { type Item, toLead, toTransition } from "../../shared/adapters/dynamodb/items";
 import { signGeneric } from "../../shared/adapters/sources/generic";
 import { leadIdFor } from "../../shared/domain/lead";
 import type { TestTable } from "./dynamodb";
@@ -62,6 +63,14 @@ export async function deliver(
 }
 
 /** Everything stored about a lead, read directly from the table (strongly consistent), by entity. */
+/** An item as the application reads it: lead and transition bodies are packed. */
+function decoded(item: Item): Record<string, unknown> {
+  const entity = item.entity?.S;
+  if (entity === "lead") return { entity, ...toLead(item) };
+  if (entity === "transition") return { entity, ...toTransition(item) };
+  return unmarshall(item);
+}
+
 export async function storedLead(table: Pick<TestTable, "client" | "tableName">, email: string) {
   const leadId = leadIdFor(email);
   const items: Record<string, unknown>[] = [];
@@ -76,7 +85,7 @@ export async function storedLead(table: Pick<TestTable, "client" | "tableName">,
         ...(startKey && { ExclusiveStartKey: startKey }),
       }),
     );
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    items.push(...(page.Items ?? []).map(decoded));
     startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (startKey);
   const of = (entity: string) => items.filter((item) => item.entity === entity);

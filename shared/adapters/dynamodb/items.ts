@@ -31,8 +31,10 @@ function strip<T>(record: Record<string, unknown>): T {
 function pack(value: unknown): Uint8Array {
   return deflateRawSync(JSON.stringify(value));
 }
-function unpack<T>(bytes: Uint8Array): T {
-  return JSON.parse(inflateRawSync(bytes).toString("utf8")) as T;
+/** A stream record that crossed JSON (the Pipe's event) carries binary as base64 text. */
+function unpack<T>(bytes: Uint8Array | string): T {
+  const raw = typeof bytes === "string" ? Buffer.from(bytes, "base64") : bytes;
+  return JSON.parse(inflateRawSync(raw).toString("utf8")) as T;
 }
 
 /**
@@ -62,7 +64,7 @@ export function leadItem(lead: Lead): Item {
 }
 
 export function toLead(item: Item): Lead {
-  const packed = item.d?.B;
+  const packed = item.d?.B as Uint8Array | string | undefined;
   if (!packed) return strip<Lead>(unmarshall(item));
   return { ...unpack<Omit<Lead, "version">>(packed), version: Number(item.version?.N) };
 }
@@ -112,7 +114,8 @@ export function entityOf(item: Item): string | undefined {
 export function toTransition(item: Item): Transition {
   const { d, ...indexed } = item;
   const fields = strip<IndexedTransition>(unmarshall(indexed));
-  return d?.B ? { ...unpack<Omit<Transition, keyof IndexedTransition>>(d.B), ...fields } : (fields as Transition);
+  const packed = d?.B as Uint8Array | string | undefined;
+  return packed ? { ...unpack<Omit<Transition, keyof IndexedTransition>>(packed), ...fields } : (fields as Transition);
 }
 export function toEvent(item: Item): StoredEvent {
   const { leadId: _leadId, ...event } = strip<StoredEvent & { leadId: string }>(unmarshall(item));
