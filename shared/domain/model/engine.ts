@@ -211,8 +211,13 @@ export function createEngine(model: ScoringModel): ScoringEngine {
         nowMs,
       );
     }
+    // BANT cites the event behind each answer; since leaving the funnel only answers given since count.
+    const stageEnteredMs = instantMs(subject.stageEnteredAt);
     const setBy: Record<string, string> = {};
-    for (const attribute in snapshot.marks) setBy[attribute] = (snapshot.marks[attribute] as { by: string }).by;
+    for (const attribute in snapshot.marks) {
+      const mark = snapshot.marks[attribute] as { at: number; by: string };
+      if (scopeName === "all" || mark.at > stageEnteredMs) setBy[attribute] = mark.by;
+    }
     const name = snapshot.name?.value ?? subject.name;
     const company = snapshot.company?.value ?? subject.company;
     const attributes = snapshot.attributes;
@@ -228,8 +233,9 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       bant: bant.extract(attributes, setBy),
       ruleCounts,
       occurrenceCounts,
-      lastEventMs: scopeName === "all" ? snapshot.lastEventMs : Number.NEGATIVE_INFINITY,
-      stageEnteredMs: instantMs(subject.stageEnteredAt),
+      // The latest event is among those since leaving whenever there are any.
+      lastEventMs: snapshot.lastEventMs,
+      stageEnteredMs,
       nowMs,
     };
     let fitCents = 0;
