@@ -7,7 +7,7 @@ import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { WEBHOOK_SOURCES } from "../shared/adapters/sources";
 import { consentGate } from "../shared/application/erasure";
-import { ingestWebhook } from "../shared/application/ingest-webhook";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
@@ -20,6 +20,8 @@ const env = readEnv({
   ...tableEnvShape,
   RIPEN_PUBLIC_URL: z.url().optional(),
   RIPEN_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** How far ahead of the receiving clock an event's occurredAt may be (clock skew); recorded as received. */
+  RIPEN_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_FUTURE_TOLERANCE_SECONDS),
   /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
   RIPEN_ALLOW_UNSIGNED: z.string().default(""),
   /** Refuse to re-create an erased person until one of their events gives consent again. */
@@ -40,6 +42,7 @@ const ingest = ingestWebhook({
   }),
   clock: () => new Date(),
   toleranceSeconds: env.RIPEN_SIGNATURE_TOLERANCE_SECONDS,
+  futureToleranceSeconds: env.RIPEN_FUTURE_TOLERANCE_SECONDS,
   ...(env.RIPEN_PUBLIC_URL !== undefined && { publicUrl: env.RIPEN_PUBLIC_URL }),
   unsigned: new Set(env.RIPEN_ALLOW_UNSIGNED.split(",").map((name) => name.trim().toLowerCase())),
 });
@@ -54,5 +57,10 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     // Only names of known sources reach here (unknown ones were refused), so the dimension stays small.
     countMetric("WebhooksReceived", { source });
     if ((outcome.body as { duplicate?: boolean }).duplicate) countMetric("DuplicateWebhooks", { source });
+    // A refusal acknowledged with a 200 (senders that disable webhooks on 4xx) is seen here, not by the sender.
+    if (outcome.refused) {
+      logger.info("payload refused", { source, code: outcome.refused });
+      countMetric("PayloadsRefused", { source, code: outcome.refused });
+    }
     return jsonResponse(outcome.statusCode, outcome.body);
   });

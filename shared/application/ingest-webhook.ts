@@ -97,12 +97,17 @@ export const ingestWebhook =
     if (events.length === 0) return { statusCode: 200, body: { ignored: true, reason: "no lead event in delivery" } };
 
     const recorded: RecordedSummary[] = [];
+    let deferred = false;
     for (const event of events) {
-      const { lead, duplicate } = await deps.record(event);
+      const outcome = await deps.record(event);
+      const { lead, duplicate } = outcome;
+      deferred ||= outcome.deferred === true;
       recorded.push({ leadId: lead.leadId, stage: lead.stage, score: lead.score, duplicate });
     }
     const last = recorded.at(-1) as RecordedSummary;
-    return { statusCode: 200, body: recorded.length === 1 ? last : { ...last, events: recorded } };
+    const body = recorded.length === 1 ? last : { ...last, events: recorded };
+    // 202: stored, with the score to follow once the stale-lead worker has replayed the lead.
+    return deferred ? { statusCode: 202, body: { ...body, deferred: true } } : { statusCode: 200, body };
   };
 
 /** The canonical events, each valid and dated no later than `futureToleranceSeconds` after `now`. */

@@ -5,7 +5,7 @@ import type { SlaBreach } from "../domain/model/stage-rules";
 import type { Evaluation, ScoringEngine } from "../domain/scoring";
 import { OPEN_STAGES, type Stage } from "../domain/stages";
 import { mapConcurrent } from "./concurrency";
-import { foldStoredLead } from "./lead-replay";
+import { foldStoredLead, replayStaleLeads } from "./lead-replay";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "./lead-stage-changed";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
 import { leadContact, type StageIndex } from "./read-ports";
@@ -28,6 +28,8 @@ export interface SweepCounts {
   /** Changed by another writer while the sweep looked at it; the next sweep sees it again. */
   conflicts: number;
   slaBreaches: number;
+  /** Stale leads (an event committed without its fold) replayed first. */
+  replayed: number;
 }
 
 export interface SweepSummary extends SweepCounts {
@@ -60,7 +62,7 @@ export function sweepInstant(now: Date): Date {
 }
 
 /**
- * The daily sweep over leads in open stages: decay re-evaluation (the stored score and the index keys
+ * The daily sweep: first the stale leads (replayed, see replayStaleLeads), then the leads in open stages: decay re-evaluation (the stored score and the index keys
  * that sort by it), recycle rules, SLA breaches.
  * Input: optionally the instant to evaluate at (default: the start of the current hour).
  * Output: counts of what it did, also logged per partition.
@@ -86,10 +88,14 @@ export const runMaintenance =
       current: 0,
       conflicts: 0,
       slaBreaches: 0,
+      replayed: 0,
     };
     const outOfTime = () => deps.timeLeft !== undefined && deps.timeLeft() < (deps.reserveMs ?? 10_000);
     const sweepLead = leadSweeper(deps, asOf, counts);
     let complete = true;
+    const stale = await replayStaleLeads({ ...deps, timeLeft: () => !outOfTime() });
+    counts.replayed = stale.replayed;
+    counts.conflicts += stale.conflicts;
 
     sweep: for (const stage of OPEN_STAGES) {
       for (let shard = 0; shard < deps.index.shards; shard++) {

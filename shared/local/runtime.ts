@@ -2,8 +2,12 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
+import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
+import { replayStaleLeads } from "../application/lead-replay";
+import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
 import { STREAM_PUBLICATIONS, type StreamPublication } from "../application/stream-publications";
+import { loadEngine } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
 import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
@@ -213,6 +217,11 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       pollers.push(poller);
     }
 
+    // The stale-lead worker (the maintenance function does this in AWS): events committed without their
+    // fold, because replaying the lead was too long for a request, are replayed within seconds.
+    const staleWorker = startStaleWorker(dynamoLeadStore({ client: dynamodb, tableName }), log);
+    cleanups.push(staleWorker);
+
     return {
       url: http.url,
       port: http.port,
@@ -231,6 +240,26 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     await cleanUp();
     throw error;
   }
+}
+
+/** Replays stale leads every few seconds, one run at a time; returns what stops it. */
+function startStaleWorker(store: LeadStore, log: (line: string) => void, everyMs = 3_000): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= replayStaleLeads({ store, engine: loadEngine(), clock: () => new Date() })
+      .then(({ replayed }) => {
+        if (replayed > 0) log(`stale leads: ${replayed} replayed`);
+      })
+      .catch((error: unknown) => log(`stale leads: replay failed: ${describeError(error)}`))
+      .finally(() => {
+        running = undefined;
+      });
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** Sets the variables and returns what puts the previous values back. */
