@@ -99,7 +99,14 @@ export const ingestWebhook =
     const recorded: RecordedSummary[] = [];
     let deferred = false;
     for (const event of events) {
-      const outcome = await deps.record(event);
+      let outcome: RecordedEvent;
+      try {
+        outcome = await deps.record(event);
+      } catch (error) {
+        // A bound on the lead as a whole (see recordEvent) is a refusal like any other payload's.
+        if (error instanceof InvalidPayloadError && source.refusal === "acknowledge") return acknowledged(error);
+        throw error;
+      }
       const { lead, duplicate } = outcome;
       deferred ||= outcome.deferred === true;
       recorded.push({ leadId: lead.leadId, stage: lead.stage, score: lead.score, duplicate });

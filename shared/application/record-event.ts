@@ -1,6 +1,6 @@
-import { ContentionError } from "../domain/errors";
+import { ContentionError, InvalidPayloadError } from "../domain/errors";
 import { type Lead, leadIdFor, type Transition } from "../domain/lead";
-import { eventKey, type LeadEvent } from "../domain/lead-event";
+import { eventKey, factsBytes, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
 import type { ErasureCheck } from "./erasure";
@@ -74,6 +74,7 @@ export const recordEvent =
         event: stored,
         now,
       });
+      if (folded) assertLeadBounds(folded.lead);
       let deferred = false;
       if (!folded && current) {
         // A stale lead waits for the worker: replaying it here again would cost every delivery as much.
@@ -85,6 +86,7 @@ export const recordEvent =
           deferred = true;
         } else if (history.events.length >= current.eventCount) {
           folded = foldLead({ engine: deps.engine, leadId, current, event: stored, history: history.events, now });
+          if (folded) assertLeadBounds(folded.lead);
         }
         // Otherwise the history missed a committed event (fewer than the lead counts): read again.
       }
@@ -129,6 +131,26 @@ export function storedEvent(event: LeadEvent, eventId: string, now: Date): Store
   const receivedAt = now.toISOString();
   const occurredAt = event.occurredAt > receivedAt ? receivedAt : event.occurredAt;
   return { ...event, occurredAt, eventId, receivedAt };
+}
+
+/** Attributes a lead keeps at most, and their size: the lead item stays far below DynamoDB's 400 KB. */
+export const MAX_LEAD_ATTRIBUTES = 200;
+export const MAX_LEAD_FACTS_BYTES = 32_768;
+
+/** A lead that would outgrow its bounds refuses the event (a 400, or a 200 stored:false): nothing is stored. */
+function assertLeadBounds(lead: Lead): void {
+  const count = Object.keys(lead.attributes).length;
+  const bytes = factsBytes(lead.attributes);
+  if (count <= MAX_LEAD_ATTRIBUTES && bytes <= MAX_LEAD_FACTS_BYTES) return;
+  throw new InvalidPayloadError("the lead would hold more attributes than Ripen keeps for one person", {
+    issues: [
+      {
+        path: "attributes",
+        message: `a lead keeps at most ${MAX_LEAD_ATTRIBUTES} attributes of ${MAX_LEAD_FACTS_BYTES} bytes in all (this event would make ${count} of ${bytes})`,
+        code: "too_big",
+      },
+    ],
+  });
 }
 
 /** The lead with one more event committed but not folded in: the worker replays it. */

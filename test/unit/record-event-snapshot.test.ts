@@ -132,4 +132,21 @@ describe("recordEvent on the snapshot", () => {
     expect(late.lead.score).toBe(10);
     expect(late.evaluation?.hits).toEqual(oracle.evaluation.hits);
   });
+
+  it("refuses an event that would outgrow the lead's attribute bound, and stores nothing of it", async () => {
+    const { memory, store } = counted();
+    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    const wide = (batch: number) =>
+      leadEvent({
+        sourceEventId: `wide-${batch}`,
+        attributes: Object.fromEntries(Array.from({ length: 50 }, (_, key) => [`k${batch}_${key}`, "v"])),
+      });
+    for (let batch = 0; batch < 4; batch++) await record(wide(batch));
+
+    await expect(record(wide(4))).rejects.toMatchObject({ code: "invalid_payload" });
+
+    const leadId = leadIdFor("ada@example.com");
+    expect(memory.events.get(leadId)).toHaveLength(4);
+    expect(Object.keys(memory.leads.get(leadId)?.attributes ?? {})).toHaveLength(200);
+  });
 });
