@@ -15,13 +15,22 @@ export interface BilledUnits {
 /** DynamoDB adds this much to an index entry's size (keys and projected attributes) for its bookkeeping. */
 const INDEX_ENTRY_OVERHEAD_BYTES = 100;
 
+/** Reads billed item by item (each rounded up to 4 KB, a key not found still billed one step). */
+const PER_ITEM_READS = new Set(["GetItem", "BatchGetItem", "TransactGetItems"]);
+
 /**
  * The units AWS bills for a sequence of requests, by its documented rules, from the items read and written:
- * reads 0.5 unit (eventually consistent) or 1 per started 4 KB of everything a Query returns, at least one
- * 4 KB step; a write 1 unit per started KB, doubled inside a transaction; an index entry written when its
- * keys appear, or any projected attribute changes, and written twice (delete + put) when its keys change.
- * Index writes inside a transaction are counted doubled too, as DynamoDB Local reports them.
- * Updates and deletes (whose items the request does not carry) count as DynamoDB reported them.
+ * - Query: 0.5 unit (eventually consistent) or 1 per started 4 KB of everything it returns, at least one step;
+ * - GetItem / BatchGetItem: each key on its own, 0.5 or 1 unit per started 4 KB of its item, at least one
+ *   step whether the item exists or not;
+ * - a write 1 unit per started KB of the item, 2 inside a transaction (prepare + commit);
+ * - an index entry written when its keys appear, or any projected attribute changes, twice (delete + put)
+ *   when its keys change, nothing otherwise; inside a transaction counted doubled, as DynamoDB Local
+ *   reports them (the conservative reading: AWS documents the doubling for the transaction's items);
+ * - a cancelled transaction (DynamoDB returns no ConsumedCapacity then) still bills its items' write
+ *   units; its index entries are never written;
+ * - updates and deletes (whose items the request does not carry) as DynamoDB reported them, 2 units per
+ *   delete of a cancelled transaction.
  * DynamoDB Local undercounts some transactions of several items, hence this second count.
  */
 export function billedUnits(requests: readonly ConsumedUnits[]): BilledUnits {
@@ -29,15 +38,27 @@ export function billedUnits(requests: readonly ConsumedUnits[]): BilledUnits {
   const units: BilledUnits = { read: 0, write: 0, tableWrite: 0, indexWrite: {} };
   for (const request of requests) {
     if (request.kind === "read") {
-      const bytes = request.itemsRead.reduce((sum, item) => sum + itemBytes(item), 0);
-      units.read += (request.consistent ? 1 : 0.5) * Math.max(1, Math.ceil(bytes / 4096));
+      const step = request.consistent ? 1 : 0.5;
+      if (PER_ITEM_READS.has(request.operation)) {
+        const found = request.itemsRead.reduce((sum, item) => sum + Math.max(1, Math.ceil(itemBytes(item) / 4096)), 0);
+        const missing = Math.max(0, (request.keysRequested ?? 0) - request.itemsRead.length);
+        units.read += step * (found + missing);
+      } else {
+        const bytes = request.itemsRead.reduce((sum, item) => sum + itemBytes(item), 0);
+        units.read += step * Math.max(1, Math.ceil(bytes / 4096));
+      }
       for (const item of request.itemsRead) known.set(keyOf(item), item);
       continue;
     }
     const factor = request.operation === "TransactWriteItems" ? 2 : 1;
     if (request.itemsWritten.length === 0) {
       // An update or delete: its item is not in the request, so take what DynamoDB reported.
-      units.tableWrite += request.total;
+      units.tableWrite += request.cancelled ? factor * (request.deletes ?? 0) : request.total;
+      continue;
+    }
+    if (request.cancelled) {
+      for (const item of request.itemsWritten) units.tableWrite += factor * Math.ceil(itemBytes(item) / 1024);
+      units.tableWrite += factor * (request.deletes ?? 0);
       continue;
     }
     for (const item of request.itemsWritten) {
@@ -52,6 +73,8 @@ export function billedUnits(requests: readonly ConsumedUnits[]): BilledUnits {
       }
       known.set(keyOf(item), item);
     }
+    // A delete inside a successful transaction (the stale marker cleared): DynamoDB's figure minus the puts'.
+    if (request.deletes) units.tableWrite += factor * request.deletes;
   }
   units.write = units.tableWrite + Object.values(units.indexWrite).reduce((sum, value) => sum + value, 0);
   return units;

@@ -26,8 +26,14 @@ export interface ConsumedUnits {
   /** The items a read returned and whether it was strongly consistent. */
   itemsRead: Item[];
   consistent: boolean;
+  /** How many keys a GetItem or BatchGetItem asked for (each is billed, found or not). */
+  keysRequested: number;
   /** The items a write put (Put actions of a transaction, or a PutItem). */
   itemsWritten: Item[];
+  /** Delete actions of a transaction (billed as DynamoDB reported them, or 1 unit each when cancelled). */
+  deletes: number;
+  /** The request failed (a cancelled transaction): DynamoDB returned no ConsumedCapacity, yet bills it. */
+  cancelled?: string;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -53,27 +59,49 @@ export function recordCapacity(client: DynamoDBClient): { take(): ConsumedUnits[
       const input = args.input as {
         ReturnConsumedCapacity?: string;
         ConsistentRead?: boolean;
+        Key?: Item;
         Item?: Item;
-        TransactItems?: { Put?: { Item?: Item } }[];
+        RequestItems?: Record<string, { Keys?: Item[]; ConsistentRead?: boolean }>;
+        TransactItems?: { Put?: { Item?: Item }; Delete?: unknown }[];
       };
       input.ReturnConsumedCapacity = "INDEXES";
-      const result = await next(args);
       const operation = String(context.commandName ?? "").replace(/Command$/, "");
-      const output = result.output as { ConsumedCapacity?: CapacityEntry | CapacityEntry[]; Items?: Item[] };
-      const entries = [output.ConsumedCapacity ?? []].flat();
+      const batchRead = operation === "BatchGetItem" ? Object.values(input.RequestItems ?? {}) : [];
       const units: ConsumedUnits = {
         operation,
         kind: READS.has(operation) ? "read" : "write",
         total: 0,
         table: 0,
         indexes: {},
-        itemsRead: output.Items ?? [],
-        consistent: input.ConsistentRead === true,
+        itemsRead: [],
+        consistent: input.ConsistentRead === true || batchRead.some((request) => request.ConsistentRead === true),
+        keysRequested: input.Key ? 1 : batchRead.reduce((sum, request) => sum + (request.Keys?.length ?? 0), 0),
         itemsWritten: [
           ...(input.Item ? [input.Item] : []),
           ...(input.TransactItems ?? []).flatMap((action) => (action.Put?.Item ? [action.Put.Item] : [])),
         ],
+        deletes: (input.TransactItems ?? []).filter((action) => action.Delete).length,
       };
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        units.cancelled = (error as Error).name || "Error";
+        consumed.push(units);
+        throw error;
+      }
+      const output = result.output as {
+        ConsumedCapacity?: CapacityEntry | CapacityEntry[];
+        Items?: Item[];
+        Item?: Item;
+        Responses?: Record<string, Item[]>;
+      };
+      const entries = [output.ConsumedCapacity ?? []].flat();
+      units.itemsRead = [
+        ...(output.Items ?? []),
+        ...(output.Item ? [output.Item] : []),
+        ...Object.values(output.Responses ?? {}).flat(),
+      ];
       for (const entry of entries) {
         units.total += entry.CapacityUnits ?? 0;
         units.table += entry.Table?.CapacityUnits ?? 0;

@@ -2,7 +2,9 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { WEBHOOK_SOURCES } from "../adapters/sources";
 import { ingestWebhook, type WebhookOutcome } from "../application/ingest-webhook";
+import type { LeadStore } from "../application/ports";
 import { recordEvent } from "../application/record-event";
+import { ContentionError } from "../domain/errors";
 import { loadEngine } from "../runtime/engine";
 import { BENCH_SECRET, webhookRequest } from "./webhooks";
 
@@ -10,18 +12,21 @@ export interface BenchIngestOptions {
   client: DynamoDBClient;
   tableName: string;
   onCapacity?: (operation: string, units: { read?: number; write?: number }) => void;
+  /** Wraps the DynamoDB store (e.g. to count its replays). */
+  wrapStore?: (store: LeadStore) => LeadStore;
 }
 
 /**
  * The ingest use case wired as functions/ingest.ts wires it (generic source, the default model, the
- * DynamoDB store), minus middy: a generic body in, the webhook's outcome out. Throws unless it is a 200.
+ * DynamoDB store), minus middy: a generic body in, the webhook's outcome out, whatever its status.
  */
-export function benchIngest(options: BenchIngestOptions): (body: string) => Promise<WebhookOutcome> {
+export function benchIngestOutcome(options: BenchIngestOptions): (body: string) => Promise<WebhookOutcome> {
+  const store = dynamoLeadStore(options);
   const ingest = ingestWebhook({
     sources: WEBHOOK_SOURCES,
     secrets: { get: async () => BENCH_SECRET },
     record: recordEvent({
-      store: dynamoLeadStore(options),
+      store: options.wrapStore ? options.wrapStore(store) : store,
       engine: loadEngine(),
       clock: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -31,8 +36,22 @@ export function benchIngest(options: BenchIngestOptions): (body: string) => Prom
     unsigned: new Set(),
   });
   return async (body) => {
-    const outcome = await ingest("generic", webhookRequest(body));
-    if (outcome.statusCode !== 200) {
+    try {
+      return await ingest("generic", webhookRequest(body));
+    } catch (error) {
+      // As the handler answers it (shared/runtime/http-errors.ts): contention is a 503 the sender retries.
+      if (error instanceof ContentionError) return { statusCode: 503, body: { error: { code: error.code } } };
+      throw error;
+    }
+  };
+}
+
+/** As benchIngestOutcome, but throws unless the webhook is answered 2xx (a deferred replay is a 202). */
+export function benchIngest(options: BenchIngestOptions): (body: string) => Promise<WebhookOutcome> {
+  const ingest = benchIngestOutcome(options);
+  return async (body) => {
+    const outcome = await ingest(body);
+    if (outcome.statusCode < 200 || outcome.statusCode >= 300) {
       throw new Error(`ingest answered ${outcome.statusCode}: ${JSON.stringify(outcome.body)}`);
     }
     return outcome;

@@ -1,21 +1,22 @@
 import {
   type AttributeValue,
-  QueryCommand,
+  BatchGetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
-import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
 import { leadIdFor } from "../domain/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { type LatencySummary, latencySummary } from "./stats";
+import { decodeTemplate } from "./templates";
 import { benchLead, JOURNEY, journeyWebhook, signedHeaders } from "./webhooks";
 
 /**
  * One load run, in its own process so the load generator does not share the server's event loop:
  * `ripen` posts signed webhooks to the local server; `floor` makes the same engine round trips directly
- * (the Query that reads a lead and its events, then the transaction Ripen commits), without Ripen.
+ * (the BatchGetItem of the lead and the event's key, then the transaction Ripen's store committed for
+ * that step, its items as items.ts built them), without Ripen.
  * Usage: node --import tsx shared/bench/load-worker.ts '<LoadConfig as JSON>'; prints a LoadResult as JSON.
  */
 export interface LoadConfig {
@@ -25,7 +26,10 @@ export interface LoadConfig {
   /** The engine and table (floor). */
   endpoint?: string;
   tableName?: string;
-  /** The transactions Ripen committed for each journey step of one lead, with its id to substitute. */
+  /**
+   * The transactions Ripen's store committed for each journey step of one lead (encodeTemplate: binary
+   * attributes as base64), with its id to substitute.
+   */
   templates?: { leadId: string; steps: string[] };
   run: string;
   concurrency: number;
@@ -101,26 +105,23 @@ function ripenSender(config: LoadConfig, leads: number): Send {
   };
 }
 
-/** Ripen's round trips without Ripen: read the lead and its events, then commit the step's transaction. */
+/** Ripen's round trips without Ripen: read the lead and the event's key, then commit the step's transaction. */
 function floorSender(config: LoadConfig, leads: number): Send {
   const { endpoint, tableName, templates } = config;
   if (!endpoint || !tableName || !templates) throw new Error("floor needs endpoint, tableName and templates");
   const client = localDynamoDbClient(endpoint);
-  const values = marshall({ ":from": EVENT_PREFIX, ":to": LEAD_SK });
   return async (index) => {
     const { lead, step } = journeyStep(config, leads, index);
     const leadId = leadIdFor(lead.email);
     const template = (templates.steps[step] ?? "[]").replaceAll(templates.leadId, leadId);
+    const eventKey = (decodeTemplate(template)[1]?.Put?.Item ?? {}) as Record<string, AttributeValue>;
+    const keys = [{ pk: { S: leadPk(leadId) }, sk: { S: LEAD_SK } }];
+    if (eventKey.pk && eventKey.sk) keys.push({ pk: eventKey.pk as { S: string }, sk: eventKey.sk as { S: string } });
     for (let attempt = 0; attempt < 8; attempt++) {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: { ...values, ":pk": { S: leadPk(leadId) } },
-          ConsistentRead: attempt > 0,
-        }),
+      const read = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: attempt > 0 } } }),
       );
-      const stored = page.Items?.find((item) => item.sk?.S === LEAD_SK)?.version?.N;
+      const stored = read.Responses?.[tableName]?.find((item) => item.sk?.S === LEAD_SK)?.version?.N;
       try {
         await client.send(new TransactWriteItemsCommand({ TransactItems: versioned(template, stored) }));
         return undefined;
@@ -134,7 +135,7 @@ function floorSender(config: LoadConfig, leads: number): Send {
 
 /** The step's transaction with the lead put conditioned on the version just read, as Ripen does. */
 function versioned(template: string, stored: string | undefined): TransactWriteItem[] {
-  const items = JSON.parse(template) as TransactWriteItem[];
+  const items = decodeTemplate(template);
   const leadPut = items[0]?.Put;
   if (leadPut?.Item) {
     const version = Number(stored ?? 0) + 1;

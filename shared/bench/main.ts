@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     if (needCapacity || needThroughput) engine = await startBenchEngine(progress);
     if (engine && needCapacity) {
       progress("capacity: recording units per webhook…");
-      measured.capacity = stamp(await benchCapacity(engine.endpoint, engine.description));
+      measured.capacity = stamp(await benchCapacity(engine.endpoint, engine.description, progress));
     }
     if (engine && needThroughput)
       measured.throughput = stamp(await benchThroughput(engine.endpoint, engine.description, progress));

@@ -22,6 +22,10 @@ export function table(headers: readonly string[], rows: readonly (string | numbe
 }
 
 const verdict = (met: boolean) => (met ? "met" : "MISSED");
+const statuses = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([status, count]) => `${count}× ${status}`)
+    .join(", ");
 const indexes = (units: Units) =>
   Object.entries(units.indexWrite)
     .filter(([, value]) => value > 0)
@@ -52,8 +56,102 @@ function capacityReport(measured: Measured<CapacityResult>): string {
     `RRU/WRU: as DynamoDB reported them (ReturnConsumedCapacity INDEXES); "billed": the same requests by DynamoDB's documented rules.`,
     `items: lead ${result.itemBytes.lead} B, event ${result.itemBytes.event} B, transition ${result.itemBytes.transition} B; ` +
       `alert ledger per channel: ${result.alertLedgerPerChannel.reported.write} WRU reported, ${result.alertLedgerPerChannel.billed.write} billed`,
-    `target (${target.scenario}): ≤ ${target.writeTarget} WRU and ≤ ${target.readTarget} RRU → ` +
-      `${target.reported.write} WRU / ${target.reported.read} RRU reported, ${target.billed.write} / ${target.billed.read} billed: ${verdict(target.met)}`,
+    ...(result.history
+      ? [
+          "",
+          "no stage change, by history length (one page view each; median units, handler time in process):",
+          table(
+            [
+              "prior events",
+              "RRU",
+              "WRU",
+              "RRU billed",
+              "WRU billed",
+              "table",
+              "indexes",
+              "lead B",
+              "p50 ms",
+              "p99 ms",
+              "samples",
+              "stage changes",
+              "replays",
+            ],
+            result.history.map((row) => [
+              row.priorEvents,
+              row.reported.read,
+              row.reported.write,
+              row.billed.read,
+              row.billed.write,
+              row.billed.tableWrite,
+              indexes(row.billed),
+              row.leadBytes,
+              row.handlerMs.p50,
+              row.handlerMs.p99,
+              row.handlerMs.samples,
+              row.stageChanges,
+              row.replays,
+            ]),
+          ),
+        ]
+      : []),
+    ...(result.worstCaseSnapshot
+      ? [
+          `worst-case snapshot of the default model: lead item ${result.worstCaseSnapshot.leadBytes} B at its largest ` +
+            `(${result.worstCaseSnapshot.finalLeadBytes} B at the end, ${result.worstCaseSnapshot.events} events, ${result.worstCaseSnapshot.stage}): ${result.worstCaseSnapshot.note}`,
+        ]
+      : []),
+    ...(result.burst
+      ? [
+          `burst: ${result.burst.concurrency} at once on a ${result.burst.priorEvents}-event lead: ` +
+            `${statuses(result.burst.statuses)}; after one retry round of the 503s: ${statuses(result.burst.retryStatuses) || "none needed"}; ` +
+            `events stored ${result.burst.eventsStored} of ${result.burst.eventsExpected}; ${result.burst.transactions} transactions, ` +
+            `${result.burst.cancelledTransactions} cancelled; billed ${result.burst.billed.read} RRU / ${result.burst.billed.write} WRU ` +
+            `(${result.burst.billed.readPerEvent} / ${result.burst.billed.writePerEvent} per event stored; DynamoDB reported ` +
+            `${result.burst.reported.read} / ${result.burst.reported.write}); ${result.burst.wallMs} ms`,
+        ]
+      : []),
+    ...(result.outOfOrder
+      ? [
+          `out-of-order delivery (a ${result.outOfOrder.priorEvents}-event lead, late events inside its history):`,
+          table(
+            [
+              "late share",
+              "webhooks",
+              "late",
+              "replays",
+              "replay rate",
+              "RRU billed/webhook",
+              "WRU billed/webhook",
+              "p50 ms",
+              "p99 ms",
+              "statuses",
+            ],
+            result.outOfOrder.rows.map((row) => [
+              `${row.rate * 100}%`,
+              row.webhooks,
+              row.late,
+              row.replays,
+              row.replayRate,
+              row.billedPerWebhook.read,
+              row.billedPerWebhook.write,
+              row.handlerMs.p50,
+              row.handlerMs.p99,
+              statuses(row.statuses),
+            ]),
+          ),
+        ]
+      : []),
+    ...(result.targets
+      ? [
+          "targets:",
+          ...result.targets.map(
+            (entry) => `  ${entry.name}: ${entry.target} → ${entry.measured}: ${verdict(entry.met)}`,
+          ),
+        ]
+      : [
+          `target (${target.scenario}): ≤ ${target.writeTarget} WRU and ≤ ${target.readTarget} RRU → ` +
+            `${target.reported.write} WRU / ${target.reported.read} RRU reported, ${target.billed.write} / ${target.billed.read} billed: ${verdict(target.met)}`,
+        ]),
   ].join("\n");
 }
 
@@ -148,6 +246,11 @@ function costReport(measured: Measured<CostResult>): string {
     ...result.assumptions.map((assumption) => `assumes ${assumption}`),
     `prices: ${result.prices.basis}`,
     `total: $${result.totalPerMillion.toFixed(2)} per million webhooks; target ≤ $${result.target.dollars}: ${verdict(result.target.met)}`,
+    ...(result.target.withoutSes
+      ? [
+          `without the SES line: $${result.target.withoutSes.actual.toFixed(2)}; target ≤ $${result.target.withoutSes.dollars}: ${verdict(result.target.withoutSes.met)}`,
+        ]
+      : []),
   ].join("\n");
 }
 

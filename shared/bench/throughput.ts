@@ -10,6 +10,7 @@ import { benchIngest } from "./ingest";
 import type { LoadConfig, LoadResult } from "./load-worker";
 import { runNode } from "./node-process";
 import { type LatencySummary, latencySummary, round } from "./stats";
+import { encodeTemplate } from "./templates";
 import { BENCH_SECRET, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
 
 export const THROUGHPUT_TARGET = 0.8;
@@ -51,7 +52,7 @@ export interface ThroughputResult {
 
 /**
  * Webhooks per second and latency through the local server (the same handler modules the Lambdas run),
- * beside the floor: the same Query and TransactWriteItems made directly, without Ripen. The load comes
+ * beside the floor: the same BatchGetItem and TransactWriteItems (the store's own items) made directly, without Ripen. The load comes
  * from a second process on 127.0.0.1, one run per mode and concurrency.
  */
 export async function benchThroughput(
@@ -155,7 +156,7 @@ async function journeyTemplates(endpoint: string, tableName: string): Promise<Lo
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as Partial<TransactWriteItemsCommandInput>;
-      if (input.TransactItems) steps.push(JSON.stringify(input.TransactItems));
+      if (input.TransactItems) steps.push(encodeTemplate(input.TransactItems));
       return next(args);
     },
     { step: "initialize", name: "benchTemplates" },
