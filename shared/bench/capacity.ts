@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { dynamoAlertLedger } from "../adapters/dynamodb/alert-ledger";
 import { entityOf, leadItem } from "../adapters/dynamodb/items";
@@ -463,16 +463,23 @@ async function runBurst(
   const consumed = recorder.take();
   const billed = billedUnits(consumed);
   const reported = reportedUnits(consumed);
-  const count = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: marshall({ ":pk": leadPk(leadIdFor(lead.email)), ":prefix": EVENT_PREFIX }),
-      Select: "COUNT",
-      ConsistentRead: true,
-    }),
-  );
-  const eventsStored = count.Count ?? 0;
+  // Counted page by page: a Query stops at 1 MB of items read, COUNT or not.
+  let eventsStored = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: marshall({ ":pk": leadPk(leadIdFor(lead.email)), ":prefix": EVENT_PREFIX }),
+        Select: "COUNT",
+        ConsistentRead: true,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    eventsStored += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
   const added = Math.max(1, eventsStored - BURST.history);
   const transactions = consumed.filter((units) => units.operation === "TransactWriteItems");
   return {
