@@ -39,8 +39,18 @@ export interface BusRule {
   pattern: EventPattern;
 }
 
-/** A rule target's retry policy: attempts in all, with jittered exponential backoff between them. */
-export const DEFAULT_TARGET_RETRY: RetryPolicy = { attempts: 3, baseMs: 200, capMs: 2_000 };
+/**
+ * A rule target's retry policy: attempts in all, with jittered exponential backoff between them. Like
+ * EventBridge's, the retries outlast a notifier's claim on an alert (RIPEN_ALERT_LEASE_SECONDS, 60 s by
+ * default): a redelivery that finds the alert in flight fails, and only a retry after the lease sends it.
+ */
+export const DEFAULT_TARGET_RETRY: RetryPolicy = { attempts: 10, baseMs: 500, capMs: 30_000 };
+
+/** Half the step fixed, half jittered: the retries span a known minimum (about 61 s by default). */
+export function retryDelay(policy: RetryPolicy, retry: number): number {
+  const step = Math.min(policy.capMs, policy.baseMs * 2 ** retry);
+  return Math.floor(step / 2 + backoff(policy, retry) / 2);
+}
 
 export interface LocalBusOptions {
   /** The handler of a rule's target, by function name. */
@@ -114,7 +124,7 @@ export function createLocalBus(options: LocalBusOptions): LocalBus {
     const memoryMb = isFunctionName(rule.target) ? FUNCTIONS[rule.target].memoryMb : undefined;
     let lastError: unknown;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      if (attempt > 1) await pause(backoff(retry, attempt - 2));
+      if (attempt > 1) await pause(retryDelay(retry, attempt - 2));
       try {
         const handler = await options.target(rule.target);
         // Targets get their own copy, serialized as EventBridge would send it.
