@@ -15,6 +15,7 @@ import {
   transitionDayPk,
   transitionSk,
 } from "./keys";
+import { decodeLead, encodeLead, type LeadBody } from "./lead-codec";
 
 export type Item = Record<string, AttributeValue>;
 
@@ -59,14 +60,15 @@ export function leadItem(lead: Lead): Item {
     },
     MARSHALL,
   );
-  item.d = { B: pack(body) };
+  item.d = { B: pack(encodeLead(body)) };
   return item;
 }
 
 export function toLead(item: Item): Lead {
   const packed = item.d?.B as Uint8Array | string | undefined;
   if (!packed) return strip<Lead>(unmarshall(item));
-  return { ...unpack<Omit<Lead, "version">>(packed), version: Number(item.version?.N) };
+  const leadId = (item.pk?.S ?? "").slice(leadPk("").length);
+  return decodeLead(unpack<LeadBody>(packed), leadId, Number(item.version?.N));
 }
 
 export function eventItem(leadId: string, event: StoredEvent): Item {
