@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SNAPSHOT_BUDGET_BYTES } from "../adapters/dynamodb/lead-codec";
 import { readModelFile } from "../adapters/model-file";
-import { createEngine } from "../domain/model/engine";
 import { modelJsonSchema } from "../domain/model/json-schema";
 import { InvalidModelError } from "../domain/model/parse";
 import type { ScoringModel } from "../domain/model/schema";
-import { modelPath } from "../runtime/engine";
+import { budgetedEngine, modelPath } from "../runtime/engine";
 
 /**
  * `npm run model -- <command>`: work with the scoring model file.
@@ -41,9 +41,11 @@ export function summarize(model: ScoringModel): string {
 
 export function check(file: string): string {
   const model = readModelFile(file);
-  createEngine(model);
   const shown = relative(process.cwd(), file);
-  return `${shown.startsWith("..") ? file : shown}: valid\n  ${summarize(model)}`;
+  const name = shown.startsWith("..") ? file : shown;
+  const engine = budgetedEngine(model, name);
+  const snapshot = `snapshot: at most ${engine.snapshotBytes} bytes packed per lead, attributes aside (budget ${SNAPSHOT_BUDGET_BYTES})`;
+  return `${name}: valid\n  ${summarize(model)}\n  ${snapshot}`;
 }
 
 export function writeSchema(path: string = SCHEMA_FILE): string {

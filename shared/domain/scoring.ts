@@ -70,6 +70,8 @@ export interface ScoringEngine {
   readonly modelHash: string;
   /** The snapshot of a lead with no events. */
   empty(): LeadSnapshot;
+  /** The largest snapshot the model can make (attributes aside): what its budget is checked on. */
+  worstCase(): LeadSnapshot;
   /**
    * The snapshot with one more event, in any order (a copy; the input is left as it was). Undefined
    * when the snapshot cannot place the event exactly (a late event under a window cap): replay.

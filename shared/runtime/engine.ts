@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "../adapters/dynamodb/lead-codec";
 import { readModelFile } from "../adapters/model-file";
 import { createEngine } from "../domain/model/engine";
 import { InvalidModelError } from "../domain/model/parse";
@@ -54,8 +55,28 @@ export function loadModel(path: string = modelPath()): ScoringModel {
 export function loadEngine(path: string = modelPath()): ScoringEngine {
   let engine = engines.get(path);
   if (!engine) {
-    engine = createEngine(loadModel(path));
+    engine = budgetedEngine(loadModel(path), path);
     engines.set(path, engine);
   }
   return engine;
+}
+
+/**
+ * The engine for a model whose worst-case snapshot fits the budget: a lead's item must stay bounded
+ * whatever its history, so a model that could outgrow it is refused before it scores anything.
+ */
+export function budgetedEngine(model: ScoringModel, origin: string): ScoringEngine & { snapshotBytes: number } {
+  const engine = createEngine(model);
+  const bytes = snapshotBytes(engine.worstCase());
+  if (bytes > SNAPSHOT_BUDGET_BYTES) {
+    throw new InvalidModelError(origin, [
+      {
+        path: "engagement.rules",
+        message:
+          `a lead's snapshot could reach ${bytes} bytes, over the budget of ${SNAPSHOT_BUDGET_BYTES}: ` +
+          "every capped rule keeps up to cap.max scoring times and every withinDays condition atLeast times; lower them or use fewer rules",
+      },
+    ]);
+  }
+  return Object.assign(engine, { snapshotBytes: bytes });
 }

@@ -36,6 +36,21 @@ export function decodeLead(body: LeadBody, leadId: string, version: number): Lea
 
 type Packed = unknown[];
 
+/**
+ * What a model's snapshot may weigh at most, packed, attributes aside: with the lead's 32 KB of
+ * attributes, the lead item stays far below DynamoDB's 400 KB item limit, whatever the history.
+ */
+export const SNAPSHOT_BUDGET_BYTES = 64 * 1024;
+
+/**
+ * An upper bound of a snapshot's packed size (attributes aside): its encoded text, plus what deflate
+ * adds at worst (5 bytes per stored block), so it holds however little the times compress.
+ */
+export function snapshotBytes(snapshot: LeadSnapshot): number {
+  const text = Buffer.byteLength(JSON.stringify(encodeSnapshot(snapshot, {})));
+  return text + 5 * Math.ceil(text / 65_535) + 1;
+}
+
 function encodeSnapshot(snapshot: LeadSnapshot, attributes: Record<string, Scalar>): Packed {
   const last = Number.isFinite(snapshot.lastEventMs) ? snapshot.lastEventMs : 0;
   const rel = (at: number) => last - at;

@@ -222,7 +222,7 @@ export const EventTypes = z.union([EventTypeSelector, z.array(EventTypeSelector)
 export const EventOccurrence = z.strictObject({
   on: EventTypes.describe("event type(s), e.g. demo.completed or webinar.*"),
   where: EventCondition.optional(),
-  atLeast: z.int().min(1).optional().describe("how many such events (default 1)"),
+  atLeast: z.int().min(1).max(1000).optional().describe("how many such events (default 1)"),
   withinDays: z.number().positive().optional().describe("only events in the last N days"),
   sinceStageEntered: z.boolean().optional().describe("only events after the lead entered its current stage"),
 });

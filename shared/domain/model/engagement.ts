@@ -13,7 +13,7 @@ export const Cap = z
   .union([
     z.literal("once").describe("scores once per lead"),
     z.strictObject({
-      max: z.int().min(1).describe("at most this many scoring events"),
+      max: z.int().min(1).max(1000).describe("at most this many scoring events (a snapshot keeps their times)"),
       perDays: z.number().positive().optional().describe("... within any window of this many days"),
     }),
   ])

@@ -280,11 +280,54 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     return evaluation;
   }
 
+  /**
+   * The largest snapshot this model can make, attributes aside (they are bounded per lead): every rule
+   * matched and scoring, every kept time list full, in both scopes, with distinct times and sums.
+   */
+  function worstCase(): LeadSnapshot {
+    const now = Date.UTC(2026, 0, 1);
+    let tick = 0;
+    const time = () => now - 1_000_003 * ++tick;
+    const full = (): EngagementSnapshot => ({
+      events: 999_999_999,
+      rules: engagementRules.map((rule) => {
+        const kept = rule.capMax === Number.POSITIVE_INFINITY ? 0 : rule.capMax;
+        const state: EngagementSnapshot["rules"][number] = { matched: 999_999_999, scored: 999_999_999 };
+        if (kept > 0) state.times = Array.from({ length: kept }, time).sort((a, b) => a - b);
+        if (rule.decayPerMs > 0) {
+          state.sum = Math.PI * ++tick;
+          state.at = time();
+        }
+        return state;
+      }),
+      watchers: watchers.map((watcher) =>
+        watcher.withinMs > 0
+          ? { count: 999_999_999, times: Array.from({ length: watcher.atLeast }, time).sort((a, b) => a - b) }
+          : { count: 999_999_999 },
+      ),
+    });
+    const mark = (value: string) => ({ value, at: time(), by: `generic:${"x".repeat(250)}${++tick}` });
+    return {
+      model: modelHash,
+      events: 999_999_999,
+      lastEventMs: now,
+      attributes: {},
+      marks: {},
+      name: mark("n".repeat(256)),
+      company: mark("c".repeat(256)),
+      firstSource: mark("generic"),
+      firstCampaign: mark("k".repeat(2048)),
+      all: full(),
+      since: full(),
+    };
+  }
+
   return {
     modelVersion: model.version,
     modelHash,
     owners: routing.owners,
     empty,
+    worstCase,
     fold,
     replay,
     enterStage,

@@ -225,4 +225,36 @@ describe("npm run model -- check", () => {
 
     expect(() => check(path)).toThrow(/fit \(line 2:6\): Invalid input: expected array, received number/);
   });
+
+  it("says how large a lead's snapshot can grow under the model", () => {
+    expect(check(DEFAULT_MODEL_PATH)).toMatch(
+      /snapshot: at most \d{3,5} bytes packed per lead, attributes aside \(budget 65536\)/,
+    );
+  });
+
+  it("refuses a model whose snapshot could outgrow the budget, here and when an engine loads it", () => {
+    const folder = mkdtempSync(join(tmpdir(), "ripen-check-"));
+    const path = join(folder, "greedy.yaml");
+    const rules = Array.from(
+      { length: 40 },
+      (_, index) =>
+        `    - { id: r${index}, label: Rule ${index}, on: page.viewed, points: 1, cap: { max: 1000, perDays: 30 } }`,
+    );
+    writeFileSync(
+      path,
+      ["version: greedy-1", "engagement:", "  halfLifeDays: 30", "  rules:", ...rules, ""].join("\n"),
+    );
+
+    expect(() => check(path)).toThrow(/snapshot could reach \d+ bytes, over the budget of 65536/);
+    expect(() => loadEngine(path)).toThrow(InvalidModelError);
+  });
+
+  it("bounds what a snapshot keeps per rule: cap.max and atLeast at most 1,000", () => {
+    expect(() =>
+      parseModelText(
+        "version: v\nengagement:\n  rules:\n    - { id: a, label: A, on: x.y, points: 1, cap: { max: 1001 } }\n",
+        "m",
+      ),
+    ).toThrow(/cap/);
+  });
 });
