@@ -8,6 +8,7 @@ import { describeMachine } from "./machine";
 import { report } from "./report";
 import { type BenchResults, type Measured, RESULTS_FILE, readResults, writeResults } from "./results";
 import { benchScoring } from "./scoring";
+import { benchSequential } from "./sequential";
 import { benchThroughput } from "./throughput";
 
 /**
@@ -15,7 +16,7 @@ import { benchThroughput } from "./throughput";
  * Writes bench/results.json (sections not run keep their previous figures) and prints the tables.
  * DYNAMODB_ENDPOINT points capacity and throughput at another engine than an in-memory DynamoDB Local.
  */
-const NAMES = ["scoring", "init", "capacity", "throughput", "cost"] as const;
+const NAMES = ["scoring", "init", "capacity", "throughput", "sequential", "cost"] as const;
 type Name = (typeof NAMES)[number];
 const ALIASES: Record<string, Name> = { bundle: "init" };
 const USAGE = `usage: npm run bench [-- ${NAMES.join(" | ")} | bundle …]   (no name: all)`;
@@ -50,13 +51,15 @@ async function main(): Promise<void> {
   const needThroughput = selected.has("throughput") || (selected.has("cost") && !previous.throughput);
   let engine: BenchEngine | undefined;
   try {
-    if (needCapacity || needThroughput) engine = await startBenchEngine(progress);
+    if (needCapacity || needThroughput || selected.has("sequential")) engine = await startBenchEngine(progress);
     if (engine && needCapacity) {
       progress("capacity: recording units per webhook…");
       measured.capacity = stamp(await benchCapacity(engine.endpoint, engine.description, progress));
     }
     if (engine && needThroughput)
       measured.throughput = stamp(await benchThroughput(engine.endpoint, engine.description, progress));
+    if (engine && selected.has("sequential"))
+      measured.sequential = stamp(await benchSequential(engine.endpoint, progress));
   } finally {
     await engine?.stop();
   }

@@ -4,6 +4,7 @@ import type { InitResult } from "./init";
 import { machineLine } from "./machine";
 import type { BenchResults, Measured } from "./results";
 import type { ScoringResult } from "./scoring";
+import type { SequentialResult } from "./sequential";
 import type { ThroughputResult } from "./throughput";
 
 /** Columns padded to their widest cell; numbers right-aligned. */
@@ -261,8 +262,23 @@ export function report(results: BenchResults, ran: readonly string[]): string {
   if (first) parts.push(`machine: ${machineLine(first.machine)}`);
   if (ran.includes("capacity") && results.capacity) parts.push(capacityReport(results.capacity));
   if (ran.includes("throughput") && results.throughput) parts.push(throughputReport(results.throughput));
+  if (ran.includes("sequential") && results.sequential) parts.push(sequentialReport(results.sequential));
   if (ran.includes("init") && results.init) parts.push(initReport(results.init));
   if (ran.includes("scoring") && results.scoring) parts.push(scoringReport(results.scoring));
   if (ran.includes("cost") && results.cost) parts.push(costReport(results.cost));
   return `${parts.join("\n")}\n`;
+}
+
+function sequentialReport(measured: Measured<SequentialResult>): string {
+  const { result } = measured;
+  const statuses = Object.entries(result.statuses)
+    .map(([status, count]) => `${count}× ${status}`)
+    .join(", ");
+  return [
+    `== ${result.events.toLocaleString("en-US")} sequential webhooks on one lead over HTTP (${measured.measuredAt}; load average ${measured.loadAverage.join(" ")})`,
+    `answers: ${statuses}; the lead counts ${result.leadEventCount} events`,
+    `first 500: p50 ${result.first.p50} ms, p99 ${result.first.p99} ms; last 500: p50 ${result.last.p50} ms, p99 ${result.last.p99} ms`,
+    `target: p99 of the last 500 ≤ ${result.target.ratio}× the first 500's, all 200 → ${result.ratio}×: ${result.target.met ? "met" : "MISSED"}`,
+    "",
+  ].join("\n");
 }

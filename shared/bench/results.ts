@@ -6,6 +6,7 @@ import type { CostResult } from "./cost";
 import type { InitResult } from "./init";
 import type { Machine } from "./machine";
 import type { ScoringResult } from "./scoring";
+import type { SequentialResult } from "./sequential";
 import type { ThroughputResult } from "./throughput";
 
 export const RESULTS_FILE = fileURLToPath(new URL("../../bench/results.json", import.meta.url));
@@ -22,6 +23,7 @@ export interface Measured<Result> {
 export interface BenchResults {
   capacity?: Measured<CapacityResult>;
   throughput?: Measured<ThroughputResult>;
+  sequential?: Measured<SequentialResult>;
   init?: Measured<InitResult>;
   scoring?: Measured<ScoringResult>;
   cost?: Measured<CostResult>;
