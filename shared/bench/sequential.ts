@@ -1,8 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { localDynamoDbClient } from "../local/clients";
 import { startRipen } from "../local/runtime";
 import { ensureTable } from "../local/table";
+import { runNode } from "./node-process";
 import { type LatencySummary, latencySummary, round } from "./stats";
 import { BENCH_SECRET, benchLead, pageViewWebhook, signedHeaders } from "./webhooks";
 
@@ -22,9 +25,20 @@ export interface SequentialResult {
 
 /**
  * 3,000 webhooks on one lead, one after the other, through the local server over HTTP as a sender
- * posts them: every answer, and the round-trip latency of the first and last 500.
+ * posts them: every answer, and the round-trip latency of the first and last 500. In a process of its
+ * own: the handler modules read their environment once, and another benchmark may have loaded them.
  */
-export async function benchSequential(endpoint: string, progress: (line: string) => void): Promise<SequentialResult> {
+export function benchSequential(endpoint: string, progress: (line: string) => void): Promise<SequentialResult> {
+  progress(`sequential: ${SEQUENTIAL_EVENTS} webhooks on one lead, in a child process…`);
+  return runNode<SequentialResult>(["--import", "tsx", fileURLToPath(import.meta.url), endpoint], {
+    cwd: fileURLToPath(new URL("../../", import.meta.url)),
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    timeoutMs: 600_000,
+    what: "sequential benchmark",
+  });
+}
+
+async function runSequential(endpoint: string, progress: (line: string) => void): Promise<SequentialResult> {
   const tableName = `bench-sequential-${Date.now()}`;
   await ensureTable(localDynamoDbClient(endpoint), tableName);
   // Alerts go to a local sink: the benchmark measures ingest.
@@ -86,4 +100,18 @@ export async function benchSequential(endpoint: string, progress: (line: string)
     leadEventCount,
     target: { ratio: SEQUENTIAL_TARGET, met: ratio <= SEQUENTIAL_TARGET && Object.keys(statuses).join() === "200" },
   };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const endpoint = process.argv[2] ?? "";
+  runSequential(endpoint, (line) => process.stderr.write(`${line}\n`)).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }
