@@ -17,6 +17,8 @@ export interface LeadView {
   transitions: Transition[];
   /** Events and changes of stage in the order they happened; at equal times the event comes first. */
   timeline: TimelineEntry[];
+  /** False when the lead has more events than a read shows (TIMELINE_EVENTS): the timeline holds some of them. */
+  timelineComplete?: false;
 }
 
 export type TimelineEntry =
@@ -40,6 +42,9 @@ export type TimelineEntry =
       score: number;
     };
 
+/** Events a lead read shows at most, so a read costs a bounded amount however long the history. */
+export const TIMELINE_EVENTS = 500;
+
 /**
  * Reads one lead with its explanation, BANT, owner and timeline.
  * Input: a lead id, or an email (the id is derived from it). Output: LeadView, or LeadNotFoundError.
@@ -50,17 +55,23 @@ export const readLead =
   (deps: { store: LeadStore; engine: ScoringEngine; clock: Clock }) =>
   async (idOrEmail: string): Promise<LeadView> => {
     const leadId = idOrEmail.includes("@") ? leadIdFor(idOrEmail) : idOrEmail;
-    const [history, transitions] = await Promise.all([
-      deps.store.loadHistory(leadId),
+    const [stored, page, transitions] = await Promise.all([
+      deps.store.getLead(leadId),
+      deps.store.loadEvents(leadId, { limit: TIMELINE_EVENTS }),
       deps.store.listTransitions(leadId),
     ]);
-    const stored = history.lead;
     if (!stored) throw new LeadNotFoundError(`no lead ${idOrEmail.includes("@") ? "with that email" : leadId}`);
     const now = deps.clock();
     // The explanation comes from the snapshot; only a lead it can't serve (stale, another model) is replayed.
     const folded =
       foldLead({ engine: deps.engine, leadId, current: stored, now }) ??
-      foldLead({ engine: deps.engine, leadId, current: stored, history: history.events, now });
+      foldLead({
+        engine: deps.engine,
+        leadId,
+        current: stored,
+        history: page.complete ? page.events : (await deps.store.loadHistory(leadId)).events,
+        now,
+      });
     if (!folded) throw new LeadNotFoundError(`no lead ${leadId}`);
     const { evaluation } = folded;
     const { snapshot: _snapshot, ...lead } = stored;
@@ -77,7 +88,8 @@ export const readLead =
         modelVersion: deps.engine.modelVersion,
       },
       transitions,
-      timeline: timeline(history.events, transitions),
+      timeline: timeline(page.events, transitions),
+      ...(!page.complete && { timelineComplete: false }),
     };
   };
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { mostAdvanced } from "../../../shared/application/account";
 import type { FunnelView } from "../../../shared/application/funnel";
 import { readLead, timeline } from "../../../shared/application/read-lead";
+import { recordEvent } from "../../../shared/application/record-event";
 import { funnelText } from "../../../shared/cli/funnel-table";
 import { funnelReport } from "../../../shared/domain/funnel";
+import { leadEvent } from "../../support/events";
 import { memoryLeadStore } from "../../support/memory-lead-store";
 import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "./fixtures";
 
@@ -45,6 +47,37 @@ describe("GET /leads/{id}", () => {
     expect(view.bant).toEqual({});
     expect(view.explanation.score).toBe(40);
     expect(view.timeline).toHaveLength(1);
+  });
+
+  it("shows at most 500 events of a long history, says so, and still explains the whole score from the snapshot", async () => {
+    const memory = memoryLeadStore();
+    const engine = sweepEngine({ points: 1, halfLifeDays: 10_000 });
+    const record = recordEvent({
+      store: memory.store,
+      engine,
+      clock: () => new Date("2026-11-20T00:00:00.000Z"),
+      sleep: async () => {},
+    });
+    const email = "long@example.com";
+    for (let index = 0; index < 600; index++) {
+      await record(
+        leadEvent({
+          email,
+          type: "page.viewed",
+          sourceEventId: `v${index}`,
+          occurredAt: new Date(Date.parse("2026-11-01T00:00:00.000Z") + index * 60_000).toISOString(),
+        }),
+      );
+    }
+
+    const view = await readLead({ store: memory.store, engine, clock: () => new Date("2026-11-20T00:00:00.000Z") })(
+      email,
+    );
+
+    expect(view.timeline.filter((entry) => entry.kind === "event")).toHaveLength(500);
+    expect(view.timelineComplete).toBe(false);
+    expect(view.explanation.hits).toEqual([expect.objectContaining({ ruleId: "points", hits: 600 })]);
+    expect(view.lead.eventCount).toBe(600);
   });
 });
 
