@@ -1,3 +1,4 @@
+import { inflateRawSync } from "node:zlib";
 import { type DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +56,8 @@ async function seedPerson() {
     expectedVersion: 1,
     event: second,
     marker: { key: "rep-action:accept-1", ttlSeconds: 3600 },
+    // Its snapshot behind: a stale-lead marker names the lead outside its partition.
+    stale: "mark",
     transition: {
       ...transitionFixture({ leadId: LEAD_ID, from: "lead", to: "mql", at: asMql.updatedAt, source: "typeform" }),
       ...personal,
@@ -156,7 +159,13 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
 
   it("leaves no personal data anywhere in the table (checked by a Scan, in this test only)", async () => {
     const everything = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
-    const text = JSON.stringify((everything.Items ?? []).map((item) => unmarshall(item)));
+    // Packed bodies (lead and transition items) are read as their text too.
+    const text = JSON.stringify(
+      (everything.Items ?? []).map((item) => ({
+        ...unmarshall(item),
+        ...(item.d?.B && { d: inflateRawSync(item.d.B).toString("utf8") }),
+      })),
+    );
 
     for (const secret of [EMAIL, NAME, COMPANY, "+49 30 1234567", "50k", "asked for pricing", "private.example"]) {
       expect(text).not.toContain(secret);

@@ -13,7 +13,16 @@ import type { TombstoneReader } from "../../application/erasure";
 import { batchWrite, queryAll } from "./batch";
 import { toFunnelTransition } from "./funnel-queries";
 import { entityOf, type Item } from "./items";
-import { erasedPk, erasureAuditPk, leadPk, TOMBSTONE_SK, transitionDayPk, transitionSk } from "./keys";
+import {
+  erasedPk,
+  erasureAuditPk,
+  leadPk,
+  stageShard,
+  stalePk,
+  TOMBSTONE_SK,
+  transitionDayPk,
+  transitionSk,
+} from "./keys";
 
 /** 100 items per transaction: 50 stub puts with their 50 deletes. */
 const PAIRS_PER_TRANSACTION = 50;
@@ -137,11 +146,11 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
     },
 
     async deleteItems(leadId, keys) {
-      await batchWrite(
-        client,
-        tableName,
-        keys.map((sk) => ({ DeleteRequest: { Key: key(leadId, sk) } })),
-      );
+      await batchWrite(client, tableName, [
+        ...keys.map((sk) => ({ DeleteRequest: { Key: key(leadId, sk) } })),
+        // A stale-lead marker names the lead outside its partition: it goes too (deleting none is fine).
+        { DeleteRequest: { Key: marshall({ pk: stalePk(stageShard(leadId)), sk: leadId }) } },
+      ]);
     },
 
     async recordAudit(audit) {
