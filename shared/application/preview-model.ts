@@ -1,4 +1,3 @@
-import { foldLead } from "../domain/lead-fold";
 import type { ScoringEngine } from "../domain/scoring";
 import { STAGES, type Stage } from "../domain/stages";
 import { mapConcurrent } from "./concurrency";
@@ -69,15 +68,7 @@ export const previewModel = (deps: PreviewDeps) => async (): Promise<ModelPrevie
       const lead = current.current;
       const before = current.folded;
       // The candidate replays the history (unless it is the same compiled model).
-      const after =
-        foldLead({ engine: deps.candidate, leadId, current: lead, now }) ??
-        foldLead({
-          engine: deps.candidate,
-          leadId,
-          current: lead,
-          history: (await deps.store.loadHistory(leadId)).events,
-          now,
-        });
+      const after = (await foldStoredLead({ store: deps.store, engine: deps.candidate }, lead, now))?.folded;
       if (!after) return;
       preview.examined++;
       preview.before[before.lead.stage]++;

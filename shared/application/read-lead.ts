@@ -2,9 +2,9 @@ import { LeadNotFoundError } from "../domain/errors";
 import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
 import { leadIdFor } from "../domain/lead";
 import type { Scalar, SourceName } from "../domain/lead-event";
-import { foldLead } from "../domain/lead-fold";
 import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
+import { foldStoredLead } from "./lead-replay";
 import type { Clock, LeadStore } from "./ports";
 
 export interface LeadView {
@@ -63,15 +63,7 @@ export const readLead =
     if (!stored) throw new LeadNotFoundError(`no lead ${idOrEmail.includes("@") ? "with that email" : leadId}`);
     const now = deps.clock();
     // The explanation comes from the snapshot; only a lead it can't serve (stale, another model) is replayed.
-    const folded =
-      foldLead({ engine: deps.engine, leadId, current: stored, now }) ??
-      foldLead({
-        engine: deps.engine,
-        leadId,
-        current: stored,
-        history: page.complete ? page.events : (await deps.store.loadHistory(leadId)).events,
-        now,
-      });
+    const folded = (await foldStoredLead(deps, stored, now))?.folded;
     if (!folded) throw new LeadNotFoundError(`no lead ${leadId}`);
     const { evaluation } = folded;
     const { snapshot: _snapshot, ...lead } = stored;
