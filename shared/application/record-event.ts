@@ -67,30 +67,9 @@ export const recordEvent =
       if (!current) await deps.erasures?.assertMayCreate(leadId, event);
       const now = deps.clock();
       const stored = storedEvent(event, eventId, now);
-      let folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition } | undefined = foldLead({
-        engine: deps.engine,
-        leadId,
-        current,
-        event: stored,
-        now,
-      });
-      if (folded) assertLeadBounds(folded.lead);
-      let deferred = false;
-      if (!folded && current) {
-        // A stale lead waits for the worker: replaying it here again would cost every delivery as much.
-        const history = current.stale
-          ? undefined
-          : await deps.store.loadEvents(leadId, { consistent: true, limit: deps.replayLimit ?? DEFAULT_REPLAY_LIMIT });
-        if (!history?.complete) {
-          folded = { lead: staleLead(current, stored, now) };
-          deferred = true;
-        } else if (history.events.length >= current.eventCount) {
-          folded = foldLead({ engine: deps.engine, leadId, current, event: stored, history: history.events, now });
-          if (folded) assertLeadBounds(folded.lead);
-        }
-        // Otherwise the history missed a committed event (fewer than the lead counts): read again.
-      }
-      if (folded) {
+      const next = await nextLead(deps, leadId, current, stored, now);
+      if (next) {
+        const { folded, deferred } = next;
         try {
           await deps.store.commit({
             lead: folded.lead,
@@ -98,7 +77,6 @@ export const recordEvent =
             event: stored,
             ...(folded.transition && { transition: folded.transition }),
             ...(deferred && { stale: "mark" as const }),
-            ...(!deferred && current?.stale && { stale: "clear" as const }),
           });
           return {
             lead: folded.lead,
@@ -123,6 +101,37 @@ export const recordEvent =
     throw new ContentionError(`lead ${leadId} is being updated concurrently; retry the delivery`);
   };
 
+interface NextLead {
+  folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition };
+  /** The event is committed without its fold: the lead is marked stale for the worker. */
+  deferred: boolean;
+}
+
+/**
+ * The lead with the event folded in: from its snapshot, else from its replayed history (up to the
+ * replay limit), else committed stale. Undefined when the history read missed a committed event (it
+ * holds fewer events than the lead counts): the caller reads again.
+ */
+async function nextLead(
+  deps: RecordEventDeps,
+  leadId: string,
+  current: Lead | undefined,
+  event: StoredEvent,
+  now: Date,
+): Promise<NextLead | undefined> {
+  const folded = foldLead({ engine: deps.engine, leadId, current, event, now });
+  if (folded) return { folded: withinBounds(folded), deferred: false };
+  if (!current) throw new Error("a new lead always folds");
+  // A stale lead waits for the worker: replaying it here again would cost every delivery as much.
+  const history = current.stale
+    ? undefined
+    : await deps.store.loadEvents(leadId, { consistent: true, limit: deps.replayLimit ?? DEFAULT_REPLAY_LIMIT });
+  if (!history?.complete) return { folded: { lead: staleLead(current, event, now) }, deferred: true };
+  if (history.events.length < current.eventCount) return undefined;
+  const replayed = foldLead({ engine: deps.engine, leadId, current, event, history: history.events, now });
+  return replayed && { folded: withinBounds(replayed), deferred: false };
+}
+
 /**
  * The event as stored. An occurredAt ahead of the receiving clock (within the accepted tolerance: clock
  * skew) is recorded as the time of receipt, so no stored event is ever in the future of its lead.
@@ -138,10 +147,10 @@ export const MAX_LEAD_ATTRIBUTES = 200;
 export const MAX_LEAD_FACTS_BYTES = 32_768;
 
 /** A lead that would outgrow its bounds refuses the event (a 400, or a 200 stored:false): nothing is stored. */
-function assertLeadBounds(lead: Lead): void {
-  const count = Object.keys(lead.attributes).length;
-  const bytes = factsBytes(lead.attributes);
-  if (count <= MAX_LEAD_ATTRIBUTES && bytes <= MAX_LEAD_FACTS_BYTES) return;
+function withinBounds<Folded extends { lead: Lead }>(folded: Folded): Folded {
+  const count = Object.keys(folded.lead.attributes).length;
+  const bytes = factsBytes(folded.lead.attributes);
+  if (count <= MAX_LEAD_ATTRIBUTES && bytes <= MAX_LEAD_FACTS_BYTES) return folded;
   throw new InvalidPayloadError("the lead would hold more attributes than Ripen keeps for one person", {
     issues: [
       {
