@@ -39,7 +39,7 @@ export async function batchGet(
   client: DynamoDBClient,
   tableName: string,
   keys: readonly Item[],
-  options: { consistent?: boolean } = {},
+  options: { consistent?: boolean; onRead?: (units: number) => void } = {},
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (const chunk of chunks(keys, GET_BATCH)) {
@@ -50,8 +50,10 @@ export async function batchGet(
       const result = await client.send(
         new BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
+          ...(options.onRead && { ReturnConsumedCapacity: "TOTAL" }),
         }),
       );
+      options.onRead?.((result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0));
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

@@ -1,5 +1,4 @@
 import {
-  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -18,7 +17,7 @@ import {
 } from "../../application/ports";
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
-import { queryAll } from "./batch";
+import { batchGet, queryAll } from "./batch";
 import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
 import { EVENT_PREFIX, eventSk, LEAD_SK, leadPk, STAGE_SHARDS, stageShard, stalePk, TRANSITION_PREFIX } from "./keys";
 
@@ -80,29 +79,12 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
         { pk: leadPk(leadId), sk: LEAD_SK },
         { pk: leadPk(leadId), sk: eventSk(eventId) },
       ].map((key) => marshall(key));
-      let lead: Lead | undefined;
-      let recorded = false;
-      let pending: Item[] = keys;
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** round)));
-        if (round >= 6) throw new Error("BatchGetItem left keys unprocessed after retries");
-        const result = await client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [tableName]: { Keys: pending, ConsistentRead: consistent },
-            },
-            ...capacity,
-          }),
-        );
-        const read = (result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-        onCapacity?.("read", { read });
-        for (const item of result.Responses?.[tableName] ?? []) {
-          if (entityOf(item) === "lead") lead = toLead(item);
-          else recorded = true;
-        }
-        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      }
-      return { lead, recorded };
+      const items = await batchGet(client, tableName, keys, {
+        consistent,
+        ...(onCapacity && { onRead: (read: number) => onCapacity("read", { read }) }),
+      });
+      const lead = items.find((item) => entityOf(item) === "lead");
+      return { lead: lead && toLead(lead), recorded: items.length > (lead ? 1 : 0) };
     },
 
     async loadEvents(leadId, { consistent = false, limit }) {
