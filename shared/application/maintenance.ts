@@ -62,8 +62,9 @@ export function sweepInstant(now: Date): Date {
 }
 
 /**
- * The daily sweep: first the stale leads (replayed, see replayStaleLeads), then the leads in open stages: decay re-evaluation (the stored score and the index keys
- * that sort by it), recycle rules, SLA breaches.
+ * The daily sweep: first the stale leads (replayed, see replayStaleLeads), then the leads in open
+ * stages: decay re-evaluation (the stored score and the queue band that sorts by it), recycle rules,
+ * SLA breaches.
  * Input: optionally the instant to evaluate at (default: the start of the current hour).
  * Output: counts of what it did, also logged per partition.
  * Main course: each shard of each open stage is read through the by-time-entered index; each lead is

@@ -1,6 +1,7 @@
-import { foldLead, usableSnapshot } from "../domain/lead-fold";
+import { usableSnapshot } from "../domain/lead-fold";
 import type { ScoringEngine } from "../domain/scoring";
 import { mapConcurrent } from "./concurrency";
+import { foldStoredLead } from "./lead-replay";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
 import type { StageIndex } from "./read-ports";
 import { type WalkPosition, walkStoredLeads } from "./stored-leads";
@@ -31,8 +32,9 @@ const ATTEMPTS = 3;
 
 /**
  * Applies the engine's model to every stored lead: each whose snapshot another model wrote (by content
- * hash) or that is stale is replayed from its events and written with the model's snapshot, with a transition when its stage changes (actor: the model version; the rule and its
- * reason in the reason), through the same atomic, version-checked commit as ingest.
+ * hash), or that is stale, is replayed from its events and written with this model's snapshot, with a
+ * transition when its stage changes (actor: the model version; the rule and its reason in the reason),
+ * through the same atomic, version-checked commit as ingest.
  * Input: optionally where a previous run stopped. Output: counts.
  * Guarantees: idempotent (a lead whose snapshot this model wrote is left alone, so a rerun or a resumed
  * run writes nothing twice); resumable from any reported position; concurrent writers win, and their
@@ -46,19 +48,17 @@ export const rescoreLeads =
 
     async function rescore(leadId: string): Promise<void> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-        if (attempt === 0) {
-          const stored = await deps.store.getLead(leadId);
-          if (!stored || stored.eventCount === 0) return;
-          counts.examined++;
-          if (usableSnapshot(deps.engine, stored)) {
-            counts.current++;
-            return;
-          }
+        const stored = await deps.store.getLead(leadId);
+        if (!stored || stored.eventCount === 0) return;
+        if (attempt === 0) counts.examined++;
+        // Written by this model already: by a previous run, by ingest, or by a writer that raced this one.
+        if (usableSnapshot(deps.engine, stored)) {
+          counts.current++;
+          return;
         }
-        const { lead, events } = await deps.store.loadHistory(leadId, { consistent: true });
-        if (!lead || events.length === 0) return;
-        const folded = foldLead({ engine: deps.engine, leadId, current: lead, history: events, now: deps.clock() });
-        if (!folded) return;
+        const result = await foldStoredLead(deps, stored, deps.clock());
+        if (!result) return;
+        const { current: lead, folded } = result;
         const transition = folded.transition && {
           ...folded.transition,
           actor: { type: "model" as const, id: version },
