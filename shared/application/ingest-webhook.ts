@@ -118,7 +118,11 @@ export const ingestWebhook =
   };
 
 /** The canonical events, each valid and dated no later than `futureToleranceSeconds` after `now`. */
-function validEvents(inputs: readonly LeadEventInput[], now: Date, futureToleranceSeconds: number): LeadEvent[] {
+export function validEvents(
+  inputs: readonly LeadEventInput[],
+  now: Date,
+  futureToleranceSeconds: number = DEFAULT_FUTURE_TOLERANCE_SECONDS,
+): LeadEvent[] {
   const latest = now.getTime() + futureToleranceSeconds * 1000;
   return inputs.map((input, index) => {
     const at = (path: readonly PropertyKey[]) =>
