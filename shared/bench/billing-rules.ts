@@ -25,8 +25,12 @@ const PER_ITEM_READS = new Set(["GetItem", "BatchGetItem", "TransactGetItems"]);
  *   step whether the item exists or not;
  * - a write 1 unit per started KB of the item, 2 inside a transaction (prepare + commit);
  * - an index entry written when its keys appear, or any projected attribute changes, twice (delete + put)
- *   when its keys change, nothing otherwise; inside a transaction counted doubled, as DynamoDB Local
- *   reports them (the conservative reading: AWS documents the doubling for the transaction's items);
+ *   when its keys change, nothing otherwise; 1 unit per started KB of the entry, inside a transaction too.
+ *   The transaction's doubling is its two-phase protocol over the table items ("two underlying writes of
+ *   every item: one to prepare, one to commit"); its changes reach the indexes afterwards ("after a
+ *   transaction completes, its changes start propagating to global secondary indexes"), as any write's
+ *   do. DynamoDB Local reports a transaction's index entries doubled, and a two-item transaction's table
+ *   writes halved: neither is AWS's bill, so its figures are shown beside these, not taken instead;
  * - a cancelled transaction (DynamoDB returns no ConsumedCapacity then) still bills its items' write
  *   units; its index entries are never written;
  * - updates and deletes (whose items the request does not carry) as DynamoDB reported them, 2 units per
@@ -68,7 +72,7 @@ export function billedUnits(requests: readonly ConsumedUnits[]): BilledUnits {
         const writes = indexWrites(index, before, item);
         if (writes > 0) {
           const entry = Math.ceil(indexEntryBytes(index, item) / 1024);
-          units.indexWrite[index.name] = (units.indexWrite[index.name] ?? 0) + factor * writes * entry;
+          units.indexWrite[index.name] = (units.indexWrite[index.name] ?? 0) + writes * entry;
         }
       }
       known.set(keyOf(item), item);

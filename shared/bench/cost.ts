@@ -70,18 +70,16 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
   };
   const mixed = (pick: (id: Scenario) => number) =>
     (Object.keys(WEBHOOK_MIX) as Scenario[]).reduce((sum, id) => sum + WEBHOOK_MIX[id] * pick(id), 0);
-  // The larger of what DynamoDB reported and what its billing rules give, so the cost is not understated.
-  const writeUnits = mixed((id) => Math.max(scenario(id).billed.write, scenario(id).reported.write));
-  const readUnits = mixed((id) => Math.max(scenario(id).billed.read, scenario(id).reported.read));
+  // Priced by DynamoDB's billing rules over the requests made (billing-rules.ts), not by what DynamoDB
+  // Local reports: it halves a two-item transaction's table writes and doubles its index entries.
+  const writeUnits = mixed((id) => scenario(id).billed.write);
+  const readUnits = mixed((id) => scenario(id).billed.read);
   const million = 1_000_000;
   const transitions = WEBHOOK_MIX["new-lead"] + WEBHOOK_MIX["to-mql"] + WEBHOOK_MIX["to-sql"];
   const sqlAlerts = WEBHOOK_MIX["to-sql"];
   // sql: notify-slack and notify-email (owner); mql: notify-slack (the marketing channel, when set).
   const notifierInvocations = 2 * WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"];
-  const ledgerWrites =
-    2 *
-    sqlAlerts *
-    Math.max(capacity.alertLedgerPerChannel.billed.write, capacity.alertLedgerPerChannel.reported.write);
+  const ledgerWrites = 2 * sqlAlerts * capacity.alertLedgerPerChannel.billed.write;
   const ingestBilledMs = Math.ceil(throughput.handlerMs.p50);
   const gbSeconds = (ms: number, memoryMb: number) => (ms / 1000) * (memoryMb / 1024);
   const accessLogBytes = Buffer.byteLength(ACCESS_LOG_LINE) + LOG_EVENT_OVERHEAD_BYTES;
