@@ -85,6 +85,8 @@ const RipenConfigSchema = z.object({
   archiveRetentionDays: days.default(30),
   /** X-Ray active tracing on every function. */
   tracing: flag.default(false),
+  /** Put a lead's creation into `lead` on the bus too (every other change of stage always is). */
+  publishNewLeads: flag.default(false),
   /** The indexes the table has: set only while moving a deployed table between releases (MIGRATIONS.md). */
   tableIndexes: tableIndexes.default(() => TABLE.indexes.map((index) => index.name)),
 });
@@ -112,6 +114,7 @@ export const CONTEXT_KEYS = {
   logRetentionDays: "ripen:logRetentionDays",
   archiveRetentionDays: "ripen:archiveRetentionDays",
   tracing: "ripen:tracing",
+  publishNewLeads: "ripen:publishNewLeads",
   tableIndexes: "ripen:tableIndexes",
 } as const satisfies Record<keyof z.input<typeof RipenConfigSchema>, string>;
 

@@ -95,7 +95,7 @@ export class StreamPipe extends Construct {
       roleArn: this.role.roleArn,
       source: streamArn,
       sourceParameters: {
-        filterCriteria: { filters: [{ pattern: JSON.stringify(publication.filter) }] },
+        filterCriteria: { filters: publication.filters.map((filter) => ({ pattern: JSON.stringify(filter) })) },
         dynamoDbStreamParameters: {
           ...STREAM_READING,
           deadLetterConfig: { arn: this.deadLetters.queueArn },

@@ -4,7 +4,7 @@ import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { STREAM_PUBLICATIONS } from "../shared/application/stream-publications";
+import { streamPublications } from "../shared/application/stream-publications";
 import { FUNCTIONS } from "../shared/runtime/routes";
 import { RipenAlarms } from "./alarms";
 import { RipenApi } from "./api";
@@ -80,7 +80,7 @@ export class StatelessStack extends Stack {
 
     const publish = handlers.get(PIPE_ENRICHMENT_FUNCTION);
     if (!publish) throw new Error(`FUNCTIONS has no "${PIPE_ENRICHMENT_FUNCTION}" function for the Pipe's enrichment`);
-    for (const publication of STREAM_PUBLICATIONS) {
+    for (const publication of streamPublications({ publishNewLeads: config.publishNewLeads })) {
       const pipe = new StreamPipe(this, pipeConstructId(publication), {
         table: props.table,
         bus: props.bus,

@@ -3,9 +3,10 @@ import type { Transition } from "../domain/lead";
 import { Stage } from "../domain/stages";
 
 /**
- * `Lead Stage Changed`: published for every transition, declared once with its schema and the rule
- * patterns that route it (beside `Lead SLA Breached`, below). The CDK stack, the local bus and the
- * notifiers all import from here.
+ * `Lead Stage Changed`: published for every change of a lead's stage (a lead's creation into `lead`
+ * only when asked: see TRANSITION_STREAM_FILTERS), declared once with its schema and the rule patterns
+ * that route it (beside `Lead SLA Breached`, below). The CDK stack, the local bus and the notifiers all
+ * import from here.
  */
 export const LEAD_STAGE_CHANGED = {
   source: "ripen",
@@ -172,15 +173,29 @@ export const RULES = {
 } as const satisfies Record<string, { description: string; target: string; pattern: EventPattern }>;
 export type RuleName = keyof typeof RULES;
 
-/**
- * The transition Pipe's filter on the table stream: only new transition items become bus events.
- * Stream filters use the same pattern syntax, so the local poller applies it with the same matcher.
- * Every stream publication is listed in STREAM_PUBLICATIONS (stream-publications.ts).
- */
-export const TRANSITION_STREAM_FILTER: EventPattern = {
+/** A new transition item on the table stream, with more of its image to match when given. */
+const insertedTransition = (image: EventPattern = {}): EventPattern => ({
   eventName: ["INSERT"],
-  dynamodb: { NewImage: { entity: { S: ["transition"] } } },
-};
+  dynamodb: { NewImage: { entity: { S: ["transition"] }, ...image } },
+});
+
+/**
+ * The transition Pipe's filters on the table stream (a record passes when any of them matches): new
+ * transition items, except a lead's creation into `lead` (`from` null), which is a fifth of all
+ * webhooks and routes to no notifier: each published event costs a Pipe request, a publish invocation
+ * and an EventBridge event. The creation is still a transition item (audit, funnel). Stream filters use
+ * the event-pattern syntax, so the local poller applies them with the same matcher. Every stream
+ * publication is listed in STREAM_PUBLICATIONS (stream-publications.ts).
+ */
+export const TRANSITION_STREAM_FILTERS: readonly EventPattern[] = [
+  // A move from a stage: every transition but a creation.
+  insertedTransition({ from: { S: [{ exists: true }] } }),
+  // A creation whose first event took the lead past `lead` (straight to mql or sql, say).
+  insertedTransition({ to: { S: [{ "anything-but": ["lead"] }] } }),
+];
+
+/** Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS). */
+export const EVERY_TRANSITION_STREAM_FILTER: EventPattern = insertedTransition();
 
 /** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */
 export const SLA_BREACH_STREAM_FILTER: EventPattern = {

@@ -1,23 +1,35 @@
 import {
+  EVERY_TRANSITION_STREAM_FILTER,
   type EventPattern,
   LEAD_SLA_BREACHED,
   LEAD_STAGE_CHANGED,
   SLA_BREACH_STREAM_FILTER,
-  TRANSITION_STREAM_FILTER,
+  TRANSITION_STREAM_FILTERS,
 } from "./lead-stage-changed";
 
 /**
  * One kind of item that leaves through the table's stream as a bus event: which stream records
- * (an EventBridge pattern on the record), and the source and detail-type they are published with.
- * The enrichment (functions/publish.ts) turns each matching record into the event's detail.
+ * (EventBridge patterns on the record, any of which lets it through), and the source and detail-type
+ * they are published with. The enrichment (functions/publish.ts) turns each matching record into the
+ * event's detail.
  */
 export interface StreamPublication {
   /** The item's `entity`, and the Pipe's name in the stack and in the local data dir. */
   name: string;
   description: string;
-  filter: EventPattern;
+  /** A record passes when it matches any of them (a Pipe's filter criteria: at most 5). */
+  filters: readonly EventPattern[];
   source: string;
   detailType: string;
+}
+
+export interface PublicationOptions {
+  /**
+   * Publish a lead's creation into `lead` too (`ripen:publishNewLeads` in AWS, RIPEN_PUBLISH_NEW_LEADS
+   * locally): for a consumer of the bus that wants every new lead. Off by default: no notifier routes it,
+   * and it would be most of what the bus carries.
+   */
+  publishNewLeads?: boolean;
 }
 
 /**
@@ -30,21 +42,28 @@ export interface StreamPublication {
  * each Pipe is one reader: two publications is the limit. A third kind would have to share one of
  * these Pipes rather than add a reader.
  */
-export const STREAM_PUBLICATIONS = [
-  {
-    name: "transition",
-    description: "New transition items become Lead Stage Changed events",
-    filter: TRANSITION_STREAM_FILTER,
-    source: LEAD_STAGE_CHANGED.source,
-    detailType: LEAD_STAGE_CHANGED.detailType,
-  },
-  {
-    name: "sla-breach",
-    description: "New SLA breach records become Lead SLA Breached events",
-    filter: SLA_BREACH_STREAM_FILTER,
-    source: LEAD_SLA_BREACHED.source,
-    detailType: LEAD_SLA_BREACHED.detailType,
-  },
-] as const satisfies readonly StreamPublication[];
+export function streamPublications(options: PublicationOptions = {}) {
+  return [
+    {
+      name: "transition",
+      description: options.publishNewLeads
+        ? "New transition items become Lead Stage Changed events"
+        : "New transition items, but a lead's creation, become Lead Stage Changed events",
+      filters: options.publishNewLeads ? [EVERY_TRANSITION_STREAM_FILTER] : TRANSITION_STREAM_FILTERS,
+      source: LEAD_STAGE_CHANGED.source,
+      detailType: LEAD_STAGE_CHANGED.detailType,
+    },
+    {
+      name: "sla-breach",
+      description: "New SLA breach records become Lead SLA Breached events",
+      filters: [SLA_BREACH_STREAM_FILTER],
+      source: LEAD_SLA_BREACHED.source,
+      detailType: LEAD_SLA_BREACHED.detailType,
+    },
+  ] as const satisfies readonly StreamPublication[];
+}
 
-export type StreamPublicationName = (typeof STREAM_PUBLICATIONS)[number]["name"];
+/** The publications with the default options. */
+export const STREAM_PUBLICATIONS = streamPublications();
+
+export type StreamPublicationName = ReturnType<typeof streamPublications>[number]["name"];

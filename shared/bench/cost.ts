@@ -11,7 +11,8 @@ export const COST_TARGET_WITHOUT_SES_PER_MILLION = 5.5;
 /**
  * What a million webhooks are made of (an assumption, not a measurement): a lead sends about five
  * webhooks, so one in five creates a lead; about 15% of leads reach mql and a quarter of those sql;
- * senders redeliver about 2%. Every stage change, the new lead's included, leaves through the stream.
+ * senders redeliver about 2%. Every stage change is a transition item on the stream; the Pipe puts the
+ * moves on the bus, and a lead's creation only with `ripen:publishNewLeads` (off by default).
  */
 export const WEBHOOK_MIX = {
   "new-lead": 0.2,
@@ -76,6 +77,7 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
   const readUnits = mixed((id) => scenario(id).billed.read);
   const million = 1_000_000;
   const transitions = WEBHOOK_MIX["new-lead"] + WEBHOOK_MIX["to-mql"] + WEBHOOK_MIX["to-sql"];
+  const published = WEBHOOK_MIX["to-mql"] + WEBHOOK_MIX["to-sql"];
   const sqlAlerts = WEBHOOK_MIX["to-sql"];
   // sql: notify-slack and notify-email (owner); mql: notify-slack (the marketing channel, when set).
   const notifierInvocations = 2 * WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"];
@@ -110,22 +112,28 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
       PRICES.dynamodbStreamsPerMillionReads,
       million,
     ),
-    line("EventBridge Pipe (transitions)", transitions, "requests", PRICES.pipesPerMillionRequests, million),
+    line(
+      "EventBridge Pipe (moves of stage; creations filtered out)",
+      published,
+      "requests",
+      PRICES.pipesPerMillionRequests,
+      million,
+    ),
     line(
       "Lambda publish invocations (batch of 1, worst case)",
-      transitions,
+      published,
       "requests",
       PRICES.lambdaPerMillionRequests,
       million,
     ),
     line(
       `Lambda publish duration (${PUBLISH_BILLED_MS} ms at ${FUNCTIONS.publish.memoryMb} MB, assumed)`,
-      transitions * gbSeconds(PUBLISH_BILLED_MS, FUNCTIONS.publish.memoryMb),
+      published * gbSeconds(PUBLISH_BILLED_MS, FUNCTIONS.publish.memoryMb),
       "GB-s",
       PRICES.lambdaArm64PerGbSecond,
       1,
     ),
-    line("EventBridge custom events", transitions, "events", PRICES.eventBridgePerMillionEvents, million),
+    line("EventBridge custom events", published, "events", PRICES.eventBridgePerMillionEvents, million),
     line("Lambda notifier invocations", notifierInvocations, "requests", PRICES.lambdaPerMillionRequests, million),
     line(
       `Lambda notifier duration (${NOTIFIER_BILLED_MS} ms at ${FUNCTIONS["notify-slack"].memoryMb} MB, assumed)`,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     dataDir: process.env.RIPEN_DATA_DIR || ".ripen",
     ...(process.env.DYNAMODB_ENDPOINT && { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }),
     ...(process.env.TABLE_NAME && { tableName: process.env.TABLE_NAME }),
+    publishNewLeads: flag("RIPEN_PUBLISH_NEW_LEADS"),
     log: (line) => console.log(line),
   });
 
@@ -88,6 +89,14 @@ async function startMailbox(): Promise<SesEmulator | undefined> {
   // Before the handler modules load: they read SES_ENDPOINT once, at import.
   process.env.SES_ENDPOINT = mail.url;
   return mail;
+}
+
+/** A true/false variable; unset or empty is false, anything else stops the start with its name. */
+function flag(name: string): boolean {
+  const value = process.env[name]?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw new Error(`${name} must be true or false, not "${process.env[name]}"`);
 }
 
 function dotenvSummary(dotenv: Awaited<ReturnType<typeof loadDotEnv>>): string {

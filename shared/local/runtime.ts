@@ -6,7 +6,7 @@ import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { replayStaleLeads } from "../application/lead-replay";
 import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
-import { STREAM_PUBLICATIONS, type StreamPublication } from "../application/stream-publications";
+import { type StreamPublication, streamPublications } from "../application/stream-publications";
 import { loadEngine } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
@@ -47,6 +47,8 @@ export interface RipenOptions {
   publishRetry?: RetryPolicy;
   /** Import every function module during start (default true): a broken one fails the start, not a request. */
   preload?: boolean;
+  /** Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false). */
+  publishNewLeads?: boolean;
 }
 
 export interface RunningRipen {
@@ -177,12 +179,12 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       bus.close();
       await stopping;
     });
-    for (const publication of STREAM_PUBLICATIONS) {
+    for (const publication of streamPublications({ publishNewLeads: options.publishNewLeads ?? false })) {
       const pipe = `${publication.name} pipe`;
       const poller = await startStreamPoller({
         client: streams,
         streamArn,
-        filter: publication.filter,
+        filters: publication.filters,
         checkpoint: checkpointFile(checkpointPath(dataDir, tableName, publication)),
         deliver: async (records) => {
           const publish = await handler<PublishHandler>("publish");

@@ -10,7 +10,7 @@ import {
   TrimmedDataAccessException,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
-import { type EventPattern, TRANSITION_STREAM_FILTER } from "../application/lead-stage-changed";
+import { type EventPattern, TRANSITION_STREAM_FILTERS } from "../application/lead-stage-changed";
 import { backoff, type RetryPolicy } from "../application/retry";
 import { describeError } from "./describe-error";
 import { matchesPattern } from "./event-pattern";
@@ -25,8 +25,8 @@ export interface StreamPollerOptions {
   deliver: (records: DynamoDBRecord[]) => Promise<void>;
   /** Receives a batch that failed every attempt; the poller then moves past it. */
   onFailedBatch: (records: DynamoDBRecord[], reason: string, attempts: number) => Promise<void>;
-  /** The Pipe's filter (a STREAM_PUBLICATIONS entry's); by default the transition Pipe's. */
-  filter?: EventPattern;
+  /** The Pipe's filters, any of which lets a record through (a STREAM_PUBLICATIONS entry's); by default the transition Pipe's. */
+  filters?: readonly EventPattern[];
   pollIntervalMs?: number;
   /** Most records per delivery. */
   batchSize?: number;
@@ -52,14 +52,14 @@ interface ShardState {
 
 /**
  * Reads a table's stream the way one EventBridge Pipe does (the local runtime starts one poller per
- * entry of STREAM_PUBLICATIONS, each with that entry's filter and its own checkpoint): every shard, parents before their children,
+ * entry of STREAM_PUBLICATIONS, each with that entry's filters and its own checkpoint): every shard, parents before their children,
  * from the oldest record on first start and from the checkpoint afterwards. Records that pass the filter
  * go to `deliver` in batches; the checkpoint moves only after a batch is delivered (or dead-lettered),
  * so a restart neither repeats what was sent nor skips what was not.
  */
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { client, streamArn, checkpoint, log } = options;
-  const filter = options.filter ?? TRANSITION_STREAM_FILTER;
+  const filters = options.filters ?? TRANSITION_STREAM_FILTERS;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const batchSize = options.batchSize ?? 10;
   const retry = options.retry ?? DEFAULT_DELIVERY_RETRY;
@@ -166,7 +166,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     let batch: DynamoDBRecord[] = [];
     for (const [index, record] of records.entries()) {
       const pipeRecord = toPipeRecord(record, streamArn, options.region);
-      if (matchesPattern(filter, pipeRecord)) batch.push(pipeRecord);
+      if (filters.some((filter) => matchesPattern(filter, pipeRecord))) batch.push(pipeRecord);
       const last = index === records.length - 1;
       if (batch.length < batchSize && !last) continue;
       if (batch.length > 0 && !(await deliverWithRetry(batch))) return false;

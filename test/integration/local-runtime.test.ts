@@ -81,11 +81,11 @@ async function start(options: RipenOptions): Promise<RunningRipen> {
   return ripen;
 }
 
-async function putTransition(id: string) {
+async function putTransition(id: string, move: { from: string | null; to: string } = { from: "mql", to: "sql" }) {
   await table.client.send(
     new PutItemCommand({
       TableName: table.tableName,
-      Item: marshall({ pk: `LEAD#${id}`, sk: `TRANSITION#${id}`, entity: "transition", id }),
+      Item: marshall({ pk: `LEAD#${id}`, sk: `TRANSITION#${id}`, entity: "transition", ...move, id }),
     }),
   );
 }
@@ -111,6 +111,33 @@ describe("local runtime: table stream → publish → bus → notifier", () => {
     await settle();
     expect(first.slack).toEqual(["runtime-1"]);
     expect(second.slack).toEqual(["runtime-2"]);
+  });
+
+  it("puts a lead's creation into lead on the bus only with publishNewLeads", async () => {
+    // Prepare
+    const byDefault: string[] = [];
+    const withNewLeads: string[] = [];
+    /** The publish fixture, noting the transition ids the Pipe's filters let through. */
+    const publishing =
+      (ids: string[]): typeof publish =>
+      (records, context) => {
+        ids.push(...records.map((record) => record.dynamodb?.NewImage?.id?.S ?? "?"));
+        return publish(records, context);
+      };
+    const ripen = await start({ handlers: { ...notifiers().handlers, publish: publishing(byDefault) } });
+
+    // Act: a creation, then a move behind it (a shard's records are read in order)
+    await putTransition("created-1", { from: null, to: "lead" });
+    await putTransition("moved-1", { from: "lead", to: "mql" });
+    await vi.waitFor(() => expect(byDefault).toContain("moved-1"), { timeout: 10_000 });
+    await ripen.stop();
+    await start({ handlers: { ...notifiers().handlers, publish: publishing(withNewLeads) }, publishNewLeads: true });
+    await putTransition("created-2", { from: null, to: "lead" });
+
+    // Assess
+    await vi.waitFor(() => expect(withNewLeads).toContain("created-2"), { timeout: 10_000 });
+    expect(byDefault).toEqual(["moved-1"]);
+    expect(withNewLeads).toEqual(["created-2"]);
   });
 
   it("dead-letters an alert the notifier keeps refusing, with the reason, in the data dir", async () => {

@@ -223,7 +223,7 @@ function splitStream() {
     eventName: "INSERT",
     dynamodb: {
       SequenceNumber: sequenceNumber,
-      NewImage: { entity: { S: "transition" }, id: { S: id } },
+      NewImage: { entity: { S: "transition" }, from: { S: "mql" }, to: { S: "sql" }, id: { S: id } },
       StreamViewType: "NEW_AND_OLD_IMAGES",
     },
   });

@@ -1,10 +1,11 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
   type EventPattern,
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   RULES,
-  TRANSITION_STREAM_FILTER,
+  TRANSITION_STREAM_FILTERS,
 } from "../../shared/application/lead-stage-changed";
 import { assertValidPattern, InvalidEventPatternError, matchesPattern } from "../../shared/local/event-pattern";
 
@@ -772,12 +773,16 @@ describe("assertValidPattern", () => {
 
   it("accepts the project's rule patterns and stream filter", () => {
     for (const rule of Object.values(RULES)) expect(() => assertValidPattern(rule.pattern)).not.toThrow();
-    expect(() => assertValidPattern(TRANSITION_STREAM_FILTER)).not.toThrow();
+    for (const filter of TRANSITION_STREAM_FILTERS) expect(() => assertValidPattern(filter)).not.toThrow();
   });
 });
 
-/** A DynamoDB stream record as the Pipe sees it, for an item of the given entity. */
-function streamRecord(eventName: "INSERT" | "MODIFY" | "REMOVE", entity: string) {
+/** A DynamoDB stream record as the Pipe sees it, for an item of the given entity (a move from mql to sql). */
+function streamRecord(
+  eventName: "INSERT" | "MODIFY" | "REMOVE",
+  entity: string,
+  move: Record<string, AttributeValue> = { from: { S: "mql" }, to: { S: "sql" } },
+) {
   return {
     eventID: "4b1f3c6a0d2e",
     eventName,
@@ -791,7 +796,7 @@ function streamRecord(eventName: "INSERT" | "MODIFY" | "REMOVE", entity: string)
         pk: { S: "LEAD#lead-1" },
         sk: { S: "TRANSITION#2026-11-20T10:00:00.000Z" },
         entity: { S: entity },
-        to: { S: "sql" },
+        ...move,
       },
       SequenceNumber: "111",
       SizeBytes: 120,
@@ -836,10 +841,20 @@ function stageChangedEvent(to: LeadStageChangedDetail["data"]["to"]) {
 describe("the project's patterns", () => {
   it.each([
     { name: "a new transition item", record: streamRecord("INSERT", "transition"), expected: true },
+    {
+      name: "a lead's creation into lead",
+      record: streamRecord("INSERT", "transition", { from: { NULL: true }, to: { S: "lead" } }),
+      expected: false,
+    },
+    {
+      name: "a creation straight to sql",
+      record: streamRecord("INSERT", "transition", { from: { NULL: true }, to: { S: "sql" } }),
+      expected: true,
+    },
     { name: "a modified transition item", record: streamRecord("MODIFY", "transition"), expected: false },
     { name: "a new lead item", record: streamRecord("INSERT", "lead"), expected: false },
-  ])("the stream filter passes $name: $expected", ({ record, expected }) => {
-    expect(matchesPattern(TRANSITION_STREAM_FILTER, record)).toBe(expected);
+  ])("the stream filters pass $name: $expected", ({ record, expected }) => {
+    expect(TRANSITION_STREAM_FILTERS.some((filter) => matchesPattern(filter, record))).toBe(expected);
   });
 
   it("routes a move to sql, and only that, to the Slack notifier", () => {

@@ -13,7 +13,11 @@ import {
   stageChangedDetail,
 } from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
-import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import {
+  STREAM_PUBLICATIONS,
+  type StreamPublication,
+  streamPublications,
+} from "../../shared/application/stream-publications";
 import type { Transition } from "../../shared/domain/lead";
 import { matchesPattern } from "../../shared/local/event-pattern";
 import { lambdaContext } from "../../shared/local/lambda-context";
@@ -126,6 +130,10 @@ describe("publish: the stream Pipes' enrichment", () => {
   });
 });
 
+/** True when the record passes one of the publication's filters, as its Pipe lets it through. */
+const passes = (publication: StreamPublication, record: unknown) =>
+  publication.filters.some((filter) => matchesPattern(filter, record));
+
 describe("the stream publications", () => {
   it.each([
     ["transition", LEAD_STAGE_CHANGED.detailType],
@@ -136,18 +144,40 @@ describe("the stream publications", () => {
     const record = { ...inserted(image), eventSource: "aws:dynamodb" };
 
     // Act
-    const matching = STREAM_PUBLICATIONS.filter((publication) => matchesPattern(publication.filter, record));
+    const matching = STREAM_PUBLICATIONS.filter((publication) => passes(publication, record));
 
     // Assess
     expect(matching.map((publication) => publication.detailType)).toEqual([detailType]);
     expect(matching[0]?.source).toBe("ripen");
   });
 
+  it.each([
+    { name: "a lead's creation into lead", from: null, to: "lead", published: false },
+    { name: "a creation straight to mql", from: null, to: "mql", published: true },
+    { name: "a move from lead to mql", from: "lead", to: "mql", published: true },
+    { name: "a reopened lead back into lead", from: "disqualified", to: "lead", published: true },
+  ] as const)("publish $name: $published, and with publishNewLeads always", ({ from, to, published }) => {
+    // Prepare
+    const record = { ...inserted(transitionItem({ ...transition, from, to })), eventSource: "aws:dynamodb" };
+    const [byDefault] = STREAM_PUBLICATIONS;
+    const [withNewLeads] = streamPublications({ publishNewLeads: true });
+
+    // Act
+    const passed = [passes(byDefault, record), passes(withNewLeads, record)];
+
+    // Assess
+    expect(passed).toEqual([published, true]);
+  });
+
   it("let no update or removal through", async () => {
     const image = await breachItem(breach);
     for (const eventName of ["MODIFY", "REMOVE"]) {
-      const record = { eventName, dynamodb: { NewImage: image } };
-      expect(STREAM_PUBLICATIONS.filter((publication) => matchesPattern(publication.filter, record))).toEqual([]);
+      for (const publications of [STREAM_PUBLICATIONS, streamPublications({ publishNewLeads: true })]) {
+        for (const item of [image, transitionItem(transition)]) {
+          const record = { eventName, dynamodb: { NewImage: item } };
+          expect(publications.filter((publication) => passes(publication, record))).toEqual([]);
+        }
+      }
     }
   });
 });
