@@ -120,16 +120,18 @@ async function nextLead(
   now: Date,
 ): Promise<NextLead | undefined> {
   const folded = foldLead({ engine: deps.engine, leadId, current, event, now });
-  if (folded) return { folded: withinBounds(folded), deferred: false };
+  if (folded) return { folded: withinBounds(folded, current), deferred: false };
   if (!current) throw new Error("a new lead always folds");
   // A stale lead waits for the worker: replaying it here again would cost every delivery as much.
   const history = current.stale
     ? undefined
     : await deps.store.loadEvents(leadId, { consistent: true, limit: deps.replayLimit ?? DEFAULT_REPLAY_LIMIT });
-  if (!history?.complete) return { folded: { lead: staleLead(current, event, now) }, deferred: true };
+  if (!history?.complete) {
+    return { folded: withinBounds({ lead: staleLead(deps.engine, current, event, now) }, current), deferred: true };
+  }
   if (history.events.length < current.eventCount) return undefined;
   const replayed = foldLead({ engine: deps.engine, leadId, current, event, history: history.events, now });
-  return replayed && { folded: withinBounds(replayed), deferred: false };
+  return replayed && { folded: withinBounds(replayed, current), deferred: false };
 }
 
 /**
@@ -146,11 +148,20 @@ export function storedEvent(event: LeadEvent, eventId: string, now: Date): Store
 export const MAX_LEAD_ATTRIBUTES = 200;
 export const MAX_LEAD_FACTS_BYTES = 32_768;
 
-/** A lead that would outgrow its bounds refuses the event (a 400, or a 200 stored:false): nothing is stored. */
-function withinBounds<Folded extends { lead: Lead }>(folded: Folded): Folded {
+/**
+ * A lead that would outgrow its bounds refuses the event (a 400, or a 200 stored:false): nothing is stored.
+ * Growth is what is refused: a lead a replay left past a bound (another model maps more answers) still
+ * takes the events that add nothing to it, or it could never be written again.
+ */
+function withinBounds<Folded extends { lead: Lead }>(folded: Folded, current: Lead | undefined): Folded {
   const count = Object.keys(folded.lead.attributes).length;
   const bytes = factsBytes(folded.lead.attributes);
-  if (count <= MAX_LEAD_ATTRIBUTES && bytes <= MAX_LEAD_FACTS_BYTES) return folded;
+  const before = current
+    ? { count: Object.keys(current.attributes).length, bytes: factsBytes(current.attributes) }
+    : undefined;
+  const countHolds = count <= Math.max(MAX_LEAD_ATTRIBUTES, before?.count ?? 0);
+  const bytesHold = bytes <= Math.max(MAX_LEAD_FACTS_BYTES, before?.bytes ?? 0);
+  if (countHolds && bytesHold) return folded;
   throw new InvalidPayloadError("the lead would hold more attributes than Ripen keeps for one person", {
     issues: [
       {
@@ -162,15 +173,30 @@ function withinBounds<Folded extends { lead: Lead }>(folded: Folded): Folded {
   });
 }
 
-/** The lead with one more event committed but not folded in: the worker replays it. */
-function staleLead(current: Lead, event: StoredEvent, now: Date): Lead {
-  const at = now.toISOString();
-  return {
+/**
+ * The lead with one more event committed but its score not folded in: the worker replays it. What the
+ * event says about the person is folded now (it is exact in any order), so the lead's attribute bounds
+ * hold for every event it takes, deferred or not.
+ */
+function staleLead(engine: ScoringEngine, current: Lead, event: StoredEvent, now: Date): Lead {
+  // A lead written before snapshots has attributes without marks: the event's are laid over them.
+  const facts = engine.foldFacts(
+    current.snapshot ?? { ...engine.empty(), attributes: { ...current.attributes } },
+    event,
+  );
+  const lead: Lead = {
     ...current,
+    attributes: facts.attributes,
     eventCount: current.eventCount + 1,
     lastEventAt: event.occurredAt > current.lastEventAt ? event.occurredAt : current.lastEventAt,
-    updatedAt: at,
+    updatedAt: now.toISOString(),
     version: current.version + 1,
     stale: true,
   };
+  if (current.snapshot) lead.snapshot = facts;
+  if (facts.name) lead.name = facts.name.value;
+  if (facts.company) lead.company = facts.company.value;
+  if (facts.firstSource) lead.source = facts.firstSource.value;
+  if (facts.firstCampaign) lead.campaign = facts.firstCampaign.value;
+  return lead;
 }

@@ -77,6 +77,12 @@ export interface ScoringEngine {
    * when the snapshot cannot place the event exactly (a late event under a window cap): replay.
    */
   fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined;
+  /**
+   * The snapshot with only what one more event says about the person: its attributes (latest wins), name,
+   * company and first touch. Exact in any order, and never refused: what a lead whose fold is deferred
+   * still learns, so its bounds hold before the worker replays it.
+   */
+  foldFacts(snapshot: LeadSnapshot, event: StoredEvent): LeadSnapshot;
   /** The snapshot of a lead in `stage` since `stageEnteredAt`, rebuilt from all its events. */
   replay(events: readonly StoredEvent[], stageEnteredAt: string, stage: Stage): LeadSnapshot;
   /** The snapshot after the lead moved to `stage`: what counts "since the stage was entered" restarts. */

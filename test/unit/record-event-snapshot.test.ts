@@ -149,4 +149,58 @@ describe("recordEvent on the snapshot", () => {
     expect(memory.events.get(leadId)).toHaveLength(4);
     expect(Object.keys(memory.leads.get(leadId)?.attributes ?? {})).toHaveLength(200);
   });
+
+  it("holds the attribute bound for a deferred event too: its facts are folded, its score waits", async () => {
+    // Prepare: a window cap and a replay bound of 3, so a late event is deferred
+    const engine = engineFor(WINDOW_MODEL);
+    const { memory, store } = counted();
+    const record = recordEvent({ store, engine, clock: () => NOW, sleep: async () => {}, replayLimit: 3 });
+    const wide = (index: number, keys: number, occurredMinutesAgo: number) =>
+      leadEvent({
+        type: "page.viewed",
+        sourceEventId: `wide-${index}`,
+        occurredAt: new Date(NOW.getTime() - occurredMinutesAgo * 60_000).toISOString(),
+        attributes: Object.fromEntries(Array.from({ length: keys }, (_, key) => [`k${index}_${key}`, "v"])),
+      });
+    for (let index = 0; index < 4; index++) await record(wide(index, 45, 100 - index));
+    const leadId = leadIdFor("ada@example.com");
+
+    // Act: a late event (deferred) with 10 more attributes, then a late one with 30 more
+    const deferred = await record(wide(4, 10, 500));
+    const refused = record(wide(5, 30, 600));
+
+    // Assess
+    expect(deferred).toMatchObject({ deferred: true });
+    expect(memory.leads.get(leadId)?.attributes).toMatchObject({ k4_0: "v", k4_9: "v" });
+    expect(Object.keys(memory.leads.get(leadId)?.attributes ?? {})).toHaveLength(190);
+    await expect(refused).rejects.toMatchObject({ code: "invalid_payload" });
+    expect(memory.events.get(leadId)).toHaveLength(5);
+    // The worker's replay keeps what the deferred fold said about the person.
+    await replayStaleLeads({ store, engine, clock: () => NOW });
+    expect(Object.keys(memory.leads.get(leadId)?.attributes ?? {})).toHaveLength(190);
+  });
+
+  it("still takes events that add nothing to a lead already past its bound (as a replay under another model may leave it)", async () => {
+    // Prepare: a lead with 210 attributes
+    const { memory, store } = counted();
+    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    await record(leadEvent({ sourceEventId: "first" }));
+    const leadId = leadIdFor("ada@example.com");
+    const stored = memory.leads.get(leadId);
+    if (!stored?.snapshot) throw new Error("the first event made no lead");
+    for (let key = 0; key < 210; key++) {
+      stored.snapshot.attributes[`old_${key}`] = "v";
+      stored.snapshot.marks[`old_${key}`] = { at: 0, by: "first" };
+    }
+    stored.attributes = stored.snapshot.attributes;
+
+    // Act
+    const view = await record(leadEvent({ type: "page.viewed", sourceEventId: "view", properties: { path: "/" } }));
+    const wider = record(leadEvent({ sourceEventId: "wider", attributes: { brandNew: "v" } }));
+
+    // Assess
+    expect(view.duplicate).toBe(false);
+    await expect(wider).rejects.toMatchObject({ code: "invalid_payload" });
+    expect(memory.events.get(leadId)).toHaveLength(2);
+  });
 });

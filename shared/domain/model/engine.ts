@@ -109,16 +109,27 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   function fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined {
     const next = cloneSnapshot(snapshot);
     const at = instantMs(event.occurredAt);
-    const by = event.eventId;
     next.events++;
     if (at > next.lastEventMs) next.lastEventMs = at;
+    foldFactsInto(next, event, at);
+    if (!foldEngagement(next.all, event, at, stageEnteredMs)) return undefined;
+    if (next.since && at > stageEnteredMs && !foldEngagement(next.since, event, at, stageEnteredMs)) return undefined;
+    return next;
+  }
+
+  /** What an event says about the person (attributes, name, company, first touch): in any order, exactly. */
+  function foldFactsInto(next: LeadSnapshot, event: StoredEvent, at: number): void {
+    const by = event.eventId;
     foldAttributes(next, event, at);
     if (isEarlierMark(at, by, next.firstSource)) next.firstSource = { at, by, value: event.source };
     const campaign = event.properties.campaign ?? event.properties.utm_campaign;
     if (typeof campaign === "string" && campaign !== "" && isEarlierMark(at, by, next.firstCampaign))
       next.firstCampaign = { at, by, value: campaign };
-    if (!foldEngagement(next.all, event, at, stageEnteredMs)) return undefined;
-    if (next.since && at > stageEnteredMs && !foldEngagement(next.since, event, at, stageEnteredMs)) return undefined;
+  }
+
+  function foldFacts(snapshot: LeadSnapshot, event: StoredEvent): LeadSnapshot {
+    const next = cloneSnapshot(snapshot);
+    foldFactsInto(next, event, instantMs(event.occurredAt));
     return next;
   }
 
@@ -329,6 +340,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     empty,
     worstCase,
     fold,
+    foldFacts,
     replay,
     enterStage,
     evaluate,
