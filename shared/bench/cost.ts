@@ -85,7 +85,16 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
   const ingestBilledMs = Math.ceil(throughput.handlerMs.p50);
   const gbSeconds = (ms: number, memoryMb: number) => (ms / 1000) * (memoryMb / 1024);
   const accessLogBytes = Buffer.byteLength(ACCESS_LOG_LINE) + LOG_EVENT_OVERHEAD_BYTES;
-  const logBytes = throughput.logBytesPerWebhook + accessLogBytes;
+  // Each function's logs per invocation (measured) at the mix's invocations: the throughput workload
+  // changes stage more often than the mix does, so its logs per webhook would overstate the publish path.
+  const perInvocation = (name: string) => throughput.logs?.[name]?.bytesPerInvocation ?? 0;
+  const functionLogBytes = throughput.logs
+    ? perInvocation("ingest") +
+      published * perInvocation("publish") +
+      (WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"]) * perInvocation("notify-slack") +
+      WEBHOOK_MIX["to-sql"] * perInvocation("notify-email")
+    : throughput.logBytesPerWebhook;
+  const logBytes = Math.round(functionLogBytes + accessLogBytes);
 
   const line = (item: string, perWebhook: number, unit: string, price: number, per: number): CostLine => ({
     item,
@@ -144,7 +153,13 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
     ),
     line("DynamoDB writes (alert ledger)", ledgerWrites, "WRU", PRICES.dynamodbPerMillionWriteUnits, million),
     line("SES emails (one per sql alert)", sqlAlerts, "emails", PRICES.sesPerThousandEmails, 1000),
-    line("CloudWatch Logs (function and access logs)", logBytes / 2 ** 30, "GB", PRICES.cloudWatchLogsPerGbIngested, 1),
+    line(
+      `CloudWatch Logs (function and access logs, ${logBytes} B per webhook)`,
+      logBytes / 2 ** 30,
+      "GB",
+      PRICES.cloudWatchLogsPerGbIngested,
+      1,
+    ),
   ];
   const total = round(
     lines.reduce((sum, entry) => sum + entry.dollars, 0),
@@ -161,6 +176,9 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
       "the webhook mix above (5 webhooks per lead, 15% of leads to mql, a quarter of those to sql, 2% redeliveries)",
       `ingest billed for its measured median handler time locally (${ingestBilledMs} ms, DynamoDB Local round trips included)`,
       `publish ${PUBLISH_BILLED_MS} ms and notifiers ${NOTIFIER_BILLED_MS} ms billed (not measured)`,
+      "logs: each function's measured bytes per invocation (throughput run, 26 bytes per log event added) at the " +
+        "mix's invocations, plus one API Gateway access log line per request; Lambda's platform lines are off " +
+        "(JSON format, system log level WARN)",
       "no failures: dead-letter queues (SQS) and retries cost nothing in the nominal path",
       "excluded (not per webhook): storage, point-in-time recovery, the Pipe's idle stream polling, alarms, " +
         "the dashboard, the secret ($0.40 a month) and its reads (once per container every 5 minutes)",

@@ -191,7 +191,9 @@ function throughputReport(measured: Measured<ThroughputResult>): string {
     ),
     `workload: ${result.workload}`,
     `ingest handler time at concurrency 1: p50 ${result.handlerMs.p50} ms, p99 ${result.handlerMs.p99} ms (${result.handlerMs.samples} webhooks); ` +
-      `logs ${result.logBytesPerWebhook} B per webhook; dead letters during the runs: ${result.deadLetters}`,
+      `logs ${result.logBytesPerWebhook} B per webhook (${Object.entries(result.logs ?? {})
+        .map(([name, logs]) => `${name} ${logs.bytesPerInvocation} B × ${logs.invocations}`)
+        .join(", ")}); dead letters during the runs: ${result.deadLetters}`,
     `target: ripen ≥ ${result.target.ratio}× the floor's webhooks per second at every concurrency → worst ${result.target.worst}×: ${verdict(result.target.met)}`,
   ].join("\n");
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,11 @@ export interface ThroughputResult {
   handlerMs: LatencySummary & { samples: number };
   /** What the handlers logged per webhook (JSON lines), for the log ingestion cost. */
   logBytesPerWebhook: number;
+  /**
+   * What each function logged per invocation, as CloudWatch Logs bills it (the line, plus 26 bytes per
+   * log event), and how often it ran: the cost prices each function's logs at the mix's invocations.
+   */
+  logs?: Record<string, { invocations: number; bytesPerInvocation: number }>;
   /** Alerts or batches the local bus and poller gave up on during the runs (should be none). */
   deadLetters: number;
   target: { ratio: number; worst: number; met: boolean };
@@ -64,6 +70,8 @@ export async function benchThroughput(
   const slack = await startSink();
   const handlerTimes: number[] = [];
   let measuring = false;
+  const invoking = new AsyncLocalStorage<string>();
+  const invocations: Record<string, number> = {};
   const ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: endpoint,
@@ -71,12 +79,17 @@ export async function benchThroughput(
     // A temporary data directory (stream checkpoint, dead letters), removed on stop.
     inMemory: true,
     env: { RIPEN_SECRET_GENERIC: BENCH_SECRET, SLACK_WEBHOOK_URL: slack.url },
+    // Each function's invocations and what it writes, as its own log group would get it.
+    wrapHandler: (name, handler) => (event, context) => {
+      invocations[name] = (invocations[name] ?? 0) + 1;
+      return invoking.run(name, () => handler(event, context));
+    },
     log: (line) => {
       const match = /^http: POST \/webhooks\/generic 200 (\d+) ms$/.exec(line);
       if (match && measuring) handlerTimes.push(Number(match[1]));
     },
   });
-  const logs = countStdout();
+  const logs = countStdout(() => invoking.getStore() ?? "runtime");
   try {
     // The floor writes to a table of its own, so Ripen's stream poller does not work on its transitions.
     const floorTable = `${tableName}-floor`;
@@ -117,6 +130,12 @@ export async function benchThroughput(
       rows,
       handlerMs: { ...latencySummary(handlerTimes), samples: handlerTimes.length },
       logBytesPerWebhook: Math.round(logs.bytes() / Math.max(1, webhooks)),
+      logs: Object.fromEntries(
+        Object.entries(invocations).map(([name, count]) => [
+          name,
+          { invocations: count, bytesPerInvocation: Math.round(logs.billedBytes(name) / count) },
+        ]),
+      ),
       deadLetters,
       target: { ratio: THROUGHPUT_TARGET, worst, met: worst >= THROUGHPUT_TARGET },
     };
@@ -196,18 +215,31 @@ async function startSink() {
   };
 }
 
-/** Counts (and holds back) what the in-process handlers write to stdout while the load runs. */
-function countStdout() {
+/** CloudWatch Logs bills each log event's message plus this much. */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
+
+/**
+ * Counts (and holds back) what the in-process handlers write to stdout while the load runs, in all and
+ * by `writer` (the function whose invocation wrote it).
+ */
+function countStdout(writer: () => string) {
   const write = process.stdout.write.bind(process.stdout);
   let bytes = 0;
+  const billed = new Map<string, number>();
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    bytes += size;
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    const events = Math.max(1, text.split("\n").filter((line) => line !== "").length);
+    const name = writer();
+    billed.set(name, (billed.get(name) ?? 0) + size + events * LOG_EVENT_OVERHEAD_BYTES);
     const callback = rest.find((argument) => typeof argument === "function") as (() => void) | undefined;
     callback?.();
     return true;
   }) as typeof process.stdout.write;
   return {
     bytes: () => bytes,
+    billedBytes: (name: string) => billed.get(name) ?? 0,
     restore: () => {
       process.stdout.write = write;
     },

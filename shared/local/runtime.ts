@@ -49,6 +49,8 @@ export interface RipenOptions {
   preload?: boolean;
   /** Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false). */
   publishNewLeads?: boolean;
+  /** Wraps every function's handler, by function name (the benchmarks attribute each function's logs). */
+  wrapHandler?: (name: string, handler: LambdaHandler<never, unknown>) => LambdaHandler<never, unknown>;
 }
 
 export interface RunningRipen {
@@ -104,10 +106,12 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
   environmentReady.catch(() => {});
   let handlerEnv: Record<string, string> = {};
   const handler = async <Handler>(name: string): Promise<Handler> => {
-    const injected = options.handlers?.[name];
-    if (injected) return injected as Handler;
-    await environmentReady;
-    return importHandler<Handler>(name, handlerEnv);
+    let found = options.handlers?.[name];
+    if (!found) {
+      await environmentReady;
+      found = await importHandler<LambdaHandler<never, unknown>>(name, handlerEnv);
+    }
+    return (options.wrapHandler ? options.wrapHandler(name, found) : found) as Handler;
   };
 
   try {
