@@ -49,19 +49,31 @@ async function main(): Promise<void> {
   // Cost needs units and handler time: from this run, else from the last results, else measured now.
   const needCapacity = selected.has("capacity") || (selected.has("cost") && !previous.capacity);
   const needThroughput = selected.has("throughput") || (selected.has("cost") && !previous.throughput);
-  let engine: BenchEngine | undefined;
-  try {
-    if (needCapacity || needThroughput || selected.has("sequential")) engine = await startBenchEngine(progress);
-    if (engine && needCapacity) {
-      progress("capacity: recording units per webhook…");
-      measured.capacity = stamp(await benchCapacity(engine.endpoint, engine.description, progress));
+  // A fresh engine per benchmark: DynamoDB Local slows down with everything an earlier one left in it
+  // (the capacity run's 20,000 items and their stream records made the next run's floor ten times slower).
+  const onEngine = async <Result>(run: (engine: BenchEngine) => Promise<Result>): Promise<Result> => {
+    const engine = await startBenchEngine(progress);
+    try {
+      return await run(engine);
+    } finally {
+      await engine.stop();
     }
-    if (engine && needThroughput)
-      measured.throughput = stamp(await benchThroughput(engine.endpoint, engine.description, progress));
-    if (engine && selected.has("sequential"))
-      measured.sequential = stamp(await benchSequential(engine.endpoint, progress));
-  } finally {
-    await engine?.stop();
+  };
+  if (needCapacity) {
+    measured.capacity = stamp(
+      await onEngine((engine) => {
+        progress("capacity: recording units per webhook…");
+        return benchCapacity(engine.endpoint, engine.description, progress);
+      }),
+    );
+  }
+  if (needThroughput) {
+    measured.throughput = stamp(
+      await onEngine((engine) => benchThroughput(engine.endpoint, engine.description, progress)),
+    );
+  }
+  if (selected.has("sequential")) {
+    measured.sequential = stamp(await onEngine((engine) => benchSequential(engine.endpoint, progress)));
   }
   if (selected.has("cost")) {
     const capacity = measured.capacity ?? previous.capacity;
