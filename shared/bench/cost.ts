@@ -79,20 +79,27 @@ export function costPerMillion(capacity: CapacityResult, throughput: ThroughputR
   const transitions = WEBHOOK_MIX["new-lead"] + WEBHOOK_MIX["to-mql"] + WEBHOOK_MIX["to-sql"];
   const published = WEBHOOK_MIX["to-mql"] + WEBHOOK_MIX["to-sql"];
   const sqlAlerts = WEBHOOK_MIX["to-sql"];
-  // sql: notify-slack and notify-email (owner); mql: notify-slack (the marketing channel, when set).
-  const notifierInvocations = 2 * WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"];
+  // Invocations per webhook, by function. sql: notify-slack and notify-email (owner); mql: notify-slack
+  // (the marketing channel, when set); publish: one per published transition (a batch of 1, worst case).
+  const invocations: Record<string, number> = {
+    ingest: 1,
+    publish: published,
+    "notify-slack": WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"],
+    "notify-email": WEBHOOK_MIX["to-sql"],
+  };
+  const notifierInvocations = (invocations["notify-slack"] ?? 0) + (invocations["notify-email"] ?? 0);
   const ledgerWrites = 2 * sqlAlerts * capacity.alertLedgerPerChannel.billed.write;
   const ingestBilledMs = Math.ceil(throughput.handlerMs.p50);
   const gbSeconds = (ms: number, memoryMb: number) => (ms / 1000) * (memoryMb / 1024);
   const accessLogBytes = Buffer.byteLength(ACCESS_LOG_LINE) + LOG_EVENT_OVERHEAD_BYTES;
   // Each function's logs per invocation (measured) at the mix's invocations: the throughput workload
   // changes stage more often than the mix does, so its logs per webhook would overstate the publish path.
-  const perInvocation = (name: string) => throughput.logs?.[name]?.bytesPerInvocation ?? 0;
-  const functionLogBytes = throughput.logs
-    ? perInvocation("ingest") +
-      published * perInvocation("publish") +
-      (WEBHOOK_MIX["to-sql"] + WEBHOOK_MIX["to-mql"]) * perInvocation("notify-slack") +
-      WEBHOOK_MIX["to-sql"] * perInvocation("notify-email")
+  const measuredLogs = throughput.logs;
+  const functionLogBytes = measuredLogs
+    ? Object.entries(invocations).reduce(
+        (sum, [name, count]) => sum + count * (measuredLogs[name]?.bytesPerInvocation ?? 0),
+        0,
+      )
     : throughput.logBytesPerWebhook;
   const logBytes = Math.round(functionLogBytes + accessLogBytes);
 
