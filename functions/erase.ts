@@ -2,16 +2,20 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { dynamoErasureStore } from "../shared/adapters/dynamodb/erase";
-import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { eraseLead } from "../shared/application/erase-lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
+import { pseudonymSource } from "../shared/runtime/pseudonyms";
 
 const env = readEnv(tableEnvShape);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
-const erase = eraseLead({ store: dynamoErasureStore(table), leads: dynamoLeadStore(table), clock: () => new Date() });
+const erase = eraseLead({
+  store: dynamoErasureStore(table),
+  clock: () => new Date(),
+  pseudonyms: pseudonymSource(),
+});
 
 /** The IAM identity that signed the request (the operator), recorded in the audit; "local" on the dev server. */
 function caller(event: APIGatewayProxyEventV2): string {

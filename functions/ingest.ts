@@ -15,6 +15,7 @@ import { loadEngine } from "../shared/runtime/engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
+import { pseudonymSource } from "../shared/runtime/pseudonyms";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -35,6 +36,7 @@ const ingest = ingestWebhook({
   secrets: secretProvider(),
   record: recordEvent({
     store: dynamoLeadStore(table),
+    pseudonyms: pseudonymSource(),
     ...(env.RIPEN_ERASE_BLOCKS_RECREATE && { erasures: consentGate(dynamoTombstones(table)) }),
     engine: loadEngine(),
     clock: () => new Date(),

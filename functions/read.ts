@@ -16,6 +16,7 @@ import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { funnelPageResponse } from "../shared/runtime/funnel-page";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
+import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
 
 const env = readEnv(tableEnvShape);
@@ -24,8 +25,9 @@ const store = dynamoLeadStore(table);
 const leads = dynamoLeadBatchReader(table);
 const engine = loadEngine();
 const clock = () => new Date();
-const getLead = readLead({ store, engine, clock });
-const list = listLeads({ index: dynamoStageIndex(table), leads });
+const pseudonyms = pseudonymSource();
+const getLead = readLead({ store, engine, clock, pseudonyms });
+const list = listLeads({ index: dynamoStageIndex(table), leads, pseudonyms });
 const account = readAccount({ domains: dynamoDomainIndex(table), leads });
 const funnel = readFunnel({ log: dynamoTransitionLog(table), clock });
 

@@ -6,6 +6,8 @@ export interface FunctionPermissions {
   table?: "read" | "readWrite";
   /** GetSecretValue on the Ripen secret (sender signing secrets, Slack credentials). */
   secrets?: boolean;
+  /** GetSecretValue on the lead id key: functions that turn an email or an event id into its pseudonym. */
+  idKey?: boolean;
   /** PutEvents on the Ripen bus. */
   putEvents?: boolean;
   /** ses:SendEmail on the configured identity and configuration set (needs the ripen:fromAddress context). */
@@ -19,8 +21,9 @@ export interface FunctionPermissions {
 export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
   Record<string, FunctionPermissions | undefined> = {
   // Reads the lead and its events, writes event, lead and transition in one transaction; verifies signatures.
-  ingest: { table: "readWrite", secrets: true },
-  read: { table: "read" },
+  ingest: { table: "readWrite", secrets: true, idKey: true },
+  // Finds a lead by email: the email's pseudonym needs the key.
+  read: { table: "read", idKey: true },
   // Pure mapping from stream records to bus event details: the Pipe puts them on the bus.
   publish: {},
   // Idempotency markers per transition live in the table; the webhook URL lives in the secret.
@@ -28,8 +31,8 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
   "notify-email": { table: "readWrite", sendEmail: true },
   // Slack buttons: verifies the Slack signature, then the same write path as ingest.
   actions: { table: "readWrite", secrets: true },
-  // GDPR erasure: queries the person's partition, deletes it, writes a PII-free tombstone.
-  erase: { table: "readWrite" },
+  // GDPR erasure: queries the person's partition, deletes it, writes a PII-free tombstone; takes an email.
+  erase: { table: "readWrite", idKey: true },
   // Daily decay / recycle / SLA sweep over the stage indexes; breaches leave through the table's stream.
   maintenance: { table: "readWrite" },
 };

@@ -42,6 +42,8 @@ export interface RipenFunctionProps {
   table: ITable;
   bus: IEventBus;
   secret: ISecret;
+  /** The lead id key, given to functions whose permissions name it (idKey). */
+  idKey: ISecret;
   /** The base URL senders post to, for signature schemes that sign the URL. */
   publicUrl: string;
   email?: EmailSettings;
@@ -116,6 +118,7 @@ export class RipenFunction extends Construct {
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         RIPEN_SECRETS_ARN: props.secret.secretArn,
+        ...(permissions.idKey && { RIPEN_ID_KEY_ARN: props.idKey.secretArn }),
         RIPEN_PUBLIC_URL: props.publicUrl,
         POWERTOOLS_SERVICE_NAME: "ripen",
         POWERTOOLS_METRICS_NAMESPACE: "Ripen",
@@ -155,6 +158,7 @@ export class RipenFunction extends Construct {
       }
     }
     if (permissions.secrets) props.secret.grantRead(this.role);
+    if (permissions.idKey) props.idKey.grantRead(this.role);
     if (permissions.putEvents) props.bus.grantPutEventsTo(this.role);
     if (permissions.sendEmail && props.email) {
       // SES authorizes a send against the identity and, when one is used, the configuration set.

@@ -36,6 +36,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     table: stateful.table,
     bus: stateful.bus,
     secret: stateful.secret,
+    idKey: stateful.idKey,
     config,
     ...(options.functions && { functions: options.functions }),
   });

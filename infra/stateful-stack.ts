@@ -32,6 +32,8 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   readonly bus: EventBus;
   readonly secret: Secret;
+  /** The key of lead ids and event keys (HMAC): generated here, never pasted, never rotated. */
+  readonly idKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -78,6 +80,20 @@ export class StatefulStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Lead ids, event keys and the records erasures leave are keyed hashes under this key: a value of its
+    // own, distinct from every signing secret, and created once.
+    this.idKey = new Secret(this, "IdKey", {
+      description: "Ripen: the key lead ids and event keys are hashed with (never rotated: see MIGRATIONS.md)",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.idKey,
+      "AwsSolutions-SMG4",
+      "Rotating it would change every lead id, and an erased person's tombstone and event records cannot be " +
+        "re-keyed without the email the erasure removed: the key is kept for the table's life, and only the " +
+        "ingest, read and erase functions may read it.",
+    );
     acknowledge(
       this.secret,
       "AwsSolutions-SMG4",

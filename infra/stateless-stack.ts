@@ -34,6 +34,8 @@ export interface StatelessStackProps extends StackProps {
   table: ITable;
   bus: IEventBus;
   secret: ISecret;
+  /** The lead id key (HMAC), for the functions that hash emails and event ids. */
+  idKey: ISecret;
   config: RipenConfig;
   /** The functions to build; FUNCTIONS unless a test needs another set. */
   functions?: Readonly<Record<string, FunctionDefinition>>;
@@ -65,6 +67,7 @@ export class StatelessStack extends Stack {
         table: props.table,
         bus: props.bus,
         secret: props.secret,
+        idKey: props.idKey,
         publicUrl: config.publicUrl ?? this.api.url,
         ...(config.email && { email: config.email }),
         environment: config.functionEnvironment,

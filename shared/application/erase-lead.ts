@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { LeadNotFoundError } from "../domain/errors";
-import { type Actor, leadIdFor } from "../domain/lead";
+import type { Actor } from "../domain/lead";
 import type { Stage } from "../domain/stages";
-import { emailHash, type Tombstone, type TombstoneReader } from "./erasure";
-import type { Clock, LeadStore } from "./ports";
+import type { Tombstone, TombstoneReader } from "./erasure";
+import type { Clock, PseudonymSource } from "./ports";
 
 /** The part of a transition the funnel needs, and nothing about the person. */
 export interface TransitionStub {
@@ -15,7 +15,7 @@ export interface TransitionStub {
   campaign?: string;
 }
 
-/** One item of the person's partition (the tombstone excepted). */
+/** One item of the person's partition (the tombstone and erased events' records excepted). */
 export interface PersonItem {
   /** The item's sort key. */
   key: string;
@@ -34,9 +34,15 @@ export interface ErasureAudit {
 }
 
 export interface ErasureStore extends TombstoneReader {
-  /** Every item stored under the person's lead id, read consistently, except the tombstone. */
+  /** Every item stored under the person's lead id, read consistently, except what an erasure leaves. */
   personItems(leadId: string): Promise<PersonItem[]>;
   putTombstone(tombstone: Tombstone): Promise<void>;
+  /**
+   * Replaces each event with a record of its key alone (a keyed hash of the sender's id): the event's
+   * content goes, and a redelivery of it is still recognised as one. Kept for good: senders without a
+   * replay window may deliver an old event at any time.
+   */
+  replaceEventsWithRecords(leadId: string, keys: readonly string[]): Promise<void>;
   /**
    * Deletes these transitions and writes their stubs under `anonymousId`, each pair atomically, so a
    * retried erasure never counts a transition twice. Returns how many it replaced.
@@ -65,23 +71,22 @@ const PASSES = 3;
  * payload copies, markers, SLA records, transitions with the answers and BANT they carried).
  * Input: a lead id or an email, and who asks. Output: ErasureResult, or LeadNotFoundError when
  * nothing was ever stored for that id (an email is accepted even then: its tombstone blocks re-creation).
- * Main course: the tombstone (hash of the email, the day) is written first, so the write path can refuse
- * the person while their items are deleted; each transition is replaced by a stub under a fresh random
- * id, unlinkable to the person, that keeps from/to/at/source/campaign for the funnel; the rest is deleted
- * in batches; the erasure is audited without personal data.
+ * Main course: the tombstone (the day, under the keyed lead id) is written first, so the write path can
+ * refuse the person while their items are deleted; each event is replaced by a record of its keyed
+ * dedupe key, so a redelivery of it stays a duplicate instead of bringing the person back; each
+ * transition is replaced by a stub under a fresh random id, unlinkable to the person, that keeps
+ * from/to/at/source/campaign for the funnel; the rest is deleted in batches; the erasure is audited
+ * without personal data.
  * Guarantees: idempotent (a second request deletes nothing more and reports alreadyErased); no stub is
- * written twice for one transition.
+ * written twice for one transition; what is left is keyed hashes, the day and anonymous stubs: nothing
+ * that the email or a sender's id alone leads back to.
  */
 export const eraseLead =
-  (deps: { store: ErasureStore; leads: Pick<LeadStore, "getLead">; clock: Clock }) =>
+  (deps: { store: ErasureStore; clock: Clock; pseudonyms: PseudonymSource }) =>
   async (input: { idOrEmail: string; requestedBy: string }): Promise<ErasureResult> => {
     const byEmail = input.idOrEmail.includes("@");
-    const leadId = byEmail ? leadIdFor(input.idOrEmail) : input.idOrEmail;
-    const [lead, existing, firstItems] = await Promise.all([
-      deps.leads.getLead(leadId),
-      deps.store.tombstoneOf(leadId),
-      deps.store.personItems(leadId),
-    ]);
+    const leadId = byEmail ? (await deps.pseudonyms()).leadId(input.idOrEmail) : input.idOrEmail;
+    const [existing, firstItems] = await Promise.all([deps.store.tombstoneOf(leadId), deps.store.personItems(leadId)]);
     if (!existing && firstItems.length === 0 && !byEmail) throw new LeadNotFoundError(`no lead ${leadId}`);
 
     const now = deps.clock();
@@ -95,9 +100,8 @@ export const eraseLead =
       });
       return { leadId, erasedOn: existing.erasedOn, deleted: {}, stubsKept: 0, alreadyErased: true };
     }
-    const email = lead?.email ?? (byEmail ? input.idOrEmail : undefined);
-    const hash = email !== undefined ? emailHash(email) : existing?.emailHash;
-    const tombstone: Tombstone = { leadId, erasedOn: now.toISOString().slice(0, 10), ...(hash && { emailHash: hash }) };
+    const erasedAt = now.toISOString();
+    const tombstone: Tombstone = { leadId, erasedOn: erasedAt.slice(0, 10), erasedAt };
     await deps.store.putTombstone(tombstone);
 
     const anonymousId = `anon_${randomBytes(12).toString("hex")}`;
@@ -106,15 +110,20 @@ export const eraseLead =
     let items = firstItems;
     for (let pass = 0; pass < PASSES && items.length > 0; pass++) {
       const transitions = items.filter((item) => item.stub);
-      const others = items.filter((item) => !item.stub);
+      const events = items.filter((item) => item.entity === "event");
+      const others = items.filter((item) => !item.stub && item.entity !== "event");
       const replaced = await deps.store.replaceWithStubs(leadId, anonymousId, transitions);
       stubsKept += replaced;
       if (replaced > 0) deleted.transition = (deleted.transition ?? 0) + replaced;
+      await deps.store.replaceEventsWithRecords(
+        leadId,
+        events.map((item) => item.key),
+      );
       await deps.store.deleteItems(
         leadId,
         others.map((item) => item.key),
       );
-      for (const item of others) deleted[item.entity] = (deleted[item.entity] ?? 0) + 1;
+      for (const item of [...events, ...others]) deleted[item.entity] = (deleted[item.entity] ?? 0) + 1;
       items = await deps.store.personItems(leadId);
     }
     if (items.length > 0) throw new Error(`erasure of ${leadId} left ${items.length} items after ${PASSES} passes`);

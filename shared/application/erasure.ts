@@ -1,14 +1,17 @@
-import { createHash } from "node:crypto";
 import { ConsentRequiredError } from "../domain/errors";
 import type { LeadEvent } from "../domain/lead-event";
 
-/** What an erasure leaves behind: no personal data, only a hash of the email and the day. */
+/**
+ * What an erasure leaves under the person's lead id (a keyed hash of the email): when, and nothing about
+ * who. Only a holder of Ripen's id key and the email can find it, which is what refusing to re-create
+ * an erased person, and recognising their erased events, needs.
+ */
 export interface Tombstone {
   leadId: string;
-  /** SHA-256 of the normalized email, when the email was known at erasure. */
-  emailHash?: string;
   /** yyyy-mm-dd (UTC). */
   erasedOn: string;
+  /** The instant of the erasure: alerts about moves before it are never sent (a replay of the bus archive). */
+  erasedAt?: string;
 }
 
 export interface TombstoneReader {
@@ -19,10 +22,6 @@ export interface TombstoneReader {
 export interface ErasureCheck {
   /** Throws ConsentRequiredError when the person was erased and the event does not give consent again. */
   assertMayCreate(leadId: string, event: LeadEvent): Promise<void>;
-}
-
-export function emailHash(email: string): string {
-  return createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
 }
 
 const CONSENT_KEY = "consent";

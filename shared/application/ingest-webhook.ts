@@ -39,19 +39,18 @@ export interface WebhookOutcome {
   refused?: string;
 }
 
-export interface RecordedSummary {
-  leadId: string;
-  stage: Stage;
-  score: number;
-  duplicate: boolean;
-}
+/** One recorded event as the sender sees it; an erased person's redelivery says so and nothing more. */
+export type RecordedSummary =
+  | { leadId: string; stage: Stage; score: number; duplicate: boolean }
+  | { leadId: string; duplicate: true; erased: true };
 
 export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;
 
 /**
  * Receives one webhook delivery.
  * Input: the source name from the path and the request as received (raw bytes).
- * Output: 200 {leadId, stage, score, duplicate} (with `events` when a delivery carries several), or the
+ * Output: 200 {leadId, stage, score, duplicate} (with `events` when a delivery carries several; a
+ * redelivery of an event whose person was erased since is {leadId, duplicate: true, erased: true}), or the
  * source's immediate reply (a challenge, an ignored event), or, for a refused payload from a source that
  * acknowledges refusals, 200 {stored: false, refused: {code, message, details}}.
  * Main course: find the source, check the media type, verify the signature over the raw bytes, map
@@ -106,6 +105,10 @@ export const ingestWebhook =
         // A bound on the lead as a whole (see recordEvent) is a refusal like any other payload's.
         if (error instanceof InvalidPayloadError && source.refusal === "acknowledge") return acknowledged(error);
         throw error;
+      }
+      if (outcome.erased) {
+        recorded.push({ leadId: outcome.leadId, duplicate: true, erased: true });
+        continue;
       }
       const { lead, duplicate } = outcome;
       deferred ||= outcome.deferred === true;

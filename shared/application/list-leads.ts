@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { leadIdFor } from "../domain/lead";
 import { Email } from "../domain/lead-event";
 import { Stage } from "../domain/stages";
 import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./lead-cursor";
+import type { PseudonymSource } from "./ports";
 import {
   LEAD_SORTS,
   type LeadBatchReader,
@@ -65,10 +65,10 @@ export interface LeadPage {
  * the leads do not move; a lead that changes score or stage between pages may appear twice or not at all.
  */
 export const listLeads =
-  (deps: { index: StageIndex; leads: LeadBatchReader }) =>
+  (deps: { index: StageIndex; leads: LeadBatchReader; pseudonyms: PseudonymSource }) =>
   async (query: ListLeadsQuery): Promise<LeadPage> => {
     if ("email" in query) {
-      const found = await deps.leads.getLeads([leadIdFor(query.email)]);
+      const found = await deps.leads.getLeads([(await deps.pseudonyms()).leadId(query.email)]);
       return { leads: [...found.values()].map(leadSummary) };
     }
     const order: SortOrder = query.order ?? (query.sort === "score" ? "desc" : "asc");

@@ -1,4 +1,5 @@
 import type { Lead, Transition } from "../domain/lead";
+import type { Pseudonyms } from "../domain/pseudonyms";
 import type { StoredEvent } from "../domain/scoring";
 
 /** A lead and every event recorded for it. */
@@ -16,6 +17,8 @@ export interface LeadChange {
   lead: Lead;
   expectedVersion: number | undefined;
   event?: StoredEvent;
+  /** The event's storage key (its pseudonym, Pseudonyms.eventKey of its id): required with `event`. */
+  eventKey?: string;
   transition?: Transition;
   /** An idempotency marker that must not exist yet (e.g. a rep action's id); kept as long as `markerTtlSeconds`. */
   marker?: { key: string; ttlSeconds: number };
@@ -32,12 +35,13 @@ export interface EventPage {
 /** The store of leads, events and transitions. Implementations must make `commit` all-or-nothing. */
 export interface LeadStore {
   /**
-   * Ingest's one read: the lead (with its snapshot) and whether an event is already stored, in one
-   * request for two keys. `consistent` asks for a strongly consistent read (used on retries).
+   * Ingest's one read: the lead (with its snapshot) and whether an event is already stored under its
+   * key (or was, before an erasure), in one request for two keys. `consistent` asks for a strongly
+   * consistent read (used on retries).
    */
   readForEvent(
     leadId: string,
-    eventId: string,
+    eventKey: string,
     options?: { consistent?: boolean },
   ): Promise<{
     lead: Lead | undefined;
@@ -73,3 +77,6 @@ export class DuplicateEventError extends Error {
 
 export type Clock = () => Date;
 export type Sleep = (milliseconds: number) => Promise<void>;
+
+/** The deployment's pseudonyms (keyed hashes of emails and event ids), resolved once its key is read. */
+export type PseudonymSource = () => Promise<Pseudonyms>;

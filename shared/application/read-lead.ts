@@ -1,11 +1,10 @@
 import { LeadNotFoundError } from "../domain/errors";
 import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
-import { leadIdFor } from "../domain/lead";
 import type { Scalar, SourceName } from "../domain/lead-event";
 import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
 import { foldStoredLead } from "./lead-replay";
-import type { Clock, LeadStore } from "./ports";
+import type { Clock, LeadStore, PseudonymSource } from "./ports";
 
 export interface LeadView {
   lead: Lead;
@@ -52,9 +51,9 @@ export const TIMELINE_EVENTS = 500;
  * and the rules always add up to the score shown.
  */
 export const readLead =
-  (deps: { store: LeadStore; engine: ScoringEngine; clock: Clock }) =>
+  (deps: { store: LeadStore; engine: ScoringEngine; clock: Clock; pseudonyms: PseudonymSource }) =>
   async (idOrEmail: string): Promise<LeadView> => {
-    const leadId = idOrEmail.includes("@") ? leadIdFor(idOrEmail) : idOrEmail;
+    const leadId = idOrEmail.includes("@") ? (await deps.pseudonyms()).leadId(idOrEmail) : idOrEmail;
     const [stored, page, transitions] = await Promise.all([
       deps.store.getLead(leadId),
       deps.store.loadEvents(leadId, { limit: TIMELINE_EVENTS }),

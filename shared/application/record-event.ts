@@ -1,10 +1,17 @@
 import { ContentionError, InvalidPayloadError } from "../domain/errors";
-import { type Lead, leadIdFor, type Transition } from "../domain/lead";
+import type { Lead, Transition } from "../domain/lead";
 import { eventKey, factsBytes, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
 import type { ErasureCheck } from "./erasure";
-import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports";
+import {
+  type Clock,
+  DuplicateEventError,
+  type LeadStore,
+  type PseudonymSource,
+  type Sleep,
+  VersionConflictError,
+} from "./ports";
 import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 
 export interface RecordEventDeps {
@@ -13,6 +20,8 @@ export interface RecordEventDeps {
   clock: Clock;
   sleep: Sleep;
   retry?: RetryPolicy;
+  /** Lead ids and event keys: keyed hashes, so storage holds neither an email's nor a sender's id hash. */
+  pseudonyms: PseudonymSource;
   /** Refuses to re-create an erased person (RIPEN_ERASE_BLOCKS_RECREATE); without it, nobody is refused. */
   erasures?: ErasureCheck;
   /** Events a request may replay to rebuild a snapshot; past it the lead is marked stale (default 2,000). */
@@ -24,7 +33,7 @@ export interface RecordEventDeps {
   budgetMs?: number;
 }
 
-export interface RecordedEvent {
+export interface LeadRecorded {
   lead: Lead;
   /** Present when this call computed it; a duplicate returns the stored lead as it is. */
   evaluation?: Evaluation;
@@ -32,7 +41,19 @@ export interface RecordedEvent {
   transitioned: boolean;
   /** The event is stored but not yet folded into the lead's score (a replay was deferred to the worker). */
   deferred?: boolean;
+  erased?: undefined;
 }
+
+/** A redelivery of an event whose person was erased since: recognised by its record, nothing stored. */
+export interface ErasedRedelivery {
+  erased: true;
+  leadId: string;
+  duplicate: true;
+  transitioned: false;
+  lead?: undefined;
+}
+
+export type RecordedEvent = LeadRecorded | ErasedRedelivery;
 
 export const DEFAULT_REPLAY_LIMIT = 2_000;
 export const DEFAULT_BUDGET_MS = 5_000;
@@ -47,7 +68,8 @@ export const DEFAULT_BUDGET_MS = 5_000;
  * cap) are the lead's events replayed: up to `replayLimit` here, beyond it the event is committed with
  * the lead marked stale (`deferred`) for the stale-lead worker.
  * Guarantees: atomic (all or nothing); idempotent on source + the sender's event id (a redelivery
- * writes nothing and returns `duplicate: true`); the cost is the same whatever the history; concurrent
+ * writes nothing and returns `duplicate: true`, also after the person was erased: the erasure leaves a
+ * record at the event's key, a keyed hash); the cost is the same whatever the history; concurrent
  * writers on one lead are serialized by the version check, with a bounded, jittered retry that reads
  * consistently; when retries or the time budget run out, ContentionError (a 503, so the sender
  * retries) and nothing is written.
@@ -58,12 +80,14 @@ export const recordEvent =
     const policy = deps.retry ?? DEFAULT_RETRY;
     const started = deps.clock().getTime();
     const budget = deps.budgetMs ?? DEFAULT_BUDGET_MS;
-    const leadId = leadIdFor(event.email);
+    const pseudonyms = await deps.pseudonyms();
+    const leadId = pseudonyms.leadId(event.email);
     const eventId = eventKey(event);
+    const key = pseudonyms.eventKey(eventId);
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
       const consistent = attempt > 0;
-      const { lead: current, recorded } = await deps.store.readForEvent(leadId, eventId, { consistent });
-      if (recorded && current) return { lead: current, duplicate: true, transitioned: false };
+      const { lead: current, recorded } = await deps.store.readForEvent(leadId, key, { consistent });
+      if (recorded) return redelivery(leadId, current);
       if (!current) await deps.erasures?.assertMayCreate(leadId, event);
       const now = deps.clock();
       const stored = storedEvent(event, eventId, now);
@@ -75,6 +99,7 @@ export const recordEvent =
             lead: folded.lead,
             expectedVersion: current?.version,
             event: stored,
+            eventKey: key,
             ...(folded.transition && { transition: folded.transition }),
             ...(deferred && { stale: "mark" as const }),
           });
@@ -86,11 +111,7 @@ export const recordEvent =
             ...(deferred && { deferred }),
           };
         } catch (error) {
-          if (error instanceof DuplicateEventError) {
-            const lead = await deps.store.getLead(leadId);
-            if (lead) return { lead, duplicate: true, transitioned: false };
-            throw error;
-          }
+          if (error instanceof DuplicateEventError) return redelivery(leadId, await deps.store.getLead(leadId));
           if (!(error instanceof VersionConflictError)) throw error;
         }
       }
@@ -100,6 +121,13 @@ export const recordEvent =
     }
     throw new ContentionError(`lead ${leadId} is being updated concurrently; retry the delivery`);
   };
+
+/** A delivery whose key is stored: of this lead, or of a person erased since (no lead, or a new one). */
+function redelivery(leadId: string, lead: Lead | undefined): RecordedEvent {
+  return lead
+    ? { lead, duplicate: true, transitioned: false }
+    : { erased: true, leadId, duplicate: true, transitioned: false };
+}
 
 interface NextLead {
   folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition };

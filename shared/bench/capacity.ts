@@ -5,7 +5,6 @@ import { entityOf, leadItem } from "../adapters/dynamodb/items";
 import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
 import { deliverOnce } from "../application/alert-ledger";
 import type { LeadStore } from "../application/ports";
-import { leadIdFor } from "../domain/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { ensureTable } from "../local/table";
 import { loadEngine } from "../runtime/engine";
@@ -15,7 +14,7 @@ import { benchIngestOutcome } from "./ingest";
 import { itemBytes } from "./item-size";
 import { foldBodies, seedHistory } from "./seed";
 import { type LatencySummary, latencySummary, median, round } from "./stats";
-import { type BenchLead, benchLead, type JourneyStep, journeyWebhook, pageViewWebhook } from "./webhooks";
+import { type BenchLead, benchLead, benchLeadId, type JourneyStep, journeyWebhook, pageViewWebhook } from "./webhooks";
 import { worstCaseJourney } from "./worst-case";
 
 export const CAPACITY_TARGETS = {
@@ -229,7 +228,7 @@ export async function benchCapacity(
     await measure(step(lead, "pricing", 2));
     keep("to-mql", await measure(step(lead, "whitepaper", 3)));
     keep("to-sql", await measure(step(lead, "budget", 4)));
-    transitions.push(leadIdFor(lead.email));
+    transitions.push(benchLeadId(lead.email));
   }
 
   // Histories of 1 to 10,000 events, seeded; then SAMPLES page views each, round-robin over the lengths.
@@ -280,7 +279,7 @@ export async function benchCapacity(
       priorEvents: prior,
       reported: summary.reported,
       billed: summary.billed,
-      leadBytes: await leadBytes(plain, tableName, leadIdFor(lead.email)),
+      leadBytes: await leadBytes(plain, tableName, benchLeadId(lead.email)),
       handlerMs: { ...latencySummary(row.measured.map((measured) => measured.ms)), samples: row.measured.length },
       stageChanges: row.stageChanges,
       replays: row.replays,
@@ -472,7 +471,7 @@ async function runBurst(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(leadIdFor(lead.email)), ":prefix": EVENT_PREFIX }),
+        ExpressionAttributeValues: marshall({ ":pk": leadPk(benchLeadId(lead.email)), ":prefix": EVENT_PREFIX }),
         Select: "COUNT",
         ConsistentRead: true,
         ...(startKey && { ExclusiveStartKey: startKey }),

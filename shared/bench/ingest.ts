@@ -6,7 +6,7 @@ import type { LeadStore } from "../application/ports";
 import { recordEvent } from "../application/record-event";
 import { ContentionError } from "../domain/errors";
 import { loadEngine } from "../runtime/engine";
-import { BENCH_SECRET, webhookRequest } from "./webhooks";
+import { BENCH_PSEUDONYMS, BENCH_SECRET, webhookRequest } from "./webhooks";
 
 export interface BenchIngestOptions {
   client: DynamoDBClient;
@@ -27,6 +27,7 @@ export function benchIngestOutcome(options: BenchIngestOptions): (body: string) 
     secrets: { get: async () => BENCH_SECRET },
     record: recordEvent({
       store: options.wrapStore ? options.wrapStore(store) : store,
+      pseudonyms: async () => BENCH_PSEUDONYMS,
       engine: loadEngine(),
       clock: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -6,11 +6,10 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
-import { leadIdFor } from "../domain/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { type LatencySummary, latencySummary } from "./stats";
 import { decodeTemplate } from "./templates";
-import { benchLead, JOURNEY, journeyWebhook, signedHeaders } from "./webhooks";
+import { benchLead, benchLeadId, JOURNEY, journeyWebhook, signedHeaders } from "./webhooks";
 
 /**
  * One load run, in its own process so the load generator does not share the server's event loop:
@@ -112,7 +111,7 @@ function floorSender(config: LoadConfig, leads: number): Send {
   const client = localDynamoDbClient(endpoint);
   return async (index) => {
     const { lead, step } = journeyStep(config, leads, index);
-    const leadId = leadIdFor(lead.email);
+    const leadId = benchLeadId(lead.email);
     const template = (templates.steps[step] ?? "[]").replaceAll(templates.leadId, leadId);
     const eventKey = (decodeTemplate(template)[1]?.Put?.Item ?? {}) as Record<string, AttributeValue>;
     const keys = [{ pk: { S: leadPk(leadId) }, sk: { S: LEAD_SK } }];

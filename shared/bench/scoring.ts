@@ -1,7 +1,8 @@
-import { type Lead, leadIdFor } from "../domain/lead";
+import type { Lead } from "../domain/lead";
 import { foldLead } from "../domain/lead-fold";
 import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import { loadEngine } from "../runtime/engine";
+import { benchLeadId } from "./webhooks";
 
 export const SCORING_TARGET_EVENTS_PER_SECOND = 1_000_000;
 const TOTAL_EVENTS = 1_000_000;
@@ -118,7 +119,7 @@ function syntheticLeads(random: () => number, count: number, now: Date): Synthet
       else if (kind < 0.95) events.push({ ...base, type: "demo.scheduled" });
       else events.push({ ...base, type: "demo.completed" });
     }
-    leads.push({ leadId: leadIdFor(email), events });
+    leads.push({ leadId: benchLeadId(email), events });
   }
   return leads;
 }

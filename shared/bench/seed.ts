@@ -4,11 +4,11 @@ import { eventItem, leadItem } from "../adapters/dynamodb/items";
 import { generic } from "../adapters/sources/generic";
 import type { VerifyContext } from "../adapters/sources/source";
 import { storedEvent } from "../application/record-event";
-import { type Lead, leadIdFor, type Transition } from "../domain/lead";
+import type { Lead, Transition } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { ScoringEngine, StoredEvent } from "../domain/scoring";
-import { type BenchLead, webhookRequest } from "./webhooks";
+import { BENCH_PSEUDONYMS, type BenchLead, benchLeadId, webhookRequest } from "./webhooks";
 
 /** A generic body as the generic source maps it: the canonical event the ingest path would record. */
 export function canonicalEvent(body: string): LeadEvent {
@@ -44,7 +44,7 @@ export function foldBodies(engine: ScoringEngine, bodies: readonly string[], lar
     const event = canonicalEvent(body);
     const now = new Date(event.occurredAt);
     const stored = storedEvent(event, eventKey(event), now);
-    const leadId = leadIdFor(event.email);
+    const leadId = benchLeadId(event.email);
     const folded =
       foldLead({ engine, leadId, current: lead, event: stored, now }) ??
       foldLead({ engine, leadId, current: lead, event: stored, history: events, now });
@@ -65,7 +65,7 @@ export function foldBodies(engine: ScoringEngine, bodies: readonly string[], lar
  */
 export async function seedHistory(client: DynamoDBClient, tableName: string, history: FoldedHistory): Promise<void> {
   const requests: WriteRequest[] = history.events.map((event) => ({
-    PutRequest: { Item: eventItem(history.lead.leadId, event) },
+    PutRequest: { Item: eventItem(history.lead.leadId, event, BENCH_PSEUDONYMS.eventKey(event.eventId)) },
   }));
   const batches: WriteRequest[][] = [];
   for (let start = 0; start < requests.length; start += 25) batches.push(requests.slice(start, start + 25));

@@ -3,7 +3,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
-import { leadIdFor } from "../domain/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { startRipen } from "../local/runtime";
 import { ensureTable } from "../local/table";
@@ -12,7 +11,7 @@ import type { LoadConfig, LoadResult } from "./load-worker";
 import { runNode } from "./node-process";
 import { type LatencySummary, latencySummary, round } from "./stats";
 import { encodeTemplate } from "./templates";
-import { BENCH_SECRET, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
+import { BENCH_SECRET, benchLead, benchLeadId, JOURNEY, journeyWebhook } from "./webhooks";
 
 export const THROUGHPUT_TARGET = 0.8;
 /**
@@ -185,7 +184,7 @@ async function journeyTemplates(endpoint: string, tableName: string): Promise<Lo
   const occurredAt = new Date(Date.now() - 60_000);
   for (const step of JOURNEY.slice(0, STEPS)) await ingest(journeyWebhook(lead, step, `template-${step}`, occurredAt));
   client.destroy();
-  return { leadId: leadIdFor(lead.email), steps };
+  return { leadId: benchLeadId(lead.email), steps };
 }
 
 function load(config: LoadConfig): Promise<LoadResult> {

@@ -1,9 +1,14 @@
 import type { GenericPayload } from "../adapters/sources/generic";
 import { signGeneric } from "../adapters/sources/generic";
 import type { WebhookRequest } from "../adapters/sources/source";
+import { DEVELOPMENT_ID_KEY, pseudonyms } from "../domain/pseudonyms";
 
 /** The generic source's secret in every benchmark run (a local table, never a deployment). */
 export const BENCH_SECRET = "bench-generic-secret";
+
+/** Lead ids and event keys as the local runtime the benchmarks start computes them (the development key). */
+export const BENCH_PSEUDONYMS = pseudonyms(DEVELOPMENT_ID_KEY);
+export const benchLeadId = (email: string) => BENCH_PSEUDONYMS.leadId(email);
 
 /**
  * One lead's way through the default model, a step per webhook:

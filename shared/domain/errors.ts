@@ -47,6 +47,13 @@ export class InvalidTransitionError extends RipenError {
 export class SourceNotConfiguredError extends RipenError {
   readonly code = "source_not_configured";
 }
+/**
+ * Ripen itself is missing a setting it cannot run without (the lead id key): a temporary condition for
+ * the caller, a 503, so senders retry once an operator has fixed it. The message stays in the logs.
+ */
+export class NotConfiguredError extends RipenError {
+  readonly code = "not_configured";
+}
 /** Too many concurrent writers on one lead; the sender's retry will succeed. */
 export class ContentionError extends RipenError {
   readonly code = "contention";

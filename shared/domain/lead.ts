@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Scalar } from "./lead-event";
 import type { LeadSnapshot } from "./snapshot";
 import type { Stage } from "./stages";
@@ -39,6 +38,7 @@ export interface RuleHit {
 
 /** A lead: one person, identified by normalized email. */
 export interface Lead {
+  /** A keyed hash of the email (Pseudonyms.leadId): found by email without an index, and by nobody without the key. */
   leadId: string;
   email: string;
   name?: string;
@@ -75,11 +75,6 @@ export interface Lead {
    * stored score is behind until the stale-lead worker replays the lead.
    */
   stale?: boolean;
-}
-
-/** Lead ids are derived from the normalized email, so a lead is found by email without an index. */
-export function leadIdFor(email: string): string {
-  return `ld_${createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 24)}`;
 }
 
 /**

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
           "              (set them in .env, or RIPEN_DEV_SECRETS=false to refuse those senders)",
         ]
       : []),
+    `lead ids:     ${process.env.RIPEN_ID_KEY ? "keyed with RIPEN_ID_KEY" : "keyed with the development key (set RIPEN_ID_KEY in .env for a key of your own; keep it: lead ids depend on it)"}`,
     `dead letters: ${await deadLetterSummary(ripen.deadLetters)}`,
     "Ctrl-C stops Ripen.",
     "",

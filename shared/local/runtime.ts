@@ -7,6 +7,7 @@ import { replayStaleLeads } from "../application/lead-replay";
 import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
 import { type StreamPublication, streamPublications } from "../application/stream-publications";
+import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
 import { loadEngine } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
@@ -151,6 +152,8 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       DYNAMODB_ENDPOINT: endpoint,
       RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL ?? http.url,
       RIPEN_LOCAL: "1",
+      // A data dir keeps its lead ids across restarts: the development key, unless one is set.
+      RIPEN_ID_KEY: process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY,
       ...(!process.env.AWS_ACCESS_KEY_ID && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
       ...options.env,
     };

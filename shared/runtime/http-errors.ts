@@ -23,6 +23,7 @@ const STATUS: Record<string, number> = {
   unknown_action: 400,
   // Temporary conditions: 503 so senders retry (never 404/410, which make some senders give up).
   source_not_configured: 503,
+  not_configured: 503,
   contention: 503,
 };
 

@@ -20,6 +20,7 @@ describe("a function's bundle", () => {
       table: new Table(stack, "Table", { partitionKey: { name: "pk", type: AttributeType.STRING } }),
       bus: new EventBus(stack, "Bus"),
       secret: new Secret(stack, "Secret"),
+      idKey: new Secret(stack, "IdKey"),
       publicUrl: "https://example.com/",
       timeout: Duration.seconds(10),
       logRetention: RetentionDays.ONE_WEEK,

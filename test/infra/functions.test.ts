@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUT, FUNCTION_TIMEOUTS } from "../../infra/stateless-stack"
 import { FUNCTIONS, ROUTES } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
-const { stateless } = synthRipen();
+const { stateless, stateful } = synthRipen();
 const functionAt = (name: string) => resourceAt(stateless, "AWS::Lambda::Function", `/${name}/Handler/Resource`);
 
 describe("the functions", () => {
@@ -45,6 +45,20 @@ describe("the functions", () => {
       expect(JSON.stringify(variables.RIPEN_PUBLIC_URL)).toContain(`{"Ref":"${apiId}"}`);
     },
   );
+
+  it.each(Object.keys(FUNCTIONS))("%s gets the lead id key only if it hashes emails or event ids", (name) => {
+    // Prepare
+    const [, handler] = functionAt(name);
+    const variables = (handler.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const [keyId] = resourceAt(stateful, "AWS::SecretsManager::Secret", "/IdKey/Resource");
+    const [, policy] = resourceAt(stateless, "AWS::IAM::Policy", `/${name}/Role/DefaultPolicy/Resource`);
+    const readsKey = JSON.stringify(policy.Properties).includes(keyId);
+
+    // Assess
+    const hashes = ["ingest", "read", "erase"].includes(name);
+    expect("RIPEN_ID_KEY_ARN" in variables).toBe(hashes);
+    expect(readsKey).toBe(hashes);
+  });
 
   it.each(Object.keys(FUNCTIONS))("%s logs JSON to its own log group with a retention", (name) => {
     // Prepare

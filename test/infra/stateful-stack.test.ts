@@ -146,3 +146,15 @@ describe("the secret", () => {
     });
   });
 });
+
+describe("the lead id key", () => {
+  it("is a secret of its own, generated at the first deploy and retained", () => {
+    // Prepare
+    const [, key] = resourceAt(stateful, "AWS::SecretsManager::Secret", "/IdKey/Resource");
+
+    // Assess
+    expect(key.DeletionPolicy).toBe("Retain");
+    expect(key.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 64 });
+    expect(key.Properties).not.toHaveProperty("SecretString");
+  });
+});

@@ -5,11 +5,11 @@ import { leadPk } from "../../shared/adapters/dynamodb/keys";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
 import { recordEvent } from "../../shared/application/record-event";
-import { leadIdFor } from "../../shared/domain/lead";
 import { loadEngine } from "../../shared/runtime/engine";
 import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";
+import { leadIdOf, recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
 
 const engine = loadEngine();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -33,7 +33,8 @@ beforeAll(async () => {
   };
 });
 
-const record = () => recordEvent({ store, engine, clock: () => new Date(), sleep });
+const record = () =>
+  recordingLeads(recordEvent({ pseudonyms: testPseudonyms, store, engine, clock: () => new Date(), sleep }));
 
 describe("DynamoDB lead store", () => {
   it("round-trips a lead and its events exactly", async () => {
@@ -66,9 +67,10 @@ describe("DynamoDB lead store", () => {
     if (!stored || !history.lead) throw new Error("first event not stored");
     const { lead } = foldHistory({ engine, leadId, current: history.lead, events: history.events, now: new Date() });
 
-    await expect(store.commit({ lead, expectedVersion: history.lead.version, event: stored })).rejects.toBeInstanceOf(
-      DuplicateEventError,
-    );
+    const eventKey = TEST_PSEUDONYMS.eventKey(stored.eventId);
+    await expect(
+      store.commit({ lead, expectedVersion: history.lead.version, event: stored, eventKey }),
+    ).rejects.toBeInstanceOf(DuplicateEventError);
 
     expect(await store.getLead(leadId)).toEqual(history.lead);
     expect(await countItems(leadId, "EVENT#")).toBe(1);
@@ -80,17 +82,18 @@ describe("DynamoDB lead store", () => {
     const leadId = first.lead.leadId;
     const newEvent = { ...leadEvent({ email: "stale@example.com" }), eventId: "generic:late", receivedAt: "" };
 
+    const eventKey = TEST_PSEUDONYMS.eventKey(newEvent.eventId);
     await expect(
-      store.commit({ lead: { ...first.lead, version: 2 }, expectedVersion: 1, event: newEvent }),
+      store.commit({ lead: { ...first.lead, version: 2 }, expectedVersion: 1, event: newEvent, eventKey }),
     ).rejects.toBeInstanceOf(VersionConflictError);
 
     expect((await store.getLead(leadId))?.version).toBe(2);
-    expect(await countItems(leadId, "EVENT#generic:late")).toBe(0);
+    expect(await countItems(leadId, `EVENT#${eventKey}`)).toBe(0);
   });
 
   it("writes a transition only when the stage changes", async () => {
     const email = "transitions@example.com";
-    const leadId = leadIdFor(email);
+    const leadId = leadIdOf(email);
     await record()(leadEvent({ email, type: "page.viewed" }));
     await record()(leadEvent({ email, type: "page.viewed" }));
     expect(await countItems(leadId, "TRANSITION#")).toBe(1);
@@ -110,11 +113,11 @@ describe("DynamoDB lead store", () => {
 
     const results = await Promise.all(events.map((event) => record()(event)));
 
-    const lead = await store.getLead(leadIdFor(email));
+    const lead = await store.getLead(leadIdOf(email));
     expect(results.every((result) => !result.duplicate)).toBe(true);
     expect(lead?.eventCount).toBe(12);
     expect(lead?.version).toBe(12);
-    expect(await countItems(leadIdFor(email), "EVENT#")).toBe(12);
+    expect(await countItems(leadIdOf(email), "EVENT#")).toBe(12);
   });
 
   it("records the same delivery sent concurrently exactly once", async () => {
@@ -123,7 +126,7 @@ describe("DynamoDB lead store", () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => record()({ ...event })));
 
     expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-    expect(await countItems(leadIdFor("dupes@example.com"), "EVENT#")).toBe(1);
-    expect((await store.getLead(leadIdFor("dupes@example.com")))?.version).toBe(1);
+    expect(await countItems(leadIdOf("dupes@example.com"), "EVENT#")).toBe(1);
+    expect((await store.getLead(leadIdOf("dupes@example.com")))?.version).toBe(1);
   });
 });

@@ -7,20 +7,20 @@ import { dynamoTransitionLog } from "../../shared/adapters/dynamodb/funnel-queri
 import { domainPk, leadPk, stagePk, stageShard, transitionDayPk } from "../../shared/adapters/dynamodb/keys";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { eraseLead } from "../../shared/application/erase-lead";
-import { consentGate, emailHash } from "../../shared/application/erasure";
+import { consentGate } from "../../shared/application/erasure";
 import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
 import type { LeadStore } from "../../shared/application/ports";
 import { recordEvent } from "../../shared/application/record-event";
 import { ConsentRequiredError, LeadNotFoundError } from "../../shared/domain/errors";
-import { leadIdFor } from "../../shared/domain/lead";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";
+import { leadIdOf, recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
 import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "../unit/leads/fixtures";
 
 const EMAIL = "erin.erasable@private.example";
 const NAME = "Erin Erasable";
 const COMPANY = "Private Example GmbH";
-const LEAD_ID = leadIdFor(EMAIL);
+const LEAD_ID = leadIdOf(EMAIL);
 const DAY = "2026-11-05";
 const now = new Date(`${DAY}T12:00:00Z`);
 
@@ -46,6 +46,7 @@ async function seedPerson() {
     lead: asLead,
     expectedVersion: undefined,
     event: first,
+    eventKey: TEST_PSEUDONYMS.eventKey(first.eventId),
     transition: {
       ...transitionFixture({ leadId: LEAD_ID, from: null, to: "lead", at: asLead.updatedAt, source: "typeform" }),
       ...personal,
@@ -55,6 +56,7 @@ async function seedPerson() {
     lead: asMql,
     expectedVersion: 1,
     event: second,
+    eventKey: TEST_PSEUDONYMS.eventKey(second.eventId),
     marker: { key: "rep-action:accept-1", ttlSeconds: 3600 },
     // Its snapshot behind: a stale-lead marker names the lead outside its partition.
     stale: "mark",
@@ -94,7 +96,7 @@ async function query(input: { index?: string; key: string; value: string }) {
 beforeAll(async () => {
   ({ client, tableName } = await createTestTable("leads-erase"));
   store = dynamoLeadStore({ client, tableName });
-  erase = eraseLead({ store: dynamoErasureStore({ client, tableName }), leads: store, clock: () => now });
+  erase = eraseLead({ store: dynamoErasureStore({ client, tableName }), clock: () => now, pseudonyms: testPseudonyms });
   funnel = readFunnel({ log: dynamoTransitionLog({ client, tableName }), clock: () => now });
   await seedPerson();
 });
@@ -117,17 +119,26 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
       stubsKept: 2,
       alreadyErased: false,
     });
-    // The base partition holds the tombstone alone: a hash of the email and the day.
-    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toEqual([
-      {
-        pk: leadPk(LEAD_ID),
-        sk: "TOMBSTONE",
-        entity: "tombstone",
-        leadId: LEAD_ID,
-        emailHash: emailHash(EMAIL),
-        erasedOn: DAY,
-      },
-    ]);
+    // The base partition holds the tombstone (the day, under the keyed lead id) and a record of each erased
+    // event's keyed dedupe key, nothing else.
+    const eventKeys = (await query({ key: "pk", value: leadPk(LEAD_ID) }))
+      .filter((item) => item.entity === "erased-event")
+      .map((item) => item.sk);
+    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toEqual(
+      [
+        ...eventKeys.map((sk) => ({ pk: leadPk(LEAD_ID), sk, entity: "erased-event" })),
+        {
+          pk: leadPk(LEAD_ID),
+          sk: "TOMBSTONE",
+          entity: "tombstone",
+          leadId: LEAD_ID,
+          erasedOn: DAY,
+          erasedAt: now.toISOString(),
+        },
+      ].sort((a, b) => (a.sk < b.sk ? -1 : 1)),
+    );
+    expect(eventKeys).toHaveLength(2);
+    for (const sk of eventKeys) expect(sk).toMatch(/^EVENT#[A-Za-z0-9_-]{22}$/);
     // The stage indexes (by score and by time entered) and the domain index no longer know the lead.
     const stagePartition = stagePk("mql", stageShard(LEAD_ID));
     expect(await query({ index: "gsi1v2", key: "gsi1pk", value: stagePartition })).toEqual([]);
@@ -174,7 +185,7 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
       .map((item) => unmarshall(item))
       .filter((item) => JSON.stringify(item).includes(LEAD_ID))
       .map((item) => item.entity);
-    expect(mentions.sort()).toEqual(["audit", "tombstone"]);
+    expect(mentions.sort()).toEqual(["audit", "erased-event", "erased-event", "tombstone"]);
   });
 
   it("audits the erasure without personal data", async () => {
@@ -193,24 +204,27 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
     const again = await erase({ idOrEmail: EMAIL, requestedBy: "local" });
 
     expect(again).toEqual({ leadId: LEAD_ID, erasedOn: DAY, deleted: {}, stubsKept: 0, alreadyErased: true });
-    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toHaveLength(1);
+    expect(await query({ key: "pk", value: leadPk(LEAD_ID) })).toHaveLength(3);
     expect(await query({ index: "gsi3v2", key: "gsi3pk", value: transitionDayPk(DAY) })).toHaveLength(2);
   });
 
   it("answers 404 for an id that never held anything", async () => {
-    await expect(erase({ idOrEmail: leadIdFor("never@seen.example"), requestedBy: "local" })).rejects.toBeInstanceOf(
+    await expect(erase({ idOrEmail: leadIdOf("never@seen.example"), requestedBy: "local" })).rejects.toBeInstanceOf(
       LeadNotFoundError,
     );
   });
 
   it("refuses to re-create the erased person until an event gives consent again, when configured", async () => {
-    const record = recordEvent({
-      store,
-      engine: sweepEngine(),
-      clock: () => now,
-      sleep: async () => {},
-      erasures: consentGate(dynamoTombstones({ client, tableName })),
-    });
+    const record = recordingLeads(
+      recordEvent({
+        pseudonyms: testPseudonyms,
+        store,
+        engine: sweepEngine(),
+        clock: () => now,
+        sleep: async () => {},
+        erasures: consentGate(dynamoTombstones({ client, tableName })),
+      }),
+    );
 
     await expect(record(leadEvent({ email: EMAIL.toUpperCase() }))).rejects.toBeInstanceOf(ConsentRequiredError);
     expect(await store.getLead(LEAD_ID)).toBeUndefined();
@@ -223,12 +237,20 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
 
   it("records an erased person again when re-creation is not blocked", async () => {
     const email = "unblocked@private.example";
-    const record = recordEvent({ store, engine: sweepEngine(), clock: () => now, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({
+        pseudonyms: testPseudonyms,
+        store,
+        engine: sweepEngine(),
+        clock: () => now,
+        sleep: async () => {},
+      }),
+    );
     await record(leadEvent({ email }));
     await erase({ idOrEmail: email, requestedBy: "local" });
 
     const again = await record(leadEvent({ email }));
 
-    expect(again.lead.leadId).toBe(leadIdFor(email));
+    expect(again.lead.leadId).toBe(leadIdOf(email));
   });
 });

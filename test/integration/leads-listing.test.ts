@@ -13,6 +13,7 @@ import { type LeadPage, type ListLeadsQuery, listLeads, StageListingQuery } from
 import { AccountNotFoundError, InvalidQueryError } from "../../shared/domain/errors";
 import { type Lead, scoreBand } from "../../shared/domain/lead";
 import { createTestTable } from "../support/dynamodb";
+import { testPseudonyms } from "../support/pseudonyms";
 import { leadFixture, REP_A, REP_B } from "../unit/leads/fixtures";
 
 let list: ReturnType<typeof listLeads>;
@@ -56,7 +57,7 @@ beforeAll(async () => {
   await seed(client, tableName);
   const table = { client, tableName };
   const leads = dynamoLeadBatchReader(table);
-  list = listLeads({ index: dynamoStageIndex(table), leads });
+  list = listLeads({ index: dynamoStageIndex(table), leads, pseudonyms: testPseudonyms });
   account = readAccount({ domains: dynamoDomainIndex(table), leads });
 });
 

@@ -7,9 +7,10 @@ import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { dynamoSlaBreachLog, slaBreachFromRecord } from "../../shared/adapters/dynamodb/sla-breaches";
 import { breachId, runMaintenance, type SweepSummary } from "../../shared/application/maintenance";
 import type { LeadStore } from "../../shared/application/ports";
-import { type Lead, leadIdFor } from "../../shared/domain/lead";
+import type { Lead } from "../../shared/domain/lead";
 import type { Stage } from "../../shared/domain/stages";
 import { createTestTable } from "../support/dynamodb";
+import { leadIdOf, TEST_PSEUDONYMS } from "../support/pseudonyms";
 import { leadFixture, REP_A, storedEvent, sweepEngine } from "../unit/leads/fixtures";
 
 const AS_OF = new Date("2026-11-20T03:00:00.000Z");
@@ -41,7 +42,8 @@ async function seedLead(
     lastEventAt: occurredAt,
     ...(options.owner && { owner: REP_A }),
   });
-  await store.commit({ lead, expectedVersion: undefined, event: storedEvent({ email, occurredAt }) });
+  const event = storedEvent({ email, occurredAt });
+  await store.commit({ lead, expectedVersion: undefined, event, eventKey: TEST_PSEUDONYMS.eventKey(event.eventId) });
   return lead;
 }
 
@@ -84,7 +86,7 @@ beforeAll(async () => {
 
 describe("the maintenance sweep", () => {
   it("re-evaluates decay over the open stages and moves the score the rep queue sorts by", async () => {
-    const decayed = await store.getLead(leadIdFor("decayed@people.example"));
+    const decayed = await store.getLead(leadIdOf("decayed@people.example"));
 
     expect(first).toMatchObject({ asOf: AS_OF.toISOString(), complete: true, examined: 5, recycled: 1, current: 1 });
     expect(decayed).toMatchObject({ stage: "mql", score: 10, version: 2, updatedAt: AS_OF.toISOString() });
@@ -102,8 +104,8 @@ describe("the maintenance sweep", () => {
   });
 
   it("applies the model's recycle rule with its transition, and leaves closed stages alone", async () => {
-    const stale = await store.getLead(leadIdFor("stale@people.example"));
-    const transitions = await store.listTransitions(leadIdFor("stale@people.example"));
+    const stale = await store.getLead(leadIdOf("stale@people.example"));
+    const transitions = await store.listTransitions(leadIdOf("stale@people.example"));
 
     expect(stale).toMatchObject({ stage: "recycled", stageEnteredAt: AS_OF.toISOString() });
     expect(transitions).toHaveLength(1);
@@ -113,14 +115,14 @@ describe("the maintenance sweep", () => {
       at: AS_OF.toISOString(),
       actor: { id: "recycle.decayed" },
     });
-    expect(await store.getLead(leadIdFor("closed@people.example"))).toEqual(seeded.closed);
-    expect(await store.getLead(leadIdFor("fresh@people.example"))).toEqual(seeded.fresh);
+    expect(await store.getLead(leadIdOf("closed@people.example"))).toEqual(seeded.closed);
+    expect(await store.getLead(leadIdOf("fresh@people.example"))).toEqual(seeded.fresh);
   });
 
   it("records an SLA breach once, with the alert's detail, for an sql nobody accepted", async () => {
-    const waitingId = leadIdFor("waiting@people.example");
+    const waitingId = leadIdOf("waiting@people.example");
     const records = (await partition(waitingId)).filter((item) => item.entity === "sla-breach");
-    const owned = (await partition(leadIdFor("owned@people.example"))).filter((item) => item.entity === "sla-breach");
+    const owned = (await partition(leadIdOf("owned@people.example"))).filter((item) => item.entity === "sla-breach");
 
     expect(first.slaBreaches).toBe(1);
     expect(owned).toEqual([]);

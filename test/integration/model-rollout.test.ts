@@ -8,6 +8,7 @@ import { LeadEvent } from "../../shared/domain/lead-event";
 import { createEngine } from "../../shared/domain/model/engine";
 import { parseModel } from "../../shared/domain/model/parse";
 import { createTestTable, type TestTable } from "../support/dynamodb";
+import { recordingLeads, testPseudonyms } from "../support/pseudonyms";
 
 // Preview and rescore over the real table: the stage indexes find every lead without a Scan.
 const model = (version: string, threshold: number) =>
@@ -25,12 +26,15 @@ let table: TestTable;
 
 beforeAll(async () => {
   table = await createTestTable("model-rollout");
-  const record = recordEvent({
-    store: dynamoLeadStore(table),
-    engine: current,
-    clock: () => now,
-    sleep: async () => {},
-  });
+  const record = recordingLeads(
+    recordEvent({
+      pseudonyms: testPseudonyms,
+      store: dynamoLeadStore(table),
+      engine: current,
+      clock: () => now,
+      sleep: async () => {},
+    }),
+  );
   for (const [email, forms] of [
     ["one@acme.example", 1],
     ["two@acme.example", 2],

@@ -1,11 +1,11 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { leadIdFor } from "../../shared/domain/lead";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
 import type { TestTable } from "../support/dynamodb";
 import { genericPayload } from "../support/generic";
+import { leadIdOf } from "../support/pseudonyms";
 import { deliver } from "../support/webhook-sender";
 
 vi.hoisted(() => {
@@ -115,6 +115,6 @@ describe("a poison record on the stream", () => {
       expect(letter.reason).not.toBe("");
     }
     expect(letters.map((letter) => letter.target).sort()).toEqual(["notify-email", "notify-slack"]);
-    expect(JSON.stringify(letters)).not.toContain(leadIdFor(email));
+    expect(JSON.stringify(letters)).not.toContain(leadIdOf(email));
   });
 });

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
-import { type Lead, leadIdFor } from "../../shared/domain/lead";
+import type { Lead } from "../../shared/domain/lead";
 import { loadEngine } from "../../shared/runtime/engine";
 import { foldHistory } from "../../test/support/evaluate";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
 import type { TestTable } from "../support/dynamodb";
 import { genericPayload } from "../support/generic";
+import { leadIdOf } from "../support/pseudonyms";
 import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
 
 vi.hoisted(() => {
@@ -86,7 +87,7 @@ describe("concurrent deliveries", () => {
     // Assess
     expect(deliveries.every((delivery) => delivery.final.status === 200)).toBe(true);
     const store = dynamoLeadStore({ client: table.client, tableName: table.tableName });
-    const history = await store.loadHistory(leadIdFor(email), { consistent: true });
+    const history = await store.loadHistory(leadIdOf(email), { consistent: true });
     const lead = history.lead as Lead;
     expect(history.events).toHaveLength(50);
     expect(new Set(history.events.map((event) => event.eventId)).size).toBe(50);

@@ -13,14 +13,16 @@ export function memoryLeadStore() {
   const events = new Map<string, StoredEvent[]>();
   const transitions = new Map<string, Transition[]>();
   const markers = new Set<string>();
+  /** Event keys (pseudonyms) stored per lead: what a redelivery is recognised by. */
+  const eventKeys = new Map<string, Set<string>>();
   let commits = 0;
   /** Called before each commit applies; a test can make the store move on underneath a writer. */
   let beforeCommit: ((change: LeadChange) => void) | undefined;
 
   const stale = new Set<string>();
   const store: LeadStore = {
-    async readForEvent(leadId, eventId) {
-      const recorded = (events.get(leadId) ?? []).some((event) => event.eventId === eventId);
+    async readForEvent(leadId, eventKey) {
+      const recorded = eventKeys.get(leadId)?.has(eventKey) ?? false;
       return { lead: structuredClone(leads.get(leadId)), recorded };
     },
     async loadEvents(leadId, { limit = Number.POSITIVE_INFINITY }) {
@@ -43,14 +45,18 @@ export function memoryLeadStore() {
       beforeCommit?.(change);
       const leadId = change.lead.leadId;
       const stored = leads.get(leadId);
-      if (change.event && (events.get(leadId) ?? []).some((event) => event.eventId === change.event?.eventId)) {
+      if (change.event && change.eventKey === undefined) throw new Error("an event is stored under its key");
+      if (change.eventKey !== undefined && eventKeys.get(leadId)?.has(change.eventKey)) {
         throw new DuplicateEventError("already recorded");
       }
       if (change.marker && markers.has(`${leadId}:${change.marker.key}`)) throw new DuplicateEventError("marker");
       if (stored?.version !== change.expectedVersion) throw new VersionConflictError("moved on");
       commits++;
       leads.set(leadId, structuredClone(change.lead));
-      if (change.event) events.set(leadId, [...(events.get(leadId) ?? []), structuredClone(change.event)]);
+      if (change.event && change.eventKey !== undefined) {
+        events.set(leadId, [...(events.get(leadId) ?? []), structuredClone(change.event)]);
+        eventKeys.set(leadId, new Set([...(eventKeys.get(leadId) ?? []), change.eventKey]));
+      }
       if (change.transition) {
         transitions.set(leadId, [...(transitions.get(leadId) ?? []), structuredClone(change.transition)]);
       }

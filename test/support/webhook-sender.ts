@@ -2,9 +2,9 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { type Item, toLead, toTransition } from "../../shared/adapters/dynamodb/items";
 import { signGeneric } from "../../shared/adapters/sources/generic";
-import { leadIdFor } from "../../shared/domain/lead";
 import type { TestTable } from "./dynamodb";
 import { GENERIC_SECRET } from "./generic";
+import { leadIdOf } from "./pseudonyms";
 
 export interface SenderResponse {
   status: number;
@@ -72,7 +72,7 @@ function decoded(item: Item): Record<string, unknown> {
 }
 
 export async function storedLead(table: Pick<TestTable, "client" | "tableName">, email: string) {
-  const leadId = leadIdFor(email);
+  const leadId = leadIdOf(email);
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, never> | undefined;
   do {

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { replayStaleLeads } from "../../shared/application/lead-replay";
 import type { LeadStore } from "../../shared/application/ports";
 import { recordEvent } from "../../shared/application/record-event";
-import { leadIdFor } from "../../shared/domain/lead";
 import { parseModel } from "../../shared/domain/model/parse";
 import { loadEngine, loadModel } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { createOracle } from "../support/oracle/engine";
 import { oracleFold } from "../support/oracle/lead-fold";
+import { leadIdOf, recordingLeads, testPseudonyms } from "../support/pseudonyms";
 import { engineFor } from "./model/journeys";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");
@@ -45,7 +45,9 @@ describe("recordEvent on the snapshot", () => {
   it("reads once and replays nothing, whatever the history: 300 events, each one read and one commit", async () => {
     // Prepare
     const { store, calls, memory } = counted();
-    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
+    );
 
     // Act
     for (let index = 0; index < 300; index++) await record(page(index));
@@ -54,14 +56,14 @@ describe("recordEvent on the snapshot", () => {
     // Assess
     expect(calls).toEqual({ readForEvent: 301, commit: 300 });
     expect(duplicate.duplicate).toBe(true);
-    const lead = memory.leads.get(leadIdFor("ada@example.com"));
+    const lead = memory.leads.get(leadIdOf("ada@example.com"));
     expect(lead).toMatchObject({ eventCount: 300, version: 300 });
     // The same lead as the whole history folded at once.
     const oracle = oracleFold({
       engine: createOracle(loadModel()),
-      leadId: leadIdFor("ada@example.com"),
+      leadId: leadIdOf("ada@example.com"),
       current: undefined,
-      events: memory.events.get(leadIdFor("ada@example.com")) ?? [],
+      events: memory.events.get(leadIdOf("ada@example.com")) ?? [],
       now: NOW,
     });
     expect(lead?.score).toBe(oracle.lead.score);
@@ -69,11 +71,13 @@ describe("recordEvent on the snapshot", () => {
 
   it("records an occurredAt ahead of its clock (within the tolerance) as the time of receipt", async () => {
     const { memory, store } = counted();
-    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
+    );
 
     await record(leadEvent({ occurredAt: new Date(NOW.getTime() + 3_600_000).toISOString() }));
 
-    expect(memory.events.get(leadIdFor("ada@example.com"))?.[0]?.occurredAt).toBe(NOW.toISOString());
+    expect(memory.events.get(leadIdOf("ada@example.com"))?.[0]?.occurredAt).toBe(NOW.toISOString());
   });
 
   it("past the replay bound, commits the event with the lead stale (deferred); the worker replays it exactly", async () => {
@@ -82,9 +86,18 @@ describe("recordEvent on the snapshot", () => {
       engagement: { rules: [{ id: "view", label: "View", on: "page.viewed", points: 5, cap: { max: 2, perDays: 7 } }] },
     });
     const { memory, store, calls } = counted();
-    const record = recordEvent({ store, engine, clock: () => NOW, sleep: async () => {}, replayLimit: 3 });
+    const record = recordingLeads(
+      recordEvent({
+        pseudonyms: testPseudonyms,
+        store,
+        engine,
+        clock: () => NOW,
+        sleep: async () => {},
+        replayLimit: 3,
+      }),
+    );
     for (let index = 0; index < 5; index++) await record(page(900 + index * 10));
-    const leadId = leadIdFor("ada@example.com");
+    const leadId = leadIdOf("ada@example.com");
 
     // Act
     const late = await record(page(100));
@@ -114,7 +127,9 @@ describe("recordEvent on the snapshot", () => {
   it("within the replay bound, replays the late event in the request and answers with the exact score", async () => {
     const engine = engineFor(WINDOW_MODEL);
     const { store, calls, memory } = counted();
-    const record = recordEvent({ store, engine, clock: () => NOW, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({ pseudonyms: testPseudonyms, store, engine, clock: () => NOW, sleep: async () => {} }),
+    );
     for (let index = 0; index < 5; index++) await record(page(900 + index * 10));
 
     const late = await record(page(100));
@@ -135,7 +150,9 @@ describe("recordEvent on the snapshot", () => {
 
   it("refuses an event that would outgrow the lead's attribute bound, and stores nothing of it", async () => {
     const { memory, store } = counted();
-    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
+    );
     const wide = (batch: number) =>
       leadEvent({
         sourceEventId: `wide-${batch}`,
@@ -145,7 +162,7 @@ describe("recordEvent on the snapshot", () => {
 
     await expect(record(wide(4))).rejects.toMatchObject({ code: "invalid_payload" });
 
-    const leadId = leadIdFor("ada@example.com");
+    const leadId = leadIdOf("ada@example.com");
     expect(memory.events.get(leadId)).toHaveLength(4);
     expect(Object.keys(memory.leads.get(leadId)?.attributes ?? {})).toHaveLength(200);
   });
@@ -154,7 +171,16 @@ describe("recordEvent on the snapshot", () => {
     // Prepare: a window cap and a replay bound of 3, so a late event is deferred
     const engine = engineFor(WINDOW_MODEL);
     const { memory, store } = counted();
-    const record = recordEvent({ store, engine, clock: () => NOW, sleep: async () => {}, replayLimit: 3 });
+    const record = recordingLeads(
+      recordEvent({
+        pseudonyms: testPseudonyms,
+        store,
+        engine,
+        clock: () => NOW,
+        sleep: async () => {},
+        replayLimit: 3,
+      }),
+    );
     const wide = (index: number, keys: number, occurredMinutesAgo: number) =>
       leadEvent({
         type: "page.viewed",
@@ -163,7 +189,7 @@ describe("recordEvent on the snapshot", () => {
         attributes: Object.fromEntries(Array.from({ length: keys }, (_, key) => [`k${index}_${key}`, "v"])),
       });
     for (let index = 0; index < 4; index++) await record(wide(index, 45, 100 - index));
-    const leadId = leadIdFor("ada@example.com");
+    const leadId = leadIdOf("ada@example.com");
 
     // Act: a late event (deferred) with 10 more attributes, then a late one with 30 more
     const deferred = await record(wide(4, 10, 500));
@@ -183,9 +209,11 @@ describe("recordEvent on the snapshot", () => {
   it("still takes events that add nothing to a lead already past its bound (as a replay under another model may leave it)", async () => {
     // Prepare: a lead with 210 attributes
     const { memory, store } = counted();
-    const record = recordEvent({ store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} });
+    const record = recordingLeads(
+      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
+    );
     await record(leadEvent({ sourceEventId: "first" }));
-    const leadId = leadIdFor("ada@example.com");
+    const leadId = leadIdOf("ada@example.com");
     const stored = memory.leads.get(leadId);
     if (!stored?.snapshot) throw new Error("the first event made no lead");
     for (let key = 0; key < 210; key++) {

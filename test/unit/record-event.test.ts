@@ -2,25 +2,28 @@ import { describe, expect, it } from "vitest";
 import { VersionConflictError } from "../../shared/application/ports";
 import { recordEvent } from "../../shared/application/record-event";
 import { ContentionError } from "../../shared/domain/errors";
-import { leadIdFor } from "../../shared/domain/lead";
 import { loadEngine } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
+import { leadIdOf, recordingLeads, testPseudonyms } from "../support/pseudonyms";
 
 const now = new Date("2026-11-20T12:00:00.000Z");
 
 function setup() {
   const memory = memoryLeadStore();
   const sleeps: number[] = [];
-  const record = recordEvent({
-    store: memory.store,
-    engine: loadEngine(),
-    clock: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    retry: { attempts: 4, baseMs: 10, capMs: 100 },
-  });
+  const record = recordingLeads(
+    recordEvent({
+      pseudonyms: testPseudonyms,
+      store: memory.store,
+      engine: loadEngine(),
+      clock: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      retry: { attempts: 4, baseMs: 10, capMs: 100 },
+    }),
+  );
   return { memory, record, sleeps };
 }
 
@@ -32,7 +35,7 @@ describe("recordEvent", () => {
     const result = await record(leadEvent({ email: "Ada@Example.com " }));
     // Assess
     expect(result.duplicate).toBe(false);
-    expect(result.lead.leadId).toBe(leadIdFor("ada@example.com"));
+    expect(result.lead.leadId).toBe(leadIdOf("ada@example.com"));
     expect(result.lead.email).toBe("ada@example.com");
     expect(result.lead.version).toBe(1);
     expect(memory.transitions.get(result.lead.leadId)).toHaveLength(1);

@@ -24,6 +24,9 @@ import {
   transitionSk,
 } from "./keys";
 
+/** An erased event's record: its key (a keyed hash of the sender's id) and nothing else. */
+export const ERASED_EVENT = "erased-event";
+
 /** 100 items per transaction: 50 stub puts with their 50 deletes. */
 const PAIRS_PER_TRANSACTION = 50;
 const MARSHALL = { removeUndefinedValues: true } as const;
@@ -73,8 +76,8 @@ export function dynamoTombstones(options: { client: DynamoDBClient; tableName: s
         }),
       );
       if (!result.Item) return undefined;
-      const { emailHash, erasedOn } = unmarshall(result.Item);
-      return { leadId, erasedOn: String(erasedOn), ...(typeof emailHash === "string" && { emailHash }) };
+      const { erasedOn, erasedAt } = unmarshall(result.Item);
+      return { leadId, erasedOn: String(erasedOn), ...(typeof erasedAt === "string" && { erasedAt }) };
     },
   };
 }
@@ -111,7 +114,7 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
       });
       return items.flatMap((item): PersonItem[] => {
         const sk = item.sk?.S;
-        if (!sk || sk === TOMBSTONE_SK) return [];
+        if (!sk || sk === TOMBSTONE_SK || entityOf(item) === ERASED_EVENT) return [];
         const stub = stubOf(item);
         return [{ key: sk, entity: entityOf(item) ?? "unknown", ...(stub && { stub }) }];
       });
@@ -143,6 +146,15 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
         }
       }
       return replaced;
+    },
+
+    async replaceEventsWithRecords(leadId, keys) {
+      // A put over the event's own key: the content goes and the key stays, with no moment without either.
+      await batchWrite(
+        client,
+        tableName,
+        keys.map((sk) => ({ PutRequest: { Item: { ...key(leadId, sk), entity: { S: ERASED_EVENT } } } })),
+      );
     },
 
     async deleteItems(leadId, keys) {

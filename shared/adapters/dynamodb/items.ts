@@ -71,8 +71,9 @@ export function toLead(item: Item): Lead {
   return decodeLead(unpack<LeadBody>(packed), leadId, Number(item.version?.N));
 }
 
-export function eventItem(leadId: string, event: StoredEvent): Item {
-  return marshall({ pk: leadPk(leadId), sk: eventSk(event.eventId), entity: "event", leadId, ...event }, MARSHALL);
+/** An event item, under its pseudonym (`key`): its body keeps the sender's id for the lead's timeline. */
+export function eventItem(leadId: string, event: StoredEvent, key: string): Item {
+  return marshall({ pk: leadPk(leadId), sk: eventSk(key), entity: "event", leadId, ...event }, MARSHALL);
 }
 
 /** What the funnel and the erasure read of a transition through the day index: kept unpacked. */

@@ -4,10 +4,11 @@ import type { Stage } from "../../domain/stages";
 /**
  * Key layouts. A lead's partition holds everything about the person, so erasing them is one Query:
  *   pk LEAD#<leadId>  sk LEAD                      the lead
- *                     sk EVENT#<source>:<id>       an event (the key is the dedupe key)
+ *                     sk EVENT#<key>               an event; the key, a keyed hash of <source>:<id>, is
+ *                                                  the dedupe key, and stays as an erased event's record
  *                     sk TRANSITION#<at>#<id>      a change of stage
  *                     sk SLA#<ruleId>#<enteredAt>  an SLA breach, once per rule and stay in a stage
- *                     sk TOMBSTONE                 left by an erasure: a hash of the email and the date
+ *                     sk TOMBSTONE                 left by an erasure: when, and nothing about who
  *   pk ERASED#<random>  sk TRANSITION#<at>#<random>  an erased person's transition, PII-free, for the funnel
  *   pk AUDIT#ERASURE#<yyyy-mm>  sk <at>#<leadId>     one erasure, audited without personal data
  * Lead items are indexed by stage (gsi1 by score band, gsi2 by time entered), sharded so one stage is
@@ -18,7 +19,8 @@ export const STAGE_SHARDS = 8;
 
 export const leadPk = (leadId: string) => `LEAD#${leadId}`;
 export const LEAD_SK = "LEAD";
-export const eventSk = (eventId: string) => `EVENT#${eventId}`;
+/** An event's sort key: its pseudonym (Pseudonyms.eventKey), never the sender's own id. */
+export const eventSk = (eventKey: string) => `EVENT#${eventKey}`;
 export const EVENT_PREFIX = "EVENT#";
 export const transitionSk = (at: string, transitionId: string) => `TRANSITION#${at}#${transitionId}`;
 export const TRANSITION_PREFIX = "TRANSITION#";

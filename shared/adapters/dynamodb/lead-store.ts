@@ -54,7 +54,8 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
         }),
       );
       onCapacity?.("query", { read: page.ConsumedCapacity?.CapacityUnits ?? 0 });
-      for (const item of page.Items ?? []) events.push(toEvent(item));
+      // An erased event's record shares the prefix: a person erased and recorded again has both.
+      for (const item of page.Items ?? []) if (entityOf(item) === "event") events.push(toEvent(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey && events.length <= limit);
     return events.length > limit ? { events: events.slice(0, limit), complete: false } : { events, complete: true };
@@ -74,10 +75,10 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
   }
 
   return {
-    async readForEvent(leadId, eventId, { consistent = false } = {}) {
+    async readForEvent(leadId, eventKey, { consistent = false } = {}) {
       const keys = [
         { pk: leadPk(leadId), sk: LEAD_SK },
-        { pk: leadPk(leadId), sk: eventSk(eventId) },
+        { pk: leadPk(leadId), sk: eventSk(eventKey) },
       ].map((key) => marshall(key));
       const items = await batchGet(client, tableName, keys, {
         consistent,
@@ -161,11 +162,12 @@ function transactionItems(tableName: string, change: LeadChange) {
   items.push({ Put: { TableName: tableName, Item: leadItem(change.lead), ...leadPut } });
   let eventIndex: number | undefined;
   if (change.event) {
+    if (change.eventKey === undefined) throw new Error("an event is stored under its key: LeadChange.eventKey");
     eventIndex = items.length;
     items.push({
       Put: {
         TableName: tableName,
-        Item: eventItem(change.lead.leadId, change.event),
+        Item: eventItem(change.lead.leadId, change.event, change.eventKey),
         ConditionExpression: "attribute_not_exists(pk)",
       },
     });

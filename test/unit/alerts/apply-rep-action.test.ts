@@ -4,6 +4,7 @@ import { InvalidPayloadError, InvalidTransitionError, LeadNotFoundError } from "
 import type { Lead, Owner } from "../../../shared/domain/lead";
 import type { Stage } from "../../../shared/domain/stages";
 import { memoryLeadStore } from "../../support/memory-lead-store";
+import { TEST_PSEUDONYMS } from "../../support/pseudonyms";
 import { storedEvent } from "../leads/fixtures";
 import { engineFor } from "../model/journeys";
 
@@ -172,7 +173,12 @@ describe("applyRepAction", () => {
     const memory = memoryLeadStore();
     const stored = lead("mql");
     const demo = storedEvent({ email: stored.email, type: "demo.completed", occurredAt: NOW.toISOString() });
-    await memory.store.commit({ lead: { ...stored, eventCount: 1 }, expectedVersion: undefined, event: demo });
+    await memory.store.commit({
+      lead: { ...stored, eventCount: 1 },
+      expectedVersion: undefined,
+      event: demo,
+      eventKey: TEST_PSEUDONYMS.eventKey(demo.eventId),
+    });
     const apply = applyRepAction({ store: memory.store, engine: DEMO_ENGINE, clock: () => NOW, sleep: async () => {} });
 
     // Act

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { type ErasureStore, eraseLead, type PersonItem } from "../../../shared/application/erase-lead";
 import { consentGate, givesConsent, type Tombstone } from "../../../shared/application/erasure";
 import { ConsentRequiredError, LeadNotFoundError } from "../../../shared/domain/errors";
-import { leadIdFor } from "../../../shared/domain/lead";
 import { leadEvent } from "../../support/events";
+import { leadIdOf, testPseudonyms } from "../../support/pseudonyms";
 
 /** An erasure store over a map of sort keys; `landing` items appear once, as a concurrent write would. */
 function memoryErasureStore(items: PersonItem[], landing: PersonItem[] = []) {
@@ -11,6 +11,7 @@ function memoryErasureStore(items: PersonItem[], landing: PersonItem[] = []) {
   let tombstone: Tombstone | undefined;
   const stubs: string[] = [];
   const audits: unknown[] = [];
+  const erasedEvents = new Set<string>();
   const store: ErasureStore = {
     async tombstoneOf() {
       return tombstone;
@@ -30,6 +31,12 @@ function memoryErasureStore(items: PersonItem[], landing: PersonItem[] = []) {
       }
       return transitions.length;
     },
+    async replaceEventsWithRecords(_leadId, keys) {
+      for (const key of keys) {
+        partition.delete(key);
+        erasedEvents.add(key);
+      }
+    },
     async deleteItems(_leadId, keys) {
       for (const key of keys) partition.delete(key);
     },
@@ -37,10 +44,9 @@ function memoryErasureStore(items: PersonItem[], landing: PersonItem[] = []) {
       audits.push(audit);
     },
   };
-  return { store, partition, stubs, audits, tombstone: () => tombstone };
+  return { store, partition, stubs, audits, erasedEvents, tombstone: () => tombstone };
 }
 
-const noLead = { getLead: async () => undefined };
 const now = () => new Date("2026-11-20T09:30:00Z");
 const transition = (key: string): PersonItem => ({
   key,
@@ -55,7 +61,7 @@ describe("erasing a person", () => {
       [{ key: "EVENT#late", entity: "event" }, transition("TRANSITION#2")],
     );
 
-    const result = await eraseLead({ store: memory.store, leads: noLead, clock: now })({
+    const result = await eraseLead({ store: memory.store, clock: now, pseudonyms: testPseudonyms })({
       idOrEmail: "Someone@Example.com",
       requestedBy: "local",
     });
@@ -67,13 +73,17 @@ describe("erasing a person", () => {
     });
     expect(memory.partition.size).toBe(0);
     expect(new Set(memory.stubs).size).toBe(1);
-    expect(memory.tombstone()).toMatchObject({ leadId: leadIdFor("someone@example.com"), erasedOn: "2026-11-20" });
-    expect(memory.tombstone()?.emailHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(memory.tombstone()).toEqual({
+      leadId: leadIdOf("someone@example.com"),
+      erasedOn: "2026-11-20",
+      erasedAt: "2026-11-20T09:30:00.000Z",
+    });
+    expect([...memory.erasedEvents].sort()).toEqual(["EVENT#a", "EVENT#late"]);
     expect(JSON.stringify(memory.audits)).not.toContain("@");
   });
 
   it("answers 404 for an unknown id, but takes an email it never saw (a request to be blocked)", async () => {
-    const erase = eraseLead({ store: memoryErasureStore([]).store, leads: noLead, clock: now });
+    const erase = eraseLead({ store: memoryErasureStore([]).store, clock: now, pseudonyms: testPseudonyms });
 
     await expect(erase({ idOrEmail: "ld_unknown", requestedBy: "local" })).rejects.toBeInstanceOf(LeadNotFoundError);
     await expect(erase({ idOrEmail: "never@example.com", requestedBy: "local" })).resolves.toMatchObject({
@@ -96,7 +106,7 @@ describe("the consent gate", () => {
     const open = consentGate({ tombstoneOf: async () => undefined });
     const event = leadEvent({ email: "gone@example.com" });
 
-    const refusal = gate.assertMayCreate(leadIdFor(event.email), event);
+    const refusal = gate.assertMayCreate(leadIdOf(event.email), event);
 
     await expect(refusal).rejects.toBeInstanceOf(ConsentRequiredError);
     await expect(refusal).rejects.not.toThrow(/gone@example/);

@@ -1,9 +1,10 @@
 import type { FunnelTransition } from "../../../shared/domain/funnel";
 import type { Lead, Owner, Transition } from "../../../shared/domain/lead";
-import { emailDomain, leadIdFor } from "../../../shared/domain/lead";
+import { emailDomain } from "../../../shared/domain/lead";
 import { createEngine } from "../../../shared/domain/model/engine";
 import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
+import { leadIdOf } from "../../support/pseudonyms";
 
 export const REP_A: Owner = { id: "rep-a", name: "Rep A", email: "rep-a@seller.example" };
 export const REP_B: Owner = { id: "rep-b", name: "Rep B", email: "rep-b@seller.example" };
@@ -12,7 +13,7 @@ export const REP_B: Owner = { id: "rep-b", name: "Rep B", email: "rep-b@seller.e
 export function leadFixture(overrides: Partial<Lead> & { email: string }): Lead {
   const at = overrides.updatedAt ?? "2026-11-01T10:00:00.000Z";
   return {
-    leadId: leadIdFor(overrides.email),
+    leadId: leadIdOf(overrides.email),
     domain: emailDomain(overrides.email),
     attributes: {},
     stage: "mql",

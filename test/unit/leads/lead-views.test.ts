@@ -7,6 +7,7 @@ import { funnelText } from "../../../shared/cli/funnel-table";
 import { funnelReport } from "../../../shared/domain/funnel";
 import { leadEvent } from "../../support/events";
 import { memoryLeadStore } from "../../support/memory-lead-store";
+import { recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../../support/pseudonyms";
 import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "./fixtures";
 
 describe("GET /leads/{id}", () => {
@@ -39,9 +40,15 @@ describe("GET /leads/{id}", () => {
     const email = "view@example.com";
     const { store } = memoryLeadStore();
     const lead = leadFixture({ email, owner: REP_A });
-    await store.commit({ lead, expectedVersion: undefined, event: storedEvent({ email, occurredAt: lead.updatedAt }) });
+    const event = storedEvent({ email, occurredAt: lead.updatedAt });
+    await store.commit({ lead, expectedVersion: undefined, event, eventKey: TEST_PSEUDONYMS.eventKey(event.eventId) });
 
-    const view = await readLead({ store, engine: sweepEngine(), clock: () => new Date(lead.updatedAt) })(email);
+    const view = await readLead({
+      store,
+      engine: sweepEngine(),
+      clock: () => new Date(lead.updatedAt),
+      pseudonyms: testPseudonyms,
+    })(email);
 
     expect(view.owner).toEqual(REP_A);
     expect(view.bant).toEqual({});
@@ -52,12 +59,15 @@ describe("GET /leads/{id}", () => {
   it("shows at most 500 events of a long history, says so, and still explains the whole score from the snapshot", async () => {
     const memory = memoryLeadStore();
     const engine = sweepEngine({ points: 1, halfLifeDays: 10_000 });
-    const record = recordEvent({
-      store: memory.store,
-      engine,
-      clock: () => new Date("2026-11-20T00:00:00.000Z"),
-      sleep: async () => {},
-    });
+    const record = recordingLeads(
+      recordEvent({
+        pseudonyms: testPseudonyms,
+        store: memory.store,
+        engine,
+        clock: () => new Date("2026-11-20T00:00:00.000Z"),
+        sleep: async () => {},
+      }),
+    );
     const email = "long@example.com";
     for (let index = 0; index < 600; index++) {
       await record(
@@ -70,9 +80,12 @@ describe("GET /leads/{id}", () => {
       );
     }
 
-    const view = await readLead({ store: memory.store, engine, clock: () => new Date("2026-11-20T00:00:00.000Z") })(
-      email,
-    );
+    const view = await readLead({
+      store: memory.store,
+      engine,
+      clock: () => new Date("2026-11-20T00:00:00.000Z"),
+      pseudonyms: testPseudonyms,
+    })(email);
 
     expect(view.timeline.filter((entry) => entry.kind === "event")).toHaveLength(500);
     expect(view.timelineComplete).toBe(false);

@@ -6,6 +6,7 @@ import type { LeadBatchReader, StageIndex } from "../../../shared/application/re
 import { InvalidQueryError } from "../../../shared/domain/errors";
 import type { Lead } from "../../../shared/domain/lead";
 import { STAGES, type Stage } from "../../../shared/domain/stages";
+import { testPseudonyms } from "../../support/pseudonyms";
 import { leadFixture, REP_A, REP_B } from "./fixtures";
 
 const SHARDS = 3;
@@ -43,7 +44,7 @@ function memoryLeads(leads: readonly Lead[]): LeadBatchReader {
 }
 
 async function everyPage(leads: readonly Lead[], parameters: Record<string, string>): Promise<LeadPage[]> {
-  const list = listLeads({ index: memoryIndex(leads), leads: memoryLeads(leads) });
+  const list = listLeads({ index: memoryIndex(leads), leads: memoryLeads(leads), pseudonyms: testPseudonyms });
   const pages: LeadPage[] = [];
   let cursor: string | undefined;
   do {
@@ -117,7 +118,7 @@ describe("listing leads across stage shards", () => {
         ...(index === MAX_EXAMINED + 10 && { owner: REP_B }),
       }),
     );
-    const list = listLeads({ index: memoryIndex(leads), leads: memoryLeads(leads) });
+    const list = listLeads({ index: memoryIndex(leads), leads: memoryLeads(leads), pseudonyms: testPseudonyms });
 
     const first = await list(StageListingQuery.parse({ stage: "mql", owner: REP_B.id, limit: "5" }));
 
@@ -131,7 +132,7 @@ describe("listing leads across stage shards", () => {
     const moved = leadFixture({ email: "moved@example.com", stage: "sql", score: 90 });
     const stayed = leadFixture({ email: "stayed@example.com", stage: "mql", score: 10 });
     const index = memoryIndex([{ ...moved, stage: "mql" }, stayed]);
-    const list = listLeads({ index, leads: memoryLeads([moved, stayed]) });
+    const list = listLeads({ index, leads: memoryLeads([moved, stayed]), pseudonyms: testPseudonyms });
 
     const page = await list(StageListingQuery.parse({ stage: "mql" }));
 
@@ -139,7 +140,7 @@ describe("listing leads across stage shards", () => {
   });
 
   it("refuses cursors for partitions the query does not read", async () => {
-    const list = listLeads({ index: memoryIndex([]), leads: memoryLeads([]) });
+    const list = listLeads({ index: memoryIndex([]), leads: memoryLeads([]), pseudonyms: testPseudonyms });
     const page = await list(StageListingQuery.parse({ stage: "mql" }));
     expect(page).toEqual({ leads: [] });
 

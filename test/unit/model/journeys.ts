@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type Lead, leadIdFor } from "../../../shared/domain/lead";
+import type { Lead } from "../../../shared/domain/lead";
 import { eventKey, LeadEvent, type LeadEventInput } from "../../../shared/domain/lead-event";
 import { foldLead } from "../../../shared/domain/lead-fold";
 import { createEngine } from "../../../shared/domain/model/engine";
@@ -9,6 +9,7 @@ import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring"
 
 import { loadEngine } from "../../../shared/runtime/engine";
 import type { TestSubject } from "../../support/evaluate";
+import { leadIdOf } from "../../support/pseudonyms";
 
 /** A stored event as ingest would keep it; `at` is an ISO time, `id` the sender's event id. */
 export function stored(input: Partial<LeadEventInput> & { type: string; at: string; id?: string }): StoredEvent {
@@ -35,7 +36,7 @@ export function journey(engine: ScoringEngine, events: readonly StoredEvent[], s
   const stages: string[] = [];
   for (const event of events) {
     seen.push(event);
-    const input = { engine, leadId: leadIdFor(event.email), current: lead, event, now: new Date(event.occurredAt) };
+    const input = { engine, leadId: leadIdOf(event.email), current: lead, event, now: new Date(event.occurredAt) };
     // Incrementally, as ingest does; a late event the snapshot can't place replays the history.
     const folded = foldLead(input) ?? foldLead({ ...input, history: seen.slice(0, -1) });
     if (!folded) throw new Error("the fold needs the history");
@@ -59,7 +60,7 @@ export const DEFAULT_MODEL_PATH = fileURLToPath(new URL("../../../ripen.model.ya
 
 export function subject(overrides: Partial<TestSubject> = {}): TestSubject {
   return {
-    leadId: leadIdFor("ada@acme.example"),
+    leadId: leadIdOf("ada@acme.example"),
     email: "ada@acme.example",
     stage: "lead",
     stageEnteredAt: "2026-01-01T00:00:00.000Z",

@@ -10,6 +10,7 @@ import { LeadEvent } from "../../../shared/domain/lead-event";
 import { stableHash } from "../../../shared/domain/model/routing";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import { memoryLeadStore } from "../../support/memory-lead-store";
+import { recordingLeads, testPseudonyms } from "../../support/pseudonyms";
 import { engineFor } from "./journeys";
 
 const base: Omit<ScoringModelInput, "version" | "stages"> = {
@@ -44,7 +45,15 @@ function memoryStageIndex(leads: Map<string, Lead>, shards = 3): StageIndex {
 
 async function tableWith(forms: Record<string, number>) {
   const memory = memoryLeadStore();
-  const record = recordEvent({ store: memory.store, engine: strict, clock: () => NOW, sleep: async () => {} });
+  const record = recordingLeads(
+    recordEvent({
+      pseudonyms: testPseudonyms,
+      store: memory.store,
+      engine: strict,
+      clock: () => NOW,
+      sleep: async () => {},
+    }),
+  );
   for (const [email, count] of Object.entries(forms)) {
     for (let index = 0; index < count; index++) {
       await record(
