@@ -3,6 +3,7 @@ import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import { z } from "zod";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
+import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
 import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
@@ -58,6 +59,7 @@ const notify = notifyAlert({
     tableName: env.TABLE_NAME,
     leaseSeconds: env.RIPEN_ALERT_LEASE_SECONDS,
   }),
+  tombstones: dynamoTombstones({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
   log: logger,
   // The model's notification rules decide which stage changes alert the owner.
   policy: { ownerRules: (move) => engine.channelsFor(move) },

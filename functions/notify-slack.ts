@@ -3,6 +3,7 @@ import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { z } from "zod";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
+import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { secretProvider } from "../shared/adapters/secrets";
 import { consoleSlackSender, slackAlertSender } from "../shared/adapters/slack/alert-sender";
 import { retryDeadline } from "../shared/adapters/slack/delivery";
@@ -39,6 +40,7 @@ const ledger = dynamoAlertLedger({
   tableName: env.TABLE_NAME,
   leaseSeconds: env.RIPEN_ALERT_LEASE_SECONDS,
 });
+const tombstones = dynamoTombstones({ client: dynamodbClient(), tableName: env.TABLE_NAME });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -67,5 +69,5 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
     if (sender.audiences().size === 0 && env.RIPEN_LOCAL) {
       sender = consoleSlackSender((text) => process.stdout.write(text));
     }
-    return notifyAlert({ sender, ledger, log: logger, policy, countFailure: countAlertFailure })(alert);
+    return notifyAlert({ sender, ledger, tombstones, log: logger, policy, countFailure: countAlertFailure })(alert);
   });

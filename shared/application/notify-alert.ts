@@ -1,6 +1,7 @@
 import type { Alert, AlertChannel } from "./alert-events";
 import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
 import { type AlertPolicyOptions, type Audience, alertAudiences } from "./alert-policy";
+import type { Tombstone, TombstoneReader } from "./erasure";
 
 /** One alert channel (Slack, email) as the notifier sees it. */
 export interface AlertSender {
@@ -21,11 +22,22 @@ export interface NotifyAlertDeps {
   policy?: AlertPolicyOptions;
   /** Counts a delivery that failed (a metric the alarms and dashboard watch). */
   countFailure?: (dimensions: { channel: string; retryable: string }) => void;
+  /** Erasures: an alert about a person erased after its move is never sent (a replay of the bus archive). */
+  tombstones?: TombstoneReader;
 }
 
 export interface AudienceOutcome {
   audience: Audience;
-  result: DeliveryResult | "duplicate" | "not_configured";
+  result: DeliveryResult | "duplicate" | "not_configured" | "erased";
+}
+
+/** True when the person was erased at or after the alert's move: what the alert carries is gone. */
+function erasedSince(tombstone: Tombstone | undefined, occurredAt: string): boolean {
+  if (!tombstone) return false;
+  // A tombstone that kept only its day erases the whole day: the later moves are a re-created lead's.
+  return tombstone.erasedAt !== undefined
+    ? occurredAt <= tombstone.erasedAt
+    : occurredAt.slice(0, 10) <= tombstone.erasedOn;
 }
 
 /**
@@ -34,15 +46,21 @@ export interface AudienceOutcome {
  * Main course: the policy names the audiences (sql → owner, mql → marketing, SLA breach → owner); each
  * configured one is sent at most once through the ledger.
  * Guarantees: exactly one alert per (alert id, channel, audience) however often the bus delivers the
- * event; a failure throws (after releasing its claim) so the bus retries and, in the end, dead-letters it.
+ * event; a failure throws (after releasing its claim) so the bus retries and, in the end, dead-letters it;
+ * nothing is sent about a person erased since the move, whatever replays the event.
  */
 export const notifyAlert =
   (deps: NotifyAlertDeps) =>
   async (alert: Alert): Promise<AudienceOutcome[]> => {
     const { sender, ledger, log } = deps;
+    const audiences = alertAudiences(alert, sender.channel, deps.policy);
+    if (audiences.length > 0 && erasedSince(await deps.tombstones?.tombstoneOf(alert.leadId), alert.occurredAt)) {
+      log.info("alert not sent: the person was erased", { channel: sender.channel, kind: alert.kind });
+      return audiences.map((audience) => ({ audience, result: "erased" }));
+    }
     const configured = sender.audiences();
     const outcomes: AudienceOutcome[] = [];
-    for (const audience of alertAudiences(alert, sender.channel, deps.policy)) {
+    for (const audience of audiences) {
       if (!configured.has(audience)) {
         outcomes.push({ audience, result: "not_configured" });
         continue;

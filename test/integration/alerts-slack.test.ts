@@ -3,6 +3,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dynamoAlertLedger } from "../../shared/adapters/dynamodb/alert-ledger";
+import { dynamoErasureStore } from "../../shared/adapters/dynamodb/erase";
 import { type SlackSettings, slackAlertSender } from "../../shared/adapters/slack/alert-sender";
 import { ACTION_IDS, ACTIONS_BLOCK_ID } from "../../shared/adapters/slack/blocks";
 import { AlertRejectedError, AlertUnavailableError } from "../../shared/application/alert-errors";
@@ -222,6 +223,29 @@ describe("the notify-slack function", () => {
   it("refuses an event whose detail does not match its schema", async () => {
     await expect(handler(busEvent({ metadata: {} }), {} as Context)).rejects.toThrow("does not match its schema");
     expect(postMessages()).toHaveLength(0);
+  });
+});
+
+describe("an alert about an erased person", () => {
+  it("is never posted, whatever redelivers it (a redriven dead letter, the bus archive)", async () => {
+    // Prepare: the person was erased after the move, before the alert got out
+    const alert = alertFromStageChange(sqlDetail(nextTransition()));
+    const erasedAt = new Date(Date.parse(alert.occurredAt) + 3_600_000).toISOString();
+    const erasures = dynamoErasureStore({ client: table.client, tableName: table.tableName });
+    await erasures.putTombstone({ leadId: alert.leadId, erasedOn: erasedAt.slice(0, 10), erasedAt });
+    slack.always(answer.json(200, { ok: true, channel: "C0SALES", ts: "1.2" }));
+    const sender = slackAlertSender({
+      settings: { apiUrl: `${slack.url}/api`, botToken: TOKEN, channel: "C0SALES" },
+      log: recordingLog().log,
+      retry: { now: () => 0, deadline: 10_000, sleep: async () => {} },
+    });
+
+    // Act
+    const outcome = await notifyAlert({ sender, ledger, log: recordingLog().log, tombstones: erasures })(alert);
+
+    // Assess
+    expect(outcome).toEqual([{ audience: "owner", result: "erased" }]);
+    expect(postMessages()).toEqual([]);
   });
 });
 

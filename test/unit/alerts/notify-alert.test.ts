@@ -33,6 +33,43 @@ function fakeSender(options: { audiences?: Audience[]; channel?: "slack" | "emai
 }
 
 describe("notifyAlert", () => {
+  it("never alerts about a person erased after the move (a replay of the bus archive), but does after a re-creation", async () => {
+    // Prepare: the alert's move happened before the erasure
+    const { sender, sent } = fakeSender();
+    const alert = sqlAlert();
+    const erasedAt = new Date(Date.parse(alert.occurredAt) + 60_000).toISOString();
+    const tombstones = {
+      tombstoneOf: async (leadId: string) => ({ leadId, erasedOn: erasedAt.slice(0, 10), erasedAt }),
+    };
+    const notify = notifyAlert({ sender, ledger: memoryLedger().ledger, log: recordingLog().log, tombstones });
+
+    // Act
+    const replayed = await notify(alert);
+    const later = await notify({
+      ...alert,
+      alertId: "tr_after",
+      occurredAt: new Date(Date.parse(erasedAt) + 1).toISOString(),
+    });
+
+    // Assess
+    expect(replayed).toEqual([{ audience: "owner", result: "erased" }]);
+    expect(later).toEqual([{ audience: "owner", result: "sent" }]);
+    expect(sent).toEqual([{ alertId: "tr_after", audience: "owner" }]);
+  });
+
+  it("treats a tombstone that kept only its day as erasing that whole day", async () => {
+    const { sender, sent } = fakeSender();
+    const alert = sqlAlert();
+    const tombstones = { tombstoneOf: async (leadId: string) => ({ leadId, erasedOn: alert.occurredAt.slice(0, 10) }) };
+
+    const outcome = await notifyAlert({ sender, ledger: memoryLedger().ledger, log: recordingLog().log, tombstones })(
+      alert,
+    );
+
+    expect(outcome).toEqual([{ audience: "owner", result: "erased" }]);
+    expect(sent).toEqual([]);
+  });
+
   it("sends a transition's alert once however often the bus delivers it", async () => {
     // Prepare
     const { sender, sent } = fakeSender();
