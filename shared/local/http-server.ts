@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
+import { MethodNotAllowedError, PayloadTooLargeError, type RipenError, RouteNotFoundError } from "../domain/errors";
 import { SourceName } from "../domain/lead-event";
 import { MAX_BODY_BYTES } from "../runtime/api-gateway";
 import { jsonResponse, refusalResponse, statusOf } from "../runtime/http-errors";
@@ -71,6 +72,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       const line = `http: ${loggedRoute(method, match)} ${statusCode} ${Date.now() - startedAt} ms`;
       options.log(refused ? `${line} ${refused}` : line);
     };
+    // Refused here, before any handler: the log line names the code.
+    const refuse = (error: RipenError, headers: Record<string, string> = {}) =>
+      send(refusalResponse(error, headers), error.code);
 
     const refusal = access.refusal(
       {
@@ -82,19 +86,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       },
       match.kind === "found" ? match.match.route : undefined,
     );
-    if (refusal) {
-      const result = refusalResponse(refusal, statusOf(refusal) === 401 ? { "www-authenticate": ADMIN_CHALLENGE } : {});
-      return send(result, refusal.code);
-    }
-    if (match.kind === "not_found") return send(errorResult(404, "not_found", "no route for this path"));
+    if (refusal) return refuse(refusal, statusOf(refusal) === 401 ? { "www-authenticate": ADMIN_CHALLENGE } : {});
+    if (match.kind === "not_found") return refuse(new RouteNotFoundError("no route for this path"));
     if (match.kind === "method_not_allowed") {
-      const result = errorResult(405, "method_not_allowed", `use ${match.allow.join(" or ")}`);
-      return send({ ...result, headers: { ...result.headers, allow: match.allow.join(", ") } });
+      return refuse(new MethodNotAllowedError(`use ${match.allow.join(" or ")}`), { allow: match.allow.join(", ") });
     }
     const body = await readBody(request, maxBodyBytes);
-    if (body === "too_large") {
-      return send(errorResult(413, "payload_too_large", `the body limit is ${maxBodyBytes} bytes`));
-    }
+    if (body === "too_large") return refuse(new PayloadTooLargeError(`the body limit is ${maxBodyBytes} bytes`));
 
     const event = toApiGatewayEvent(
       {
@@ -120,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       if (result === undefined || result === null) throw new Error("the handler returned no response");
     } catch (error) {
       options.log(`http: ${name} failed on ${event.routeKey} (request ${requestId}): ${describeError(error)}`);
-      result = errorResult(500, "internal", "internal error");
+      result = jsonResponse(500, { error: { code: "internal", message: "internal error" } });
     }
     send(result);
   }
@@ -204,8 +202,4 @@ function loggedRoute(method: string, lookup: RouteLookup): string {
   const { route, pathParameters } = lookup.match;
   const source = SourceName.safeParse(pathParameters.source);
   return `${method} ${source.success ? route.path.replace("{source}", source.data) : route.path}`;
-}
-
-function errorResult(statusCode: number, code: string, message: string) {
-  return jsonResponse(statusCode, { error: { code, message } });
 }

@@ -332,8 +332,8 @@ describe("local HTTP API: the request log names the route, never the person", ()
       "http: POST /webhooks/generic 200 N ms",
       "http: POST /webhooks/{source} 200 N ms",
       "http: GET /accounts/{domain} 200 N ms",
-      "http: GET (no route) 404 N ms",
-      "http: PUT (no route) 405 N ms",
+      "http: GET (no route) 404 N ms not_found",
+      "http: PUT (no route) 405 N ms method_not_allowed",
       "http: GET /leads/{id} 421 N ms host_not_allowed",
       "http: GET /leads/{id} 403 N ms origin_not_allowed",
     ]);
