@@ -55,6 +55,19 @@ const errorOf = (response: RawResponse) => JSON.parse(response.body.toString()) 
 const outcome = (response: RawResponse) =>
   response.status === 200 ? 200 : `${response.status} ${String(errorOf(response).error.code)}`;
 
+/** What each route answers to the same headers, by route key (one request at a time, in ROUTES order). */
+async function answersOn(served: Served, routes: readonly Route[], headers: string[]) {
+  const answers: Record<string, unknown> = {};
+  for (const route of routes) {
+    answers[routeKey(route)] = outcome(await send(served.server.port, route.method, pathOf(route), headers));
+  }
+  return answers;
+}
+
+/** The same answer on every route given. */
+const every = (routes: readonly Route[], answer: unknown) =>
+  Object.fromEntries(routes.map((route) => [routeKey(route), answer]));
+
 describe("local HTTP API: only local Host names", () => {
   let served: Served;
   beforeAll(async () => {
@@ -63,20 +76,13 @@ describe("local HTTP API: only local Host names", () => {
 
   it("refuses a foreign Host on every route, and on unknown paths, before any handler runs", async () => {
     // Act
-    const responses = new Map<string, RawResponse>();
-    for (const route of ROUTES) {
-      responses.set(
-        routeKey(route),
-        await send(served.server.port, route.method, pathOf(route), ["Host: evil.example"]),
-      );
-    }
+    const answers = await answersOn(served, ROUTES, ["Host: evil.example"]);
     const unknown = await send(served.server.port, "GET", "/nowhere", [`Host: evil.example:${served.server.port}`]);
 
     // Assess
-    const answers = Object.fromEntries([...responses].map(([key, response]) => [key, outcome(response)]));
-    expect(answers).toEqual(Object.fromEntries(ROUTES.map((route) => [routeKey(route), "421 host_not_allowed"])));
+    expect(answers).toEqual(every(ROUTES, "421 host_not_allowed"));
     expect(outcome(unknown)).toBe("421 host_not_allowed");
-    for (const response of responses.values()) expect(String(errorOf(response).error.message)).toContain("Host");
+    expect(String(errorOf(unknown).error.message)).toContain("answers only to Host 127.0.0.1, localhost, [::1]");
     expect(served.calls).toEqual([]);
   });
 
@@ -120,20 +126,10 @@ describe("local HTTP API: the public URL's host reaches the public routes only",
 
   it("lets senders, Slack and health checks in through the tunnel, never the read and erase routes", async () => {
     // Act: the right token does not open the iam routes to the public host either.
-    const answers: Record<string, unknown> = {};
-    for (const route of ROUTES) {
-      const response = await send(served.server.port, route.method, pathOf(route), [
-        `Host: ${PUBLIC_HOST}`,
-        `Authorization: Bearer ${TOKEN}`,
-      ]);
-      answers[routeKey(route)] = outcome(response);
-    }
+    const answers = await answersOn(served, ROUTES, [`Host: ${PUBLIC_HOST}`, `Authorization: Bearer ${TOKEN}`]);
 
     // Assess
-    expect(answers).toEqual({
-      ...Object.fromEntries(PUBLIC_ROUTES.map((route) => [routeKey(route), 200])),
-      ...Object.fromEntries(IAM_ROUTES.map((route) => [routeKey(route), "421 host_not_allowed"])),
-    });
+    expect(answers).toEqual({ ...every(PUBLIC_ROUTES, 200), ...every(IAM_ROUTES, "421 host_not_allowed") });
     expect(served.calls.sort()).toEqual(PUBLIC_ROUTES.map((route) => route.function).sort());
   });
 
@@ -174,14 +170,11 @@ describe("local HTTP API: the admin token on the read and erase routes", () => {
     };
     const table: Record<string, Record<string, unknown>> = {};
     for (const [name, headers] of Object.entries(credentials)) {
-      for (const route of IAM_ROUTES) {
-        const response = await send(served.server.port, route.method, pathOf(route), ["Host: 127.0.0.1", ...headers]);
-        table[name] = { ...table[name], [routeKey(route)]: outcome(response) };
-      }
+      table[name] = await answersOn(served, IAM_ROUTES, ["Host: 127.0.0.1", ...headers]);
     }
     return table;
   }
-  const everyIamRoute = (answer: unknown) => Object.fromEntries(IAM_ROUTES.map((route) => [routeKey(route), answer]));
+  const everyIamRoute = (answer: unknown) => every(IAM_ROUTES, answer);
 
   it("with a public URL, asks for the token, refuses a wrong one and accepts it as Bearer or Basic", async () => {
     // Act
@@ -208,27 +201,19 @@ describe("local HTTP API: the admin token on the read and erase routes", () => {
   it("without a public URL, a configured token is still required on those routes, and only there", async () => {
     // Act
     const table = await credentialsTable(tokenOnly);
-    const publicRoutes = await Promise.all(
-      PUBLIC_ROUTES.map(async (route) =>
-        outcome(await send(tokenOnly.server.port, route.method, pathOf(route), ["Host: 127.0.0.1"])),
-      ),
-    );
+    const publicRoutes = await answersOn(tokenOnly, PUBLIC_ROUTES, ["Host: 127.0.0.1"]);
 
     // Assess
     expect(table.none).toEqual(everyIamRoute("401 admin_token_required"));
     expect(table["wrong token"]).toEqual(everyIamRoute("401 invalid_admin_token"));
     expect(table.bearer).toEqual(everyIamRoute(200));
-    expect(publicRoutes).toEqual(PUBLIC_ROUTES.map(() => 200));
+    expect(publicRoutes).toEqual(every(PUBLIC_ROUTES, 200));
   });
 
   it("with a public URL and no token configured, keeps the read and erase routes closed", async () => {
     // Act
     const table = await credentialsTable(withoutToken);
-    const publicRoutes = await Promise.all(
-      PUBLIC_ROUTES.map(async (route) =>
-        outcome(await send(withoutToken.server.port, route.method, pathOf(route), [`Host: ${PUBLIC_HOST}`])),
-      ),
-    );
+    const publicRoutes = await answersOn(withoutToken, PUBLIC_ROUTES, [`Host: ${PUBLIC_HOST}`]);
 
     // Assess
     for (const answers of Object.values(table))
@@ -236,7 +221,7 @@ describe("local HTTP API: the admin token on the read and erase routes", () => {
     expect(errorOf(await send(withoutToken.server.port, "GET", "/leads", ["Host: 127.0.0.1"])).error.message).toContain(
       "RIPEN_ADMIN_TOKEN",
     );
-    expect(publicRoutes).toEqual(PUBLIC_ROUTES.map(() => 200));
+    expect(publicRoutes).toEqual(every(PUBLIC_ROUTES, 200));
   });
 });
 
@@ -266,36 +251,29 @@ describe("local HTTP API: browser requests from other origins", () => {
     };
 
     // Act
-    const table: Record<string, unknown[]> = {};
+    const table: Record<string, unknown> = {};
     for (const [name, headers] of Object.entries({ ...refused, ...accepted })) {
-      table[name] = [];
-      for (const route of IAM_ROUTES) {
-        const response = await send(port, route.method, pathOf(route), ["Host: 127.0.0.1", ...headers]);
-        table[name].push(outcome(response));
-      }
+      table[name] = await answersOn(served, IAM_ROUTES, ["Host: 127.0.0.1", ...headers]);
     }
 
     // Assess
     expect(table).toEqual({
-      ...Object.fromEntries(Object.keys(refused).map((name) => [name, IAM_ROUTES.map(() => "403 origin_not_allowed")])),
-      ...Object.fromEntries(Object.keys(accepted).map((name) => [name, IAM_ROUTES.map(() => 200)])),
+      ...Object.fromEntries(Object.keys(refused).map((name) => [name, every(IAM_ROUTES, "403 origin_not_allowed")])),
+      ...Object.fromEntries(Object.keys(accepted).map((name) => [name, every(IAM_ROUTES, 200)])),
     });
     expect(served.calls).toHaveLength(Object.keys(accepted).length * IAM_ROUTES.length);
   });
 
   it("refuses a cross-site fetch on the read routes and leaves the public routes to their signatures", async () => {
     // Act
-    const headers = ["Host: 127.0.0.1", "Origin: https://forms.example", "Sec-Fetch-Site: cross-site"];
-    const answers: Record<string, unknown> = {};
-    for (const route of ROUTES) {
-      answers[routeKey(route)] = outcome(await send(served.server.port, route.method, pathOf(route), headers));
-    }
+    const answers = await answersOn(served, ROUTES, [
+      "Host: 127.0.0.1",
+      "Origin: https://forms.example",
+      "Sec-Fetch-Site: cross-site",
+    ]);
 
     // Assess
-    expect(answers).toEqual({
-      ...Object.fromEntries(PUBLIC_ROUTES.map((route) => [routeKey(route), 200])),
-      ...Object.fromEntries(IAM_ROUTES.map((route) => [routeKey(route), "403 origin_not_allowed"])),
-    });
+    expect(answers).toEqual({ ...every(PUBLIC_ROUTES, 200), ...every(IAM_ROUTES, "403 origin_not_allowed") });
   });
 });
 
