@@ -73,3 +73,23 @@ export class AccountNotFoundError extends RipenError {
 export class ConsentRequiredError extends RipenError {
   readonly code = "consent_required";
 }
+/** The request names a Host this server does not answer for (DNS rebinding, a stray tunnel). */
+export class HostNotAllowedError extends RipenError {
+  readonly code = "host_not_allowed";
+}
+/** A browser page from another origin asked for a read or erase route. */
+export class OriginNotAllowedError extends RipenError {
+  readonly code = "origin_not_allowed";
+}
+/** An admin route was called without the admin token. */
+export class AdminTokenRequiredError extends RipenError {
+  readonly code = "admin_token_required";
+}
+/** An admin route was called with a token that is not the admin token. */
+export class InvalidAdminTokenError extends RipenError {
+  readonly code = "invalid_admin_token";
+}
+/** The admin routes are closed: they would need a token and none is configured. */
+export class AdminTokenNotConfiguredError extends RipenError {
+  readonly code = "admin_token_not_configured";
+}

@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
+import { MethodNotAllowedError, PayloadTooLargeError, type RipenError, RouteNotFoundError } from "../domain/errors";
+import { SourceName } from "../domain/lead-event";
 import { MAX_BODY_BYTES } from "../runtime/api-gateway";
-import { jsonResponse } from "../runtime/http-errors";
+import { jsonResponse, refusalResponse, statusOf } from "../runtime/http-errors";
 import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "../runtime/routes";
+import { type AccessSettings, ADMIN_CHALLENGE, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";
 import { describeError } from "./describe-error";
 import type { LambdaHandler } from "./handlers";
@@ -16,8 +19,11 @@ export interface HttpServerOptions {
   /** The handler of a function, by its name in FUNCTIONS. */
   handler: (name: FunctionName) => Promise<HttpHandler>;
   region: string;
+  /** Lines name the route, never the raw path or query: those carry emails. */
   log: (line: string) => void;
   maxBodyBytes?: number;
+  /** Who besides this machine may call which route; by default only local Host names, no token. */
+  access?: AccessSettings;
 }
 
 export interface LocalHttpServer {
@@ -34,41 +40,59 @@ const HARD_LIMIT_BYTES = 10 * 1024 * 1024;
 /**
  * The local stand-in for the HTTP API: routes by ROUTES, turns each request into a payload v2 event,
  * calls the same handler module the Lambda runs and writes its result back. A handler that throws is
- * a 500 in the contract's shape, never a crashed server.
+ * a 500 in the contract's shape, never a crashed server. Before any handler runs, the access rules
+ * (access.ts) refuse foreign Host names, other sites' browsers and calls without the admin token, as
+ * API Gateway's own domain and IAM authorization do in AWS.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<LocalHttpServer> {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const access = localAccess(options.access);
   let port = options.port;
   const server = createServer((request, response) => {
-    void serve(request, response).catch((error: unknown) => {
-      options.log(`http: could not answer ${request.method} ${request.url}: ${describeError(error)}`);
+    const method = request.method ?? "GET";
+    const match = findRoute(method, request.url ?? "/");
+    void serve(request, response, method, match).catch((error: unknown) => {
+      options.log(`http: could not answer ${loggedRoute(method, match)}: ${describeError(error)}`);
       response.destroy();
     });
   });
 
-  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    method: string,
+    match: RouteLookup,
+  ): Promise<void> {
     const startedAt = Date.now();
     const requestId = newRequestId();
-    const method = request.method ?? "GET";
-    const send = (result: unknown) => {
+    const send = (result: unknown, refused?: string) => {
       const { statusCode, headers, body } = toHttpResponse(result);
       response.writeHead(statusCode, { ...headers, "content-length": body.length, "apigw-requestid": requestId });
       response.end(body);
-      options.log(
-        `http: ${method} ${splitTarget(request.url ?? "/").rawPath} ${statusCode} ${Date.now() - startedAt} ms`,
-      );
+      const line = `http: ${loggedRoute(method, match)} ${statusCode} ${Date.now() - startedAt} ms`;
+      options.log(refused ? `${line} ${refused}` : line);
     };
+    // Refused here, before any handler: the log line names the code.
+    const refuse = (error: RipenError, headers: Record<string, string> = {}) =>
+      send(refusalResponse(error, headers), error.code);
 
-    const match = findRoute(method, request.url ?? "/");
-    if (match.kind === "not_found") return send(errorResult(404, "not_found", "no route for this path"));
+    const refusal = access.refusal(
+      {
+        host: request.headers.host,
+        origin: request.headers.origin,
+        secFetchSite: request.headers["sec-fetch-site"],
+        authorization: request.headers.authorization,
+        serverPort: port,
+      },
+      match.kind === "found" ? match.match.route : undefined,
+    );
+    if (refusal) return refuse(refusal, statusOf(refusal) === 401 ? { "www-authenticate": ADMIN_CHALLENGE } : {});
+    if (match.kind === "not_found") return refuse(new RouteNotFoundError("no route for this path"));
     if (match.kind === "method_not_allowed") {
-      const result = errorResult(405, "method_not_allowed", `use ${match.allow.join(" or ")}`);
-      return send({ ...result, headers: { ...result.headers, allow: match.allow.join(", ") } });
+      return refuse(new MethodNotAllowedError(`use ${match.allow.join(" or ")}`), { allow: match.allow.join(", ") });
     }
     const body = await readBody(request, maxBodyBytes);
-    if (body === "too_large") {
-      return send(errorResult(413, "payload_too_large", `the body limit is ${maxBodyBytes} bytes`));
-    }
+    if (body === "too_large") return refuse(new PayloadTooLargeError(`the body limit is ${maxBodyBytes} bytes`));
 
     const event = toApiGatewayEvent(
       {
@@ -94,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       if (result === undefined || result === null) throw new Error("the handler returned no response");
     } catch (error) {
       options.log(`http: ${name} failed on ${event.routeKey} (request ${requestId}): ${describeError(error)}`);
-      result = errorResult(500, "internal", "internal error");
+      result = jsonResponse(500, { error: { code: "internal", message: "internal error" } });
     }
     send(result);
   }
@@ -169,6 +193,13 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "to
   });
 }
 
-function errorResult(statusCode: number, code: string, message: string) {
-  return jsonResponse(statusCode, { error: { code, message } });
+/**
+ * The request as the log shows it: the method and the route's template, never the raw path or query
+ * (`/leads/ada@example.com`). A webhook's source is shown by name when it is one Ripen knows: a closed set.
+ */
+function loggedRoute(method: string, lookup: RouteLookup): string {
+  if (lookup.kind !== "found") return `${method} (no route)`;
+  const { route, pathParameters } = lookup.match;
+  const source = SourceName.safeParse(pathParameters.source);
+  return `${method} ${source.success ? route.path.replace("{source}", source.data) : route.path}`;
 }

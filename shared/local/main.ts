@@ -1,7 +1,9 @@
 import { relative, resolve } from "node:path";
 import { secretName } from "../application/ingest-webhook";
 import { SOURCES } from "../domain/lead-event";
+import { readEnv } from "../runtime/env";
 import { ROUTES, routeKey } from "../runtime/routes";
+import { type AccessSettings, accessEnvShape, localAccess } from "./access";
 import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";
 import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "./dev-secrets";
@@ -10,12 +12,15 @@ import { type SesEmulator, startSesEmulator } from "./ses-emulator";
 
 /**
  * `npm start`: Ripen on this machine. Reads .env (values never printed), starts everything, says where
- * it listens, which secrets are missing and whether anything sits in the dead letters; Ctrl-C stops it all.
+ * it listens, who may call it, which secrets are missing and whether anything sits in the dead letters;
+ * Ctrl-C stops it all.
  */
 async function main(): Promise<void> {
   // Before anything reads the environment: the handler modules read it once, at import.
   const dotenv = await loadDotEnv(resolve(".env"));
   const developmentSecrets = applyDevelopmentSecrets();
+  const { RIPEN_PUBLIC_URL: publicUrl, RIPEN_ADMIN_TOKEN: adminToken } = readEnv(accessEnvShape);
+  const access: AccessSettings = { ...(publicUrl && { publicUrl }), ...(adminToken && { adminToken }) };
   // EMF metric lines are for CloudWatch; on this machine they would only drown the log.
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const { startRipen } = await import("./runtime");
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
     ...(process.env.DYNAMODB_ENDPOINT && { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }),
     ...(process.env.TABLE_NAME && { tableName: process.env.TABLE_NAME }),
     publishNewLeads: flag("RIPEN_PUBLISH_NEW_LEADS"),
+    ...access,
     log: (line) => console.log(line),
   });
 
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
     "",
     `Ripen is listening on ${ripen.url}`,
     ...ROUTES.map((route) => `  ${routeKey(route)}`),
+    ...localAccess(access).summary(),
     `data:         ${ripen.dataDir} (${engine} at ${ripen.endpoint}, table ${ripen.tableName})`,
     `mail:         ${mail ? `${mail.url} (the SES emulator: every alert email sent here)` : `SES at ${process.env.SES_ENDPOINT}`}`,
     `.env:         ${dotenvSummary(dotenv)}`,

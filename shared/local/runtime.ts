@@ -50,6 +50,14 @@ export interface RipenOptions {
   preload?: boolean;
   /** Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false). */
   publishNewLeads?: boolean;
+  /**
+   * The base URL a tunnel gives senders and Slack (RIPEN_PUBLIC_URL): its host reaches the public routes,
+   * the read and erase routes then need `adminToken`, and the handlers see it as their public URL
+   * (HubSpot signs it). Default: this server's own URL, and no host but this machine's.
+   */
+  publicUrl?: string;
+  /** RIPEN_ADMIN_TOKEN: the token the read and erase routes ask for (see access.ts). */
+  adminToken?: string;
   /** Wraps every function's handler, by function name (the benchmarks attribute each function's logs). */
   wrapHandler?: (name: string, handler: LambdaHandler<never, unknown>) => LambdaHandler<never, unknown>;
 }
@@ -122,7 +130,16 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     await mkdir(dataDir, { recursive: true });
 
     // The port first: a taken one fails in a moment, not after the JVM has started.
-    const http = await startHttpServer({ port: options.port ?? 0, handler, region, log });
+    const http = await startHttpServer({
+      port: options.port ?? 0,
+      handler,
+      region,
+      log,
+      access: {
+        ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
+        ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
+      },
+    });
     cleanups.push(() => http.stop());
 
     let endpoint = options.dynamodbEndpoint;
@@ -150,7 +167,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       AWS_REGION: region,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: endpoint,
-      RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL ?? http.url,
+      RIPEN_PUBLIC_URL: options.publicUrl ?? http.url,
       RIPEN_LOCAL: "1",
       // A data dir keeps its lead ids across restarts: the development key, unless one is set.
       RIPEN_ID_KEY: process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY,

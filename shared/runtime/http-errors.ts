@@ -11,6 +11,11 @@ const STATUS: Record<string, number> = {
   invalid_query: 400,
   invalid_signature: 401,
   stale_timestamp: 401,
+  admin_token_required: 401,
+  invalid_admin_token: 401,
+  origin_not_allowed: 403,
+  // Closed by configuration: a retry changes nothing until RIPEN_ADMIN_TOKEN is set.
+  admin_token_not_configured: 403,
   unknown_source: 404,
   lead_not_found: 404,
   account_not_found: 404,
@@ -18,6 +23,8 @@ const STATUS: Record<string, number> = {
   method_not_allowed: 405,
   invalid_transition: 409,
   payload_too_large: 413,
+  // The request was sent to a name this server does not answer for (RFC 9110 "Misdirected Request").
+  host_not_allowed: 421,
   unsupported_media_type: 415,
   // A Slack interaction Ripen never offered (an action id from another app or an old message).
   unknown_action: 400,
@@ -39,22 +46,28 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
   } satisfies APIGatewayProxyStructuredResultV2;
 }
 
+/** The HTTP status of an error Ripen raised on purpose. */
+export function statusOf(error: RipenError): number {
+  return STATUS[error.code] ?? 500;
+}
+
+/** A refusal (a status below 500) in the contract's shape, message and details included. Logs nothing. */
+export function refusalResponse(error: RipenError, headers: Record<string, string> = {}) {
+  const body: ErrorBody = {
+    error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) },
+  };
+  return jsonResponse(statusOf(error), body, headers);
+}
+
 /** Maps an error to the contract's error shape. Only errors below 500 show their message. */
 export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof RipenError) {
-    const statusCode = STATUS[error.code] ?? 500;
+    const statusCode = statusOf(error);
     if (statusCode < 500) {
       // The code only: a refusal's message can name the person (a rep action on a named lead).
       logger.info("request refused", { code: error.code });
       countMetric("RequestsRefused", { code: error.code });
-      const body: ErrorBody = {
-        error: {
-          code: error.code,
-          message: error.message,
-          ...(error.details !== undefined && { details: error.details }),
-        },
-      };
-      return jsonResponse(statusCode, body);
+      return refusalResponse(error);
     }
     logger.warn("temporary failure", { code: error.code, reason: error.message });
     const retryAfter = { "retry-after": "5" };

@@ -1,9 +1,9 @@
-import { connect } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type HttpHandler, type LocalHttpServer, startHttpServer } from "../../shared/local/http-server";
 import { MAX_BODY_BYTES } from "../../shared/runtime/api-gateway";
 import type { FunctionName } from "../../shared/runtime/routes";
+import { type RawResponse, rawRequest as sendRaw } from "../support/raw-http";
 
 interface Call {
   name: FunctionName;
@@ -36,34 +36,8 @@ beforeEach(() => {
   reply = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: "{}" });
 });
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string[]>;
-  body: Buffer;
-}
-
-/** Sends bytes exactly as given (no client normalizing names or bodies) and reads the whole response. */
-function rawRequest(head: string, body: Buffer = Buffer.alloc(0)): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(server.port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("end", () => {
-      const all = Buffer.concat(chunks);
-      const split = all.indexOf("\r\n\r\n");
-      const [statusLine = "", ...headerLines] = all.subarray(0, split).toString("latin1").split("\r\n");
-      const headers: Record<string, string[]> = {};
-      for (const line of headerLines) {
-        const at = line.indexOf(":");
-        const name = line.slice(0, at).toLowerCase();
-        headers[name] = [...(headers[name] ?? []), line.slice(at + 1).trim()];
-      }
-      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: all.subarray(split + 4) });
-    });
-    socket.write(Buffer.concat([Buffer.from(`${head.replaceAll("\n", "\r\n")}\r\n`, "latin1"), body]));
-  });
-}
+/** A request to the server under test, bytes exactly as given. */
+const rawRequest = (head: string, body?: Buffer) => sendRaw(server.port, head, body);
 
 function post(path: string, body: Buffer, extraHeaders: string[] = []): Promise<RawResponse> {
   const head = [
@@ -171,14 +145,14 @@ describe("local HTTP API: requests become payload v2 events", () => {
 
 describe("local HTTP API: what never reaches a handler", () => {
   it("answers 404 not_found for a path no route has", async () => {
-    const response = await rawRequest("GET /nowhere HTTP/1.1\nHost: x\nConnection: close\n");
+    const response = await rawRequest("GET /nowhere HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n");
     expect(response.status).toBe(404);
     expect(JSON.parse(response.body.toString())).toMatchObject({ error: { code: "not_found" } });
     expect(calls).toHaveLength(0);
   });
 
   it("answers 405 method_not_allowed, with Allow, for a known path and another method", async () => {
-    const response = await rawRequest("DELETE /webhooks/generic HTTP/1.1\nHost: x\nConnection: close\n");
+    const response = await rawRequest("DELETE /webhooks/generic HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n");
     expect(response.status).toBe(405);
     expect(response.headers.allow).toEqual(["POST"]);
     expect(JSON.parse(response.body.toString())).toMatchObject({ error: { code: "method_not_allowed" } });
@@ -190,7 +164,7 @@ describe("local HTTP API: what never reaches a handler", () => {
     const declared = await post("/webhooks/generic", Buffer.alloc(MAX_BODY_BYTES + 1, 0x61));
     const chunk = Buffer.alloc(64 * 1024, 0x62);
     const chunked = await rawRequest(
-      "POST /webhooks/generic HTTP/1.1\nHost: x\nConnection: close\nTransfer-Encoding: chunked\n",
+      "POST /webhooks/generic HTTP/1.1\nHost: 127.0.0.1\nConnection: close\nTransfer-Encoding: chunked\n",
       Buffer.concat([
         ...Array.from({ length: 5 }, () => Buffer.concat([Buffer.from("10000\r\n"), chunk, Buffer.from("\r\n")])),
         Buffer.from("0\r\n\r\n"),

@@ -12,6 +12,7 @@ import type { LambdaHandler } from "../../shared/local/handlers";
 import type { BusEvent } from "../../shared/local/local-bus";
 import { type RipenOptions, type RunningRipen, startRipen } from "../../shared/local/runtime";
 import { createTestTable, type TestTable } from "../support/dynamodb";
+import { rawRequest } from "../support/raw-http";
 
 let table: TestTable;
 let dataDir: string;
@@ -187,6 +188,37 @@ describe("local runtime: HTTP and environment", () => {
     expect(secretDuringRun).toBe("not-a-real-secret");
     expect(process.env.TABLE_NAME).toBe(before);
     expect(process.env.RIPEN_SECRET_GENERIC).toBeUndefined();
+  });
+
+  it("opens the public URL's host to the public routes only, and asks for the admin token on the others", async () => {
+    // Prepare
+    const token = "runtime-admin-token-8d41c0";
+    let seenPublicUrl: string | undefined;
+    const ripen = await start({
+      publicUrl: "https://ripen-tunnel.example",
+      adminToken: token,
+      handlers: {
+        ...notifiers().handlers,
+        read: async () => {
+          seenPublicUrl = process.env.RIPEN_PUBLIC_URL;
+          return { statusCode: 200, body: "ok" };
+        },
+      },
+    });
+    const get = (path: string, headers: string[]) =>
+      rawRequest(ripen.port, [`GET ${path} HTTP/1.1`, ...headers, "Connection: close", ""].join("\n"));
+
+    // Act
+    const health = await get("/health", ["Host: ripen-tunnel.example"]);
+    const leadsThroughTunnel = await get("/leads", ["Host: ripen-tunnel.example", `Authorization: Bearer ${token}`]);
+    const leadsWithoutToken = await get("/leads", ["Host: 127.0.0.1"]);
+    const leadsWithToken = await get("/leads", ["Host: 127.0.0.1", `Authorization: Bearer ${token}`]);
+
+    // Assess
+    expect([health, leadsThroughTunnel, leadsWithoutToken, leadsWithToken].map((response) => response.status)).toEqual([
+      200, 421, 401, 200,
+    ]);
+    expect(seenPublicUrl).toBe("https://ripen-tunnel.example");
   });
 
   it("fails at once with the fix when the port is taken", async () => {
