@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { WebhookRequest, WebhookSource } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
@@ -45,6 +46,17 @@ export interface RecordedSummary {
   score: number;
   duplicate: boolean;
 }
+
+/**
+ * POST /webhooks/{source}: a name no source could have (too long, or not letters, digits, - and _) is a
+ * 400; a well-formed name Ripen does not know stays a 404 unknown_source.
+ */
+export const WebhookPath = z.strictObject({
+  source: z
+    .string()
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform"),
+});
 
 export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;
 

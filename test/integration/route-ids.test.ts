@@ -83,6 +83,8 @@ describe("ids in paths and query strings", () => {
     ["roll up a 2,100-character domain", "GET", `/accounts/${LONG}`, "domain"],
     ["group the funnel by a 2,100-character name", "GET", `/funnel?by=${LONG}`, "by"],
     ["draw the funnel from a 2,100-character date", "GET", `/funnel/view?from=${LONG}`, "from"],
+    ["post a webhook to a 2,100-character source", "POST", `/webhooks/${LONG}`, "source"],
+    ["post a webhook to a source name with a slash", "POST", "/webhooks/generic%2Fx", "source"],
   ])("%s: 400 invalid_query naming it, nothing written", async (_case, method, path, parameter) => {
     const before = await itemCount();
     const response = await call(method, path, method === "POST" ? { body: "{}" } : {});
