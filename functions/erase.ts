@@ -1,16 +1,20 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
 import { dynamoErasureStore } from "../shared/adapters/dynamodb/erase";
 import { eraseLead } from "../shared/application/erase-lead";
+import { LeadIdOrEmail } from "../shared/domain/lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
+import { parseQuery } from "../shared/runtime/query";
 
 const env = readEnv(tableEnvShape);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
+const LeadPath = z.strictObject({ id: LeadIdOrEmail });
 const erase = eraseLead({
   store: dynamoErasureStore(table),
   clock: () => new Date(),
@@ -28,7 +32,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
   .handler(async (event) => {
-    const result = await erase({ idOrEmail: event.pathParameters?.id ?? "", requestedBy: caller(event) });
+    const { id } = parseQuery(LeadPath, event.pathParameters);
+    const result = await erase({ idOrEmail: id, requestedBy: caller(event) });
     // The audit line: the pseudonymous id and counts, never the email or name.
     logger.info("lead erased", { ...result });
     return jsonResponse(200, result);

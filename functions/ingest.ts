@@ -7,7 +7,7 @@ import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { WEBHOOK_SOURCES } from "../shared/adapters/sources";
 import { consentGate } from "../shared/application/erasure";
-import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook } from "../shared/application/ingest-webhook";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
@@ -16,6 +16,7 @@ import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
+import { parseQuery } from "../shared/runtime/query";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -54,7 +55,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
   .handler(async (event) => {
-    const source = event.pathParameters?.source ?? "";
+    const { source } = parseQuery(WebhookPath, event.pathParameters);
     const outcome = await ingest(source, webhookRequest(event));
     // Only names of known sources reach here (unknown ones were refused), so the dimension stays small.
     countMetric("WebhooksReceived", { source });

@@ -10,6 +10,7 @@ import { FunnelQuery, readFunnel } from "../shared/application/funnel";
 import { leadsQuerySchema, listLeads } from "../shared/application/list-leads";
 import { readLead } from "../shared/application/read-lead";
 import { RouteNotFoundError } from "../shared/domain/errors";
+import { LeadIdOrEmail } from "../shared/domain/lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
@@ -31,13 +32,14 @@ const list = listLeads({ index: dynamoStageIndex(table), leads, pseudonyms });
 const account = readAccount({ domains: dynamoDomainIndex(table), leads });
 const funnel = readFunnel({ log: dynamoTransitionLog(table), clock });
 
+const LeadPath = z.strictObject({ id: LeadIdOrEmail });
 const AccountPath = z.strictObject({ domain: AccountDomain });
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const routes: Record<string, Route> = {
   "GET /health": async () => jsonResponse(200, { status: "ok", modelVersion: engine.modelVersion }),
-  "GET /leads/{id}": async (event) => jsonResponse(200, await getLead(event.pathParameters?.id ?? "")),
+  "GET /leads/{id}": async (event) => jsonResponse(200, await getLead(parseQuery(LeadPath, event.pathParameters).id)),
   "GET /leads": async (event) => {
     const parameters = event.queryStringParameters;
     return jsonResponse(200, await list(parseQuery(leadsQuerySchema(parameters), parameters)));

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { WebhookRequest, WebhookSource } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
@@ -44,6 +45,17 @@ export type RecordedSummary =
   | { leadId: string; stage: Stage; score: number; duplicate: boolean }
   | { leadId: string; duplicate: true; erased: true };
 
+/**
+ * POST /webhooks/{source}: a name no source could have (too long, or not letters, digits, - and _) is a
+ * 400; a well-formed name Ripen does not know stays a 404 unknown_source.
+ */
+export const WebhookPath = z.strictObject({
+  source: z
+    .string()
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform"),
+});
+
 export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;
 
 /**
@@ -53,9 +65,9 @@ export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${sourc
  * redelivery of an event whose person was erased since is {leadId, duplicate: true, erased: true}), or the
  * source's immediate reply (a challenge, an ignored event), or, for a refused payload from a source that
  * acknowledges refusals, 200 {stored: false, refused: {code, message, details}}.
- * Main course: find the source, check the media type, verify the signature over the raw bytes, map
- * the vendor payload to canonical events, validate them (occurredAt at most futureToleranceSeconds
- * ahead of the clock), record each.
+ * Main course: find the source, check the media type (JSON, in UTF-8), verify the signature over the raw
+ * bytes, map the vendor payload to canonical events, validate them (occurredAt at most
+ * futureToleranceSeconds ahead of the clock), record each.
  * Guarantees: nothing is parsed or stored before the signature verifies; a bad payload stores
  * nothing (every event is validated before the first is recorded); redeliveries are duplicates.
  */
@@ -155,10 +167,27 @@ function acknowledged(error: InvalidPayloadError): WebhookOutcome {
   return { statusCode: 200, body: { stored: false, refused }, refused: error.code };
 }
 
+/** The names of UTF-8 a charset parameter may use (any case, quoted or not); no sender documents another. */
+const UTF8_CHARSETS = new Set(["utf-8", "utf8"]);
+
+/** JSON (or a +json type) in UTF-8: a body declared in another charset would be read wrong, so it is refused. */
 function requireJson(contentType: string | undefined): void {
-  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return;
-  throw new UnsupportedMediaTypeError(
-    `content-type must be application/json${contentType ? `, got "${contentType.slice(0, 100)}"` : ""}`,
-  );
+  const [type = "", ...parameters] = (contentType ?? "").split(";");
+  const mediaType = type.trim().toLowerCase();
+  if (mediaType !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) {
+    throw new UnsupportedMediaTypeError(
+      `content-type must be application/json${contentType ? `, got "${contentType.slice(0, 100)}"` : ""}`,
+    );
+  }
+  for (const parameter of parameters) {
+    const at = parameter.indexOf("=");
+    if (at === -1 || parameter.slice(0, at).trim().toLowerCase() !== "charset") continue;
+    const charset = parameter
+      .slice(at + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
+    if (!UTF8_CHARSETS.has(charset.toLowerCase())) {
+      throw new UnsupportedMediaTypeError(`the body must be UTF-8, declared charset "${charset.slice(0, 40)}"`);
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { instantMs } from "./instant";
 import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import {
@@ -173,6 +174,9 @@ function laterOf(a: string, b: string): string {
 export function transitionId(leadId: string, version: number): string {
   return `tr_${createHash("sha256").update(`${leadId}:${version}`).digest("hex").slice(0, 24)}`;
 }
+
+/** The shape of every id transitionId returns, for ids that come back from outside (a Slack button). */
+export const TransitionId = z.string().regex(/^tr_[0-9a-f]{24}$/, "must be a transition id: tr_ and 24 hex digits");
 
 export function transitionFor(
   lead: Lead,

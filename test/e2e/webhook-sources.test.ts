@@ -48,7 +48,7 @@ interface Delivery {
   headers?: Record<string, string>;
 }
 
-async function post(source: Vendor, body: string, delivery: Delivery = {}) {
+async function post(source: Vendor, body: string | Buffer, delivery: Delivery = {}) {
   const path = `/webhooks/${source}${delivery.query ? `?${delivery.query}` : ""}`;
   const signed = senderHeaders(source as SourceName, delivery.secret ?? SECRETS[source], body, {
     at: delivery.at ?? new Date(),
@@ -158,5 +158,51 @@ describe("sender quirks over HTTP", () => {
       status: 200,
       body: { stored: false, refused: { code: "invalid_payload", details: { issues: [{ path: "created_at" }] } } },
     });
+  });
+});
+
+/** The text with one byte inserted right after the first occurrence of `after`. */
+function withByteAfter(text: string, after: string, byte: number): Buffer {
+  const at = text.indexOf(after) + after.length;
+  expect(at).toBeGreaterThanOrEqual(after.length);
+  return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([byte]), Buffer.from(text.slice(at))]);
+}
+
+describe("bodies that are not UTF-8 over HTTP", () => {
+  // Read leniently, 0xFF and 0xFE both became U+FFFD: the second delivery was taken for the first and dropped.
+  it("refuses both of two Tally deliveries whose ids differ only in 0xFF and 0xFE, storing neither", async () => {
+    const email = "utf8.tally@example.com";
+    const body = fixture("tally", "form-response").replaceAll("grace@example.com", email);
+    for (const byte of [0xff, 0xfe]) {
+      const response = await post("tally", withByteAfter(body, '"responseId":"2wgx4n', byte));
+      expect(response).toMatchObject({
+        status: 400,
+        body: { error: { code: "invalid_payload", details: { issues: [{ code: "invalid_utf8" }] } } },
+      });
+    }
+    expect(await storedLead(email)).toBe(404);
+  });
+
+  it("acknowledges both such Calendly deliveries with 200 stored:false, storing neither", async () => {
+    const email = "utf8.calendly@example.com";
+    const body = fixture("calendly", "invitee-created").replaceAll("mary@example.com", email);
+    for (const byte of [0xff, 0xfe]) {
+      const response = await post("calendly", withByteAfter(body, "/invitees/AAAAAAAAAAAAAAAA", byte));
+      expect(response).toMatchObject({
+        status: 200,
+        body: { stored: false, refused: { code: "invalid_payload", details: { issues: [{ code: "invalid_utf8" }] } } },
+      });
+    }
+    expect(await storedLead(email)).toBe(404);
+  });
+
+  it("refuses a body declared as ISO-8859-1 with 415 unsupported_media_type, storing nothing", async () => {
+    const email = "latin1.typeform@example.com";
+    const body = fixture("typeform", "form-response").replaceAll("ada@example.com", email);
+    const response = await post("typeform", body, {
+      headers: { "content-type": "application/json; charset=iso-8859-1" },
+    });
+    expect(response).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
+    expect(await storedLead(email)).toBe(404);
   });
 });

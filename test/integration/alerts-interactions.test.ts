@@ -5,8 +5,10 @@ import { ACTION_IDS, ACTIONS_BLOCK_ID, alertMessage, encodeActionValue } from ".
 import { signSlackRequest } from "../../shared/adapters/slack/signature";
 import type { LeadStore } from "../../shared/application/ports";
 import type { Lead, Owner } from "../../shared/domain/lead";
+import { transitionId } from "../../shared/domain/lead-fold";
 import type { Stage } from "../../shared/domain/stages";
 import { createTestTable } from "../support/dynamodb";
+import { leadIdOf } from "../support/pseudonyms";
 import { sqlAlert } from "../unit/alerts/fixtures";
 import { startLoopback } from "../unit/alerts/loopback";
 
@@ -39,9 +41,10 @@ let leads = 0;
 /** A lead as ingest would have left it: by default marketing qualified, not yet accepted. */
 async function storedLead(stage: Stage = "mql", owner?: Owner): Promise<Lead> {
   const at = new Date().toISOString();
+  const email = `lead${++leads}@example.com`;
   const lead: Lead = {
-    leadId: `ld_interaction_${++leads}_${Date.now()}`,
-    email: `lead${leads}@example.com`,
+    leadId: leadIdOf(email),
+    email,
     name: "Ada Lovelace",
     domain: "example.com",
     attributes: {},
@@ -80,7 +83,7 @@ function click(lead: Lead, action: Record<string, unknown>, actionTs = `${Math.f
 const acceptOf = (lead: Lead) => ({
   action_id: ACTION_IDS.accept,
   type: "button",
-  value: encodeActionValue({ leadId: lead.leadId, transitionId: "tr_alert" }),
+  value: encodeActionValue({ leadId: lead.leadId, transitionId: transitionId(lead.leadId, 1) }),
 });
 
 /** The API Gateway event for a POST from Slack, signed at test time unless told otherwise. */
@@ -181,7 +184,11 @@ describe("POST /slack/interactions", () => {
   it("disqualifies with the reason the rep picked", async () => {
     // Prepare
     const lead = await storedLead("sql");
-    const option = encodeActionValue({ leadId: lead.leadId, transitionId: "tr_alert", reason: "competitor" });
+    const option = encodeActionValue({
+      leadId: lead.leadId,
+      transitionId: transitionId(lead.leadId, 1),
+      reason: "competitor",
+    });
 
     // Act
     await invoke(

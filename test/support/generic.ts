@@ -5,10 +5,10 @@ export const GENERIC_SECRET = "test-generic-secret";
 
 /** A generic-source request signed as a sender would sign it. */
 export function signedGenericRequest(
-  body: string | object,
+  body: string | Buffer | object,
   options: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
 ): WebhookRequest {
-  const rawBody = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   return {
     method: "POST",

@@ -86,6 +86,34 @@ describe("ingestWebhook", () => {
     await expect(ingest("generic", request)).resolves.toMatchObject({ statusCode: 200 });
   });
 
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "Application/JSON; Charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json;charset=utf8",
+    "application/cloudevents+json; charset=UTF-8",
+  ])("takes a body declared as %s", async (contentType) => {
+    const { ingest } = setup();
+    const request = signedGenericRequest(genericPayload(), { headers: { "content-type": contentType } });
+    await expect(ingest("generic", request)).resolves.toMatchObject({ statusCode: 200 });
+  });
+
+  it.each([
+    ["application/json; charset=iso-8859-1", "iso-8859-1"],
+    ['application/json; charset="ISO-8859-1"', "ISO-8859-1"],
+    ["application/json; charset=windows-1252", "windows-1252"],
+    ["application/json; charset=utf-16", "utf-16"],
+    ["application/json; charset=", ""],
+  ])("refuses a body declared as %s with unsupported_media_type, storing nothing", async (contentType, charset) => {
+    const { memory, ingest } = setup();
+    const request = signedGenericRequest(genericPayload(), { headers: { "content-type": contentType } });
+    const error = await ingest("generic", request).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnsupportedMediaTypeError);
+    expect((error as Error).message).toBe(`the body must be UTF-8, declared charset "${charset}"`);
+    expect(memory.leads.size).toBe(0);
+  });
+
   it("never processes a delivery that fails to verify", async () => {
     const { memory, ingest } = setup();
     const request = signedGenericRequest(genericPayload(), { secret: "wrong" });

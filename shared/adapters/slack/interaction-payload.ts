@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
+import { LeadId } from "../../domain/lead";
+import { TransitionId } from "../../domain/lead-fold";
 import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
 
 /** A Slack interaction Ripen has no handler for (an action id it never put in a message). */
@@ -7,7 +9,12 @@ export class UnknownActionError extends RipenError {
   readonly code = "unknown_action";
 }
 
-const SlackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, "a Slack user id");
+// Slack's ids are bounded in length: action_ts keys the stored idempotency marker, the user id is stored as an owner.
+const SLACK_ID_MAX = 64;
+const SlackUserId = z
+  .string()
+  .max(SLACK_ID_MAX)
+  .regex(/^[UW][A-Z0-9]+$/, "a Slack user id");
 
 const BlockAction = z.object({
   action_id: z.string().min(1).max(255),
@@ -15,7 +22,8 @@ const BlockAction = z.object({
   type: z.string(),
   value: z.string().max(2000).optional(),
   selected_option: z.object({ value: z.string().max(150) }).optional(),
-  action_ts: z.string().min(1),
+  /** The click's id: the rep action's idempotency key. */
+  action_ts: z.string().min(1).max(SLACK_ID_MAX),
 });
 
 /** The part of a `block_actions` payload Ripen reads. */
@@ -33,8 +41,8 @@ export type BlockActionsPayload = z.infer<typeof BlockActionsPayload>;
 
 /** What a button or option carried (see encodeActionValue). */
 const ActionValue = z.object({
-  l: z.string().min(1).max(100),
-  t: z.string().min(1).max(100).optional(),
+  l: LeadId,
+  t: TransitionId.optional(),
   r: z.string().optional(),
 });
 

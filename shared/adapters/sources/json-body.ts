@@ -12,12 +12,48 @@ export const MAX_JSON_KEYS = 10_000;
  * - a key repeated in one object is refused (JSON.parse keeps the last one, which hides a forged field);
  * - `__proto__` is refused as a key anywhere (it could never be stored, and a careless copy sets a
  *   prototype); every other key, `constructor` included, is an ordinary own key;
- * - nesting beyond MAX_JSON_DEPTH and more than MAX_JSON_KEYS keys are refused.
+ * - nesting beyond MAX_JSON_DEPTH and more than MAX_JSON_KEYS keys are refused;
+ * - the bytes must be UTF-8: a byte sequence that is not is refused (`invalid_utf8`, naming its offset),
+ *   never replaced by U+FFFD, which would make two ids that differ in those bytes one id;
+ * - a byte order mark is refused, as JSON.parse refuses it (RFC 8259: senders must not add one).
  * Refusals are InvalidPayloadError: `details.parseError` for malformed text, `details.issues` (with the
- * dotted path of the key) for the rest. The body is decoded as UTF-8 as before (strictness there is separate).
+ * dotted path of the key) for the rest.
  */
 export function parseJsonBody(rawBody: Buffer): unknown {
-  return new StrictJson(rawBody.toString("utf8")).document();
+  return new StrictJson(decodeUtf8(rawBody)).document();
+}
+
+// ignoreBOM keeps a leading U+FEFF in the text, so the parser refuses it instead of the decoder hiding it.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8Byte(bytes);
+    const byte = (bytes[offset] ?? 0).toString(16).padStart(2, "0");
+    throw new InvalidPayloadError("body is not valid UTF-8", {
+      issues: [{ path: "", code: "invalid_utf8", message: `byte 0x${byte} at offset ${offset} is not valid UTF-8` }],
+    });
+  }
+}
+
+/**
+ * Where the first byte that is not UTF-8 is. A lenient decoding is exact up to its first replacement
+ * character, so that character's byte offset is the answer, unless the body itself carried a U+FFFD there.
+ */
+function firstInvalidUtf8Byte(bytes: Buffer): number {
+  const lenient = bytes.toString("utf8");
+  let offset = 0;
+  let from = 0;
+  for (;;) {
+    const at = lenient.indexOf("\ufffd", from);
+    if (at === -1) return bytes.length;
+    offset += Buffer.byteLength(lenient.slice(from, at));
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) return offset;
+    offset += 3;
+    from = at + 1;
+  }
 }
 
 /** Validates a vendor payload with its schema; a mismatch is a 400 with the zod issues as details. */
@@ -65,6 +101,7 @@ class StrictJson {
   constructor(private readonly text: string) {}
 
   document(): unknown {
+    if (this.text.charCodeAt(0) === 0xfeff) this.syntaxError("byte order mark (U+FEFF) not allowed", 0);
     this.skipWhitespace();
     const value = this.value();
     this.skipWhitespace();

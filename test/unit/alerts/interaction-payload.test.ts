@@ -4,7 +4,9 @@ import { parseInteraction, repCommand, UnknownActionError } from "../../../share
 import { InvalidPayloadError, UnsupportedMediaTypeError } from "../../../shared/domain/errors";
 
 const FORM = "application/x-www-form-urlencoded";
-const value = encodeActionValue({ leadId: "ld_1", transitionId: "tr_1" });
+const LEAD_ID = "ld_0123456789abcdef01234567";
+const TRANSITION_ID = "tr_89abcdef0123456789abcdef";
+const value = encodeActionValue({ leadId: LEAD_ID, transitionId: TRANSITION_ID });
 
 function payload(action: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
   return {
@@ -19,6 +21,15 @@ function payload(action: Record<string, unknown>, overrides: Record<string, unkn
 }
 const form = (body: unknown) => Buffer.from(`payload=${encodeURIComponent(JSON.stringify(body))}`);
 
+/** Ids a button's value may carry that no alert Ripen sent could hold. */
+const IDS_OF_ANOTHER_SHAPE: readonly (readonly [string, Record<string, string>])[] = [
+  ["a lead id of another shape", { l: "ld_1" }],
+  ["a lead id over 24 hex digits", { l: `${LEAD_ID}0` }],
+  ["a lead id in upper case", { l: LEAD_ID.toUpperCase() }],
+  ["a transition id of another shape", { l: LEAD_ID, t: "tr_alert" }],
+  ["a 1,500-character transition id", { l: LEAD_ID, t: `tr_${"0".repeat(1497)}` }],
+];
+
 describe("Slack interaction payloads", () => {
   it("reads Accept with its lead and transition", () => {
     // Prepare
@@ -29,12 +40,12 @@ describe("Slack interaction payloads", () => {
 
     // Assess
     expect(parsed.user.id).toBe("U0GRACE");
-    expect(repCommand(parsed)).toEqual({ kind: "accept", leadId: "ld_1", transitionId: "tr_1" });
+    expect(repCommand(parsed)).toEqual({ kind: "accept", leadId: LEAD_ID, transitionId: TRANSITION_ID });
   });
 
   it("reads Disqualify with the reason picked, as its label", () => {
     // Prepare
-    const option = encodeActionValue({ leadId: "ld_1", transitionId: "tr_1", reason: "competitor" });
+    const option = encodeActionValue({ leadId: LEAD_ID, transitionId: TRANSITION_ID, reason: "competitor" });
     const raw = form(
       payload({ action_id: ACTION_IDS.disqualify, type: "static_select", selected_option: { value: option } }),
     );
@@ -43,7 +54,7 @@ describe("Slack interaction payloads", () => {
     const command = repCommand(parseInteraction(FORM, raw));
 
     // Assess
-    expect(command).toEqual({ kind: "disqualify", leadId: "ld_1", transitionId: "tr_1", reason: "Competitor" });
+    expect(command).toEqual({ kind: "disqualify", leadId: LEAD_ID, transitionId: TRANSITION_ID, reason: "Competitor" });
   });
 
   it("reads Recycle with its fixed reason, and the link button as nothing to do", () => {
@@ -52,8 +63,8 @@ describe("Slack interaction payloads", () => {
 
     expect(repCommand(recycle)).toEqual({
       kind: "recycle",
-      leadId: "ld_1",
-      transitionId: "tr_1",
+      leadId: LEAD_ID,
+      transitionId: TRANSITION_ID,
       reason: RECYCLE_REASON,
     });
     expect(repCommand(open)).toEqual({ kind: "open" });
@@ -80,6 +91,14 @@ describe("Slack interaction payloads", () => {
       form(payload({ action_id: ACTION_IDS.accept, type: "button", value }, { user: { id: "x" } })),
     ],
     ["no actions", form(payload({}, { actions: [] }))],
+    [
+      "a user id longer than any Slack id",
+      form(payload({ action_id: ACTION_IDS.accept, type: "button", value }, { user: { id: `U${"A".repeat(64)}` } })),
+    ],
+    [
+      "an action_ts longer than any Slack id",
+      form(payload({ action_id: ACTION_IDS.accept, type: "button", value, action_ts: `1.${"0".repeat(64)}` })),
+    ],
   ])("refuses %s as an invalid payload", (_, raw) => {
     expect(() => parseInteraction(FORM, raw)).toThrow(InvalidPayloadError);
   });
@@ -91,9 +110,13 @@ describe("Slack interaction payloads", () => {
       {
         action_id: ACTION_IDS.disqualify,
         type: "static_select",
-        selected_option: { value: JSON.stringify({ l: "ld_1", r: "bored" }) },
+        selected_option: { value: JSON.stringify({ l: LEAD_ID, r: "bored" }) },
       },
     ],
+    ...IDS_OF_ANOTHER_SHAPE.map(([what, ids]): [string, Record<string, unknown>] => [
+      what,
+      { action_id: ACTION_IDS.accept, type: "button", value: JSON.stringify(ids) },
+    ]),
   ])("refuses %s", (_, action) => {
     const parsed = parseInteraction(FORM, form(payload(action)));
 

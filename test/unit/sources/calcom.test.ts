@@ -14,7 +14,7 @@ import {
 } from "./support";
 
 const SECRET = "test-calcom-webhook-secret";
-const signed = (body: string, options: { secret?: string } = {}) =>
+const signed = (body: string | Buffer, options: { secret?: string } = {}) =>
   webhookRequest("calcom", body, signCalcom(options.secret ?? SECRET, body));
 const receive = (body: string) => deliver(calcom, signed(body), context(SECRET));
 

@@ -27,7 +27,7 @@ const PUBLIC_URL = "https://api.example.com";
 const hubspotContext = context(SECRET, { publicUrl: PUBLIC_URL });
 
 /** A delivery to PUBLIC_URL/webhooks/hubspot[?query], signed as HubSpot signs the URL it calls. */
-function signed(body: string, options: { secret?: string; at?: Date; query?: string; method?: string } = {}) {
+function signed(body: string | Buffer, options: { secret?: string; at?: Date; query?: string; method?: string } = {}) {
   const query = options.query ?? "";
   const url = `${PUBLIC_URL}/webhooks/hubspot${query === "" ? "" : `?${query}`}`;
   const headers = signHubspot(options.secret ?? SECRET, {

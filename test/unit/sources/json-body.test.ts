@@ -5,14 +5,21 @@ import { InvalidPayloadError } from "../../../shared/domain/errors";
 
 const parse = (text: string) => parseJsonBody(Buffer.from(text));
 
+interface Refusal {
+  message: string;
+  details: { issues?: { path: string; code: string; message: string }[]; parseError?: string };
+}
+
 /** The refusal a body gets: its message and details (fails the test when the body parses). */
-function refusal(text: string): { message: string; details: { issues?: { path: string; code: string }[] } } {
+const refusal = (text: string): Refusal => refusalOf(Buffer.from(text));
+
+function refusalOf(body: Buffer): Refusal {
   try {
-    parse(text);
+    parseJsonBody(body);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidPayloadError);
     const { message, details } = error as InvalidPayloadError;
-    return { message, details: details as { issues?: { path: string; code: string }[] } };
+    return { message, details: details as Refusal["details"] };
   }
   return expect.unreachable("the body parsed");
 }
@@ -92,6 +99,61 @@ describe("parseJsonBody", () => {
       message: "body is not valid JSON",
       details: { parseError: expect.stringMatching(/position 25/) },
     });
+  });
+
+  it("refuses a byte order mark, saying so", () => {
+    expect(refusal("\ufeff{}")).toMatchObject({
+      message: "body is not valid JSON",
+      details: { parseError: expect.stringMatching(/byte order mark .*position 0/) },
+    });
+  });
+
+  it("reads UTF-8 text exactly, every script and emoji included", () => {
+    const text = '{"name":"Zoë Ørsted","city":"東京","note":"🍎 ripe","replacement":"\ufffd"}';
+    expect(parseJsonBody(Buffer.from(text, "utf8"))).toStrictEqual(JSON.parse(text));
+  });
+
+  it.each([
+    ["a byte that is never UTF-8 (0xFF)", [0xff], 0xff],
+    ["another (0xFE)", [0xfe], 0xfe],
+    ["a continuation byte on its own", [0x80], 0x80],
+    ["a two-byte sequence cut short", [0xc3, 0x22], 0xc3],
+    ["an overlong encoding of /", [0xc0, 0xaf], 0xc0],
+    ["an encoded surrogate", [0xed, 0xa0, 0x80], 0xed],
+    ["a code point beyond U+10FFFF", [0xf4, 0x90, 0x80, 0x80], 0xf4],
+    ["latin-1 text sent as is", [...Buffer.from("Zo\xeb", "latin1")], 0xeb],
+  ])("refuses %s with invalid_utf8, naming the offset of the first bad byte", (_case, bad, first) => {
+    // A valid multi-byte character and a literal U+FFFD before the bad bytes: offsets count bytes, not characters.
+    const before = Buffer.from('{"name":"é\ufffd', "utf8");
+    const body = Buffer.concat([before, Buffer.from(bad), Buffer.from('x"}')]);
+    const offset = before.length + bad.indexOf(first);
+    expect(refusalOf(body)).toMatchObject({
+      message: "body is not valid UTF-8",
+      details: {
+        issues: [
+          {
+            path: "",
+            code: "invalid_utf8",
+            message: `byte 0x${first.toString(16)} at offset ${offset} is not valid UTF-8`,
+          },
+        ],
+      },
+    });
+  });
+
+  it("refuses a body that ends inside a multi-byte character, naming where it starts", () => {
+    const body = Buffer.concat([Buffer.from('"ab', "utf8"), Buffer.from([0xe6, 0x9d])]);
+    expect(refusalOf(body).details.issues).toMatchObject([
+      { code: "invalid_utf8", message: expect.stringMatching(/offset 3 /) },
+    ]);
+  });
+
+  it("does not merge two bodies whose ids differ only in 0xFF and 0xFE: both are refused", () => {
+    const withId = (last: number) =>
+      Buffer.concat([Buffer.from('{"eventId":"evt-1'), Buffer.from([last]), Buffer.from('"}')]);
+    for (const body of [withId(0xff), withId(0xfe)]) {
+      expect(refusalOf(body).details.issues).toMatchObject([{ code: "invalid_utf8" }]);
+    }
   });
 
   it("keeps integers beyond 2^53 as their exact digits, and safe ones as numbers", () => {

@@ -1,6 +1,8 @@
 import { expect, it } from "vitest";
 import type { VerifyContext, WebhookRequest, WebhookSource } from "../../../shared/adapters/sources/source";
-import { InvalidSignatureError, StaleTimestampError } from "../../../shared/domain/errors";
+import { ingestWebhook } from "../../../shared/application/ingest-webhook";
+import { InvalidPayloadError, InvalidSignatureError, StaleTimestampError } from "../../../shared/domain/errors";
+import type { LeadEvent } from "../../../shared/domain/lead-event";
 import { context, NOW, TOLERANCE_SECONDS, withHeader, withOneByteChanged } from "./support";
 
 /** How one vendor signs, as its documentation says. */
@@ -10,8 +12,8 @@ export interface SignatureSpec {
   /** A valid compact body and the same document pretty-printed. */
   body: string;
   prettyBody: string;
-  /** The request the vendor sends for this body, signed with `secret` at `at` (when it sends a time). */
-  signed(body: string, options?: { secret?: string; at?: Date }): WebhookRequest;
+  /** The request the vendor sends for these bytes, signed with `secret` at `at` (when it sends a time). */
+  signed(body: string | Buffer, options?: { secret?: string; at?: Date }): WebhookRequest;
   context?: Partial<VerifyContext>;
   signatureHeader: string;
   /** Finds the digest inside the signature header: group 1 is what precedes it, group 2 the digest. */
@@ -71,6 +73,59 @@ export function signatureContract(spec: SignatureSpec): void {
 
   it("refuses a signature that is not text in the expected encoding", () => {
     expect(() => verify(withHeader(valid(), spec.signatureHeader, "not a signature"))).toThrow(InvalidSignatureError);
+  });
+
+  // The valid body with 0xFF inside its first key: signed over these bytes, so only decoding can refuse it.
+  const firstKey = spec.body.indexOf('"') + 1;
+  const notUtf8 = () =>
+    spec.signed(
+      Buffer.concat([
+        Buffer.from(spec.body.slice(0, firstKey)),
+        Buffer.from([0xff]),
+        Buffer.from(spec.body.slice(firstKey)),
+      ]),
+    );
+  const invalidUtf8 = {
+    issues: [{ path: "", code: "invalid_utf8", message: `byte 0xff at offset ${firstKey} is not valid UTF-8` }],
+  };
+
+  it("verifies a body that is not UTF-8 over its bytes, then refuses it with invalid_utf8 naming the byte", () => {
+    const request = notUtf8();
+    expect(() => verify(request)).not.toThrow();
+    expect(() => spec.source.toEvents(request, verifyContext)).toThrow(InvalidPayloadError);
+    expect(() => spec.source.toEvents(request, verifyContext)).toThrow(
+      expect.objectContaining({ message: "body is not valid UTF-8", details: invalidUtf8 }),
+    );
+  });
+
+  it(`answers a body that is not UTF-8 as it answers any refused payload (${spec.source.refusal}), storing nothing`, async () => {
+    const recorded: LeadEvent[] = [];
+    const ingest = ingestWebhook({
+      sources: { [spec.source.name]: spec.source },
+      secrets: { get: async () => spec.secret },
+      record: async (event) => {
+        recorded.push(event);
+        throw new Error("a refused body reached the store");
+      },
+      clock: () => NOW,
+      toleranceSeconds: TOLERANCE_SECONDS,
+      ...(spec.context?.publicUrl !== undefined && { publicUrl: spec.context.publicUrl }),
+      unsigned: new Set(),
+    });
+    const outcome = ingest(spec.source.name, notUtf8());
+    if (spec.source.refusal === "acknowledge") {
+      await expect(outcome).resolves.toEqual({
+        statusCode: 200,
+        body: {
+          stored: false,
+          refused: { code: "invalid_payload", message: "body is not valid UTF-8", details: invalidUtf8 },
+        },
+        refused: "invalid_payload",
+      });
+    } else {
+      await expect(outcome).rejects.toThrow(expect.objectContaining({ code: "invalid_payload", details: invalidUtf8 }));
+    }
+    expect(recorded).toHaveLength(0);
   });
 
   const { retimed } = spec;

@@ -101,7 +101,7 @@ export function expectIgnored(result: SourceResult, reason: RegExp): void {
 export function senderHeaders(
   source: SourceName,
   secret: string,
-  rawBody: string,
+  rawBody: string | Buffer,
   { at, url = "" }: { at: Date; url?: string },
 ): Record<string, string> {
   const seconds = Math.floor(at.getTime() / 1000);

@@ -5,7 +5,7 @@ import { signatureContract } from "./signature-contract";
 import { context, deliver, expectIgnored, fixture, fixtureText, onlyEvent, webhookRequest } from "./support";
 
 const SECRET = "test-typeform-secret";
-const signed = (body: string, options: { secret?: string } = {}) =>
+const signed = (body: string | Buffer, options: { secret?: string } = {}) =>
   webhookRequest("typeform", body, signTypeform(options.secret ?? SECRET, body));
 const receive = (body: string) => deliver(typeform, signed(body), context(SECRET));
 

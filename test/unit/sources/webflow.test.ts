@@ -15,7 +15,7 @@ import {
 } from "./support";
 
 const SECRET = "test-webflow-secret";
-const signed = (body: string, options: { secret?: string; at?: Date } = {}) =>
+const signed = (body: string | Buffer, options: { secret?: string; at?: Date } = {}) =>
   webhookRequest("webflow", body, signWebflow(options.secret ?? SECRET, body, (options.at ?? NOW).getTime()));
 const receive = (body: string) => deliver(webflow, signed(body), context(SECRET));
 

@@ -17,7 +17,7 @@ import {
 
 const SECRET = "test-zoom-secret-token";
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
-const signed = (body: string, options: { secret?: string; at?: Date } = {}) =>
+const signed = (body: string | Buffer, options: { secret?: string; at?: Date } = {}) =>
   webhookRequest(
     "zoom",
     body,
