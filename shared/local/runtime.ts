@@ -10,6 +10,7 @@ import { type StreamPublication, streamPublications } from "../application/strea
 import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
 import { loadEngine } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
+import { openBusJournal } from "./bus-journal";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
 import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";
@@ -25,8 +26,8 @@ import { ensureTable } from "./table";
 export interface RipenOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
-  /** Where the database, the stream checkpoint and the dead letters live. Default `.ripen` in the cwd,
-   * or a temporary directory (removed on stop) when `inMemory`. */
+  /** Where the database, the stream checkpoints, the bus's journal and the dead letters live. Default `.ripen`
+   * in the cwd, or a temporary directory (removed on stop) when `inMemory`. */
   dataDir?: string;
   /** Run DynamoDB Local in memory: nothing survives stop(). */
   inMemory?: boolean;
@@ -86,6 +87,14 @@ type PublishHandler = LambdaHandler<DynamoDBRecord[], unknown[]>;
 export function checkpointPath(dataDir: string, tableName: string, publication: Pick<StreamPublication, "name">) {
   const suffix = publication.name === "transition" ? "" : `.${publication.name}`;
   return join(dataDir, `stream-checkpoint-${tableName}${suffix}.json`);
+}
+
+/**
+ * Where the bus journals the deliveries it has accepted and not finished: beside the checkpoints that moved
+ * past their stream records, and like them one per table.
+ */
+export function busJournalPath(dataDir: string, tableName: string) {
+  return join(dataDir, `bus-journal-${tableName}.jsonl`);
 }
 
 /**
@@ -185,9 +194,11 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     }
 
     const deadLetters = deadLetterFile(join(dataDir, "dead-letters.jsonl"));
+    // Made before the pollers start: it resumes the deliveries a crash or a stop left unfinished.
     const bus = createLocalBus({
       target: (name) => handler<BusTarget>(name),
       deadLetters,
+      journal: await openBusJournal(busJournalPath(dataDir, tableName)),
       region,
       log,
       ...(options.targetRetry && { retry: options.targetRetry }),
@@ -198,9 +209,10 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     // Pipes in AWS read the stream independently too, so one publication failing never holds up the other.
     const pollers: StreamPoller[] = [];
     cleanups.push(async () => {
-      // With the pollers stopping, closing the bus ends a delivery waiting to retry: it stays unacknowledged.
+      // Closing the bus ends the retries waiting for their time (they stay in the journal for the next
+      // start) and frees a poller waiting for room on the bus (its batch stays unacknowledged).
       const stopping = Promise.all(pollers.map((poller) => poller.stop()));
-      bus.close();
+      await bus.close();
       await stopping;
     });
     for (const publication of streamPublications({ publishNewLeads: options.publishNewLeads ?? false })) {

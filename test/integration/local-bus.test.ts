@@ -1,10 +1,13 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import { openBusJournal, readBusJournal } from "../../shared/local/bus-journal";
 import { deadLetterFile } from "../../shared/local/dead-letters";
 import {
+  type AcceptedDelivery,
   BusClosedError,
   type BusEvent,
   type BusRule,
@@ -61,37 +64,51 @@ function recordingTargets() {
 
 let fileCount = 0;
 const FAST_RETRY = { attempts: 3, baseMs: 1, capMs: 5 };
+const SLOW_RETRY = { attempts: 5, baseMs: 60_000, capMs: 60_000 };
 const ON_SQL: Record<string, BusRule> = {
   onSql: { target: "notify-slack", pattern: { detail: { data: { to: ["sql"] } } } },
 };
 
-/** A bus with recording targets, its own dead-letter file and a log; the declared RULES unless told. */
-function busWith(options: Partial<Pick<LocalBusOptions, "rules" | "retry">> = {}) {
+type BusSetup = Partial<Pick<LocalBusOptions, "rules" | "retry" | "maxInFlight">> & { journalPath?: string };
+
+/**
+ * A bus with recording targets, its own dead-letter file, journal (or the one named) and log; the
+ * declared RULES unless told.
+ */
+async function busWith({ journalPath, ...options }: BusSetup = {}) {
   const targets = recordingTargets();
-  const deadLetters = deadLetterFile(join(dataDir, `dead-letters-${++fileCount}.jsonl`));
+  fileCount++;
+  const deadLetters = deadLetterFile(join(dataDir, `dead-letters-${fileCount}.jsonl`));
+  const journal = await openBusJournal(journalPath ?? join(dataDir, `bus-journal-${fileCount}.jsonl`));
   const lines: string[] = [];
   const bus = createLocalBus({
     target: targets.target,
     deadLetters,
+    journal,
     retry: FAST_RETRY,
     region: "eu-west-1",
     log: (line) => lines.push(line),
     ...options,
   });
-  return { bus, targets, deadLetters, lines };
+  return { bus, targets, deadLetters, journal, lines };
 }
+
+/** What became of each accepted delivery, once all have finished. */
+const outcomes = (accepted: readonly AcceptedDelivery[]) => Promise.all(accepted.map((delivery) => delivery.finished));
 
 describe("local bus", () => {
   it("invokes every target whose rule matches, with the EventBridge envelope, and no other", async () => {
     // Prepare: the rules as declared for AWS (sql → Slack and email; mql → Slack).
-    const { bus, targets } = busWith();
+    const { bus, targets, journal } = await busWith();
 
     // Act
-    const deliveries = await bus.put(leadStageChangedEntries([stageChanged("sql"), stageChanged("sal")]));
+    const deliveries = await outcomes(
+      await bus.put(leadStageChangedEntries([stageChanged("sql"), stageChanged("sal")])),
+    );
 
     // Assess
     expect(deliveries.map((delivery) => delivery.target).sort()).toEqual(["notify-email", "notify-slack"]);
-    expect(deliveries.every((delivery) => delivery.delivered && delivery.attempts === 1)).toBe(true);
+    expect(deliveries.every((delivery) => delivery.outcome === "delivered" && delivery.attempts === 1)).toBe(true);
     const [slack] = targets.received["notify-slack"] ?? [];
     expect(slack).toMatchObject({
       version: "0",
@@ -105,29 +122,31 @@ describe("local bus", () => {
     expect(slack?.account).toMatch(/^\d{12}$/);
     expect(targets.received["notify-email"]?.[0]?.id).toBe(slack?.id);
     expect(targets.calls()).toBe(2);
+    expect(existsSync(journal.path)).toBe(false);
   });
 
   it("retries a failing target with backoff and counts the delivery once it succeeds", async () => {
-    const { bus, targets, deadLetters } = busWith({ rules: ON_SQL });
+    const { bus, targets, deadLetters } = await busWith({ rules: ON_SQL });
     targets.failures["notify-slack"] = 2;
 
-    const [delivery] = await bus.put(leadStageChangedEntries([stageChanged("sql")]));
+    const [delivery] = await outcomes(await bus.put(leadStageChangedEntries([stageChanged("sql")])));
 
-    expect(delivery).toMatchObject({ rule: "onSql", target: "notify-slack", delivered: true, attempts: 3 });
+    expect(delivery).toMatchObject({ rule: "onSql", target: "notify-slack", outcome: "delivered", attempts: 3 });
     expect(targets.received["notify-slack"]).toHaveLength(1);
     expect(await deadLetters.list()).toEqual([]);
   });
 
   it("dead-letters an event after every attempt fails, keeping the reason and the event, and says so", async () => {
     // Prepare
-    const { bus, targets, deadLetters, lines } = busWith({ rules: ON_SQL });
+    const { bus, targets, deadLetters, journal, lines } = await busWith({ rules: ON_SQL });
     targets.failures["notify-slack"] = 10;
 
     // Act
-    const [delivery] = await bus.put(leadStageChangedEntries([stageChanged("sql", "t-dead")]));
+    const [delivery] = await outcomes(await bus.put(leadStageChangedEntries([stageChanged("sql", "t-dead")])));
 
     // Assess
-    expect(delivery).toMatchObject({ delivered: false, attempts: 3 });
+    expect(delivery).toMatchObject({ outcome: "dead-lettered", attempts: 3 });
+    expect((await readBusJournal(journal.path)).unfinished).toEqual([]);
     expect(targets.calls()).toBe(3);
     const [letter, ...rest] = await deadLetters.list();
     expect(rest).toEqual([]);
@@ -143,32 +162,102 @@ describe("local bus", () => {
   });
 
   it("does not let one target's failure hold back another rule's target", async () => {
-    const { bus, targets } = busWith();
+    const { bus, targets } = await busWith();
     targets.failures["notify-email"] = 10;
 
-    const deliveries = await bus.put(leadStageChangedEntries([stageChanged("sql")]));
+    const deliveries = await outcomes(await bus.put(leadStageChangedEntries([stageChanged("sql")])));
 
-    expect(deliveries.find((delivery) => delivery.target === "notify-slack")?.delivered).toBe(true);
-    expect(deliveries.find((delivery) => delivery.target === "notify-email")?.delivered).toBe(false);
+    expect(deliveries.find((delivery) => delivery.target === "notify-slack")?.outcome).toBe("delivered");
+    expect(deliveries.find((delivery) => delivery.target === "notify-email")?.outcome).toBe("dead-lettered");
   });
 
-  it("gives up a pending retry when closed, so the caller keeps the event for later instead of losing it", async () => {
-    const { bus, targets, deadLetters } = busWith({
-      rules: ON_SQL,
-      retry: { attempts: 5, baseMs: 60_000, capMs: 60_000 },
-    });
+  it("has the event once the delivery is journaled, while the target still waits to retry", async () => {
+    // Prepare: the target fails, and its retry is a minute away.
+    const { bus, targets, journal } = await busWith({ rules: ON_SQL, retry: SLOW_RETRY });
     targets.failures["notify-slack"] = 10;
 
-    const putting = bus.put(leadStageChangedEntries([stageChanged("sql")]));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    bus.close();
+    // Act
+    const accepted = await bus.put(leadStageChangedEntries([stageChanged("sql", "t-journaled")]));
+    const journaled = await readBusJournal(journal.path);
+    await bus.close();
 
-    await expect(putting).rejects.toBeInstanceOf(BusClosedError);
-    expect(await deadLetters.list()).toEqual([]);
+    // Assess
+    expect(targets.calls()).toBe(1);
+    expect(journaled.unfinished.map((delivery) => [delivery.rule, delivery.target])).toEqual([
+      ["onSql", "notify-slack"],
+    ]);
+    expect(journaled.unfinished[0]?.event.detail).toMatchObject({ metadata: { transitionId: "t-journaled" } });
+    expect(await outcomes(accepted)).toMatchObject([{ outcome: "interrupted", attempts: 1 }]);
   });
 
-  it("refuses a rule whose pattern AWS would reject, when the bus is made", () => {
+  it("resumes, when made, the deliveries its journal holds: the same event, its retries started over", async () => {
+    // Prepare: a bus closed while its target waited to retry.
+    const journalPath = join(dataDir, "bus-journal-resumed.jsonl");
+    const before = await busWith({ rules: ON_SQL, retry: SLOW_RETRY, journalPath });
+    before.targets.failures["notify-slack"] = 10;
+    const [accepted] = await before.bus.put(leadStageChangedEntries([stageChanged("sql", "t-resumed")]));
+    await before.bus.close();
+
+    // Act: a new bus on the same journal, its target working again; a retry would be a minute away.
+    const after = await busWith({ rules: ON_SQL, retry: SLOW_RETRY, journalPath });
+    const resumed = await outcomes(after.bus.resumed);
+
+    // Assess
+    expect(resumed).toEqual([
+      { rule: "onSql", target: "notify-slack", eventId: accepted?.eventId, outcome: "delivered", attempts: 1 },
+    ]);
+    expect(after.targets.received["notify-slack"]?.map((event) => event.id)).toEqual([accepted?.eventId]);
+    expect(after.lines).toContain(`bus: resuming 1 delivery(ies) left unfinished in ${journalPath}`);
+    expect(existsSync(journalPath)).toBe(false);
+    expect(await after.deadLetters.list()).toEqual([]);
+  });
+
+  it("makes a put wait while the most deliveries are in flight, and lets it go on as one finishes", async () => {
+    // Prepare: room for one delivery; the first one's target fails once, then its retry succeeds.
+    const { bus, targets } = await busWith({
+      rules: ON_SQL,
+      maxInFlight: 1,
+      retry: { attempts: 2, baseMs: 2_000, capMs: 2_000 },
+    });
+    targets.failures["notify-slack"] = 1;
+    const [first] = await bus.put(leadStageChangedEntries([stageChanged("sql", "t-first")]));
+    let secondPut = false;
+
+    // Act
+    const second = bus.put(leadStageChangedEntries([stageChanged("sql", "t-second")])).then((accepted) => {
+      secondPut = true;
+      return accepted;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const whileFirstInFlight = secondPut;
+    await first?.finished;
+    await outcomes(await second);
+
+    // Assess
+    expect(whileFirstInFlight).toBe(false);
+    expect(
+      targets.received["notify-slack"]?.map((event) => (event.detail as LeadStageChangedDetail).metadata.transitionId),
+    ).toEqual(["t-first", "t-second"]);
+  });
+
+  it("refuses a put waiting for room once closed: nothing journaled, the caller keeps its events", async () => {
+    const { bus, targets, journal } = await busWith({ rules: ON_SQL, retry: SLOW_RETRY, maxInFlight: 1 });
+    targets.failures["notify-slack"] = 10;
+    await bus.put(leadStageChangedEntries([stageChanged("sql", "t-in-flight")]));
+
+    const waiting = bus.put(leadStageChangedEntries([stageChanged("sql", "t-waiting")]));
+    await bus.close();
+
+    await expect(waiting).rejects.toBeInstanceOf(BusClosedError);
+    await expect(bus.put(leadStageChangedEntries([stageChanged("sql")]))).rejects.toBeInstanceOf(BusClosedError);
+    const journaled = await readBusJournal(journal.path);
+    expect(journaled.unfinished.map((delivery) => delivery.event.detail)).toMatchObject([
+      { metadata: { transitionId: "t-in-flight" } },
+    ]);
+  });
+
+  it("refuses a rule whose pattern AWS would reject, when the bus is made", async () => {
     const rules: Record<string, BusRule> = { broken: { target: "notify-slack", pattern: { detail: { to: "sql" } } } };
-    expect(() => busWith({ rules })).toThrow(/rule broken/);
+    await expect(busWith({ rules })).rejects.toThrow(/rule broken/);
   });
 });

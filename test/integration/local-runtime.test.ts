@@ -53,18 +53,25 @@ const publish: LambdaHandler<DynamoDBRecord[], LeadStageChangedDetail[]> = async
     },
   }));
 
+/** Notifier fakes: Slack notes each transition it alerts on, or fails for all of them or the ones named. */
 function notifiers() {
   const slack: string[] = [];
-  let slackFailing = false;
+  let slackFailing: (transitionId: string) => boolean = () => false;
   const handlers = {
     publish,
     "notify-slack": async (event: BusEvent) => {
-      if (slackFailing) throw new Error("slack answered 500");
-      slack.push((event.detail as LeadStageChangedDetail).metadata.transitionId);
+      const { transitionId } = (event.detail as LeadStageChangedDetail).metadata;
+      if (slackFailing(transitionId)) throw new Error("slack answered 500");
+      slack.push(transitionId);
     },
     "notify-email": async () => {},
   };
-  return { slack, handlers, failSlack: () => (slackFailing = true) };
+  return {
+    slack,
+    handlers,
+    failSlack: (...transitionIds: string[]) =>
+      (slackFailing = (id) => transitionIds.length === 0 || transitionIds.includes(id)),
+  };
 }
 
 async function start(options: RipenOptions): Promise<RunningRipen> {
@@ -112,6 +119,30 @@ describe("local runtime: table stream → publish → bus → notifier", () => {
     await settle();
     expect(first.slack).toEqual(["runtime-1"]);
     expect(second.slack).toEqual(["runtime-2"]);
+  });
+
+  it("keeps alerting while one alert waits to retry, and a restart delivers that one, once", async () => {
+    // Prepare: Slack refuses one transition; its next try is a minute away.
+    const first = notifiers();
+    first.failSlack("runtime-stuck");
+    const ripen = await start({
+      handlers: first.handlers,
+      targetRetry: { attempts: 3, baseMs: 60_000, capMs: 60_000 },
+    });
+
+    // Act: a transition behind the refused one goes out meanwhile; then a stop and a start on the same data dir.
+    await putTransition("runtime-stuck");
+    await putTransition("runtime-behind");
+    await vi.waitFor(() => expect(first.slack).toContain("runtime-behind"), { timeout: 10_000 });
+    await ripen.stop();
+    const second = notifiers();
+    await start({ handlers: second.handlers });
+
+    // Assess
+    await vi.waitFor(() => expect(second.slack).toContain("runtime-stuck"), { timeout: 10_000 });
+    await settle();
+    expect(first.slack).toEqual(["runtime-behind"]);
+    expect(second.slack).toEqual(["runtime-stuck"]);
   });
 
   it("puts a lead's creation into lead on the bus only with publishNewLeads", async () => {

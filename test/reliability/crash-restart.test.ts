@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readBusJournal } from "../../shared/local/bus-journal";
+import { busJournalPath } from "../../shared/local/runtime";
 import { type AlertStub, startSesStub, startSlackStub } from "../support/alert-stubs";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { type FaultProxy, startFaultProxy } from "../support/fault-proxy";
@@ -55,6 +58,8 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+const about = (stub: AlertStub, text: string) => stub.delivered().filter((request) => request.body.includes(text));
+
 const body = (email: string, eventId: string, overrides: Record<string, unknown> = {}) =>
   JSON.stringify(
     genericPayload({ email, eventId, type: "page.viewed", properties: { path: "/pricing" }, ...overrides }),
@@ -105,8 +110,8 @@ describe("the local server killed with -9", () => {
     }
   }, 180_000);
 
-  // A notifier that dies between claiming an alert and posting it leaves a claim: the redelivery finds it
-  // in flight and fails, so the bus retries it, and once the lease lapses the retry sends it.
+  // A notifier that dies between claiming an alert and posting it leaves a claim and a delivery in the
+  // bus's journal: the restarted bus resumes it, finds the claim in flight and retries until the lease lapses.
   it("between the alert's claim and its post: the alert still goes out, once", async () => {
     // Prepare: the ledger's claims (PutItem) are applied, but their answers held for 30 s.
     ripen ??= await start();
@@ -120,18 +125,72 @@ describe("the local server killed with -9", () => {
     await deliver(url, body(email, `${email}-demo`, { type: "demo.completed" }));
     await vi.waitFor(() => expect(proxy.faultsApplied()).toBe(2), { timeout: 20_000, interval: 20 });
     await ripen.kill9();
+    const journaled = (await readBusJournal(busJournalPath(dataDir, table.tableName))).unfinished;
     proxy.inject(undefined);
     await start();
 
     // Assess
-    const about = (stub: AlertStub) => stub.delivered().filter((request) => request.body.includes("crash-alert"));
+    expect(journaled.map(({ target, event }) => [target, JSON.stringify(event.detail).includes(email)]).sort()).toEqual(
+      [
+        ["notify-email", true],
+        ["notify-slack", true],
+      ],
+    );
     await vi.waitFor(
       () => {
-        expect(about(slack)).toHaveLength(1);
-        expect(about(ses)).toHaveLength(1);
+        expect(about(slack, "crash-alert")).toHaveLength(1);
+        expect(about(ses, "crash-alert")).toHaveLength(1);
       },
       // The restarted bus retries with backoff until the dead process's 2 s claims lapse: seconds, more on a busy machine.
       { timeout: 30_000 },
     );
+  }, 120_000);
+
+  // The bus journals a delivery before the stream checkpoint moves past its record, so the stream goes on
+  // while a notifier fails; a process killed then resumes the delivery from the journal at its next start.
+  it("while alerts wait to retry: the restart resumes them from the journal, and each goes out once", async () => {
+    // Prepare: Slack refuses everything for now.
+    ripen ??= await start();
+    const journal = busJournalPath(dataDir, table.tableName);
+    slack.script(Array.from({ length: 1_000 }, () => ({ status: 500 })));
+    const form = { type: "form.submitted", answers: { budget: "30k", timeline: "this quarter" } };
+    const leads = ["crash-retrying@example.com", "crash-behind@example.com"];
+
+    // Act: two leads become sql. Once their emails are sent and only their Slack alerts wait to retry, in
+    // the journal (the stream has moved past both), kill the server; tear the journal's last line as a
+    // kill mid-append would, let Slack recover and start again.
+    for (const email of leads) {
+      await deliver(url, body(email, `${email}-form`, form));
+      await deliver(url, body(email, `${email}-demo`, { type: "demo.completed" }));
+    }
+    const waitingToRetry = async () =>
+      (await readBusJournal(journal)).unfinished.map(({ target, event }) => [
+        target,
+        leads.find((email) => JSON.stringify(event.detail).includes(email)),
+      ]);
+    await vi.waitFor(
+      async () => {
+        expect(leads.map((email) => about(ses, email).length)).toEqual([1, 1]);
+        expect(await waitingToRetry()).toEqual(leads.map((email) => ["notify-slack", email]));
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    await ripen.kill9();
+    expect(leads.map((email) => about(slack, email).length)).toEqual([0, 0]);
+    await appendFile(journal, '{"accepted":{"id":"torn-by-the-kill","rule":"on');
+    slack.script([]);
+    await start();
+
+    // Assess
+    expect(ripen?.output()).toContain("bus: skipped 1 unreadable line(s)");
+    await vi.waitFor(() => expect(leads.map((email) => about(slack, email).length)).toEqual([1, 1]), {
+      timeout: 30_000,
+    });
+    // Every delivery finished (the journal goes once none is in flight): nothing more can go out.
+    await vi.waitFor(() => expect(existsSync(journal)).toBe(false), { timeout: 10_000 });
+    expect(leads.map((email) => [about(slack, email).length, about(ses, email).length])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   }, 120_000);
 });
