@@ -29,6 +29,10 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     value: stateful.secret.secretArn,
     description: "Paste sender and Slack secrets into this secret's JSON",
   });
+  new CfnOutput(stateful, "IdKeyArn", {
+    value: stateful.idKey.secretArn,
+    description: "The lead id key (generated; never change it): RIPEN_ID_KEY_ARN for npm run migrate -- lead-ids --aws",
+  });
 
   const stateless = new StatelessStack(app, "RipenStateless", {
     env,

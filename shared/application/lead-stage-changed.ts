@@ -173,10 +173,17 @@ export const RULES = {
 } as const satisfies Record<string, { description: string; target: string; pattern: EventPattern }>;
 export type RuleName = keyof typeof RULES;
 
+/**
+ * An item a migration copied under a new key carries this attribute (`npm run migrate`): it was
+ * published when it was first written, so its copy's INSERT is not published again.
+ */
+export const MOVED_ATTRIBUTE = "moved";
+const NOT_MOVED = { [MOVED_ATTRIBUTE]: { S: [{ exists: false }] } };
+
 /** A new transition item on the table stream, with more of its image to match when given. */
 const insertedTransition = (image: EventPattern = {}): EventPattern => ({
   eventName: ["INSERT"],
-  dynamodb: { NewImage: { entity: { S: ["transition"] }, ...image } },
+  dynamodb: { NewImage: { entity: { S: ["transition"] }, ...NOT_MOVED, ...image } },
 });
 
 /**
@@ -200,5 +207,5 @@ export const EVERY_TRANSITION_STREAM_FILTER: EventPattern = insertedTransition()
 /** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */
 export const SLA_BREACH_STREAM_FILTER: EventPattern = {
   eventName: ["INSERT"],
-  dynamodb: { NewImage: { entity: { S: ["sla-breach"] } } },
+  dynamodb: { NewImage: { entity: { S: ["sla-breach"] }, ...NOT_MOVED } },
 };

@@ -24,7 +24,7 @@ interface Table {
   close(): Promise<void>;
 }
 
-async function openTable(flags: ReadonlySet<string>): Promise<Table> {
+export async function openTable(flags: ReadonlySet<string>): Promise<Table> {
   if (!flags.has("--aws")) return openLocalTable();
   const tableName = process.env.TABLE_NAME;
   if (!tableName) throw new Error("--aws needs TABLE_NAME (the table of the deployed stack)");

@@ -10,6 +10,7 @@ import {
   LEAD_STAGE_CHANGED,
   LeadSlaBreachedDetail,
   LeadStageChangedDetail,
+  MOVED_ATTRIBUTE,
   stageChangedDetail,
 } from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
@@ -167,6 +168,15 @@ describe("the stream publications", () => {
 
     // Assess
     expect(passed).toEqual([published, true]);
+  });
+
+  it("let no copy a migration made through: it was published when first written", async () => {
+    for (const publications of [STREAM_PUBLICATIONS, streamPublications({ publishNewLeads: true })]) {
+      for (const image of [transitionItem(transition), await breachItem(breach)]) {
+        const record = { ...inserted({ ...image, [MOVED_ATTRIBUTE]: { S: "lead-ids" } }), eventSource: "aws:dynamodb" };
+        expect(publications.filter((publication) => passes(publication, record))).toEqual([]);
+      }
+    }
   });
 
   it("let no update or removal through", async () => {

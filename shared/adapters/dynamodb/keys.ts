@@ -46,4 +46,5 @@ export const TOMBSTONE_SK = "TOMBSTONE";
 /** Leads whose snapshot is behind their events, by shard: pk STALE#<shard>, sk <leadId>. */
 export const stalePk = (shard: number) => `STALE#${shard}`;
 export const erasedPk = (anonymousId: string) => `ERASED#${anonymousId}`;
-export const erasureAuditPk = (at: string) => `AUDIT#ERASURE#${at.slice(0, 7)}`;
+export const ERASURE_AUDIT_PREFIX = "AUDIT#ERASURE#";
+export const erasureAuditPk = (at: string) => `${ERASURE_AUDIT_PREFIX}${at.slice(0, 7)}`;

@@ -1,0 +1,219 @@
+import { randomBytes } from "node:crypto";
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { MOVED_ATTRIBUTE } from "../../application/lead-stage-changed";
+import type { Pseudonyms } from "../../domain/pseudonyms";
+import { batchWrite, queryAll } from "./batch";
+import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
+import { ERASURE_AUDIT_PREFIX, LEAD_SK, leadPk, stageShard, stalePk, TOMBSTONE_SK } from "./keys";
+
+/** What moving one person's partition did. */
+export type RekeyOutcome =
+  /** Already under its keyed id. */
+  | { kind: "current" }
+  /** Moved: every item under the keyed id, none left under the old one. */
+  | { kind: "moved"; from: string; to: string; items: number; merged: boolean };
+
+export interface RekeyPage {
+  /** The items a partition is found by: lead items and tombstones. */
+  roots: Item[];
+  next?: Item;
+}
+
+const MOVED = { S: "lead-ids" };
+const oldLeadId = (item: Item) => (item.pk?.S ?? "").slice(leadPk("").length);
+const staleMarker = (leadId: string): Item => ({
+  ...marshall({ pk: stalePk(stageShard(leadId)), sk: leadId }),
+  entity: { S: "stale" },
+});
+
+/**
+ * Moves every person's partition from the lead id an earlier release derived (a bare SHA-256 of the email)
+ * to its keyed pseudonym, with event keys re-keyed too. See `npm run migrate`.
+ *
+ * Each move is idempotent: the copy is written first (puts of the same items), the old partition deleted
+ * last, so an interrupted move is finished by the next run. Copies of published items (transitions, SLA
+ * breaches) carry MOVED_ATTRIBUTE, which the stream Pipes' filters leave out: nobody is alerted again.
+ * A lead that received events under its new id before the move (the release was live first) is merged:
+ * the old events join the new ones and the lead is marked stale, so the stale-lead worker replays it.
+ */
+export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: string; pseudonyms: Pseudonyms }) {
+  const { client, tableName, pseudonyms } = options;
+
+  async function getItem(pk: string, sk: string): Promise<Item | undefined> {
+    const result = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall({ pk, sk }), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
+  /** The keyed id a partition's root names, or undefined when it cannot be known. */
+  function keyedIdOf(root: Item): string | undefined {
+    if (entityOf(root) === "lead") return pseudonyms.leadId(toLead(root).email);
+    const emailHash = root.emailHash?.S;
+    return emailHash ? pseudonyms.leadIdOfEmailHash(emailHash) : undefined;
+  }
+
+  /** One item of the old partition as the new partition holds it. */
+  function moved(item: Item, to: string): Item {
+    switch (entityOf(item)) {
+      case "lead":
+        return leadItem({ ...toLead(item), leadId: to });
+      case "event": {
+        const event = toEvent(item);
+        return eventItem(to, event, pseudonyms.eventKey(event.eventId));
+      }
+      case "transition":
+        return { ...transitionItem({ ...toTransition(item), leadId: to }), [MOVED_ATTRIBUTE]: MOVED };
+      case "tombstone": {
+        const { erasedOn, erasedAt } = unmarshall(item);
+        return marshall(
+          { pk: leadPk(to), sk: TOMBSTONE_SK, entity: "tombstone", leadId: to, erasedOn, erasedAt },
+          {
+            removeUndefinedValues: true,
+          },
+        );
+      }
+      default: {
+        // Markers, SLA records, raw copies: the same item under the new key (an SLA record is published).
+        const copy: Item = { ...item, pk: { S: leadPk(to) } };
+        if (copy.leadId?.S !== undefined) copy.leadId = { S: to };
+        if (entityOf(item) === "sla-breach") copy[MOVED_ATTRIBUTE] = MOVED;
+        return copy;
+      }
+    }
+  }
+
+  /**
+   * Merges a moved lead into the one its new id got meanwhile: the moved lead (its stage, owner and rep
+   * decisions) is written over it, marked stale and listed, so the worker replays it with every event.
+   */
+  async function mergeInto(to: string, oldLead: Item): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await getItem(leadPk(to), LEAD_SK);
+      const version = current ? toLead(current).version : 0;
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: leadItem({ ...toLead(oldLead), leadId: to, stale: true, version: version + 1 }),
+            ...(current
+              ? {
+                  ConditionExpression: "version = :expected",
+                  ExpressionAttributeValues: marshall({ ":expected": version }),
+                }
+              : { ConditionExpression: "attribute_not_exists(pk)" }),
+          }),
+        );
+        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarker(to) } }]);
+        return;
+      } catch (error) {
+        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+      }
+    }
+    throw new Error(`lead ${to} kept changing while it was being merged; run the migration again`);
+  }
+
+  return {
+    /** A page of partition roots (lead items and tombstones), from `startKey`. */
+    async page(startKey?: Item): Promise<RekeyPage> {
+      const result = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: "begins_with(pk, :lead) AND (sk = :lead_sk OR sk = :tombstone)",
+          ExpressionAttributeValues: marshall({ ":lead": leadPk(""), ":lead_sk": LEAD_SK, ":tombstone": TOMBSTONE_SK }),
+          ConsistentRead: true,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      return { roots: result.Items ?? [], ...(result.LastEvaluatedKey && { next: result.LastEvaluatedKey }) };
+    },
+
+    /** Moves the partition this root belongs to, when it is not under its keyed id yet. */
+    async rekey(root: Item): Promise<RekeyOutcome> {
+      const from = oldLeadId(root);
+      const to = keyedIdOf(root);
+      if (to === from) return { kind: "current" };
+      // A tombstone without an email hash: one written under a keyed id, or one an earlier release wrote
+      // without the email (erased by the id of a lead already gone), which nothing can re-key: it stays.
+      if (to === undefined) return { kind: "current" };
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: marshall({ ":pk": leadPk(from) }),
+        ConsistentRead: true,
+      });
+      // The root was moved already (its old partition deleted) by a run that stopped before its page ended.
+      if (items.length === 0) return { kind: "current" };
+      const oldLead = items.find((item) => entityOf(item) === "lead");
+      const newLead = await getItem(leadPk(to), LEAD_SK);
+      // A lead under the new id that is not this move's own copy got events of its own meanwhile.
+      const merged =
+        oldLead !== undefined &&
+        newLead !== undefined &&
+        (newLead.version?.N !== oldLead.version?.N || toLead(newLead).updatedAt !== toLead(oldLead).updatedAt);
+      const copies = items
+        .filter((item) => !(merged && entityOf(item) === "lead"))
+        .map((item) => ({ PutRequest: { Item: moved(item, to) } }) satisfies WriteRequest);
+      await batchWrite(client, tableName, copies);
+      if (merged) await mergeInto(to, oldLead);
+      else if (oldLead && toLead(oldLead).stale) {
+        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarker(to) } }]);
+      }
+      await batchWrite(client, tableName, [
+        ...items.map((item) => ({
+          DeleteRequest: { Key: { pk: item.pk as Item[string], sk: item.sk as Item[string] } },
+        })),
+        { DeleteRequest: { Key: marshall({ pk: stalePk(stageShard(from)), sk: from }) } },
+      ]);
+      return { kind: "moved", from, to, items: items.length, merged };
+    },
+
+    /**
+     * Re-keys the erasure audits: an audit of a person moved in this run gets the keyed id; one whose
+     * person is under a keyed id already keeps it; any other loses its lead id (it could only be the
+     * bare hash of an email). Returns how many were re-keyed and how many lost their id.
+     */
+    async rekeyAudits(movedIds: ReadonlyMap<string, string>): Promise<{ rekeyed: number; stripped: number }> {
+      const counts = { rekeyed: 0, stripped: 0 };
+      let startKey: Item | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: "begins_with(pk, :audit)",
+            ExpressionAttributeValues: marshall({ ":audit": ERASURE_AUDIT_PREFIX }),
+            ConsistentRead: true,
+            ...(startKey && { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const audit = unmarshall(item);
+          const leadId = typeof audit.leadId === "string" ? audit.leadId : undefined;
+          if (leadId === undefined) continue;
+          const keyed = movedIds.get(leadId);
+          if (!keyed) {
+            const tombstone = await getItem(leadPk(leadId), TOMBSTONE_SK);
+            if (tombstone && !tombstone.emailHash) continue;
+          }
+          const { leadId: _old, ...rest } = audit;
+          const sk = `${audit.at}#${keyed ?? `unkeyed_${randomBytes(8).toString("hex")}`}`;
+          await batchWrite(client, tableName, [
+            { PutRequest: { Item: marshall({ ...rest, sk, ...(keyed && { leadId: keyed }) }) } },
+            { DeleteRequest: { Key: { pk: item.pk as Item[string], sk: item.sk as Item[string] } } },
+          ]);
+          if (keyed) counts.rekeyed++;
+          else counts.stripped++;
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return counts;
+    },
+  };
+}
