@@ -9,6 +9,8 @@ beforeAll(async () => {
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
+    // Stream checkpoints and dead letters in a temporary directory, removed on stop.
+    inMemory: true,
     tableName: `e2e-erase-${Date.now()}`,
     env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, RIPEN_ERASE_BLOCKS_RECREATE: "true" },
     log: () => {},

@@ -14,6 +14,8 @@ beforeAll(async () => {
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
+    // Stream checkpoints and dead letters in a temporary directory, removed on stop.
+    inMemory: true,
     tableName,
     env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET },
     log: () => {},

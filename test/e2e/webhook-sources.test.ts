@@ -25,6 +25,8 @@ beforeAll(async () => {
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
+    // Stream checkpoints and dead letters in a temporary directory, removed on stop.
+    inMemory: true,
     tableName: `sources-http-${Date.now()}`,
     env: {
       ...Object.fromEntries(
