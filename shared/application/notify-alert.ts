@@ -1,6 +1,6 @@
 import type { Alert, AlertChannel } from "./alert-events";
 import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
-import { type AlertPolicyOptions, type Audience, alertAudiences } from "./alert-policy";
+import { type Audience, alertAudiences } from "./alert-policy";
 
 /** One alert channel (Slack, email) as the notifier sees it. */
 export interface AlertSender {
@@ -18,7 +18,6 @@ export interface NotifyAlertDeps {
   sender: AlertSender;
   ledger: AlertLedger;
   log: AlertLog;
-  policy?: AlertPolicyOptions;
   /** Counts a delivery that failed (a metric the alarms and dashboard watch). */
   countFailure?: (dimensions: { channel: string; retryable: string }) => void;
 }
@@ -31,8 +30,8 @@ export interface AudienceOutcome {
 /**
  * Alerts the right people about one bus event on one channel.
  * Input: the alert the event asks for. Output: what happened per audience.
- * Main course: the policy names the audiences (sql → owner, mql → marketing, SLA breach → owner); each
- * configured one is sent at most once through the ledger.
+ * Main course: the alert's channels name the audiences this channel reaches (slack → owner, marketing
+ * → the marketing channel, email → owner); each configured one is sent at most once through the ledger.
  * Guarantees: exactly one alert per (alert id, channel, audience) however often the bus delivers the
  * event; a failure throws (after releasing its claim) so the bus retries and, in the end, dead-letters it.
  */
@@ -42,7 +41,7 @@ export const notifyAlert =
     const { sender, ledger, log } = deps;
     const configured = sender.audiences();
     const outcomes: AudienceOutcome[] = [];
-    for (const audience of alertAudiences(alert, sender.channel, deps.policy)) {
+    for (const audience of alertAudiences(alert, sender.channel)) {
       if (!configured.has(audience)) {
         outcomes.push({ audience, result: "not_configured" });
         continue;

@@ -92,8 +92,20 @@ describe("publish: the stream Pipes' enrichment", () => {
     const details = await publish([inserted(transitionItem(transition))]);
 
     // Assess
-    expect(details).toEqual([stageChangedDetail(transition)]);
+    expect(details).toEqual([stageChangedDetail(transition, ["slack", "email"])]);
     expect(LeadStageChangedDetail.parse(details[0])).toEqual(details[0]);
+  });
+
+  it.each([
+    ["sql", ["slack", "email"]],
+    ["mql", ["marketing"]],
+    ["sal", []],
+  ] as const)("stamps a move to %s with the channels the model's rules send it to: %j", async (to, channels) => {
+    // Act
+    const [detail] = await publish([inserted(transitionItem({ ...transition, to }))]);
+
+    // Assess
+    expect(detail).toMatchObject({ metadata: { version: LEAD_STAGE_CHANGED.version }, channels });
   });
 
   it("maps an SLA breach record, as the sweep writes it, to its Lead SLA Breached detail", async () => {
@@ -118,7 +130,7 @@ describe("publish: the stream Pipes' enrichment", () => {
     const details = await publish(records);
 
     // Assess
-    expect(details).toEqual([breach, stageChangedDetail(transition)]);
+    expect(details).toEqual([breach, stageChangedDetail(transition, ["slack", "email"])]);
   });
 
   it("drops a breach record whose detail is not a valid Lead SLA Breached detail", async () => {
