@@ -250,8 +250,8 @@ const insertedTransition = (image: EventPattern = {}): EventPattern => ({
 /**
  * The transition Pipe's filters on the table stream (a record passes when any of them matches): new
  * transition items, except a lead's creation into `lead` (`from` null), which is a fifth of all
- * webhooks and routes to no notifier: each published event costs a Pipe request, a publish invocation
- * and an EventBridge event. The creation is still a transition item (audit, funnel). Stream filters use
+ * webhooks and alerts no one unless the model's rules say so (then EVERY_TRANSITION_STREAM_FILTER
+ * applies): each published event costs a Pipe request, a publish invocation and an EventBridge event. The creation is still a transition item (audit, funnel). Stream filters use
  * the event-pattern syntax, so the local poller applies them with the same matcher. Every stream
  * publication is listed in STREAM_PUBLICATIONS (stream-publications.ts).
  */
@@ -262,7 +262,10 @@ export const TRANSITION_STREAM_FILTERS: readonly EventPattern[] = [
   insertedTransition({ to: { S: [{ "anything-but": ["lead"] }] } }),
 ];
 
-/** Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS). */
+/**
+ * Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS,
+ * or a model rule that alerts on new leads).
+ */
 export const EVERY_TRANSITION_STREAM_FILTER: EventPattern = insertedTransition();
 
 /** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */

@@ -7,7 +7,7 @@ import { replayStaleLeads } from "../application/lead-replay";
 import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
 import { type StreamPublication, streamPublications } from "../application/stream-publications";
-import { loadEngine } from "../runtime/engine";
+import { loadEngine, loadModel } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
 import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
@@ -47,7 +47,10 @@ export interface RipenOptions {
   publishRetry?: RetryPolicy;
   /** Import every function module during start (default true): a broken one fails the start, not a request. */
   preload?: boolean;
-  /** Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false). */
+  /**
+   * Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false;
+   * a model rule that alerts on new leads publishes them anyway).
+   */
   publishNewLeads?: boolean;
   /** Wraps every function's handler, by function name (the benchmarks attribute each function's logs). */
   wrapHandler?: (name: string, handler: LambdaHandler<never, unknown>) => LambdaHandler<never, unknown>;
@@ -183,7 +186,12 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       bus.close();
       await stopping;
     });
-    for (const publication of streamPublications({ publishNewLeads: options.publishNewLeads ?? false })) {
+    // The model as the handlers load it (RIPEN_MODEL is in their environment by now).
+    const notifications = loadModel().notifications;
+    for (const publication of streamPublications({
+      publishNewLeads: options.publishNewLeads ?? false,
+      notifications,
+    })) {
       const pipe = `${publication.name} pipe`;
       const poller = await startStreamPoller({
         client: streams,

@@ -181,6 +181,26 @@ describe("the stream publications", () => {
     expect(passed).toEqual([published, true]);
   });
 
+  it.each([
+    { name: "a lead's creation into lead", from: null, published: true },
+    { name: "a reopened lead back into lead", from: "disqualified", published: true },
+  ] as const)("publish $name when the model's rules alert on new leads", ({ from, published }) => {
+    // Prepare
+    const record = { ...inserted(transitionItem({ ...transition, from, to: "lead" })), eventSource: "aws:dynamodb" };
+    const [alertingNewLeads] = streamPublications({
+      notifications: [{ id: "new-lead", to: ["lead"], channels: ["slack"] }],
+    });
+    const [alertingReopenedOnly] = streamPublications({
+      notifications: [{ id: "reopened", to: ["lead"], from: ["disqualified"], channels: ["slack"] }],
+    });
+
+    // Act
+    const passed = [passes(alertingNewLeads, record), passes(alertingReopenedOnly, record)];
+
+    // Assess
+    expect(passed).toEqual([published, from !== null]);
+  });
+
   it("let no update or removal through", async () => {
     const image = await breachItem(breach);
     for (const eventName of ["MODIFY", "REMOVE"]) {
