@@ -243,6 +243,12 @@ describe("npm run model -- check", () => {
     expect(check(DEFAULT_MODEL_PATH)).toContain("valid\n  version default-2026.1\n  6 fit rules");
   });
 
+  it("shows the notification rules in force, the marketing channel's mql alert included", () => {
+    expect(check(DEFAULT_MODEL_PATH)).toContain(
+      "notifications: sales-ready → sql (slack, email); marketing-qualified → mql (marketing)",
+    );
+  });
+
   it("fails with the model's problems", () => {
     const folder = mkdtempSync(join(tmpdir(), "ripen-check-"));
     const path = join(folder, "candidate.yaml");
