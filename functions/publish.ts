@@ -2,12 +2,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { slaBreachFromRecord } from "../shared/adapters/dynamodb/sla-breaches";
 import { type StreamRecord, transitionFromRecord } from "../shared/adapters/dynamodb/stream";
-import type { ModelChannels } from "../shared/application/alert-events";
 import {
   type LeadSlaBreachedDetail,
   type LeadStageChangedDetail,
   stageChangedDetail,
 } from "../shared/application/lead-stage-changed";
+import type { ScoringEngine } from "../shared/domain/scoring";
 import { loadEngine } from "../shared/runtime/engine";
 import { countMetric, logger } from "../shared/runtime/powertools";
 
@@ -21,7 +21,10 @@ const engine = loadEngine();
  * The detail one stream record publishes: a transition's, with the channels `channelsFor` (the model's
  * notification rules) sends it to, or an SLA breach's; undefined for anything else.
  */
-export function detailOfRecord(record: StreamRecord, channelsFor: ModelChannels): PublishedDetail | undefined {
+export function detailOfRecord(
+  record: StreamRecord,
+  channelsFor: ScoringEngine["channelsFor"],
+): PublishedDetail | undefined {
   const transition = transitionFromRecord(record);
   if (transition) return stageChangedDetail(transition, channelsFor(transition));
   return slaBreachFromRecord(record);

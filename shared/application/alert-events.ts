@@ -2,6 +2,7 @@ import { z } from "zod";
 import { InvalidPayloadError } from "../domain/errors";
 import type { Owner, RuleHit } from "../domain/lead";
 import type { Channel } from "../domain/model/notifications";
+import type { ScoringEngine } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
 import {
   LEAD_SLA_BREACHED,
@@ -58,9 +59,6 @@ export interface BusEvent {
   detail: unknown;
 }
 
-/** The model's channels for a move (engine.channelsFor): what a version 1 event, which carries none, asks for. */
-export type ModelChannels = (move: { from: Stage | null; to: Stage }) => readonly Channel[];
-
 const StageChangedOfEitherVersion = z.union([LeadStageChangedSchema, LeadStageChangedDetailV1]);
 
 /**
@@ -69,12 +67,10 @@ const StageChangedOfEitherVersion = z.union([LeadStageChangedSchema, LeadStageCh
  * stamped them). Throws InvalidPayloadError for a detail that does not match its declared schema, or an
  * unknown event.
  */
-export function alertFromBusEvent(event: BusEvent, modelChannels: ModelChannels): Alert {
+export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine["channelsFor"]): Alert {
   if (event.source === LEAD_STAGE_CHANGED.source && event["detail-type"] === LEAD_STAGE_CHANGED.detailType) {
     const detail = parseDetail(StageChangedOfEitherVersion, event.detail);
-    return alertFromStageChange(
-      "channels" in detail ? detail : upgradedDetail(detail, [...modelChannels(detail.data)]),
-    );
+    return alertFromStageChange("channels" in detail ? detail : upgradedDetail(detail, modelChannels(detail.data)));
   }
   if (event.source === LEAD_SLA_BREACHED.source && event["detail-type"] === LEAD_SLA_BREACHED.detailType) {
     return alertFromSlaBreach(parseDetail(LeadSlaBreachedSchema, event.detail));
