@@ -37,6 +37,7 @@ const env = readEnv({
   RIPEN_LOCAL: z.string().optional(),
 });
 
+// Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
 const engine = loadEngine();
 const configuredFrom = env.RIPEN_FROM_EMAIL;
 // Locally: the SES emulator when SES_ENDPOINT names one (with a default sender), otherwise print.
@@ -61,19 +62,18 @@ const notify = notifyAlert({
   }),
   tombstones: dynamoTombstones({ client: dynamodbClient(), tableName: env.TABLE_NAME }),
   log: logger,
-  // The model's notification rules decide which stage changes alert the owner.
-  policy: { ownerRules: (move) => engine.channelsFor(move) },
   countFailure: countAlertFailure,
 });
 
 /**
- * Target of the email rules (sql, SLA breach): one email per transition to the owner, or the fallback
- * recipients. Throws when SES refuses or is unavailable, so the bus retries and then dead-letters it.
+ * Target of the email rules (changes of stage sent to `email`, SLA breaches): one email per transition to
+ * the owner, or the fallback recipients. Throws when SES refuses or is unavailable, so the bus retries
+ * and then dead-letters it.
  */
 export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const alert = alertFromBusEvent(event);
+    const alert = alertFromBusEvent(event, engine.channelsFor);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
     return notify(alert);
   });

@@ -10,7 +10,6 @@ import { retryDeadline } from "../shared/adapters/slack/delivery";
 import { slackSettings } from "../shared/adapters/slack/settings";
 import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
-import type { AlertPolicyOptions } from "../shared/application/alert-policy";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadEngine } from "../shared/runtime/engine";
@@ -32,9 +31,8 @@ const env = readEnv({
 });
 
 const secrets = secretProvider();
-// The model's notification rules decide which stage changes alert the owner.
+// Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
 const engine = loadEngine();
-const policy: AlertPolicyOptions = { ownerRules: (move) => engine.channelsFor(move) };
 const ledger = dynamoAlertLedger({
   client: dynamodbClient(),
   tableName: env.TABLE_NAME,
@@ -44,13 +42,14 @@ const tombstones = dynamoTombstones({ client: dynamodbClient(), tableName: env.T
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Target of the Slack rules (sql, mql, SLA breach): one Block Kit alert per transition and audience.
- * Throws when Slack refuses or stays unavailable, so the bus retries and then dead-letters the event.
+ * Target of the Slack rules (changes of stage sent to `slack` or `marketing`, SLA breaches): one Block Kit
+ * alert per transition and audience. Throws when Slack refuses or stays unavailable, so the bus retries
+ * and then dead-letters the event.
  */
 export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context: Context) => {
-    const alert = alertFromBusEvent(event);
+    const alert = alertFromBusEvent(event, engine.channelsFor);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
     const settings = await slackSettings(secrets, {
       apiUrl: env.SLACK_API_URL,
@@ -69,5 +68,5 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
     if (sender.audiences().size === 0 && env.RIPEN_LOCAL) {
       sender = consoleSlackSender((text) => process.stdout.write(text));
     }
-    return notifyAlert({ sender, ledger, tombstones, log: logger, policy, countFailure: countAlertFailure })(alert);
+    return notifyAlert({ sender, ledger, tombstones, log: logger, countFailure: countAlertFailure })(alert);
   });

@@ -7,15 +7,26 @@ import {
   type LeadStageChangedDetail,
   stageChangedDetail,
 } from "../shared/application/lead-stage-changed";
+import type { ScoringEngine } from "../shared/domain/scoring";
+import { loadEngine } from "../shared/runtime/engine";
 import { countMetric, logger } from "../shared/runtime/powertools";
 
 /** A bus event's detail, by the kind of item the stream record inserted. */
 export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;
 
-/** The detail one stream record publishes: a transition's or an SLA breach's; undefined for anything else. */
-export function detailOfRecord(record: StreamRecord): PublishedDetail | undefined {
+// The model's notification rules decide where each change of stage goes: stamped here, once.
+const engine = loadEngine();
+
+/**
+ * The detail one stream record publishes: a transition's, with the channels `channelsFor` (the model's
+ * notification rules) sends it to, or an SLA breach's; undefined for anything else.
+ */
+export function detailOfRecord(
+  record: StreamRecord,
+  channelsFor: ScoringEngine["channelsFor"],
+): PublishedDetail | undefined {
   const transition = transitionFromRecord(record);
-  if (transition) return stageChangedDetail(transition);
+  if (transition) return stageChangedDetail(transition, channelsFor(transition));
   return slaBreachFromRecord(record);
 }
 
@@ -32,7 +43,7 @@ export const handler = middy<StreamRecord[], PublishedDetail[]>()
     let transitions = 0;
     let slaBreaches = 0;
     for (const record of records) {
-      const detail = detailOfRecord(record);
+      const detail = detailOfRecord(record, engine.channelsFor);
       if (!detail) continue;
       if ("transitionId" in detail.metadata) {
         transitions++;

@@ -1,5 +1,7 @@
 import { Annotations, type App, CfnOutput, CfnParameter, Tags } from "aws-cdk-lib";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import type { ScoringModel } from "../shared/domain/model/schema";
+import { loadModel } from "../shared/runtime/engine";
 import { readConfig } from "./config";
 import { addNagChecks } from "./nag";
 import type { FunctionDefinition } from "./ripen-function";
@@ -9,6 +11,8 @@ import { StatelessStack } from "./stateless-stack";
 export interface RipenOptions {
   /** The functions to build; FUNCTIONS unless a test needs another set. */
   functions?: Readonly<Record<string, FunctionDefinition>>;
+  /** The scoring model the functions ship with; the model file (loadModel) unless given. */
+  model?: ScoringModel;
 }
 
 /**
@@ -42,6 +46,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     secret: stateful.secret,
     idKey: stateful.idKey,
     config,
+    notifications: (options.model ?? loadModel()).notifications,
     ...(options.functions && { functions: options.functions }),
   });
 

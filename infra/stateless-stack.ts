@@ -5,6 +5,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { streamPublications } from "../shared/application/stream-publications";
+import type { NotificationRule } from "../shared/domain/model/notifications";
 import { FUNCTIONS } from "../shared/runtime/routes";
 import { RipenAlarms } from "./alarms";
 import { RipenApi } from "./api";
@@ -37,6 +38,8 @@ export interface StatelessStackProps extends StackProps {
   /** The lead id key (HMAC), for the functions that hash emails and event ids. */
   idKey: ISecret;
   config: RipenConfig;
+  /** The model's notification rules: creations are published when they alert on new leads. */
+  notifications: readonly NotificationRule[];
   /** The functions to build; FUNCTIONS unless a test needs another set. */
   functions?: Readonly<Record<string, FunctionDefinition>>;
 }
@@ -83,7 +86,11 @@ export class StatelessStack extends Stack {
 
     const publish = handlers.get(PIPE_ENRICHMENT_FUNCTION);
     if (!publish) throw new Error(`FUNCTIONS has no "${PIPE_ENRICHMENT_FUNCTION}" function for the Pipe's enrichment`);
-    for (const publication of streamPublications({ publishNewLeads: config.publishNewLeads })) {
+    const publications = streamPublications({
+      publishNewLeads: config.publishNewLeads,
+      notifications: props.notifications,
+    });
+    for (const publication of publications) {
       const pipe = new StreamPipe(this, pipeConstructId(publication), {
         table: props.table,
         bus: props.bus,

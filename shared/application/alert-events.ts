@@ -1,6 +1,8 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { InvalidPayloadError } from "../domain/errors";
 import type { Owner, RuleHit } from "../domain/lead";
+import type { Channel } from "../domain/model/notifications";
+import type { ScoringEngine } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
 import {
   LEAD_SLA_BREACHED,
@@ -8,7 +10,9 @@ import {
   type LeadSlaBreachedDetail,
   LeadSlaBreachedDetail as LeadSlaBreachedSchema,
   type LeadStageChangedDetail,
+  LeadStageChangedDetailV1,
   LeadStageChangedDetail as LeadStageChangedSchema,
+  upgradedDetail,
 } from "./lead-stage-changed";
 
 export type AlertChannel = "slack" | "email";
@@ -43,7 +47,9 @@ export interface Alert {
   /** The source of the event that caused the move (`typeform`, `generic`, ...). */
   source?: string;
   campaign?: string;
-  sla?: { ruleId: string; dueAt: string; hoursOverdue: number; notify: AlertChannel[] };
+  /** Where the alert goes: the channels stamped on a stage change, or those an SLA rule names. */
+  channels: Channel[];
+  sla?: { ruleId: string; dueAt: string; hoursOverdue: number };
 }
 
 /** An EventBridge event as a rule target receives it. */
@@ -53,13 +59,18 @@ export interface BusEvent {
   detail: unknown;
 }
 
+const StageChangedOfEitherVersion = z.union([LeadStageChangedSchema, LeadStageChangedDetailV1]);
+
 /**
- * The alert a bus event asks for. Input: the event as the rule delivered it.
- * Throws InvalidPayloadError for a detail that does not match its declared schema, or an unknown event.
+ * The alert a bus event asks for. Input: the event as the rule delivered it, and the model's channels
+ * for a version 1 stage change replayed from the archive (as the notifiers decided before the publisher
+ * stamped them). Throws InvalidPayloadError for a detail that does not match its declared schema, or an
+ * unknown event.
  */
-export function alertFromBusEvent(event: BusEvent): Alert {
+export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine["channelsFor"]): Alert {
   if (event.source === LEAD_STAGE_CHANGED.source && event["detail-type"] === LEAD_STAGE_CHANGED.detailType) {
-    return alertFromStageChange(parseDetail(LeadStageChangedSchema, event.detail));
+    const detail = parseDetail(StageChangedOfEitherVersion, event.detail);
+    return alertFromStageChange("channels" in detail ? detail : upgradedDetail(detail, modelChannels(detail.data)));
   }
   if (event.source === LEAD_SLA_BREACHED.source && event["detail-type"] === LEAD_SLA_BREACHED.detailType) {
     return alertFromSlaBreach(parseDetail(LeadSlaBreachedSchema, event.detail));
@@ -92,6 +103,7 @@ export function alertFromStageChange(detail: LeadStageChangedDetail): Alert {
     occurredAt: metadata.occurredAt,
     ...(data.eventId !== undefined && { source: sourceOf(data.eventId) }),
     ...(data.campaign !== undefined && { campaign: data.campaign }),
+    channels: detail.channels,
   };
 }
 
@@ -111,7 +123,8 @@ export function alertFromSlaBreach(detail: LeadSlaBreachedDetail): Alert {
     bant: data.bant,
     ...(data.owner && { owner: data.owner }),
     occurredAt: metadata.occurredAt,
-    sla: { ruleId: data.ruleId, dueAt: data.dueAt, hoursOverdue: data.hoursOverdue, notify: data.notify },
+    channels: data.notify,
+    sla: { ruleId: data.ruleId, dueAt: data.dueAt, hoursOverdue: data.hoursOverdue },
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Transition } from "../domain/lead";
+import { Channel, OwnerChannel } from "../domain/model/notifications";
 import { Stage } from "../domain/stages";
 
 /**
@@ -7,11 +8,16 @@ import { Stage } from "../domain/stages";
  * only when asked: see TRANSITION_STREAM_FILTERS), declared once with its schema and the rule patterns
  * that route it (beside `Lead SLA Breached`, below). The CDK stack, the local bus and the notifiers all
  * import from here.
+ *
+ * Version 2 carries `channels`: where the model's notification rules send the change, stamped by the
+ * publisher, so each notifier's rule matches its channels and no notifier decides routing again.
+ * Version 1 (no `channels`) may still be replayed from the bus archive: VERSION_1_RULES route it as it
+ * was routed when it was published.
  */
 export const LEAD_STAGE_CHANGED = {
   source: "ripen",
   detailType: "Lead Stage Changed",
-  version: "1",
+  version: "2",
 } as const;
 
 const RuleHitSchema = z.object({
@@ -39,33 +45,49 @@ const LeadSummarySchema = z.object({
   domain: z.string(),
 });
 
-export const LeadStageChangedDetail = z.object({
-  metadata: z.object({
-    version: z.literal(LEAD_STAGE_CHANGED.version),
+const stageChangedMetadata = <Version extends string>(version: Version) =>
+  z.object({
+    version: z.literal(version),
     transitionId: z.string(),
     occurredAt: z.string(),
     modelVersion: z.string(),
-  }),
-  data: z.object({
-    lead: LeadSummarySchema,
-    from: Stage.nullable(),
-    to: Stage,
-    score: z.number(),
-    reason: z.string(),
-    actor: z.object({ type: z.enum(["rule", "rep", "model"]), id: z.string() }),
-    reasons: z.array(RuleHitSchema),
-    bant: z.record(z.string(), BantItemSchema),
-    owner: OwnerSchema.optional(),
-    eventId: z.string().optional(),
-    /** The lead's first-touch source and campaign. */
-    source: z.string().optional(),
-    campaign: z.string().optional(),
-  }),
+  });
+
+const StageChangeData = z.object({
+  lead: LeadSummarySchema,
+  from: Stage.nullable(),
+  to: Stage,
+  score: z.number(),
+  reason: z.string(),
+  actor: z.object({ type: z.enum(["rule", "rep", "model"]), id: z.string() }),
+  reasons: z.array(RuleHitSchema),
+  bant: z.record(z.string(), BantItemSchema),
+  owner: OwnerSchema.optional(),
+  eventId: z.string().optional(),
+  /** The lead's first-touch source and campaign. */
+  source: z.string().optional(),
+  campaign: z.string().optional(),
+});
+
+export const LeadStageChangedDetail = z.object({
+  metadata: stageChangedMetadata(LEAD_STAGE_CHANGED.version),
+  /** Where the model's notification rules send this change (none: no alert). */
+  channels: z.array(Channel),
+  data: StageChangeData,
 });
 export type LeadStageChangedDetail = z.infer<typeof LeadStageChangedDetail>;
 
-/** The bus event's detail for a transition. */
-export function stageChangedDetail(transition: Transition): LeadStageChangedDetail {
+/** A detail published before the channels were stamped: the bus archive may still replay it. */
+export const LeadStageChangedDetailV1 = z.object({ metadata: stageChangedMetadata("1"), data: StageChangeData });
+export type LeadStageChangedDetailV1 = z.infer<typeof LeadStageChangedDetailV1>;
+
+/** A version 1 detail as the current version: with the channels it would have been stamped with. */
+export function upgradedDetail(detail: LeadStageChangedDetailV1, channels: readonly Channel[]): LeadStageChangedDetail {
+  return { ...detail, metadata: { ...detail.metadata, version: LEAD_STAGE_CHANGED.version }, channels: [...channels] };
+}
+
+/** The bus event's detail for a transition, with the channels the model's rules send it to. */
+export function stageChangedDetail(transition: Transition, channels: readonly Channel[]): LeadStageChangedDetail {
   return {
     metadata: {
       version: LEAD_STAGE_CHANGED.version,
@@ -73,6 +95,7 @@ export function stageChangedDetail(transition: Transition): LeadStageChangedDeta
       occurredAt: transition.at,
       modelVersion: transition.modelVersion,
     },
+    channels: [...channels],
     data: {
       lead: { leadId: transition.leadId, ...transition.lead },
       from: transition.from,
@@ -123,7 +146,7 @@ export const LeadSlaBreachedDetail = z.object({
     bant: z.record(z.string(), BantItemSchema).default({}),
     owner: OwnerSchema.optional(),
     /** The channels the SLA rule names. */
-    notify: z.array(z.enum(["slack", "email"])).default(["slack", "email"]),
+    notify: z.array(OwnerChannel).default(["slack", "email"]),
   }),
 });
 export type LeadSlaBreachedDetail = z.infer<typeof LeadSlaBreachedDetail>;
@@ -131,46 +154,91 @@ export type LeadSlaBreachedDetail = z.infer<typeof LeadSlaBreachedDetail>;
 /** An EventBridge event pattern, as JSON. */
 export type EventPattern = Record<string, unknown>;
 
-/** Rules on the bus, each a pattern and the notifier it invokes. */
-export const RULES = {
-  notifySlackOnSql: {
-    description: "A lead became sales qualified: tell its owner on Slack",
+/** Who is alerted, and where: the lead's owner, or the marketing team's channel. */
+export type Audience = "owner" | "marketing";
+
+/**
+ * How each channel a notification rule names is delivered: the notifier (an alert channel, the
+ * `notify-<channel>` function) and the audience it alerts. The marketing channel is on Slack.
+ */
+export const CHANNEL_DELIVERY = {
+  slack: { notifier: "slack", audience: "owner" },
+  email: { notifier: "email", audience: "owner" },
+  marketing: { notifier: "slack", audience: "marketing" },
+} as const satisfies Record<Channel, { notifier: OwnerChannel; audience: Audience }>;
+
+/** The channels a notifier delivers. */
+export const channelsOfNotifier = (notifier: OwnerChannel): Channel[] =>
+  Channel.options.filter((channel) => CHANNEL_DELIVERY[channel].notifier === notifier);
+
+const stageChanged = (detail: EventPattern): EventPattern => ({
+  source: [LEAD_STAGE_CHANGED.source],
+  "detail-type": [LEAD_STAGE_CHANGED.detailType],
+  detail,
+});
+const slaBreached = (detail: EventPattern): EventPattern => ({
+  source: [LEAD_SLA_BREACHED.source],
+  "detail-type": [LEAD_SLA_BREACHED.detailType],
+  detail,
+});
+
+/**
+ * Rules on the bus, each a pattern and the notifier it invokes: one per notifier for stage changes
+ * (matching the channels stamped on the event: a pattern on an array matches when any element does)
+ * and one per notifier for SLA breaches (matching the channels the SLA rule names).
+ */
+const CHANNEL_RULES = {
+  notifySlack: {
+    description: "A change of stage the model's rules send to Slack: the owner, or the marketing channel",
     target: "notify-slack",
-    pattern: {
-      source: [LEAD_STAGE_CHANGED.source],
-      "detail-type": [LEAD_STAGE_CHANGED.detailType],
-      detail: { data: { to: ["sql"] } },
-    },
+    pattern: stageChanged({ channels: channelsOfNotifier("slack") }),
   },
-  notifySlackOnMql: {
-    description: "A lead became marketing qualified: tell the marketing channel on Slack, when one is configured",
-    target: "notify-slack",
-    pattern: {
-      source: [LEAD_STAGE_CHANGED.source],
-      "detail-type": [LEAD_STAGE_CHANGED.detailType],
-      detail: { data: { to: ["mql"] } },
-    },
+  notifyEmail: {
+    description: "A change of stage the model's rules send by email to the owner",
+    target: "notify-email",
+    pattern: stageChanged({ channels: channelsOfNotifier("email") }),
   },
   notifySlackOnSlaBreach: {
     description: "A lead waited too long for a rep: remind its owner on Slack",
     target: "notify-slack",
-    pattern: { source: [LEAD_SLA_BREACHED.source], "detail-type": [LEAD_SLA_BREACHED.detailType] },
-  },
-  notifyEmailOnSql: {
-    description: "A lead became sales qualified: email its owner",
-    target: "notify-email",
-    pattern: {
-      source: [LEAD_STAGE_CHANGED.source],
-      "detail-type": [LEAD_STAGE_CHANGED.detailType],
-      detail: { data: { to: ["sql"] } },
-    },
+    pattern: slaBreached({ data: { notify: ["slack"] } }),
   },
   notifyEmailOnSlaBreach: {
     description: "A lead waited too long for a rep: email its owner",
     target: "notify-email",
-    pattern: { source: [LEAD_SLA_BREACHED.source], "detail-type": [LEAD_SLA_BREACHED.detailType] },
+    pattern: slaBreached({ data: { notify: ["email"] } }),
   },
-} as const satisfies Record<string, { description: string; target: string; pattern: EventPattern }>;
+} as const;
+
+/**
+ * Version 1 events (no channels) replayed from the archive, routed as they were when published: sql to
+ * both notifiers, mql to Slack; each notifier reads the channels from the model then. The rules keep
+ * their names, so a deployed stack updates them and their dead-letter queues in place. Remove them once
+ * the archive (ripen:archiveRetentionDays) holds no version 1 event.
+ */
+const version1 = (to: string) => stageChanged({ metadata: { version: ["1"] }, data: { to: [to] } });
+const VERSION_1_RULES = {
+  notifySlackOnSql: {
+    description: "Version 1 (replayed): a lead became sales qualified: tell its owner on Slack",
+    target: "notify-slack",
+    pattern: version1("sql"),
+  },
+  notifySlackOnMql: {
+    description: "Version 1 (replayed): a lead became marketing qualified: tell the marketing channel",
+    target: "notify-slack",
+    pattern: version1("mql"),
+  },
+  notifyEmailOnSql: {
+    description: "Version 1 (replayed): a lead became sales qualified: email its owner",
+    target: "notify-email",
+    pattern: version1("sql"),
+  },
+} as const;
+
+export const RULES = { ...CHANNEL_RULES, ...VERSION_1_RULES } as const satisfies Record<
+  string,
+  { description: string; target: string; pattern: EventPattern }
+>;
 export type RuleName = keyof typeof RULES;
 
 /**
@@ -189,8 +257,8 @@ const insertedTransition = (image: EventPattern = {}): EventPattern => ({
 /**
  * The transition Pipe's filters on the table stream (a record passes when any of them matches): new
  * transition items, except a lead's creation into `lead` (`from` null), which is a fifth of all
- * webhooks and routes to no notifier: each published event costs a Pipe request, a publish invocation
- * and an EventBridge event. The creation is still a transition item (audit, funnel). Stream filters use
+ * webhooks and alerts no one unless the model's rules say so (then EVERY_TRANSITION_STREAM_FILTER
+ * applies): each published event costs a Pipe request, a publish invocation and an EventBridge event. The creation is still a transition item (audit, funnel). Stream filters use
  * the event-pattern syntax, so the local poller applies them with the same matcher. Every stream
  * publication is listed in STREAM_PUBLICATIONS (stream-publications.ts).
  */
@@ -201,7 +269,10 @@ export const TRANSITION_STREAM_FILTERS: readonly EventPattern[] = [
   insertedTransition({ to: { S: [{ "anything-but": ["lead"] }] } }),
 ];
 
-/** Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS). */
+/**
+ * Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS,
+ * or a model rule that alerts on new leads).
+ */
 export const EVERY_TRANSITION_STREAM_FILTER: EventPattern = insertedTransition();
 
 /** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */

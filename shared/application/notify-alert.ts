@@ -1,6 +1,6 @@
 import type { Alert, AlertChannel } from "./alert-events";
 import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
-import { type AlertPolicyOptions, type Audience, alertAudiences } from "./alert-policy";
+import { type Audience, alertAudiences } from "./alert-policy";
 import type { Tombstone, TombstoneReader } from "./erasure";
 
 /** One alert channel (Slack, email) as the notifier sees it. */
@@ -19,7 +19,6 @@ export interface NotifyAlertDeps {
   sender: AlertSender;
   ledger: AlertLedger;
   log: AlertLog;
-  policy?: AlertPolicyOptions;
   /** Counts a delivery that failed (a metric the alarms and dashboard watch). */
   countFailure?: (dimensions: { channel: string; retryable: string }) => void;
   /** Erasures: an alert about a person erased after its move is never sent (a replay of the bus archive). */
@@ -43,8 +42,8 @@ function erasedSince(tombstone: Tombstone | undefined, occurredAt: string): bool
 /**
  * Alerts the right people about one bus event on one channel.
  * Input: the alert the event asks for. Output: what happened per audience.
- * Main course: the policy names the audiences (sql → owner, mql → marketing, SLA breach → owner); each
- * configured one is sent at most once through the ledger.
+ * Main course: the alert's channels name the audiences this channel reaches (slack → owner, marketing
+ * → the marketing channel, email → owner); each configured one is sent at most once through the ledger.
  * Guarantees: exactly one alert per (alert id, channel, audience) however often the bus delivers the
  * event; a failure throws (after releasing its claim) so the bus retries and, in the end, dead-letters it;
  * nothing is sent about a person erased since the move, whatever replays the event.
@@ -53,7 +52,7 @@ export const notifyAlert =
   (deps: NotifyAlertDeps) =>
   async (alert: Alert): Promise<AudienceOutcome[]> => {
     const { sender, ledger, log } = deps;
-    const audiences = alertAudiences(alert, sender.channel, deps.policy);
+    const audiences = alertAudiences(alert, sender.channel);
     if (audiences.length > 0 && erasedSince(await deps.tombstones?.tombstoneOf(alert.leadId), alert.occurredAt)) {
       log.info("alert not sent: the person was erased", { channel: sender.channel, kind: alert.kind });
       return audiences.map((audience) => ({ audience, result: "erased" }));

@@ -20,7 +20,10 @@ export interface LeadChange {
   /** The event's storage key (its pseudonym, Pseudonyms.eventKey of its id): required with `event`. */
   eventKey?: string;
   transition?: Transition;
-  /** An idempotency marker that must not exist yet (e.g. a rep action's id); kept as long as `markerTtlSeconds`. */
+  /**
+   * An idempotency marker that must not exist yet (e.g. a rep action's id), kept `ttlSeconds` with the
+   * change's time (the lead's `updatedAt`), so a replay can be answered as the first application was.
+   */
   marker?: { key: string; ttlSeconds: number };
   /** mark: the lead is stale (listed for the stale-lead worker); clear: it was, and is current again. */
   stale?: "mark" | "clear";
@@ -47,6 +50,12 @@ export interface LeadStore {
     lead: Lead | undefined;
     recorded: boolean;
   }>;
+  /**
+   * A rep action's one read, isolated from transactions (never half of one): the lead, and whether an
+   * action with this idempotency key was applied to it already (its marker), with the time it was applied
+   * when the marker kept it. Throws VersionConflictError while a transaction on them is in flight.
+   */
+  readForAction(leadId: string, actionKey: string): Promise<{ lead: Lead | undefined; applied?: { at?: string } }>;
   /** A lead's events (in no particular order), at most `limit` of them. */
   loadEvents(leadId: string, options: { consistent?: boolean; limit?: number }): Promise<EventPage>;
   /**

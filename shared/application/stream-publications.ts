@@ -1,3 +1,4 @@
+import { type NotificationRule, notifiesOnCreation } from "../domain/model/notifications";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
   type EventPattern,
@@ -26,10 +27,15 @@ export interface StreamPublication {
 export interface PublicationOptions {
   /**
    * Publish a lead's creation into `lead` too (`ripen:publishNewLeads` in AWS, RIPEN_PUBLISH_NEW_LEADS
-   * locally): for a consumer of the bus that wants every new lead. Off by default: no notifier routes it,
-   * and it would be most of what the bus carries.
+   * locally): for a consumer of the bus that wants every new lead. Off by default: it would be most of
+   * what the bus carries.
    */
   publishNewLeads?: boolean;
+  /**
+   * The model's notification rules: a rule that alerts on a creation (`to: [lead]`, from any stage) needs
+   * creations on the bus, so they are published whatever publishNewLeads says.
+   */
+  notifications?: readonly NotificationRule[];
 }
 
 /**
@@ -43,13 +49,14 @@ export interface PublicationOptions {
  * these Pipes rather than add a reader.
  */
 export function streamPublications(options: PublicationOptions = {}) {
+  const creations = options.publishNewLeads || notifiesOnCreation(options.notifications ?? []);
   return [
     {
       name: "transition",
-      description: options.publishNewLeads
+      description: creations
         ? "New transition items become Lead Stage Changed events"
         : "New transition items, but a lead's creation, become Lead Stage Changed events",
-      filters: options.publishNewLeads ? [EVERY_TRANSITION_STREAM_FILTER] : TRANSITION_STREAM_FILTERS,
+      filters: creations ? [EVERY_TRANSITION_STREAM_FILTER] : TRANSITION_STREAM_FILTERS,
       source: LEAD_STAGE_CHANGED.source,
       detailType: LEAD_STAGE_CHANGED.detailType,
     },

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { SNAPSHOT_BUDGET_BYTES } from "../adapters/dynamodb/lead-codec";
 import { readModelFile } from "../adapters/model-file";
 import { modelJsonSchema } from "../domain/model/json-schema";
+import { notificationRules } from "../domain/model/notifications";
 import { InvalidModelError } from "../domain/model/parse";
 import type { ScoringModel } from "../domain/model/schema";
 import { budgetedEngine, modelPath } from "../runtime/engine";
@@ -35,7 +36,9 @@ export function summarize(model: ScoringModel): string {
     `stages: acceptance ${stages.acceptance}; mql ${stages.mql.length}, sql ${stages.sql.length}, sqo ${stages.sqo.length}, ` +
       `disqualify ${stages.disqualify.length}, recycle ${stages.recycle.length}, reopen ${stages.reopen.length}, sla ${stages.sla.length}`,
     `routing: ${model.routing ? `${model.routing.owners.length} owners, ${model.routing.rules.length} rules` : "none"}`,
-    `notifications: ${model.notifications.map((rule) => `${rule.id} → ${rule.to.join("/")} (${rule.channels.join(", ")})`).join("; ")}`,
+    `notifications: ${notificationRules(model.notifications)
+      .map((rule) => `${rule.id} → ${rule.to.join("/")} (${rule.channels.join(", ")})`)
+      .join("; ")}`,
   ].join("\n  ");
 }
 

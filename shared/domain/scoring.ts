@@ -93,7 +93,7 @@ export interface ScoringEngine {
   readonly owners: readonly Owner[];
   /** The lead attribute a form answer sets, by the model's field mapping (undefined: none). */
   attributeFor(source: SourceName, label: string): string | undefined;
-  /** The channels a stage change notifies (empty: no alert). */
+  /** The channels a stage change notifies, by the model's notification rules in force (empty: no alert). */
   channelsFor(move: { from: Stage | null; to: Stage }): Channel[];
   /** The SLA rules a lead breaches at `now`. */
   slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">, now: Date): SlaBreach[];

@@ -28,6 +28,19 @@ export function isForward(from: Stage, to: Stage): boolean {
   return origin >= 0 && target > origin;
 }
 
+/**
+ * Whether any writer ever moves a lead from `from` (null: its creation) to `to`: the rules (forward,
+ * disqualify, recycle from the stages a rule names, reopen from disqualified), a rep's actions, the sweep
+ * and a rescore. A lead enters `lead` only when it is created or reopened, and a move changes the stage.
+ */
+export function canMove(from: Stage | null, to: Stage): boolean {
+  if (from === to) return false;
+  if (to === "disqualified") return true;
+  if (to === "recycled") return from !== null;
+  if (from === null || from === "disqualified") return true;
+  return isForward(from, to);
+}
+
 /** Out of the funnel: a lead here is judged on what it did since it left (see lead-fold.ts). */
 export function isOutOfFunnel(stage: Stage): boolean {
   return stage === "recycled" || stage === "disqualified";

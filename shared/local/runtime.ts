@@ -8,7 +8,7 @@ import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
 import { type StreamPublication, streamPublications } from "../application/stream-publications";
 import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
-import { loadEngine } from "../runtime/engine";
+import { loadEngine, loadModel } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { openBusJournal } from "./bus-journal";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
@@ -49,7 +49,10 @@ export interface RipenOptions {
   publishRetry?: RetryPolicy;
   /** Import every function module during start (default true): a broken one fails the start, not a request. */
   preload?: boolean;
-  /** Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false). */
+  /**
+   * Put a lead's creation into `lead` on the bus too, as `ripen:publishNewLeads` does in AWS (default false;
+   * a model rule that alerts on new leads publishes them anyway).
+   */
   publishNewLeads?: boolean;
   /**
    * The base URL a tunnel gives senders and Slack (RIPEN_PUBLIC_URL): its host reaches the public routes,
@@ -215,7 +218,12 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       await bus.close();
       await stopping;
     });
-    for (const publication of streamPublications({ publishNewLeads: options.publishNewLeads ?? false })) {
+    // The model as the handlers load it (RIPEN_MODEL is in their environment by now).
+    const notifications = loadModel().notifications;
+    for (const publication of streamPublications({
+      publishNewLeads: options.publishNewLeads ?? false,
+      notifications,
+    })) {
       const pipe = `${publication.name} pipe`;
       const poller = await startStreamPoller({
         client: streams,

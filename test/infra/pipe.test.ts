@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
 import { EVERY_TRANSITION_STREAM_FILTER, TRANSITION_STREAM_FILTERS } from "../../shared/application/lead-stage-changed";
 import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import { ScoringModel } from "../../shared/domain/model/schema";
+import { loadModel } from "../../shared/runtime/engine";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();
@@ -86,16 +88,32 @@ describe.each(STREAM_PUBLICATIONS)("the $name pipe", (publication) => {
   });
 });
 
+/** The transition Pipe's filter patterns in a template. */
+function transitionFilters(template: typeof stateless) {
+  const [, pipe] = resourceAt(template, "AWS::Pipes::Pipe", "/TransitionPipe/Pipe");
+  const source = pipe.Properties.SourceParameters as { FilterCriteria: { Filters: { Pattern: string }[] } };
+  return source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern));
+}
+
 describe("ripen:publishNewLeads", () => {
   it("puts every transition on the bus, a lead's creation included, when set", () => {
     // Prepare
     const { stateless: withNewLeads } = synthRipen({ context: { "ripen:publishNewLeads": true } });
-    const [, pipe] = resourceAt(withNewLeads, "AWS::Pipes::Pipe", "/TransitionPipe/Pipe");
-    const source = pipe.Properties.SourceParameters as { FilterCriteria: { Filters: { Pattern: string }[] } };
 
     // Assess
-    expect(source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
-      EVERY_TRANSITION_STREAM_FILTER,
-    ]);
+    expect(transitionFilters(withNewLeads)).toEqual([EVERY_TRANSITION_STREAM_FILTER]);
+  });
+
+  it("is not needed when the model alerts on new leads: their creation is published anyway", () => {
+    // Prepare
+    const model = loadModel();
+    const alertsNewLeads = { ...model, notifications: [{ id: "new", to: ["lead"], channels: ["email"] }] };
+
+    // Act
+    const { stateless: withModel } = synthRipen({ model: ScoringModel.parse(alertsNewLeads) });
+
+    // Assess
+    expect(transitionFilters(stateless)).toEqual(TRANSITION_STREAM_FILTERS);
+    expect(transitionFilters(withModel)).toEqual([EVERY_TRANSITION_STREAM_FILTER]);
   });
 });

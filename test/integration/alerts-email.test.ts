@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../../shared/application/lead-stage-changed";
 import { type SesEmulator, sentEmails, startSesEmulator } from "../../shared/local/ses-emulator";
 import { createTestTable } from "../support/dynamodb";
-import { busEvent, sqlDetail } from "../unit/alerts/fixtures";
+import { busEvent, sqlDetail, version1Detail } from "../unit/alerts/fixtures";
 
 let ses: SesEmulator;
 let handler: (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>;
@@ -52,6 +52,32 @@ describe("email alerts through SES v2", () => {
     expect(email?.body.html).toContain(`https://crm.ripen.test/leads/${detail.data.lead.leadId}`);
     expect(email?.body.text).toContain("Stage: SQL (was MQL)");
     expect(email?.body.text).toContain("Budget: 50k (met)");
+  });
+
+  it("emails the owner of a version 1 sql replayed from the archive, as the model routes it", async () => {
+    // Prepare
+    const detail = version1Detail(sqlDetail(`tr_version1_${Date.now()}`));
+    detail.data.owner = { id: "rep-ada", name: "Ada Byron", email: "ada.byron@ripen.test" };
+
+    // Act
+    await handler(busEvent(detail), context);
+
+    // Assess
+    const [email] = await mailTo("ada.byron@ripen.test");
+    expect(email?.subject).toBe("[Ripen] Sales-ready: Ada Lovelace · Analytical Engines: SQL, score 82");
+  });
+
+  it("emails only the moves stamped for email", async () => {
+    // Prepare
+    const detail = { ...sqlDetail(`tr_slack_only_${Date.now()}`), channels: ["slack" as const] };
+    detail.data.owner = { id: "rep-slack", name: "Sam Slack", email: "sam.slack@ripen.test" };
+
+    // Act
+    const outcome = await handler(busEvent(detail), context);
+
+    // Assess
+    expect(outcome).toEqual([]);
+    expect(await mailTo("sam.slack@ripen.test")).toEqual([]);
   });
 
   it("emails the fallback recipients when the lead has no owner", async () => {

@@ -1,5 +1,8 @@
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { leadPk } from "../../shared/adapters/dynamodb/keys";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { ACTION_IDS, ACTIONS_BLOCK_ID, alertMessage, encodeActionValue } from "../../shared/adapters/slack/blocks";
 import { signSlackRequest } from "../../shared/adapters/slack/signature";
@@ -7,7 +10,7 @@ import type { LeadStore } from "../../shared/application/ports";
 import type { Lead, Owner } from "../../shared/domain/lead";
 import { transitionId } from "../../shared/domain/lead-fold";
 import type { Stage } from "../../shared/domain/stages";
-import { createTestTable } from "../support/dynamodb";
+import { createTestTable, type TestTable } from "../support/dynamodb";
 import { leadIdOf } from "../support/pseudonyms";
 import { sqlAlert } from "../unit/alerts/fixtures";
 import { startLoopback } from "../unit/alerts/loopback";
@@ -16,13 +19,13 @@ const SIGNING_SECRET = "slack-signing-secret-for-tests";
 /** A rep of the default model's routing team (ripen.model.yaml). */
 const ANA: Owner = { id: "ana", name: "Ana Lima", email: "ana.lima@example.com", slackUserId: "U0000ANA1" };
 
+let table: TestTable;
 let store: LeadStore;
 let slack: Awaited<ReturnType<typeof startLoopback>>;
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 beforeAll(async () => {
-  const [table, loopback] = await Promise.all([createTestTable("alerts-interactions"), startLoopback()]);
-  slack = loopback;
+  [table, slack] = await Promise.all([createTestTable("alerts-interactions"), startLoopback()]);
   store = dynamoLeadStore({ client: table.client, tableName: table.tableName });
   Object.assign(process.env, {
     TABLE_NAME: table.tableName,
@@ -122,7 +125,23 @@ function slackRequest(body: string, options: { timestamp?: number; secret?: stri
   };
 }
 
-const invoke = (event: APIGatewayProxyEventV2) => handler(event, {} as Context);
+const invoke = (event: APIGatewayProxyEventV2) => handler(structuredClone(event), {} as Context);
+
+/** Every item in a lead's partition: the lead, its transitions and the markers of the actions applied to it. */
+async function partitionOf(leadId: string) {
+  const page = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId) }),
+      ConsistentRead: true,
+    }),
+  );
+  return page.Items ?? [];
+}
+
+/** What the handler posted to the interactions' response_url, in order. */
+const responses = () => slack.received.map((request) => ({ path: request.path, json: request.json }));
 const errorCode = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body ?? "{}").error?.code;
 
 describe("POST /slack/interactions", () => {
@@ -162,7 +181,7 @@ describe("POST /slack/interactions", () => {
     expect(JSON.stringify(slack.received[0]?.json)).toContain("Accepted by <@U0000ANA1>");
   });
 
-  it("applies a repeated click (same action_ts) once, even when both arrive at once", async () => {
+  it("applies a repeated click (same action_ts) once, even when both arrive at once, and answers each alike", async () => {
     // Prepare
     const lead = await storedLead("mql");
     const body = click(lead, acceptOf(lead), "1795000000.000001");
@@ -175,10 +194,29 @@ describe("POST /slack/interactions", () => {
     expect([...responses, later].map((response) => response.statusCode)).toEqual([200, 200, 200]);
     expect(await store.listTransitions(lead.leadId)).toHaveLength(1);
     expect(await store.getLead(lead.leadId)).toMatchObject({ stage: "sal", version: 2 });
-    const updates = slack.received.filter(
-      (request) => (request.json as { replace_original?: boolean }).replace_original,
-    );
-    expect(updates).toHaveLength(1);
+    const updates = slack.received.map((request) => request.json);
+    expect(updates).toHaveLength(3);
+    expect(updates[0]).toMatchObject({ replace_original: true });
+    expect(updates.slice(1)).toEqual([updates[0], updates[0]]);
+  });
+
+  it("answers the exact replay of an Accept as it answered the original, and writes nothing", async () => {
+    // Prepare
+    const lead = await storedLead("mql");
+    const request = slackRequest(click(lead, acceptOf(lead)));
+    const original = await invoke(request);
+    const originalResponses = responses();
+    const stored = await partitionOf(lead.leadId);
+    slack.reset();
+
+    // Act
+    const replay = await invoke(request);
+
+    // Assess
+    expect(replay).toEqual(original);
+    expect(responses()).toEqual(originalResponses);
+    expect(JSON.stringify(originalResponses)).toContain("Accepted by <@U0000ANA1> <!date^");
+    expect(await partitionOf(lead.leadId)).toEqual(stored);
   });
 
   it("disqualifies with the reason the rep picked", async () => {

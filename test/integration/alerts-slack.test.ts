@@ -11,7 +11,7 @@ import { alertFromStageChange } from "../../shared/application/alert-events";
 import type { AlertLedger } from "../../shared/application/alert-ledger";
 import { notifyAlert } from "../../shared/application/notify-alert";
 import { createTestTable, type TestTable } from "../support/dynamodb";
-import { busEvent, recordingLog, sqlDetail } from "../unit/alerts/fixtures";
+import { busEvent, recordingLog, sqlDetail, version1Detail } from "../unit/alerts/fixtures";
 import { answer, startLoopback } from "../unit/alerts/loopback";
 
 const TOKEN = "xoxb-test-token";
@@ -218,6 +218,24 @@ describe("the notify-slack function", () => {
       state: "sent",
       expiresAt: expect.any(Number),
     });
+  });
+
+  it("alerts as before for a version 1 event replayed from the archive: the channels the model names", async () => {
+    // Prepare: no marketing channel is configured here.
+    slack.always(answer.json(200, { ok: true }));
+    const toSql = version1Detail(sqlDetail(nextTransition()));
+    const toMql = version1Detail(sqlDetail(nextTransition()));
+    toMql.data = { ...toMql.data, from: "lead", to: "mql" };
+
+    // Act
+    const outcomes = [await handler(busEvent(toSql), {} as Context), await handler(busEvent(toMql), {} as Context)];
+
+    // Assess
+    expect(outcomes).toEqual([
+      [{ audience: "owner", result: "sent" }],
+      [{ audience: "marketing", result: "not_configured" }],
+    ]);
+    expect(postMessages()).toHaveLength(1);
   });
 
   it("refuses an event whose detail does not match its schema", async () => {

@@ -27,9 +27,11 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+/** A change of stage as the publisher stamps it: sql to Slack and email, as the default model routes it. */
 function stageChanged(to: LeadStageChangedDetail["data"]["to"], transitionId = `t-${to}`): LeadStageChangedDetail {
   return {
-    metadata: { version: "1", transitionId, occurredAt: "2026-03-01T10:00:00.000Z", modelVersion: "test-1" },
+    metadata: { version: "2", transitionId, occurredAt: "2026-03-01T10:00:00.000Z", modelVersion: "test-1" },
+    channels: to === "sql" ? ["slack", "email"] : [],
     data: {
       lead: { leadId: "lead-1", email: "ada@example.com", name: "Ada", domain: "example.com" },
       from: "mql",
@@ -98,7 +100,7 @@ const outcomes = (accepted: readonly AcceptedDelivery[]) => Promise.all(accepted
 
 describe("local bus", () => {
   it("invokes every target whose rule matches, with the EventBridge envelope, and no other", async () => {
-    // Prepare: the rules as declared for AWS (sql → Slack and email; mql → Slack).
+    // Prepare: the rules as declared for AWS (each notifier's channels).
     const { bus, targets, journal } = await busWith();
 
     // Act

@@ -36,11 +36,12 @@ afterAll(async () => {
 const publish: LambdaHandler<DynamoDBRecord[], LeadStageChangedDetail[]> = async (records) =>
   records.map((record) => ({
     metadata: {
-      version: "1",
+      version: "2",
       transitionId: record.dynamodb?.NewImage?.id?.S ?? "?",
       occurredAt: "2026-03-01T10:00:00.000Z",
       modelVersion: "test-1",
     },
+    channels: ["slack", "email"],
     data: {
       lead: { leadId: "lead-1", email: "ada@example.com", domain: "example.com" },
       from: "mql",

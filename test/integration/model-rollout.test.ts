@@ -61,9 +61,11 @@ describe("model rollout over DynamoDB", () => {
     const store = dynamoLeadStore(table);
     const index = dynamoStageIndex(table);
 
-    const preview = await previewModel({ index, store, current, candidate, clock: () => now })();
-    const first = await rescoreLeads({ index, store, engine: candidate, clock: () => now })();
-    const again = await rescoreLeads({ index, store, engine: candidate, clock: () => now })();
+    // The rollout comes after the events: the transitions it writes sort after the leads' first ones.
+    const later = () => new Date(now.getTime() + 60_000);
+    const preview = await previewModel({ index, store, current, candidate, clock: later })();
+    const first = await rescoreLeads({ index, store, engine: candidate, clock: later })();
+    const again = await rescoreLeads({ index, store, engine: candidate, clock: later })();
 
     expect(preview).toMatchObject({ examined: 3, before: { lead: 2, mql: 1 }, after: { lead: 0, mql: 3 } });
     expect(preview.changes.map((change) => change.email).sort()).toEqual(["one@acme.example", "three@globex.example"]);

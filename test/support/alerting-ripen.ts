@@ -15,11 +15,12 @@ export interface AlertingRipen {
 /**
  * The local runtime in this process on a fresh table, with the generic source's test secret and its
  * alerts going to loopback Slack and SES stubs. `endpoint` (a fault proxy in front of the test engine)
- * is where the handlers reach DynamoDB, when it is not the engine itself.
+ * is where the handlers reach DynamoDB, when it is not the engine itself; `env` adds to the handlers'
+ * environment (another model, a marketing channel).
  */
 export async function startAlertingRipen(
   prefix: string,
-  options: { endpoint?: string; targetRetry?: RetryPolicy } = {},
+  options: { endpoint?: string; targetRetry?: RetryPolicy; env?: Record<string, string> } = {},
 ): Promise<AlertingRipen> {
   const table = await createTestTable(prefix);
   const slack = await startSlackStub();
@@ -28,7 +29,7 @@ export async function startAlertingRipen(
     dynamodbEndpoint: options.endpoint ?? table.endpoint,
     tableName: table.tableName,
     inMemory: true,
-    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url, SES_ENDPOINT: ses.url },
+    env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, SLACK_WEBHOOK_URL: slack.url, SES_ENDPOINT: ses.url, ...options.env },
     pollIntervalMs: 100,
     ...(options.targetRetry && { targetRetry: options.targetRetry }),
     log: () => {},

@@ -12,7 +12,8 @@ export function memoryLeadStore() {
   const leads = new Map<string, Lead>();
   const events = new Map<string, StoredEvent[]>();
   const transitions = new Map<string, Transition[]>();
-  const markers = new Set<string>();
+  /** Applied markers by `<leadId>:<key>`, with the time of the change that wrote them. */
+  const markers = new Map<string, string>();
   /** Event keys (pseudonyms) stored per lead: what a redelivery is recognised by. */
   const eventKeys = new Map<string, Set<string>>();
   let commits = 0;
@@ -24,6 +25,10 @@ export function memoryLeadStore() {
     async readForEvent(leadId, eventKey) {
       const recorded = eventKeys.get(leadId)?.has(eventKey) ?? false;
       return { lead: structuredClone(leads.get(leadId)), recorded };
+    },
+    async readForAction(leadId, actionKey) {
+      const at = markers.get(`${leadId}:${actionKey}`);
+      return { lead: structuredClone(leads.get(leadId)), ...(at !== undefined && { applied: { at } }) };
     },
     async loadEvents(leadId, { limit = Number.POSITIVE_INFINITY }) {
       const all = structuredClone(events.get(leadId) ?? []);
@@ -60,7 +65,7 @@ export function memoryLeadStore() {
       if (change.transition) {
         transitions.set(leadId, [...(transitions.get(leadId) ?? []), structuredClone(change.transition)]);
       }
-      if (change.marker) markers.add(`${leadId}:${change.marker.key}`);
+      if (change.marker) markers.set(`${leadId}:${change.marker.key}`, change.lead.updatedAt);
       if (change.stale === "mark") stale.add(leadId);
       if (change.stale === "clear") stale.delete(leadId);
     },

@@ -2,11 +2,14 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
   type EventPattern,
+  LEAD_SLA_BREACHED,
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   RULES,
   TRANSITION_STREAM_FILTERS,
 } from "../../shared/application/lead-stage-changed";
+import type { Channel } from "../../shared/domain/model/notifications";
+import type { Stage } from "../../shared/domain/stages";
 import { assertValidPattern, InvalidEventPatternError, matchesPattern } from "../../shared/local/event-pattern";
 
 // Cases are taken from the EventBridge user guide ("Event patterns", "Arrays", "Null values and empty
@@ -805,8 +808,23 @@ function streamRecord(
   };
 }
 
-/** A `Lead Stage Changed` bus event moving a lead to `to`. */
-function stageChangedEvent(to: LeadStageChangedDetail["data"]["to"]) {
+/** A bus event as EventBridge hands it to a rule. */
+function busEvent(detailType: string, detail: unknown) {
+  return {
+    version: "0",
+    id: "0d0a5c3e-1f2b-4c5d-8e9f-a0b1c2d3e4f5",
+    "detail-type": detailType,
+    source: "ripen",
+    account: "123456789012",
+    time: "2026-11-20T10:00:00Z",
+    region: "eu-west-1",
+    resources: [],
+    detail,
+  };
+}
+
+/** A `Lead Stage Changed` event moving a lead to `to`, stamped with `channels`. */
+function stageChangedEvent(to: Stage, channels: Channel[]) {
   const detail: LeadStageChangedDetail = {
     metadata: {
       version: LEAD_STAGE_CHANGED.version,
@@ -814,6 +832,7 @@ function stageChangedEvent(to: LeadStageChangedDetail["data"]["to"]) {
       occurredAt: "2026-11-20T10:00:00.000Z",
       modelVersion: "minimal-1",
     },
+    channels,
     data: {
       lead: { leadId: "lead-1", email: "ada@example.com", domain: "example.com" },
       from: "mql",
@@ -825,18 +844,18 @@ function stageChangedEvent(to: LeadStageChangedDetail["data"]["to"]) {
       bant: {},
     },
   };
-  return {
-    version: "0",
-    id: "0d0a5c3e-1f2b-4c5d-8e9f-a0b1c2d3e4f5",
-    "detail-type": LEAD_STAGE_CHANGED.detailType,
-    source: LEAD_STAGE_CHANGED.source,
-    account: "123456789012",
-    time: "2026-11-20T10:00:00Z",
-    region: "eu-west-1",
-    resources: [],
-    detail,
-  };
+  return busEvent(LEAD_STAGE_CHANGED.detailType, detail);
 }
+
+/** The same move as published before channels were stamped (version 1), replayed from the archive. */
+function version1Event(to: Stage) {
+  const { channels: _, ...detail } = stageChangedEvent(to, []).detail as LeadStageChangedDetail;
+  return busEvent(LEAD_STAGE_CHANGED.detailType, { ...detail, metadata: { ...detail.metadata, version: "1" } });
+}
+
+/** A `Lead SLA Breached` event whose SLA rule names `notify`. */
+const slaBreachedEvent = (notify: string[]) =>
+  busEvent(LEAD_SLA_BREACHED.detailType, { metadata: { version: "1", breachId: "b-1" }, data: { notify } });
 
 describe("the project's patterns", () => {
   it.each([
@@ -857,15 +876,35 @@ describe("the project's patterns", () => {
     expect(TRANSITION_STREAM_FILTERS.some((filter) => matchesPattern(filter, record))).toBe(expected);
   });
 
-  it("routes a move to sql, and only that, to the Slack notifier", () => {
-    // Prepare
-    const toSql = stageChangedEvent("sql");
-    const toMql = stageChangedEvent("mql");
-
+  it.each([
+    {
+      name: "a move stamped for Slack and email",
+      event: stageChangedEvent("sql", ["slack", "email"]),
+      rules: ["notifyEmail", "notifySlack"],
+    },
+    { name: "a move to mql stamped for email", event: stageChangedEvent("mql", ["email"]), rules: ["notifyEmail"] },
+    { name: "a move to sqo stamped for Slack", event: stageChangedEvent("sqo", ["slack"]), rules: ["notifySlack"] },
+    {
+      name: "a move stamped for the marketing channel",
+      event: stageChangedEvent("mql", ["marketing"]),
+      rules: ["notifySlack"],
+    },
+    { name: "a move to sql stamped for no channel", event: stageChangedEvent("sql", []), rules: [] },
+    { name: "a version 1 move to sql", event: version1Event("sql"), rules: ["notifyEmailOnSql", "notifySlackOnSql"] },
+    { name: "a version 1 move to mql", event: version1Event("mql"), rules: ["notifySlackOnMql"] },
+    { name: "a version 1 move to sqo", event: version1Event("sqo"), rules: [] },
+    { name: "an SLA breach to email", event: slaBreachedEvent(["email"]), rules: ["notifyEmailOnSlaBreach"] },
+    {
+      name: "an SLA breach to Slack and email",
+      event: slaBreachedEvent(["slack", "email"]),
+      rules: ["notifyEmailOnSlaBreach", "notifySlackOnSlaBreach"],
+    },
+  ])("route $name to $rules, each notifier once at most", ({ event, rules }) => {
     // Act
-    const routed = [toSql, toMql].map((event) => matchesPattern(RULES.notifySlackOnSql.pattern, event));
+    const matching = Object.entries(RULES).filter(([, rule]) => matchesPattern(rule.pattern, event));
 
     // Assess
-    expect(routed).toEqual([true, false]);
+    expect(matching.map(([name]) => name).sort()).toEqual(rules);
+    expect(new Set(matching.map(([, rule]) => rule.target)).size).toBe(matching.length);
   });
 });

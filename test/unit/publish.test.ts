@@ -93,8 +93,20 @@ describe("publish: the stream Pipes' enrichment", () => {
     const details = await publish([inserted(transitionItem(transition))]);
 
     // Assess
-    expect(details).toEqual([stageChangedDetail(transition)]);
+    expect(details).toEqual([stageChangedDetail(transition, ["slack", "email"])]);
     expect(LeadStageChangedDetail.parse(details[0])).toEqual(details[0]);
+  });
+
+  it.each([
+    ["sql", ["slack", "email"]],
+    ["mql", ["marketing"]],
+    ["sal", []],
+  ] as const)("stamps a move to %s with the channels the model's rules send it to: %j", async (to, channels) => {
+    // Act
+    const [detail] = await publish([inserted(transitionItem({ ...transition, to }))]);
+
+    // Assess
+    expect(detail).toMatchObject({ metadata: { version: LEAD_STAGE_CHANGED.version }, channels });
   });
 
   it("maps an SLA breach record, as the sweep writes it, to its Lead SLA Breached detail", async () => {
@@ -119,7 +131,7 @@ describe("publish: the stream Pipes' enrichment", () => {
     const details = await publish(records);
 
     // Assess
-    expect(details).toEqual([breach, stageChangedDetail(transition)]);
+    expect(details).toEqual([breach, stageChangedDetail(transition, ["slack", "email"])]);
   });
 
   it("drops a breach record whose detail is not a valid Lead SLA Breached detail", async () => {
@@ -177,6 +189,26 @@ describe("the stream publications", () => {
         expect(publications.filter((publication) => passes(publication, record))).toEqual([]);
       }
     }
+  });
+
+  it.each([
+    { name: "a lead's creation into lead", from: null, published: true },
+    { name: "a reopened lead back into lead", from: "disqualified", published: true },
+  ] as const)("publish $name when the model's rules alert on new leads", ({ from, published }) => {
+    // Prepare
+    const record = { ...inserted(transitionItem({ ...transition, from, to: "lead" })), eventSource: "aws:dynamodb" };
+    const [alertingNewLeads] = streamPublications({
+      notifications: [{ id: "new-lead", to: ["lead"], channels: ["slack"] }],
+    });
+    const [alertingReopenedOnly] = streamPublications({
+      notifications: [{ id: "reopened", to: ["lead"], from: ["disqualified"], channels: ["slack"] }],
+    });
+
+    // Act
+    const passed = [passes(alertingNewLeads, record), passes(alertingReopenedOnly, record)];
+
+    // Assess
+    expect(passed).toEqual([published, from !== null]);
   });
 
   it("let no update or removal through", async () => {

@@ -1,6 +1,7 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  type ConsumedCapacity,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
@@ -20,6 +21,11 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < values.length; start += size) result.push(values.slice(start, start + size));
   return result;
+}
+
+/** The capacity units a multi-item call (a batch, a transaction) consumed, over every table it touched. */
+export function consumedUnits(capacity: readonly ConsumedCapacity[] | undefined): number {
+  return (capacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
 /** Every item of a Query, following LastEvaluatedKey. */
@@ -53,7 +59,7 @@ export async function batchGet(
           ...(options.onRead && { ReturnConsumedCapacity: "TOTAL" }),
         }),
       );
-      options.onRead?.((result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0));
+      options.onRead?.(consumedUnits(result.ConsumedCapacity));
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

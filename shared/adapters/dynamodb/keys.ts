@@ -8,6 +8,7 @@ import type { Stage } from "../../domain/stages";
  *                                                  the dedupe key, and stays as an erased event's record
  *                     sk TRANSITION#<at>#<id>      a change of stage
  *                     sk SLA#<ruleId>#<enteredAt>  an SLA breach, once per rule and stay in a stage
+ *                     sk MARKER#<key>              a rep action applied (its idempotency key), for a week
  *                     sk TOMBSTONE                 left by an erasure: when, and nothing about who
  *   pk ERASED#<random>  sk TRANSITION#<at>#<random>  an erased person's transition, PII-free, for the funnel
  *   pk AUDIT#ERASURE#<yyyy-mm>  sk <at>#<leadId>     one erasure, audited without personal data
@@ -24,6 +25,7 @@ export const eventSk = (eventKey: string) => `EVENT#${eventKey}`;
 export const EVENT_PREFIX = "EVENT#";
 export const transitionSk = (at: string, transitionId: string) => `TRANSITION#${at}#${transitionId}`;
 export const TRANSITION_PREFIX = "TRANSITION#";
+export const markerSk = (key: string) => `MARKER#${key}`;
 
 export function stageShard(leadId: string): number {
   return createHash("sha256").update(leadId).digest().readUInt32BE(0) % STAGE_SHARDS;

@@ -3,6 +3,8 @@ import {
   GetItemCommand,
   QueryCommand,
   type ReturnConsumedCapacity,
+  TransactGetItemsCommand,
+  type TransactGetItemsCommandOutput,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -17,9 +19,19 @@ import {
 } from "../../application/ports";
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
-import { batchGet, queryAll } from "./batch";
+import { batchGet, consumedUnits, queryAll } from "./batch";
 import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
-import { EVENT_PREFIX, eventSk, LEAD_SK, leadPk, STAGE_SHARDS, stageShard, stalePk, TRANSITION_PREFIX } from "./keys";
+import {
+  EVENT_PREFIX,
+  eventSk,
+  LEAD_SK,
+  leadPk,
+  markerSk,
+  STAGE_SHARDS,
+  stageShard,
+  stalePk,
+  TRANSITION_PREFIX,
+} from "./keys";
 
 export interface DynamoLeadStoreOptions {
   client: DynamoDBClient;
@@ -88,6 +100,31 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
       return { lead: lead && toLead(lead), recorded: items.length > (lead ? 1 : 0) };
     },
 
+    async readForAction(leadId, actionKey) {
+      // Transactional: a BatchGetItem may see the lead of a rep action's transaction without its marker.
+      const keys = [LEAD_SK, markerSk(actionKey)].map((sk) => marshall({ pk: leadPk(leadId), sk }));
+      let result: TransactGetItemsCommandOutput;
+      try {
+        result = await client.send(
+          new TransactGetItemsCommand({
+            TransactItems: keys.map((Key) => ({ Get: { TableName: tableName, Key } })),
+            ...capacity,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          throw new VersionConflictError("a transaction on this lead is in flight");
+        }
+        throw error;
+      }
+      onCapacity?.("read", { read: consumedUnits(result.ConsumedCapacity) });
+      const [lead, marker] = (result.Responses ?? []).map((response) => response.Item);
+      return {
+        lead: lead && toLead(lead),
+        ...(marker && { applied: marker.at?.S ? { at: marker.at.S } : {} }),
+      };
+    },
+
     async loadEvents(leadId, { consistent = false, limit }) {
       return queryEvents(leadId, consistent, limit);
     },
@@ -130,8 +167,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
       const { items, eventIndex, markerIndex } = transactionItems(tableName, change);
       try {
         const result = await client.send(new TransactWriteItemsCommand({ TransactItems: items, ...capacity }));
-        const write = (result.ConsumedCapacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-        onCapacity?.("commit", { write });
+        onCapacity?.("commit", { write: consumedUnits(result.ConsumedCapacity) });
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
@@ -184,8 +220,9 @@ function transactionItems(tableName: string, change: LeadChange) {
         TableName: tableName,
         Item: marshall({
           pk: leadPk(change.lead.leadId),
-          sk: `MARKER#${change.marker.key}`,
+          sk: markerSk(change.marker.key),
           entity: "marker",
+          at: change.lead.updatedAt,
           expiresAt,
         }),
         ConditionExpression: "attribute_not_exists(pk)",

@@ -34,9 +34,11 @@ const VERB = { accept: "accepted", disqualify: "disqualified", recycle: "recycle
  * Main course: verify Slack's signature over the raw body (nothing is parsed before), parse the
  * block_actions payload, apply the rep action through the write path, then replace the message's
  * buttons with who did what and when (response_url).
- * Guarantees: a bad or stale signature changes nothing; a repeated action id applies once; a move the
- * lifecycle forbids changes nothing and the rep is told why (an ephemeral reply). Slack needs an
- * answer within 3 s: the write is one transaction and the message update is bounded by a timeout.
+ * Guarantees: a bad or stale signature changes nothing; a repeated action id (Slack's action_ts) applies
+ * once, and its replay is answered as the first was (the same message update, with the first
+ * application's time); a move the lifecycle forbids changes nothing and the rep is told why (an
+ * ephemeral reply). Slack needs an answer within 3 s: the write is one transaction and the message
+ * update is bounded by a timeout.
  */
 export const slackInteractions =
   (deps: SlackInteractionsDeps) =>
@@ -69,17 +71,16 @@ export const slackInteractions =
       }
       throw error;
     }
-    deps.log.info("rep action applied", {
+    deps.log.info(outcome.duplicate ? "rep action replayed" : "rep action applied", {
       action: command.kind,
       leadId: command.leadId,
       transitionId: outcome.transition?.transitionId,
       duplicate: outcome.duplicate,
     });
-    if (outcome.duplicate) return;
     const done: ActionOutcome = {
       verb: VERB[command.kind],
       slackUserId: rep.id,
-      at: deps.clock(),
+      at: new Date(outcome.appliedAt),
       ...(command.kind !== "accept" && { reason: command.reason }),
     };
     await reply(deps, payload, actionOutcomeMessage(payload.message, done));

@@ -17,7 +17,7 @@ import { compileEventCondition, normalize } from "./compile-conditions";
 import { type CompiledEngagementRule, compileEngagementRule, EventIndex, type Matcher } from "./engagement";
 import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "./fields";
 import { compileFitRule } from "./fit";
-import { channelsFor } from "./notifications";
+import { channelsFor, notificationRules } from "./notifications";
 import { compileRouting } from "./routing";
 import type { ScoringModel } from "./schema";
 import { compileStages, slaBreaches } from "./stage-rules";
@@ -70,6 +70,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const watchers = index.watchers;
   const autoAccept = stages.acceptance === "auto";
   const modelHash = hashModel(model);
+  const notifications = notificationRules(model.notifications);
 
   const emptyScope = (): EngagementSnapshot => ({
     events: 0,
@@ -345,7 +346,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     enterStage,
     evaluate,
     attributeFor: (source, label) => fields.attributeFor(source, label),
-    channelsFor: (move) => channelsFor(model.notifications, move),
+    channelsFor: (move) => channelsFor(notifications, move),
     slaBreaches: (lead, now) => slaBreaches(model.stages.sla, lead, now),
   };
 }

@@ -2,16 +2,27 @@ import { z } from "zod";
 import { STAGES, type Stage } from "../stages";
 import { Identifier } from "./conditions";
 
-/** Which stage changes alert the lead's owner, and on which channels. */
-export const Channel = z.enum(["slack", "email"]);
+/**
+ * Which stage changes alert whom, and where: `slack` and `email` reach the lead's owner, `marketing` the
+ * marketing team's Slack channel (SLACK_MARKETING_CHANNEL or SLACK_MARKETING_WEBHOOK_URL).
+ */
+export const Channel = z.enum(["slack", "email", "marketing"]);
 export type Channel = z.infer<typeof Channel>;
+
+/** The channels that reach a lead's owner (an SLA reminder is the owner's). */
+export const OwnerChannel = Channel.extract(["slack", "email"]);
+export type OwnerChannel = z.infer<typeof OwnerChannel>;
 
 export const NotificationRule = z
   .strictObject({
     id: Identifier,
     to: z.array(z.enum(STAGES)).min(1).describe("notify when a lead enters one of these stages"),
     from: z.array(z.enum(STAGES)).min(1).optional().describe("... coming from one of these (default: any)"),
-    channels: z.array(Channel).min(1).default(["slack", "email"]),
+    channels: z
+      .array(Channel)
+      .min(1)
+      .default(["slack", "email"])
+      .describe("slack and email: the lead's owner; marketing: the marketing team's Slack channel"),
   })
   .meta({ id: "NotificationRule" });
 export type NotificationRule = z.infer<typeof NotificationRule>;
@@ -19,6 +30,21 @@ export type NotificationRule = z.infer<typeof NotificationRule>;
 export const DEFAULT_NOTIFICATIONS: NotificationRule[] = [
   { id: "sales-ready", to: ["sql"], channels: ["slack", "email"] },
 ];
+
+/** The marketing channel's alert from before the model could route it: every lead that becomes mql. */
+export const MARKETING_QUALIFIED: NotificationRule = {
+  id: "marketing-qualified",
+  to: ["mql"],
+  channels: ["marketing"],
+};
+
+/**
+ * The rules in force: the model's, and MARKETING_QUALIFIED while none of them names the marketing channel,
+ * so a model written before it could (a marketing channel then got every mql) alerts it as it did.
+ */
+export function notificationRules(rules: readonly NotificationRule[]): readonly NotificationRule[] {
+  return rules.some((rule) => rule.channels.includes("marketing")) ? rules : [...rules, MARKETING_QUALIFIED];
+}
 
 /** The channels a stage change notifies, across every rule that names it (none: no alert). */
 export function channelsFor(rules: readonly NotificationRule[], move: { from: Stage | null; to: Stage }): Channel[] {
@@ -29,4 +55,12 @@ export function channelsFor(rules: readonly NotificationRule[], move: { from: St
     for (const channel of rule.channels) channels.add(channel);
   }
   return [...channels];
+}
+
+/**
+ * True when a lead's creation alerts: a rule on `lead` from any stage. Creations are published on the
+ * bus only when something needs them (stream-publications.ts), so such a rule turns their publication on.
+ */
+export function notifiesOnCreation(rules: readonly NotificationRule[]): boolean {
+  return channelsFor(notificationRules(rules), { from: null, to: "lead" }).length > 0;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canMove } from "../stages";
 import { BantModel, DEFAULT_BANT } from "./bant";
 import { Identifier } from "./conditions";
 import { EngagementModel } from "./engagement";
@@ -90,6 +91,14 @@ function crossReferences(model: ScoringModel, ctx: z.RefinementCtx): void {
     checkOwners(rule.owners, ["routing", "rules", index, "owners"]);
   }
   if (model.routing?.fallback) checkOwners(model.routing.fallback, ["routing", "fallback"]);
+
+  for (const [index, rule] of model.notifications.entries()) {
+    for (const [position, to] of rule.to.entries()) {
+      // A rule on a move no writer ever makes would never alert, silently.
+      if (rule.from && !rule.from.some((from) => canMove(from, to)))
+        issue(["notifications", index, "to", position], `a lead never moves to ${to} from ${rule.from.join(" or ")}`);
+    }
+  }
 
   walk(model, [], (node, path) => {
     if (typeof node.inList === "string" && !(node.inList in model.lists))

@@ -4,7 +4,7 @@ import type { StageVerdict } from "../scoring";
 import type { Stage } from "../stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
 import { Identifier, LeadCondition } from "./conditions";
-import { Channel } from "./notifications";
+import { OwnerChannel } from "./notifications";
 
 /**
  * Stage rules: which leads the model qualifies for mql, sql and sqo (automatic moves, forward only,
@@ -41,7 +41,7 @@ export const SlaRule = z
       .enum(["accepted", "moved"])
       .default("accepted")
       .describe("accepted: a rep took ownership; moved: the lead left the stage"),
-    notify: z.array(Channel).min(1).default(["slack", "email"]),
+    notify: z.array(OwnerChannel).min(1).default(["slack", "email"]),
   })
   .meta({ id: "SlaRule" });
 export type SlaRule = z.infer<typeof SlaRule>;
@@ -132,7 +132,7 @@ export interface SlaBreach {
   stage: Stage;
   dueAt: string;
   hoursOverdue: number;
-  notify: Channel[];
+  notify: OwnerChannel[];
 }
 
 const HOUR_MS = 3_600_000;

@@ -108,6 +108,25 @@ describe("applyRepAction", () => {
     expect(commits()).toBe(2);
   });
 
+  it("recognises a replay before deciding it again: the first application's outcome, and no write", async () => {
+    // Prepare: the replay comes a minute later, when accepting again would be refused (already accepted).
+    const memory = memoryLeadStore();
+    await memory.store.commit({ lead: lead("mql"), expectedVersion: undefined });
+    let now = NOW;
+    const apply = applyRepAction({ store: memory.store, engine: DEMO_ENGINE, clock: () => now, sleep: async () => {} });
+    const original = await apply(accept());
+    now = new Date(NOW.getTime() + 60_000);
+
+    // Act
+    const replay = await apply(accept());
+
+    // Assess
+    expect(original).toMatchObject({ duplicate: false, appliedAt: NOW.toISOString() });
+    expect(replay).toMatchObject({ duplicate: true, appliedAt: NOW.toISOString(), lead: { stage: "sal", owner: ANA } });
+    expect(replay.transition).toBeUndefined();
+    expect(memory.commits()).toBe(2);
+  });
+
   it("disqualifies and recycles with the reason recorded on the transition", async () => {
     // Prepare
     const { apply, transitions } = await storeWith(lead("sql"));

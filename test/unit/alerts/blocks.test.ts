@@ -209,7 +209,7 @@ describe("the text fallback", () => {
       {
         kind: "sla_breached",
         alertId: "sla-1",
-        sla: { ruleId: "sql-24h", dueAt: "2026-11-21T10:00:00.000Z", hoursOverdue: 3, notify: ["slack"] },
+        sla: { ruleId: "sql-24h", dueAt: "2026-11-21T10:00:00.000Z", hoursOverdue: 3 },
       },
       "SLA breached: Ada Lovelace",
     ],

@@ -1,7 +1,11 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import type { Alert } from "../../../shared/application/alert-events";
 import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/alert-ledger";
-import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../../shared/application/lead-stage-changed";
+import {
+  LEAD_STAGE_CHANGED,
+  type LeadStageChangedDetail,
+  type LeadStageChangedDetailV1,
+} from "../../../shared/application/lead-stage-changed";
 
 /** A sales-ready alert with sensible values; override what the test is about. */
 export function sqlAlert(overrides: Partial<Alert> = {}): Alert {
@@ -36,14 +40,16 @@ export function sqlAlert(overrides: Partial<Alert> = {}): Alert {
     occurredAt: "2026-11-20T10:00:00.000Z",
     source: "typeform",
     campaign: "autumn-webinar",
+    channels: ["slack", "email"],
     ...overrides,
   };
 }
 
-/** The bus event's detail for a lead that became sales qualified. */
+/** The bus event's detail for a lead that became sales qualified, as the default model routes it. */
 export function sqlDetail(transitionId = "tr_0123456789abcdef01234567"): LeadStageChangedDetail {
   return {
-    metadata: { version: "1", transitionId, occurredAt: "2026-11-20T10:00:00.000Z", modelVersion: "test-1" },
+    metadata: { version: "2", transitionId, occurredAt: "2026-11-20T10:00:00.000Z", modelVersion: "test-1" },
+    channels: ["slack", "email"],
     data: {
       lead: {
         leadId: "ld_0123456789abcdef01234567",
@@ -65,6 +71,12 @@ export function sqlDetail(transitionId = "tr_0123456789abcdef01234567"): LeadSta
       eventId: "typeform:resp-1",
     },
   };
+}
+
+/** The same change as published before channels were stamped (version 1), as the archive replays it. */
+export function version1Detail(detail: LeadStageChangedDetail): LeadStageChangedDetailV1 {
+  const { channels: _, ...unstamped } = detail;
+  return { ...unstamped, metadata: { ...unstamped.metadata, version: "1" } };
 }
 
 /** An in-memory ledger with the DynamoDB one's semantics (minus leases): for unit tests. */

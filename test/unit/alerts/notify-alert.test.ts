@@ -141,27 +141,56 @@ describe("notifyAlert", () => {
   });
 
   it.each<[string, Partial<Alert>, "slack" | "email", Audience[], string[]]>([
-    ["sql on Slack", {}, "slack", ["owner", "marketing"], ["owner:sent"]],
-    ["sql by email", {}, "email", ["owner"], ["owner:sent"]],
-    ["mql on Slack", { stage: "mql" }, "slack", ["owner", "marketing"], ["marketing:sent"]],
-    ["mql on Slack without a marketing channel", { stage: "mql" }, "slack", ["owner"], ["marketing:not_configured"]],
-    ["mql by email", { stage: "mql" }, "email", ["owner"], []],
-    ["sal on Slack", { stage: "sal" }, "slack", ["owner", "marketing"], []],
+    ["sql to Slack and email, on Slack", {}, "slack", ["owner", "marketing"], ["owner:sent"]],
+    ["sql to Slack and email, by email", {}, "email", ["owner"], ["owner:sent"]],
+    [
+      "mql to marketing, on Slack",
+      { stage: "mql", channels: ["marketing"] },
+      "slack",
+      ["owner", "marketing"],
+      ["marketing:sent"],
+    ],
+    [
+      "mql to marketing, without a marketing channel",
+      { stage: "mql", channels: ["marketing"] },
+      "slack",
+      ["owner"],
+      ["marketing:not_configured"],
+    ],
+    ["mql to marketing, by email", { stage: "mql", channels: ["marketing"] }, "email", ["owner"], []],
+    ["mql to email, by email", { stage: "mql", channels: ["email"] }, "email", ["owner"], ["owner:sent"]],
+    ["sqo to Slack, on Slack", { stage: "sqo", channels: ["slack"] }, "slack", ["owner"], ["owner:sent"]],
+    [
+      "a move to Slack and marketing, on Slack",
+      { stage: "sal", channels: ["slack", "marketing"] },
+      "slack",
+      ["owner", "marketing"],
+      ["owner:sent", "marketing:sent"],
+    ],
+    ["sql to no channel, on Slack", { channels: [] }, "slack", ["owner", "marketing"], []],
     [
       "an SLA breach on a channel its rule names",
-      { kind: "sla_breached", sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2, notify: ["slack"] } },
+      {
+        kind: "sla_breached",
+        channels: ["slack"],
+        sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2 },
+      },
       "slack",
       ["owner", "marketing"],
       ["owner:sent"],
     ],
     [
       "an SLA breach on a channel its rule leaves out",
-      { kind: "sla_breached", sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2, notify: ["slack"] } },
+      {
+        kind: "sla_breached",
+        channels: ["slack"],
+        sla: { ruleId: "r", dueAt: "2026-11-21T00:00:00Z", hoursOverdue: 2 },
+      },
       "email",
       ["owner"],
       [],
     ],
-  ])("alerts the right audience for %s", async (_, overrides, channel, audiences, expected) => {
+  ])("alerts the audiences its channels name: %s", async (_, overrides, channel, audiences, expected) => {
     // Prepare
     const { sender } = fakeSender({ channel, audiences });
 
@@ -172,23 +201,5 @@ describe("notifyAlert", () => {
 
     // Assess
     expect(outcome.map((entry) => `${entry.audience}:${entry.result}`)).toEqual(expected);
-  });
-
-  it("follows notification rules given in place of the default", async () => {
-    // Prepare
-    const { sender, sent } = fakeSender({ audiences: ["owner"] });
-    const notify = notifyAlert({
-      sender,
-      ledger: memoryLedger().ledger,
-      log: recordingLog().log,
-      policy: { ownerRules: (move) => (move.to === "sqo" ? ["slack"] : []), marketingStages: [] },
-    });
-
-    // Act
-    await notify(sqlAlert({ stage: "sqo", alertId: "tr-sqo" }));
-    await notify(sqlAlert({ stage: "sql", alertId: "tr-sql" }));
-
-    // Assess
-    expect(sent).toEqual([{ alertId: "tr-sqo", audience: "owner" }]);
   });
 });

@@ -161,6 +161,31 @@ routing:
     ]);
   });
 
+  it("refuses a notification rule on a move the lifecycle never makes", () => {
+    const yaml = `version: v1
+notifications:
+  - { id: back-to-lead, to: [lead], from: [mql, sal], channels: [slack] }
+  - { id: after-opportunity, to: [mql, recycled], from: [sqo], channels: [email] }
+  - { id: reopened, to: [lead], from: [disqualified], channels: [marketing] }
+`;
+
+    expect(problems(yaml)).toEqual([
+      'notifications[0].to[0] (id "back-to-lead"): a lead never moves to lead from mql or sal',
+      'notifications[1].to[0] (id "after-opportunity"): a lead never moves to mql from sqo',
+    ]);
+  });
+
+  it("keeps SLA reminders for the owner: no marketing channel there", () => {
+    const yaml = `version: v1
+stages:
+  sla: [{ id: slow, label: Slow, stage: sql, hours: 4, notify: [marketing] }]
+`;
+
+    expect(problems(yaml)).toEqual([
+      'stages.sla[0].notify[0] (id "slow"): Invalid option: expected one of "slack"|"email"',
+    ]);
+  });
+
   it("says so when the file cannot be read", () => {
     expect(() => readModelFile("/nonexistent/ripen.model.yaml")).toThrow(/cannot be read/);
   });
@@ -216,6 +241,12 @@ describe("the JSON Schema for editors", () => {
 describe("npm run model -- check", () => {
   it("summarizes a valid model", () => {
     expect(check(DEFAULT_MODEL_PATH)).toContain("valid\n  version default-2026.1\n  6 fit rules");
+  });
+
+  it("shows the notification rules in force, the marketing channel's mql alert included", () => {
+    expect(check(DEFAULT_MODEL_PATH)).toContain(
+      "notifications: sales-ready → sql (slack, email); marketing-qualified → mql (marketing)",
+    );
   });
 
   it("fails with the model's problems", () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
+import {
+  DEFAULT_NOTIFICATIONS,
+  type NotificationRule,
+  notifiesOnCreation,
+} from "../../../shared/domain/model/notifications";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import { disqualifyLead, recycleLead } from "../../../shared/domain/rep-actions";
 import type { StoredEvent } from "../../../shared/domain/scoring";
@@ -255,9 +260,10 @@ describe("SLA", () => {
 });
 
 describe("notifications", () => {
-  it("default to the move into sql, on Slack and email", () => {
+  it("default to the move into sql on Slack and email, and to mql in the marketing channel", () => {
     expect(engine.channelsFor({ from: "mql", to: "sql" })).toEqual(["slack", "email"]);
-    expect(engine.channelsFor({ from: "lead", to: "mql" })).toEqual([]);
+    expect(engine.channelsFor({ from: "lead", to: "mql" })).toEqual(["marketing"]);
+    expect(engine.channelsFor({ from: "mql", to: "sal" })).toEqual([]);
   });
 
   it("follow the model's rules, including where the lead came from", () => {
@@ -268,9 +274,33 @@ describe("notifications", () => {
       ],
     });
 
-    expect(custom.channelsFor({ from: "lead", to: "mql" })).toEqual(["email"]);
-    expect(custom.channelsFor({ from: "recycled", to: "mql" })).toEqual(["email", "slack"]);
+    expect(custom.channelsFor({ from: "lead", to: "mql" })).toEqual(["email", "marketing"]);
+    expect(custom.channelsFor({ from: "recycled", to: "mql" })).toEqual(["email", "slack", "marketing"]);
     expect(custom.channelsFor({ from: "mql", to: "sql" })).toEqual([]);
+  });
+
+  it("send the marketing channel only what the model routes there, once a rule names it", () => {
+    const custom = engineFor({
+      notifications: [{ id: "sales-ready-to-marketing", to: ["sql"], channels: ["marketing", "email"] }],
+    });
+
+    expect(custom.channelsFor({ from: "lead", to: "mql" })).toEqual([]);
+    expect(custom.channelsFor({ from: "mql", to: "sql" })).toEqual(["marketing", "email"]);
+  });
+});
+
+describe("notifiesOnCreation", () => {
+  it.each<[string, boolean, NotificationRule[]]>([
+    ["the default rules", false, DEFAULT_NOTIFICATIONS],
+    ["a rule on every entry into lead", true, [{ id: "new", to: ["lead"], channels: ["slack"] }]],
+    ["a rule on lead among other stages", true, [{ id: "any", to: ["sql", "lead"], channels: ["email"] }]],
+    [
+      "a rule on reopened leads only",
+      false,
+      [{ id: "reopened", to: ["lead"], from: ["disqualified"], channels: ["slack"] }],
+    ],
+  ])("with %s: %s", (_, expected, rules) => {
+    expect(notifiesOnCreation(rules)).toBe(expected);
   });
 });
 
