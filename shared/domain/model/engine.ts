@@ -351,10 +351,15 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   };
 }
 
-/** The model as compiled, hashed: editing a rule changes it even when the user's `version` stays. */
+/**
+ * The model as compiled, hashed: editing a rule changes it even when the user's `version` stays. Where
+ * alerts go (`notifications`) folds nothing into a snapshot, so a change to it alone keeps every
+ * snapshot, instead of replaying every lead.
+ */
 function hashModel(model: ScoringModel): string {
+  const { notifications: _routing, ...folded } = model;
   return createHash("sha256")
-    .update(JSON.stringify({ fold: FOLD_FORMAT, model }))
+    .update(JSON.stringify({ fold: FOLD_FORMAT, model: folded }))
     .digest("base64url")
     .slice(0, 16);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createEngine } from "../../../shared/domain/model/engine";
+import { parseModel } from "../../../shared/domain/model/parse";
 import { roundPoints } from "../../../shared/domain/scoring";
 import { evaluateEvents } from "../../support/evaluate";
 import { cents, engineFor, stored, subject, sumOfHits } from "./journeys";
@@ -358,5 +360,26 @@ describe("form answers → attributes and BANT", () => {
     );
 
     expect(evaluation.attributes.budget).toBe("$90k");
+  });
+});
+
+describe("the model hash stamped on snapshots", () => {
+  const base = {
+    version: "hash-1",
+    engagement: { rules: [{ id: "view", label: "View", on: "page.viewed", points: 5 }] },
+  };
+  const hashOf = (model: Record<string, unknown>) => createEngine(parseModel(model)).modelHash;
+
+  it("changes with anything a snapshot folds, and with the version", () => {
+    const edited = { ...base, engagement: { rules: [{ id: "view", label: "View", on: "page.viewed", points: 6 }] } };
+
+    expect(hashOf(edited)).not.toBe(hashOf(base));
+    expect(hashOf({ ...base, version: "hash-2" })).not.toBe(hashOf(base));
+  });
+
+  it("stays when only where alerts go changes: no lead is replayed for it", () => {
+    const routed = { ...base, notifications: [{ id: "all-mql", to: ["mql"], channels: ["email"] }] };
+
+    expect(hashOf(routed)).toBe(hashOf(base));
   });
 });
