@@ -150,11 +150,9 @@ describe("POST /slack/interactions", () => {
     const lead = await storedLead("mql");
 
     // Act
-    const startedAt = Date.now();
     const response = await invoke(slackRequest(click(lead, acceptOf(lead))));
 
     // Assess
-    expect(Date.now() - startedAt).toBeLessThan(3000);
     expect(response).toMatchObject({ statusCode: 200, body: "" });
     expect(await store.getLead(lead.leadId)).toMatchObject({ stage: "sal", owner: ANA, version: 2 });
     const [transition] = await store.listTransitions(lead.leadId);
