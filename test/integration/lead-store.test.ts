@@ -4,12 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { leadPk } from "../../shared/adapters/dynamodb/keys";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
-import { recordEvent } from "../../shared/application/record-event";
 import { loadEngine } from "../../shared/runtime/engine";
 import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";
-import { leadIdOf, recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
+import { leadIdOf, recordLeads, TEST_PSEUDONYMS } from "../support/pseudonyms";
 
 const engine = loadEngine();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -33,8 +32,7 @@ beforeAll(async () => {
   };
 });
 
-const record = () =>
-  recordingLeads(recordEvent({ pseudonyms: testPseudonyms, store, engine, clock: () => new Date(), sleep }));
+const record = () => recordLeads({ store, engine, clock: () => new Date(), sleep });
 
 describe("DynamoDB lead store", () => {
   it("round-trips a lead and its events exactly", async () => {

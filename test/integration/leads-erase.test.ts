@@ -10,11 +10,10 @@ import { eraseLead } from "../../shared/application/erase-lead";
 import { consentGate } from "../../shared/application/erasure";
 import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
 import type { LeadStore } from "../../shared/application/ports";
-import { recordEvent } from "../../shared/application/record-event";
 import { ConsentRequiredError, LeadNotFoundError } from "../../shared/domain/errors";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";
-import { leadIdOf, recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
+import { leadIdOf, recordLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
 import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "../unit/leads/fixtures";
 
 const EMAIL = "erin.erasable@private.example";
@@ -215,16 +214,12 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
   });
 
   it("refuses to re-create the erased person until an event gives consent again, when configured", async () => {
-    const record = recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store,
-        engine: sweepEngine(),
-        clock: () => now,
-        sleep: async () => {},
-        erasures: consentGate(dynamoTombstones({ client, tableName })),
-      }),
-    );
+    const record = recordLeads({
+      store,
+      engine: sweepEngine(),
+      clock: () => now,
+      erasures: consentGate(dynamoTombstones({ client, tableName })),
+    });
 
     await expect(record(leadEvent({ email: EMAIL.toUpperCase() }))).rejects.toBeInstanceOf(ConsentRequiredError);
     expect(await store.getLead(LEAD_ID)).toBeUndefined();
@@ -237,15 +232,11 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
 
   it("records an erased person again when re-creation is not blocked", async () => {
     const email = "unblocked@private.example";
-    const record = recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store,
-        engine: sweepEngine(),
-        clock: () => now,
-        sleep: async () => {},
-      }),
-    );
+    const record = recordLeads({
+      store,
+      engine: sweepEngine(),
+      clock: () => now,
+    });
     await record(leadEvent({ email }));
     await erase({ idOrEmail: email, requestedBy: "local" });
 

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoStageIndex } from "../../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { previewModel } from "../../shared/application/preview-model";
-import { recordEvent } from "../../shared/application/record-event";
 import { rescoreLeads } from "../../shared/application/rescore-leads";
 import { LeadEvent } from "../../shared/domain/lead-event";
 import { createEngine } from "../../shared/domain/model/engine";
 import { parseModel } from "../../shared/domain/model/parse";
 import { createTestTable, type TestTable } from "../support/dynamodb";
-import { recordingLeads, testPseudonyms } from "../support/pseudonyms";
+import { recordLeads } from "../support/pseudonyms";
 
 // Preview and rescore over the real table: the stage indexes find every lead without a Scan.
 const model = (version: string, threshold: number) =>
@@ -26,15 +25,11 @@ let table: TestTable;
 
 beforeAll(async () => {
   table = await createTestTable("model-rollout");
-  const record = recordingLeads(
-    recordEvent({
-      pseudonyms: testPseudonyms,
-      store: dynamoLeadStore(table),
-      engine: current,
-      clock: () => now,
-      sleep: async () => {},
-    }),
-  );
+  const record = recordLeads({
+    store: dynamoLeadStore(table),
+    engine: current,
+    clock: () => now,
+  });
   for (const [email, forms] of [
     ["one@acme.example", 1],
     ["two@acme.example", 2],

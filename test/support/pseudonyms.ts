@@ -1,4 +1,9 @@
-import type { LeadRecorded, RecordedEvent } from "../../shared/application/record-event";
+import {
+  type LeadRecorded,
+  type RecordEventDeps,
+  type RecordedEvent,
+  recordEvent,
+} from "../../shared/application/record-event";
 import { pseudonyms } from "../../shared/domain/pseudonyms";
 
 /** The key the tests hash with; setup.ts gives it to the handlers too, so the ids a test computes match. */
@@ -21,4 +26,11 @@ export function recordingLeads<Event>(
     if (result.erased) throw new Error(`${result.leadId} was erased: no lead recorded`);
     return result;
   };
+}
+
+/** recordEvent as most tests wire it: the test key, no wait between retries, leads only (see recordingLeads). */
+export function recordLeads(
+  deps: Omit<RecordEventDeps, "pseudonyms" | "sleep"> & Partial<Pick<RecordEventDeps, "pseudonyms" | "sleep">>,
+) {
+  return recordingLeads(recordEvent({ pseudonyms: testPseudonyms, sleep: async () => {}, ...deps }));
 }

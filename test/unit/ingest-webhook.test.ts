@@ -9,7 +9,6 @@ import {
   type IngestWebhookDeps,
   ingestWebhook,
 } from "../../shared/application/ingest-webhook";
-import { recordEvent } from "../../shared/application/record-event";
 import {
   InvalidPayloadError,
   InvalidSignatureError,
@@ -21,7 +20,7 @@ import type { LeadEvent } from "../../shared/domain/lead-event";
 import { loadEngine } from "../../shared/runtime/engine";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { memoryLeadStore } from "../support/memory-lead-store";
-import { recordingLeads, testPseudonyms } from "../support/pseudonyms";
+import { recordLeads } from "../support/pseudonyms";
 import { fixture, NOW, webhookRequest } from "./sources/support";
 
 function setup(secrets: Record<string, string> = { RIPEN_SECRET_GENERIC: GENERIC_SECRET }) {
@@ -29,15 +28,11 @@ function setup(secrets: Record<string, string> = { RIPEN_SECRET_GENERIC: GENERIC
   const ingest = ingestWebhook({
     sources: WEBHOOK_SOURCES,
     secrets: environmentSecrets(secrets),
-    record: recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store: memory.store,
-        engine: loadEngine(),
-        clock: () => new Date(),
-        sleep: async () => {},
-      }),
-    ),
+    record: recordLeads({
+      store: memory.store,
+      engine: loadEngine(),
+      clock: () => new Date(),
+    }),
     clock: () => new Date(),
     toleranceSeconds: 300,
     unsigned: new Set(),

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { replayStaleLeads } from "../../shared/application/lead-replay";
 import type { LeadStore } from "../../shared/application/ports";
-import { recordEvent } from "../../shared/application/record-event";
 import { parseModel } from "../../shared/domain/model/parse";
 import { loadEngine, loadModel } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { createOracle } from "../support/oracle/engine";
 import { oracleFold } from "../support/oracle/lead-fold";
-import { leadIdOf, recordingLeads, testPseudonyms } from "../support/pseudonyms";
+import { leadIdOf, recordLeads } from "../support/pseudonyms";
 import { engineFor } from "./model/journeys";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");
@@ -45,9 +44,7 @@ describe("recordEvent on the snapshot", () => {
   it("reads once and replays nothing, whatever the history: 300 events, each one read and one commit", async () => {
     // Prepare
     const { store, calls, memory } = counted();
-    const record = recordingLeads(
-      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
-    );
+    const record = recordLeads({ store, engine: loadEngine(), clock: () => NOW });
 
     // Act
     for (let index = 0; index < 300; index++) await record(page(index));
@@ -71,9 +68,7 @@ describe("recordEvent on the snapshot", () => {
 
   it("records an occurredAt ahead of its clock (within the tolerance) as the time of receipt", async () => {
     const { memory, store } = counted();
-    const record = recordingLeads(
-      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
-    );
+    const record = recordLeads({ store, engine: loadEngine(), clock: () => NOW });
 
     await record(leadEvent({ occurredAt: new Date(NOW.getTime() + 3_600_000).toISOString() }));
 
@@ -86,16 +81,12 @@ describe("recordEvent on the snapshot", () => {
       engagement: { rules: [{ id: "view", label: "View", on: "page.viewed", points: 5, cap: { max: 2, perDays: 7 } }] },
     });
     const { memory, store, calls } = counted();
-    const record = recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store,
-        engine,
-        clock: () => NOW,
-        sleep: async () => {},
-        replayLimit: 3,
-      }),
-    );
+    const record = recordLeads({
+      store,
+      engine,
+      clock: () => NOW,
+      replayLimit: 3,
+    });
     for (let index = 0; index < 5; index++) await record(page(900 + index * 10));
     const leadId = leadIdOf("ada@example.com");
 
@@ -127,9 +118,7 @@ describe("recordEvent on the snapshot", () => {
   it("within the replay bound, replays the late event in the request and answers with the exact score", async () => {
     const engine = engineFor(WINDOW_MODEL);
     const { store, calls, memory } = counted();
-    const record = recordingLeads(
-      recordEvent({ pseudonyms: testPseudonyms, store, engine, clock: () => NOW, sleep: async () => {} }),
-    );
+    const record = recordLeads({ store, engine, clock: () => NOW });
     for (let index = 0; index < 5; index++) await record(page(900 + index * 10));
 
     const late = await record(page(100));
@@ -150,9 +139,7 @@ describe("recordEvent on the snapshot", () => {
 
   it("refuses an event that would outgrow the lead's attribute bound, and stores nothing of it", async () => {
     const { memory, store } = counted();
-    const record = recordingLeads(
-      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
-    );
+    const record = recordLeads({ store, engine: loadEngine(), clock: () => NOW });
     const wide = (batch: number) =>
       leadEvent({
         sourceEventId: `wide-${batch}`,
@@ -171,16 +158,12 @@ describe("recordEvent on the snapshot", () => {
     // Prepare: a window cap and a replay bound of 3, so a late event is deferred
     const engine = engineFor(WINDOW_MODEL);
     const { memory, store } = counted();
-    const record = recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store,
-        engine,
-        clock: () => NOW,
-        sleep: async () => {},
-        replayLimit: 3,
-      }),
-    );
+    const record = recordLeads({
+      store,
+      engine,
+      clock: () => NOW,
+      replayLimit: 3,
+    });
     const wide = (index: number, keys: number, occurredMinutesAgo: number) =>
       leadEvent({
         type: "page.viewed",
@@ -209,9 +192,7 @@ describe("recordEvent on the snapshot", () => {
   it("still takes events that add nothing to a lead already past its bound (as a replay under another model may leave it)", async () => {
     // Prepare: a lead with 210 attributes
     const { memory, store } = counted();
-    const record = recordingLeads(
-      recordEvent({ pseudonyms: testPseudonyms, store, engine: loadEngine(), clock: () => NOW, sleep: async () => {} }),
-    );
+    const record = recordLeads({ store, engine: loadEngine(), clock: () => NOW });
     await record(leadEvent({ sourceEventId: "first" }));
     const leadId = leadIdOf("ada@example.com");
     const stored = memory.leads.get(leadId);

@@ -1,29 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { VersionConflictError } from "../../shared/application/ports";
-import { recordEvent } from "../../shared/application/record-event";
 import { ContentionError } from "../../shared/domain/errors";
 import { loadEngine } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
-import { leadIdOf, recordingLeads, testPseudonyms } from "../support/pseudonyms";
+import { leadIdOf, recordLeads } from "../support/pseudonyms";
 
 const now = new Date("2026-11-20T12:00:00.000Z");
 
 function setup() {
   const memory = memoryLeadStore();
   const sleeps: number[] = [];
-  const record = recordingLeads(
-    recordEvent({
-      pseudonyms: testPseudonyms,
-      store: memory.store,
-      engine: loadEngine(),
-      clock: () => now,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-      retry: { attempts: 4, baseMs: 10, capMs: 100 },
-    }),
-  );
+  const record = recordLeads({
+    store: memory.store,
+    engine: loadEngine(),
+    clock: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    retry: { attempts: 4, baseMs: 10, capMs: 100 },
+  });
   return { memory, record, sleeps };
 }
 

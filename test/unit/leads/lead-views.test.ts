@@ -2,12 +2,11 @@ import { describe, expect, it } from "vitest";
 import { mostAdvanced } from "../../../shared/application/account";
 import type { FunnelView } from "../../../shared/application/funnel";
 import { readLead, timeline } from "../../../shared/application/read-lead";
-import { recordEvent } from "../../../shared/application/record-event";
 import { funnelText } from "../../../shared/cli/funnel-table";
 import { funnelReport } from "../../../shared/domain/funnel";
 import { leadEvent } from "../../support/events";
 import { memoryLeadStore } from "../../support/memory-lead-store";
-import { recordingLeads, TEST_PSEUDONYMS, testPseudonyms } from "../../support/pseudonyms";
+import { recordLeads, TEST_PSEUDONYMS, testPseudonyms } from "../../support/pseudonyms";
 import { leadFixture, REP_A, storedEvent, sweepEngine, transitionFixture } from "./fixtures";
 
 describe("GET /leads/{id}", () => {
@@ -59,15 +58,11 @@ describe("GET /leads/{id}", () => {
   it("shows at most 500 events of a long history, says so, and still explains the whole score from the snapshot", async () => {
     const memory = memoryLeadStore();
     const engine = sweepEngine({ points: 1, halfLifeDays: 10_000 });
-    const record = recordingLeads(
-      recordEvent({
-        pseudonyms: testPseudonyms,
-        store: memory.store,
-        engine,
-        clock: () => new Date("2026-11-20T00:00:00.000Z"),
-        sleep: async () => {},
-      }),
-    );
+    const record = recordLeads({
+      store: memory.store,
+      engine,
+      clock: () => new Date("2026-11-20T00:00:00.000Z"),
+    });
     const email = "long@example.com";
     for (let index = 0; index < 600; index++) {
       await record(

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { previewModel } from "../../../shared/application/preview-model";
 import type { StageIndex } from "../../../shared/application/read-ports";
-import { recordEvent } from "../../../shared/application/record-event";
 import { rescoreLeads } from "../../../shared/application/rescore-leads";
 import { countStoredLeads, type WalkPosition, walkStoredLeads } from "../../../shared/application/stored-leads";
 import { formatPreview } from "../../../shared/cli/model-store";
@@ -10,7 +9,7 @@ import { LeadEvent } from "../../../shared/domain/lead-event";
 import { stableHash } from "../../../shared/domain/model/routing";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import { memoryLeadStore } from "../../support/memory-lead-store";
-import { recordingLeads, testPseudonyms } from "../../support/pseudonyms";
+import { recordLeads } from "../../support/pseudonyms";
 import { engineFor } from "./journeys";
 
 const base: Omit<ScoringModelInput, "version" | "stages"> = {
@@ -45,15 +44,11 @@ function memoryStageIndex(leads: Map<string, Lead>, shards = 3): StageIndex {
 
 async function tableWith(forms: Record<string, number>) {
   const memory = memoryLeadStore();
-  const record = recordingLeads(
-    recordEvent({
-      pseudonyms: testPseudonyms,
-      store: memory.store,
-      engine: strict,
-      clock: () => NOW,
-      sleep: async () => {},
-    }),
-  );
+  const record = recordLeads({
+    store: memory.store,
+    engine: strict,
+    clock: () => NOW,
+  });
   for (const [email, count] of Object.entries(forms)) {
     for (let index = 0; index < count; index++) {
       await record(
