@@ -34,6 +34,11 @@ async function loadKey(env: NodeJS.ProcessEnv): Promise<string> {
   if (key.length < MIN_ID_KEY_LENGTH) {
     throw new NotConfiguredError(`the lead id key is shorter than ${MIN_ID_KEY_LENGTH} characters`);
   }
+  // A key of its own: a signing secret a sender also holds would let that sender compute lead ids.
+  const shared = Object.entries(env).find(
+    ([name, value]) => value === key && (name.startsWith("RIPEN_SECRET_") || name === "SLACK_SIGNING_SECRET"),
+  );
+  if (shared) throw new NotConfiguredError(`the lead id key must not be the value of ${shared[0]}`);
   if (key === DEVELOPMENT_ID_KEY && !env.RIPEN_LOCAL) {
     throw new NotConfiguredError("the development lead id key is refused outside the local runtime");
   }

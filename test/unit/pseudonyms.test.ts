@@ -56,6 +56,15 @@ describe("the deployment's key", () => {
     expect(first.leadId("ada@example.com")).toBe(pseudonyms(KEY).leadId("ada@example.com"));
   });
 
+  it("refuses a key that is also a sender's or Slack's signing secret", async () => {
+    await expect(pseudonymSource({ RIPEN_ID_KEY: KEY, RIPEN_SECRET_TYPEFORM: KEY })()).rejects.toThrow(
+      /RIPEN_SECRET_TYPEFORM/,
+    );
+    await expect(pseudonymSource({ RIPEN_ID_KEY: KEY, SLACK_SIGNING_SECRET: KEY })()).rejects.toBeInstanceOf(
+      NotConfiguredError,
+    );
+  });
+
   it("takes the development key only in the local runtime", async () => {
     await expect(pseudonymSource({ RIPEN_ID_KEY: DEVELOPMENT_ID_KEY, RIPEN_LOCAL: "1" })()).resolves.toBeDefined();
     await expect(pseudonymSource({ RIPEN_ID_KEY: DEVELOPMENT_ID_KEY })()).rejects.toBeInstanceOf(NotConfiguredError);
