@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** An event a target could not take after every retry, kept with the reason like an SQS dead-letter queue. */
@@ -15,7 +15,11 @@ export interface DeadLetter {
   payload: unknown;
 }
 
-/** A dead-letter store in a JSON-lines file: one entry a line, appended, never rewritten. */
+/**
+ * A dead-letter store in a JSON-lines file: one entry a line, appended, never rewritten. Its entries carry
+ * the people the alerts were about: the file is its owner's alone, and each entry is on disk before add
+ * resolves (a dead letter is the last copy of an alert).
+ */
 export interface DeadLetterFile {
   readonly path: string;
   add(entry: DeadLetter): Promise<void>;
@@ -27,7 +31,13 @@ export function deadLetterFile(path: string): DeadLetterFile {
     path,
     async add(entry) {
       await mkdir(dirname(path), { recursive: true });
-      await appendFile(path, `${JSON.stringify(entry)}\n`, "utf8");
+      const handle = await open(path, "a", 0o600);
+      try {
+        await handle.appendFile(`${JSON.stringify(entry)}\n`, "utf8");
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
     },
     async list() {
       let text: string;
