@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { postToResponseUrl } from "../shared/adapters/slack/delivery";

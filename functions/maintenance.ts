@@ -1,6 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { z } from "zod";
+import * as z from "zod";
 import { dynamoStageIndex } from "../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { dynamoSlaBreachLog } from "../shared/adapters/dynamodb/sla-breaches";

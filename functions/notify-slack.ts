@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { secretProvider } from "../shared/adapters/secrets";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AccountNotFoundError } from "../domain/errors";
 import { roundPoints } from "../domain/scoring";
 import { funnelRank, STAGES, type Stage } from "../domain/stages";

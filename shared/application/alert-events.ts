@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidPayloadError } from "../domain/errors";
 import type { Owner, RuleHit } from "../domain/lead";
 import type { Channel } from "../domain/model/notifications";

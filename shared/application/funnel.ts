@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidQueryError } from "../domain/errors";
 import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "../domain/funnel";
 import { mapConcurrent } from "./concurrency";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { WebhookRequest, WebhookSource } from "../adapters/sources/source";
 import {
   InvalidPayloadError,

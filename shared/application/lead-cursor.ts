@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidQueryError } from "../domain/errors";
 import type { StagePartition } from "./read-ports";
 

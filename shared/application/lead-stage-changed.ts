@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Transition } from "../domain/lead";
 import { Channel, OwnerChannel } from "../domain/model/notifications";
 import { Stage } from "../domain/stages";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Email } from "../domain/lead-event";
 import { Stage } from "../domain/stages";
 import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./lead-cursor";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const SOURCES = ["typeform", "tally", "webflow", "hubspot", "zoom", "calendly", "calcom", "generic"] as const;
 export const SourceName = z.enum(SOURCES);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { instantMs } from "./instant";
 import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Email, type Scalar } from "./lead-event";
 import type { LeadSnapshot } from "./snapshot";
 import type { Stage } from "./stages";

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { hmacSha256 } from "../adapters/sources/signing";
 import {
   AdminTokenNotConfiguredError,

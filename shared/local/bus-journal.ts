@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { BusEvent } from "./local-bus";
 
 /** One event accepted for one rule's target, neither delivered nor dead-lettered yet. */

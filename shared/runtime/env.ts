@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Parses the environment once with a schema. A missing or malformed variable fails at load with

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { InvalidQueryError } from "../domain/errors";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
 import { LeadId } from "../../domain/lead";
 import { TransitionId } from "../../domain/lead-fold";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SecretProvider } from "../../application/ingest-webhook";
 import type { SlackSettings } from "./alert-sender";
 

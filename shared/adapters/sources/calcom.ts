@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidSignatureError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";

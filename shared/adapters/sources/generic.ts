@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EventAnswers, EventAttributes, EventProperties, EventType } from "../../domain/lead-event";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { SourceNotConfiguredError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { InvalidPayloadError } from "../../domain/errors";
 
 /** Objects and arrays nest at most this deep in a body (vendor payloads use fewer than ten levels). */

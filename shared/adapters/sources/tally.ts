@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BANT_KEYS, type Bant, type BantItem, type BantKey } from "../lead";
 import type { Scalar } from "../lead-event";
 import { type CompileScope, compileValueTest, type Test } from "./compile-conditions";

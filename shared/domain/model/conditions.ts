@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BANT_KEYS, type BantKey } from "../lead";
 
 /**

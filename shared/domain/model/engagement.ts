@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StoredEvent } from "../scoring";
 import { type CompileScope, compileEventCondition, type Test } from "./compile-conditions";
 import { EventCondition, type EventOccurrence, EventTypes, Identifier } from "./conditions";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type AnswerValue, type Scalar, SOURCES, type SourceName } from "../lead-event";
 
 /**

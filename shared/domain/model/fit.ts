@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type AttributeFacts, type CompileScope, compileAttributeCondition, type Test } from "./compile-conditions";
 import { AttributeCondition, type AttributeCondition as AttributeConditionType, Identifier } from "./conditions";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { STAGES, type Stage } from "../stages";
 import { Identifier } from "./conditions";
 

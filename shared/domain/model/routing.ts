@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Owner } from "../lead";
 import type { CompileScope, LeadFacts, Test } from "./compile-conditions";
 import { compileLeadCondition } from "./compile-conditions";

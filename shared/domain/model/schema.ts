@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { canMove } from "../stages";
 import { BantModel, DEFAULT_BANT } from "./bant";
 import { Identifier } from "./conditions";

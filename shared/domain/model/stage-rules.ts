@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Lead } from "../lead";
 import type { StageVerdict } from "../scoring";
 import type { Stage } from "../stages";
