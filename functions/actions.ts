@@ -9,7 +9,7 @@ import { slackInteractions } from "../shared/adapters/slack/interactions";
 import { applyRepAction } from "../shared/application/apply-rep-action";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
@@ -20,7 +20,7 @@ const env = readEnv({
 });
 
 const clock = () => new Date();
-const engine = loadEngine();
+const engine = loadCompiledEngine();
 const interactions = slackInteractions({
   secrets: secretProvider(),
   clock,

@@ -11,7 +11,7 @@ import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook, WebhookPath } from "..
 import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
@@ -39,7 +39,7 @@ const ingest = ingestWebhook({
     store: dynamoLeadStore(table),
     pseudonyms: pseudonymSource(),
     ...(env.RIPEN_ERASE_BLOCKS_RECREATE && { erasures: consentGate(dynamoTombstones(table)) }),
-    engine: loadEngine(),
+    engine: loadCompiledEngine(),
     clock: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   }),

@@ -6,7 +6,7 @@ import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { dynamoSlaBreachLog } from "../shared/adapters/dynamodb/sla-breaches";
 import { runMaintenance, type SweepSummary } from "../shared/application/maintenance";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { logger } from "../shared/runtime/powertools";
 
@@ -24,7 +24,7 @@ export const handler = middy<unknown, SweepSummary>()
     runMaintenance({
       index: dynamoStageIndex(table),
       store: dynamoLeadStore(table),
-      engine: loadEngine(),
+      engine: loadCompiledEngine(),
       breaches: dynamoSlaBreachLog(table),
       clock: () => new Date(),
       progress: (message, fields) => logger.info(message, fields),

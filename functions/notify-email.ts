@@ -9,7 +9,7 @@ import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
 
@@ -38,7 +38,7 @@ const env = readEnv({
 });
 
 // Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
-const engine = loadEngine();
+const engine = loadCompiledEngine();
 const configuredFrom = env.RIPEN_FROM_EMAIL;
 // Locally: the SES emulator when SES_ENDPOINT names one (with a default sender), otherwise print.
 const printLocally = env.RIPEN_LOCAL !== undefined && !env.SES_ENDPOINT && !configuredFrom;

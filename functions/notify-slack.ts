@@ -12,7 +12,7 @@ import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
 
@@ -32,7 +32,7 @@ const env = readEnv({
 
 const secrets = secretProvider();
 // Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
-const engine = loadEngine();
+const engine = loadCompiledEngine();
 const ledger = dynamoAlertLedger({
   client: dynamodbClient(),
   tableName: env.TABLE_NAME,

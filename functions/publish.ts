@@ -8,14 +8,14 @@ import {
   stageChangedDetail,
 } from "../shared/application/lead-stage-changed";
 import type { ScoringEngine } from "../shared/domain/scoring";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { countMetric, logger } from "../shared/runtime/powertools";
 
 /** A bus event's detail, by the kind of item the stream record inserted. */
 export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;
 
 // The model's notification rules decide where each change of stage goes: stamped here, once.
-const engine = loadEngine();
+const engine = loadCompiledEngine();
 
 /**
  * The detail one stream record publishes: a transition's, with the channels `channelsFor` (the model's

@@ -1,14 +1,12 @@
 import { App } from "aws-cdk-lib";
-import type { ScoringModel } from "../shared/domain/model/schema";
-import { loadModel } from "../shared/runtime/engine";
+import { InvalidModelError } from "../shared/domain/model/parse";
 import { defineRipen } from "./ripen";
 
-// An invalid model stops the synth with the same message npm start and a Lambda's init give.
-let model: ScoringModel;
+// An invalid model stops the synth with the same message npm start and the model check give.
 try {
-  model = loadModel();
+  defineRipen(new App());
 } catch (error) {
-  console.error(`ripen: ${error instanceof Error ? error.message : String(error)}`);
+  if (!(error instanceof InvalidModelError)) throw error;
+  console.error(`ripen: ${error.message}`);
   process.exit(1);
 }
-defineRipen(new App(), { model });

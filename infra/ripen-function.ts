@@ -16,8 +16,8 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { COMPILED_MODEL_FILE } from "../shared/adapters/compiled-model-file";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
-import { modelPath } from "../shared/runtime/engine";
 import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
 import { acknowledge } from "./nag";
@@ -52,6 +52,8 @@ export interface RipenFunctionProps {
   timeout: Duration;
   logRetention: RetentionDays;
   tracing: boolean;
+  /** The compiled model's path (compileModel): copied beside the handler, where its init reads it. */
+  compiledModel: string;
 }
 
 /**
@@ -106,11 +108,13 @@ export class RipenFunction extends Construct {
         // Bundle the AWS SDK too: pinned versions, tree-shaken, and faster to load than the runtime's copy.
         externalModules: [],
         forceDockerBundling: false,
-        // The scoring model ships beside the handler, where loadEngine looks for it first.
+        // The compiled model ships beside the handler, where loadCompiledEngine reads it; no YAML, no parser.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [`cp "${modelPath()}" "${output}/ripen.model.yaml"`],
+          afterBundling: (_input: string, output: string) => [
+            `cp "${props.compiledModel}" "${output}/${COMPILED_MODEL_FILE}"`,
+          ],
         },
       },
       environment: {

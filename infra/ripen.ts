@@ -1,7 +1,8 @@
 import { Annotations, type App, CfnOutput, CfnParameter, Tags } from "aws-cdk-lib";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
 import type { ScoringModel } from "../shared/domain/model/schema";
-import { loadModel } from "../shared/runtime/engine";
+import { compileModel } from "../shared/runtime/compiled-engine";
+import { compileModelFile } from "../shared/runtime/engine";
 import { readConfig } from "./config";
 import { addNagChecks } from "./nag";
 import type { FunctionDefinition } from "./ripen-function";
@@ -11,7 +12,7 @@ import { StatelessStack } from "./stateless-stack";
 export interface RipenOptions {
   /** The functions to build; FUNCTIONS unless a test needs another set. */
   functions?: Readonly<Record<string, FunctionDefinition>>;
-  /** The scoring model the functions ship with; the model file (loadModel) unless given. */
+  /** The scoring model the functions ship with, already validated; the model file (modelPath) unless given. */
   model?: ScoringModel;
 }
 
@@ -21,6 +22,10 @@ export interface RipenOptions {
  */
 export function defineRipen(app: App, options: RipenOptions = {}) {
   const config = readConfig(app.node);
+  // Validated and compiled once, here: an invalid model stops the synth, and every function ships the artefact.
+  const { model, compiled } = options.model
+    ? { model: options.model, compiled: compileModel(options.model, "the scoring model given to defineRipen") }
+    : compileModelFile();
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 
   const stateful = new StatefulStack(app, "RipenStateful", {
@@ -46,7 +51,8 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     secret: stateful.secret,
     idKey: stateful.idKey,
     config,
-    notifications: (options.model ?? loadModel()).notifications,
+    notifications: model.notifications,
+    compiledModel: compiled,
     ...(options.functions && { functions: options.functions }),
   });
 

@@ -40,6 +40,8 @@ export interface StatelessStackProps extends StackProps {
   config: RipenConfig;
   /** The model's notification rules: creations are published when they alert on new leads. */
   notifications: readonly NotificationRule[];
+  /** The compiled model every function ships beside its handler (compileModel). */
+  compiledModel: string;
   /** The functions to build; FUNCTIONS unless a test needs another set. */
   functions?: Readonly<Record<string, FunctionDefinition>>;
 }
@@ -77,6 +79,7 @@ export class StatelessStack extends Stack {
         timeout: FUNCTION_TIMEOUTS[name] ?? DEFAULT_TIMEOUT,
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
+        compiledModel: props.compiledModel,
       });
       this.functions.set(name, ripenFunction);
       handlers.set(name, ripenFunction.handler);

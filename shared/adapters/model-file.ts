@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { relative } from "node:path";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { InvalidModelError, type ModelOrigin, parseModel } from "../domain/model/parse";
 import type { ScoringModel } from "../domain/model/schema";
+import { modelFileName } from "./compiled-model-file";
 
 /**
  * Reads a scoring model from YAML text. Syntax errors and schema problems both become one
@@ -39,7 +39,7 @@ export function parseModelText(text: string, name: string): ScoringModel {
 
 /** Reads and validates the model file at `path`. */
 export function readModelFile(path: string): ScoringModel {
-  const name = displayName(path);
+  const name = modelFileName(path);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -47,10 +47,4 @@ export function readModelFile(path: string): ScoringModel {
     throw new InvalidModelError(name, [{ path: "(file)", message: `cannot be read: ${(error as Error).message}` }]);
   }
   return parseModelText(text, name);
-}
-
-/** Paths under the working directory are shown relative to it, as a reader would type them. */
-function displayName(path: string): string {
-  const shown = relative(process.cwd(), path);
-  return shown === "" || shown.startsWith("..") ? path : shown;
 }

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { COMPILED_MODEL_FILE } from "../adapters/compiled-model-file";
+import { compileModelFile } from "../runtime/engine";
 import { FUNCTIONS } from "../runtime/routes";
 import { runNode } from "./node-process";
 import { median } from "./stats";
@@ -62,7 +64,7 @@ export interface InitResult {
  * Each function bundled as the CDK stack bundles it (esbuild: ESM, minified, platform node, target node22,
  * source map, the require banner, the SDK bundled in), then imported in a fresh `node` process several
  * times, rounds interleaved; the median against a bare bundle of @aws-sdk/client-dynamodb built and timed
- * in the same run. ripen.model.yaml is copied next to each bundle, where a Lambda package must carry it.
+ * in the same run. The compiled model is copied next to each bundle, where the stack's build puts it.
  */
 export async function benchInit(log: (line: string) => void): Promise<InitResult> {
   const directory = await mkdtemp(join(tmpdir(), "ripen-bench-init-"));
@@ -70,9 +72,10 @@ export async function benchInit(log: (line: string) => void): Promise<InitResult
     const measure = join(directory, "measure.mjs");
     await writeFile(measure, MEASURE);
     const bundles: ({ name: string } & Built)[] = [];
-    bundles.push({ name: "bare @aws-sdk/client-dynamodb", ...(await bundle(directory, "bare", undefined)) });
+    const { compiled } = compileModelFile();
+    bundles.push({ name: "bare @aws-sdk/client-dynamodb", ...(await bundle(directory, "bare", undefined, compiled)) });
     for (const [name, definition] of Object.entries(FUNCTIONS)) {
-      bundles.push({ name, ...(await bundle(directory, name, join(ROOT, definition.entry))) });
+      bundles.push({ name, ...(await bundle(directory, name, join(ROOT, definition.entry), compiled)) });
     }
     log(`init: ${bundles.length} bundles built; importing each ${RUNS} times`);
     const times = new Map<string, number[]>(bundles.map(({ name }) => [name, []]));
@@ -119,7 +122,7 @@ interface Built {
   largest: BundleFigure["largest"];
 }
 
-async function bundle(directory: string, name: string, entry: string | undefined): Promise<Built> {
+async function bundle(directory: string, name: string, entry: string | undefined, model: string): Promise<Built> {
   const folder = join(directory, name);
   await mkdir(folder, { recursive: true });
   const outfile = join(folder, "index.mjs");
@@ -140,7 +143,7 @@ async function bundle(directory: string, name: string, entry: string | undefined
     metafile: true,
     logLevel: "error",
   });
-  await copyFile(join(ROOT, "ripen.model.yaml"), join(folder, "ripen.model.yaml"));
+  await copyFile(model, join(folder, COMPILED_MODEL_FILE));
   const bytes = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

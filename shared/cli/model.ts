@@ -1,14 +1,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { modelFileName } from "../adapters/compiled-model-file";
 import { SNAPSHOT_BUDGET_BYTES } from "../adapters/dynamodb/lead-codec";
 import { readModelFile } from "../adapters/model-file";
 import { modelJsonSchema } from "../domain/model/json-schema";
 import { notificationRules } from "../domain/model/notifications";
 import { InvalidModelError } from "../domain/model/parse";
 import type { ScoringModel } from "../domain/model/schema";
-import { budgetedEngine, modelPath } from "../runtime/engine";
+import { budgetedEngine } from "../runtime/compiled-engine";
+import { modelPath } from "../runtime/engine";
 
 /**
  * `npm run model -- <command>`: work with the scoring model file.
@@ -44,8 +46,7 @@ export function summarize(model: ScoringModel): string {
 
 export function check(file: string): string {
   const model = readModelFile(file);
-  const shown = relative(process.cwd(), file);
-  const name = shown.startsWith("..") ? file : shown;
+  const name = modelFileName(file);
   const engine = budgetedEngine(model, name);
   const snapshot = `snapshot: at most ${engine.snapshotBytes} bytes packed per lead, attributes aside (budget ${SNAPSHOT_BUDGET_BYTES})`;
   return `${name}: valid\n  ${summarize(model)}\n  ${snapshot}`;

@@ -8,7 +8,9 @@ import type { LeadStore } from "../application/ports";
 import type { RetryPolicy } from "../application/retry";
 import { type StreamPublication, streamPublications } from "../application/stream-publications";
 import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
-import { loadEngine, loadModel } from "../runtime/engine";
+import type { ScoringEngine } from "../domain/scoring";
+import { loadCompiledEngine } from "../runtime/compiled-engine";
+import { compileModelFile, modelPath } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { openBusJournal } from "./bus-journal";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
@@ -136,6 +138,9 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
   };
 
   try {
+    // The model first: an invalid one stops the start with the message synth gives, before anything
+    // starts. The handlers then read the compiled model, as a Lambda's init does.
+    const model = compileModelFile(modelPath({ ...process.env, ...options.env }));
     const temporary = options.inMemory && !options.dataDir;
     const dataDir = temporary ? await mkdtemp(join(tmpdir(), "ripen-")) : resolve(options.dataDir ?? ".ripen");
     if (temporary) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -185,6 +190,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       RIPEN_ID_KEY: process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY,
       ...(!process.env.AWS_ACCESS_KEY_ID && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
       ...options.env,
+      RIPEN_COMPILED_MODEL: model.compiled,
     };
     cleanups.push(applyEnvironment(handlerEnv));
     environment.set();
@@ -218,11 +224,9 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       await bus.close();
       await stopping;
     });
-    // The model as the handlers load it (RIPEN_MODEL is in their environment by now).
-    const notifications = loadModel().notifications;
     for (const publication of streamPublications({
       publishNewLeads: options.publishNewLeads ?? false,
-      notifications,
+      notifications: model.model.notifications,
     })) {
       const pipe = `${publication.name} pipe`;
       const poller = await startStreamPoller({
@@ -265,7 +269,11 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
 
     // The stale-lead worker (the maintenance function does this in AWS): events committed without their
     // fold, because replaying the lead was too long for a request, are replayed within seconds.
-    const staleWorker = startStaleWorker(dynamoLeadStore({ client: dynamodb, tableName }), log);
+    const staleWorker = startStaleWorker(
+      dynamoLeadStore({ client: dynamodb, tableName }),
+      loadCompiledEngine(model.compiled),
+      log,
+    );
     cleanups.push(staleWorker);
 
     return {
@@ -289,10 +297,15 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
 }
 
 /** Replays stale leads every few seconds, one run at a time; returns what stops it. */
-function startStaleWorker(store: LeadStore, log: (line: string) => void, everyMs = 3_000): () => Promise<void> {
+function startStaleWorker(
+  store: LeadStore,
+  engine: ScoringEngine,
+  log: (line: string) => void,
+  everyMs = 3_000,
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    running ??= replayStaleLeads({ store, engine: loadEngine(), clock: () => new Date() })
+    running ??= replayStaleLeads({ store, engine, clock: () => new Date() })
       .then(({ replayed }) => {
         if (replayed > 0) log(`stale leads: ${replayed} replayed`);
       })

@@ -1,19 +1,19 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "../adapters/dynamodb/lead-codec";
+import { modelFileName } from "../adapters/compiled-model-file";
 import { readModelFile } from "../adapters/model-file";
-import { createEngine } from "../domain/model/engine";
 import { InvalidModelError } from "../domain/model/parse";
 import type { ScoringModel } from "../domain/model/schema";
 import type { ScoringEngine } from "../domain/scoring";
+import { budgetedEngine, compileModel } from "./compiled-engine";
 
 export const MODEL_FILE = "ripen.model.yaml";
 
 /**
  * Where the model file is: RIPEN_MODEL when set; otherwise the nearest `ripen.model.yaml` above this
- * module (the repo root when run from source, the bundle's folder in a Lambda package), then the
- * working directory. Lambda bundles must ship the file next to the handler (or set RIPEN_MODEL).
+ * module (the repo root), then the working directory. A Lambda package carries no YAML: the build
+ * compiles this file into the artefact its functions read (compileModelFile).
  */
 export function modelPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.RIPEN_MODEL) return resolve(env.RIPEN_MODEL);
@@ -48,35 +48,24 @@ export function loadModel(path: string = modelPath()): ScoringModel {
 }
 
 /**
- * The scoring engine the application runs with, compiled once per process (per model path).
- * Call it at module load (Lambda init, server start, synth) so an invalid model stops the process
- * before it serves anything, with the same message everywhere.
+ * The model file compiled for the functions (compiled-engine.ts): read and validated here, YAML syntax,
+ * schema, references and snapshot budget, with the same InvalidModelError as everywhere; a function's
+ * init then only reads the artefact. Returns the model and the artefact's path.
+ */
+export function compileModelFile(path: string = modelPath()): { model: ScoringModel; compiled: string } {
+  const model = loadModel(path);
+  return { model, compiled: compileModel(model, modelFileName(path)) };
+}
+
+/**
+ * The scoring engine of the YAML model, compiled once per process (per model path): the CLI, the local
+ * runtime, the benchmarks and the tests. The functions read the compiled model instead (loadCompiledEngine).
  */
 export function loadEngine(path: string = modelPath()): ScoringEngine {
   let engine = engines.get(path);
   if (!engine) {
-    engine = budgetedEngine(loadModel(path), path);
+    engine = budgetedEngine(loadModel(path), modelFileName(path));
     engines.set(path, engine);
   }
   return engine;
-}
-
-/**
- * The engine for a model whose worst-case snapshot fits the budget: a lead's item must stay bounded
- * whatever its history, so a model that could outgrow it is refused before it scores anything.
- */
-export function budgetedEngine(model: ScoringModel, origin: string): ScoringEngine & { snapshotBytes: number } {
-  const engine = createEngine(model);
-  const bytes = snapshotBytes(engine.worstCase());
-  if (bytes > SNAPSHOT_BUDGET_BYTES) {
-    throw new InvalidModelError(origin, [
-      {
-        path: "engagement.rules",
-        message:
-          `a lead's snapshot could reach ${bytes} bytes, over the budget of ${SNAPSHOT_BUDGET_BYTES}: ` +
-          "every capped rule keeps up to cap.max scoring times and every withinDays condition atLeast times; lower them or use fewer rules",
-      },
-    ]);
-  }
-  return Object.assign(engine, { snapshotBytes: bytes });
 }

@@ -1,40 +1,73 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RipenFunction } from "../../infra/ripen-function";
+import { COMPILED_MODEL_FILE, compiledModelText } from "../../shared/adapters/compiled-model-file";
+import { compileModelFile, loadModel } from "../../shared/runtime/engine";
 import { FUNCTIONS } from "../../shared/runtime/routes";
+
+/**
+ * What each function's bundle may weigh, minified, source map aside (KiB). A bundle is read and compiled
+ * at every cold start: growing one is a decision, taken here, with the figures of `npm run bench -- init`.
+ */
+const BUNDLE_BUDGET_KIB: Record<string, number> = {
+  ingest: 600,
+  read: 600,
+  publish: 180,
+  "notify-slack": 570,
+  "notify-email": 590,
+  actions: 570,
+  erase: 520,
+  maintenance: 540,
+};
+
+/** Every function bundled by the stack's own esbuild step, once for the file: name → the asset's folder. */
+const packages = new Map<string, string>();
+
+beforeAll(() => {
+  const app = new App({ context: { "aws:cdk:enable-asset-metadata": true } });
+  const stack = new Stack(app, "Bundle");
+  const shared = {
+    permissions: {},
+    table: new Table(stack, "Table", { partitionKey: { name: "pk", type: AttributeType.STRING } }),
+    bus: new EventBus(stack, "Bus"),
+    secret: new Secret(stack, "Secret"),
+    idKey: new Secret(stack, "IdKey"),
+    publicUrl: "https://example.com/",
+    timeout: Duration.seconds(10),
+    logRetention: RetentionDays.ONE_WEEK,
+    tracing: false,
+    compiledModel: compileModelFile().compiled,
+  };
+  const functions = Object.entries(FUNCTIONS).map(
+    ([name, definition]) => [name, new RipenFunction(stack, name, { definition, ...shared })] as const,
+  );
+  const assembly = app.synth();
+  const resources = assembly.getStackArtifact(stack.artifactId).template.Resources as Record<
+    string,
+    { Metadata?: Record<string, string> }
+  >;
+  for (const [name, ripenFunction] of functions) {
+    const logicalId = stack.getLogicalId(ripenFunction.handler.node.defaultChild as CfnElement);
+    packages.set(name, join(assembly.directory, resources[logicalId]?.Metadata?.["aws:asset:path"] ?? "missing"));
+  }
+}, 180_000);
+
+const packageOf = (name: string) => packages.get(name) ?? "missing";
 
 describe("a function's bundle", () => {
   it("is minified ESM with a require shim, a linked source map and no embedded sources", () => {
-    // Prepare: one real esbuild run, on the smallest function.
-    const app = new App({ context: { "aws:cdk:enable-asset-metadata": true } });
-    const stack = new Stack(app, "Bundle");
-    const ripenFunction = new RipenFunction(stack, "publish", {
-      definition: FUNCTIONS.publish,
-      permissions: {},
-      table: new Table(stack, "Table", { partitionKey: { name: "pk", type: AttributeType.STRING } }),
-      bus: new EventBus(stack, "Bus"),
-      secret: new Secret(stack, "Secret"),
-      idKey: new Secret(stack, "IdKey"),
-      publicUrl: "https://example.com/",
-      timeout: Duration.seconds(10),
-      logRetention: RetentionDays.ONE_WEEK,
-      tracing: false,
-    });
+    // Prepare
+    const directory = packageOf("publish");
 
     // Act
-    const assembly = app.synth();
-    const resources = assembly.getStackArtifact(stack.artifactId).template.Resources as Record<
-      string,
-      { Metadata?: Record<string, string> }
-    >;
-    const logicalId = stack.getLogicalId(ripenFunction.handler.node.defaultChild as CfnElement);
-    const directory = join(assembly.directory, resources[logicalId]?.Metadata?.["aws:asset:path"] ?? "missing");
     const code = readFileSync(join(directory, "index.mjs"), "utf8");
 
     // Assess
@@ -47,7 +80,70 @@ describe("a function's bundle", () => {
     expect(code).toContain("//# sourceMappingURL=index.mjs.map");
     expect(existsSync(join(directory, "index.mjs.map"))).toBe(true);
     expect(JSON.parse(readFileSync(join(directory, "index.mjs.map"), "utf8")).sourcesContent).toBeUndefined();
-    // The model travels with the code: a Lambda's init loads it from beside the handler.
-    expect(readFileSync(join(directory, "ripen.model.yaml"), "utf8")).toBe(readFileSync("ripen.model.yaml", "utf8"));
-  }, 60_000);
+  });
+
+  it.each(Object.keys(FUNCTIONS))(
+    "%s ships the model compiled and validated by the build, and neither the YAML nor its parser",
+    (name) => {
+      // Prepare
+      const directory = packageOf(name);
+
+      // Act
+      const compiled = readFileSync(join(directory, COMPILED_MODEL_FILE), "utf8");
+      const code = readFileSync(join(directory, "index.mjs"), "utf8");
+
+      // Assess
+      expect(compiled).toBe(compiledModelText(loadModel(), "ripen.model.yaml"));
+      expect(existsSync(join(directory, "ripen.model.yaml"))).toBe(false);
+      // The yaml package's own error text: present in any bundle that carries its parser.
+      expect(code).not.toContain("Implicit map keys need to be");
+    },
+  );
+
+  it("has a budget for every function, and no budget for a function that is gone", () => {
+    expect(Object.keys(BUNDLE_BUDGET_KIB).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+  });
+
+  it.each(Object.keys(FUNCTIONS))("%s stays within its bundle budget", (name) => {
+    // Act
+    const kib = statSync(join(packageOf(name), "index.mjs")).size / 1024;
+
+    // Assess
+    expect(kib).toBeLessThanOrEqual(BUNDLE_BUDGET_KIB[name] ?? 0);
+  });
+});
+
+describe("a function's init", () => {
+  /** Imports a package's handler in a fresh Node process, as Lambda's runtime does at a cold start. */
+  function coldImport(directory: string) {
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", 'await import("./index.mjs")'], {
+      cwd: directory,
+      env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", POWERTOOLS_METRICS_DISABLED: "true" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    return { status: run.status, stderr: run.stderr };
+  }
+
+  it("reads the compiled model beside the handler", () => {
+    expect(coldImport(packageOf("publish"))).toEqual({ status: 0, stderr: "" });
+  });
+
+  it("refuses a compiled model changed after the build, naming the file", () => {
+    // Prepare: a copy of the package whose model someone edited by hand.
+    const directory = mkdtempSync(join(tmpdir(), "ripen-package-"));
+    cpSync(packageOf("publish"), directory, { recursive: true });
+    const path = join(directory, COMPILED_MODEL_FILE);
+    writeFileSync(path, readFileSync(path, "utf8").replace('"points":30', '"points":300'));
+
+    // Act
+    const { status, stderr } = coldImport(directory);
+
+    // Assess
+    expect(status).not.toBe(0);
+    expect(stderr).toContain(
+      `${COMPILED_MODEL_FILE} is not a valid scoring model:\n` +
+        "  - (file): does not match its checksum: it changed after the build; build it again from the YAML model",
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,10 +7,13 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { readCompiledModel } from "../../shared/adapters/compiled-model-file";
 import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import { InvalidModelError } from "../../shared/domain/model/parse";
 import type { LambdaHandler } from "../../shared/local/handlers";
 import type { BusEvent } from "../../shared/local/local-bus";
 import { type RipenOptions, type RunningRipen, startRipen } from "../../shared/local/runtime";
+import { loadModel } from "../../shared/runtime/engine";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { rawRequest } from "../support/raw-http";
 
@@ -251,6 +254,55 @@ describe("local runtime: HTTP and environment", () => {
       200, 421, 401, 200,
     ]);
     expect(seenPublicUrl).toBe("https://ripen-tunnel.example");
+  });
+
+  it("hands the handlers RIPEN_MODEL compiled, as the build hands it to a Lambda", async () => {
+    // Prepare
+    const path = join(dataDir, "candidate.model.yaml");
+    await writeFile(path, "version: candidate-7\n");
+    let compiled: string | undefined;
+    const ripen = await start({
+      env: { RIPEN_MODEL: path },
+      handlers: {
+        ...notifiers().handlers,
+        read: async () => {
+          compiled = process.env.RIPEN_COMPILED_MODEL;
+          return { statusCode: 200, body: "ok" };
+        },
+      },
+    });
+
+    // Act
+    await fetch(`${ripen.url}/health`);
+
+    // Assess
+    expect(compiled).toBeDefined();
+    expect(readCompiledModel(compiled ?? "").model).toEqual(loadModel(path));
+  });
+
+  it("stops before it starts anything when the model is invalid, with the model's problems", async () => {
+    // Prepare
+    const path = join(dataDir, "broken.model.yaml");
+    await writeFile(path, "version: v1\nstages:\n  acceptance: sometimes\n");
+    const expected = await Promise.resolve()
+      .then(() => loadModel(path))
+      .then(
+        () => new Error("the model loaded"),
+        (error: Error) => error,
+      );
+
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, "127.0.0.1", listening));
+    const { port } = taken.address() as AddressInfo;
+
+    // Act
+    const failure = start({ port, env: { RIPEN_MODEL: path }, handlers: notifiers().handlers });
+
+    // Assess: the model's message, not the taken port's, since nothing started.
+    await expect(failure).rejects.toThrow(InvalidModelError);
+    await expect(failure).rejects.toThrow(expected.message);
+    expect(expected.message).toMatch(/stages\.acceptance \(line 3:15\): Invalid option/);
+    await new Promise((closed) => taken.close(closed));
   });
 
   it("fails at once with the fix when the port is taken", async () => {

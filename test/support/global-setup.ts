@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { JavaUnavailableError, startDynamoDbLocal } from "../../shared/local/dynamodb-local";
+import { compileModelFile } from "../../shared/runtime/engine";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -7,6 +8,8 @@ declare module "vitest" {
     dynamodbEndpoint: string;
     /** Why there is no endpoint ("" when there is one): unit tests still run without Java. */
     dynamodbUnavailable: string;
+    /** The default model compiled once, as the build compiles it: the handler modules read it at import. */
+    compiledModel: string;
   }
 }
 
@@ -17,6 +20,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   // The SDK warns once per process that Node 20 support ends; the tests run on Node 20 on purpose.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  project.provide("compiledModel", compileModelFile().compiled);
   const external = process.env.DYNAMODB_ENDPOINT;
   if (external) {
     project.provide("dynamodbEndpoint", external);
