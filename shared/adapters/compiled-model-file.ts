@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { InvalidModelError } from "../domain/model/parse";
+import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 
 /** The compiled model a function package carries beside its handler, instead of the YAML. */

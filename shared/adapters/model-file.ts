@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isNode, LineCounter, parseDocument } from "yaml";
-import { InvalidModelError, type ModelOrigin, parseModel } from "../domain/model/parse";
+import { type ModelOrigin, parseModel } from "../domain/model/parse";
+import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import { modelFileName } from "./compiled-model-file";
 

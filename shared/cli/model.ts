@@ -7,7 +7,7 @@ import { SNAPSHOT_BUDGET_BYTES } from "../adapters/dynamodb/lead-codec";
 import { readModelFile } from "../adapters/model-file";
 import { modelJsonSchema } from "../domain/model/json-schema";
 import { notificationRules } from "../domain/model/notifications";
-import { InvalidModelError } from "../domain/model/parse";
+import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import { budgetedEngine } from "../runtime/compiled-engine";
 import { modelPath } from "../runtime/engine";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { COMPILED_MODEL_FILE, compiledModelText, readCompiledModel } from "../adapters/compiled-model-file";
 import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "../adapters/dynamodb/lead-codec";
 import { createEngine } from "../domain/model/engine";
-import { InvalidModelError } from "../domain/model/parse";
+import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import type { ScoringEngine } from "../domain/scoring";
 

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { modelFileName } from "../adapters/compiled-model-file";
 import { readModelFile } from "../adapters/model-file";
-import { InvalidModelError } from "../domain/model/parse";
+import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import type { ScoringEngine } from "../domain/scoring";
 import { budgetedEngine, compileModel } from "./compiled-engine";

@@ -9,7 +9,7 @@ import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readCompiledModel } from "../../shared/adapters/compiled-model-file";
 import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
-import { InvalidModelError } from "../../shared/domain/model/parse";
+import { InvalidModelError } from "../../shared/domain/model/problems";
 import type { LambdaHandler } from "../../shared/local/handlers";
 import type { BusEvent } from "../../shared/local/local-bus";
 import { type RipenOptions, type RunningRipen, startRipen } from "../../shared/local/runtime";

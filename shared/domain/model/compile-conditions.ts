@@ -11,7 +11,7 @@ import type {
   Range,
   ValueOperators,
   ValueTest,
-} from "./conditions";
+} from "./grammar/conditions";
 
 /**
  * Conditions compiled once, when the engine is created, into plain closures: regexes built, lists

@@ -1,6 +1,8 @@
 import * as z from "zod";
 import { STAGES, type Stage } from "../stages";
-import { Identifier } from "./conditions";
+import type { NotificationRule } from "./grammar/notifications";
+
+export type { NotificationRule } from "./grammar/notifications";
 
 /**
  * Which stage changes alert whom, and where: `slack` and `email` reach the lead's owner, `marketing` the
@@ -12,24 +14,6 @@ export type Channel = z.infer<typeof Channel>;
 /** The channels that reach a lead's owner (an SLA reminder is the owner's). */
 export const OwnerChannel = Channel.extract(["slack", "email"]);
 export type OwnerChannel = z.infer<typeof OwnerChannel>;
-
-export const NotificationRule = z
-  .strictObject({
-    id: Identifier,
-    to: z.array(z.enum(STAGES)).min(1).describe("notify when a lead enters one of these stages"),
-    from: z.array(z.enum(STAGES)).min(1).optional().describe("... coming from one of these (default: any)"),
-    channels: z
-      .array(Channel)
-      .min(1)
-      .default(["slack", "email"])
-      .describe("slack and email: the lead's owner; marketing: the marketing team's Slack channel"),
-  })
-  .meta({ id: "NotificationRule" });
-export type NotificationRule = z.infer<typeof NotificationRule>;
-
-export const DEFAULT_NOTIFICATIONS: NotificationRule[] = [
-  { id: "sales-ready", to: ["sql"], channels: ["slack", "email"] },
-];
 
 /** The marketing channel's alert from before the model could route it: every lead that becomes mql. */
 export const MARKETING_QUALIFIED: NotificationRule = {

@@ -1,13 +1,13 @@
 import * as z from "zod";
 import { canMove } from "../stages";
-import { BantModel, DEFAULT_BANT } from "./bant";
-import { Identifier } from "./conditions";
-import { EngagementModel } from "./engagement";
-import { DEFAULT_FIELD_MAPPING, FieldMapping } from "./fields";
-import { FitRule } from "./fit";
-import { DEFAULT_NOTIFICATIONS, NotificationRule } from "./notifications";
-import { Routing } from "./routing";
-import { StageModel } from "./stage-rules";
+import { BantModel, DEFAULT_BANT } from "./grammar/bant";
+import { Identifier } from "./grammar/conditions";
+import { EngagementModel } from "./grammar/engagement";
+import { DEFAULT_FIELD_MAPPING, FieldMapping } from "./grammar/fields";
+import { FitRule } from "./grammar/fit";
+import { DEFAULT_NOTIFICATIONS, NotificationRule } from "./grammar/notifications";
+import { Routing } from "./grammar/routing";
+import { StageModel } from "./grammar/stages";
 
 /** The file format; bumped only when a model written for an older format would mean something else. */
 export const MODEL_FORMAT = 1;

@@ -1,65 +1,17 @@
-import * as z from "zod";
 import type { Lead } from "../lead";
 import type { StageVerdict } from "../scoring";
 import type { Stage } from "../stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
-import { Identifier, LeadCondition } from "./conditions";
-import { OwnerChannel } from "./notifications";
+import type { RecycleRule, SlaRule, StageModel, StageRule } from "./grammar/stages";
+import type { OwnerChannel } from "./notifications";
+
+export type { RecycleRule, SlaRule, StageModel, StageRule } from "./grammar/stages";
 
 /**
  * Stage rules: which leads the model qualifies for mql, sql and sqo (automatic moves, forward only,
  * skips allowed), which it disqualifies or recycles (backward, always with the rule as the reason),
  * which disqualified leads a new signal reopens, and how long a stage may wait for a rep (SLA).
  */
-
-export const StageRule = z
-  .strictObject({
-    id: Identifier,
-    label: z.string().min(1).describe("the reason a transition records, e.g. 'Demo completed and budget shared'"),
-    when: LeadCondition,
-  })
-  .meta({ id: "StageRule" });
-export type StageRule = z.infer<typeof StageRule>;
-
-const RECYCLABLE = ["lead", "mql", "sal", "sql", "sqo"] as const;
-export const RecycleRule = StageRule.extend({
-  from: z
-    .array(z.enum(RECYCLABLE))
-    .min(1)
-    .default(["mql", "sal"])
-    .describe("stages this rule recycles from (default mql, sal)"),
-}).meta({ id: "RecycleRule" });
-export type RecycleRule = z.infer<typeof RecycleRule>;
-
-export const SlaRule = z
-  .strictObject({
-    id: Identifier,
-    label: z.string().min(1),
-    stage: z.enum(["lead", "mql", "sal", "sql", "sqo", "recycled"]),
-    hours: z.number().positive(),
-    until: z
-      .enum(["accepted", "moved"])
-      .default("accepted")
-      .describe("accepted: a rep took ownership; moved: the lead left the stage"),
-    notify: z.array(OwnerChannel).min(1).default(["slack", "email"]),
-  })
-  .meta({ id: "SlaRule" });
-export type SlaRule = z.infer<typeof SlaRule>;
-
-export const StageModel = z.strictObject({
-  acceptance: z
-    .enum(["manual", "auto"])
-    .default("manual")
-    .describe("auto: a qualified lead is accepted by its routed owner at once (mql → sal)"),
-  mql: z.array(StageRule).default([]),
-  sql: z.array(StageRule).default([]),
-  sqo: z.array(StageRule).default([]),
-  disqualify: z.array(StageRule).default([]).describe("moves the lead to disqualified, from any stage"),
-  recycle: z.array(RecycleRule).default([]).describe("moves the lead back to nurturing"),
-  reopen: z.array(StageRule).default([]).describe("lets a disqualified lead back into the funnel"),
-  sla: z.array(SlaRule).default([]),
-});
-export type StageModel = z.infer<typeof StageModel>;
 
 export interface StageDecision {
   verdict: StageVerdict;

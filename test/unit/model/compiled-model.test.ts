@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { COMPILED_MODEL_FILE, readCompiledModel } from "../../../shared/adapters/compiled-model-file";
-import { InvalidModelError } from "../../../shared/domain/model/parse";
+import { InvalidModelError } from "../../../shared/domain/model/problems";
 import { compiledModelPath, loadCompiledEngine } from "../../../shared/runtime/compiled-engine";
 import { compileModelFile, loadEngine, loadModel } from "../../../shared/runtime/engine";
 import { DEFAULT_MODEL_PATH, journey, stored } from "./journeys";

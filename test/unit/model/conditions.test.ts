@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LeadCondition } from "../../../shared/domain/model/conditions";
+import type { LeadCondition } from "../../../shared/domain/model/grammar/conditions";
 import type { StoredEvent } from "../../../shared/domain/scoring";
 import { evaluateEvents } from "../../support/evaluate";
 import { engineFor, stored, subject } from "./journeys";

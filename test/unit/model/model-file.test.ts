@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseModelText, readModelFile } from "../../../shared/adapters/model-file";
 import { check, SCHEMA_FILE } from "../../../shared/cli/model";
 import { modelJsonSchema } from "../../../shared/domain/model/json-schema";
-import { InvalidModelError } from "../../../shared/domain/model/parse";
+import { InvalidModelError } from "../../../shared/domain/model/problems";
 import { loadEngine, modelPath } from "../../../shared/runtime/engine";
 import { DEFAULT_MODEL_PATH } from "./journeys";
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
-import {
-  DEFAULT_NOTIFICATIONS,
-  type NotificationRule,
-  notifiesOnCreation,
-} from "../../../shared/domain/model/notifications";
+import { DEFAULT_NOTIFICATIONS } from "../../../shared/domain/model/grammar/notifications";
+import { type NotificationRule, notifiesOnCreation } from "../../../shared/domain/model/notifications";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import { disqualifyLead, recycleLead } from "../../../shared/domain/rep-actions";
 import type { StoredEvent } from "../../../shared/domain/scoring";
