@@ -5,7 +5,7 @@ import * as z from "zod";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
-import { WEBHOOK_SOURCES } from "../shared/adapters/sources";
+import { WEBHOOK_SOURCE_LOADERS } from "../shared/adapters/sources/loaders";
 import { consentGate } from "../shared/application/erasure";
 import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
@@ -33,7 +33,7 @@ const env = readEnv({
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 
 const ingest = ingestWebhook({
-  sources: WEBHOOK_SOURCES,
+  sources: WEBHOOK_SOURCE_LOADERS,
   secrets: secretProvider(),
   record: recordEvent({
     store: dynamoLeadStore(table),

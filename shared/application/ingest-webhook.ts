@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { WebhookRequest, WebhookSource } from "../adapters/sources/source";
+import type { WebhookRequest, WebhookSources } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
   SourceNotConfiguredError,
@@ -21,7 +21,7 @@ export interface SecretProvider {
 export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 86_400;
 
 export interface IngestWebhookDeps {
-  sources: Partial<Record<string, WebhookSource>>;
+  sources: WebhookSources;
   secrets: SecretProvider;
   record: (event: LeadEvent) => Promise<RecordedEvent>;
   clock: Clock;
@@ -74,7 +74,8 @@ export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${sourc
 export const ingestWebhook =
   (deps: IngestWebhookDeps) =>
   async (sourceName: string, request: WebhookRequest): Promise<WebhookOutcome> => {
-    const source = Object.hasOwn(deps.sources, sourceName) ? deps.sources[sourceName] : undefined;
+    const entry = Object.hasOwn(deps.sources, sourceName) ? deps.sources[sourceName] : undefined;
+    const source = typeof entry === "function" ? await entry() : entry;
     if (!source) throw new UnknownSourceError(`unknown source "${sourceName}"`);
     requireJson(request.headers["content-type"]);
 

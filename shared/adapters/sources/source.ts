@@ -52,3 +52,12 @@ export interface WebhookSource {
   verify(request: WebhookRequest, context: VerifyContext): void;
   toEvents(request: WebhookRequest, context: VerifyContext): SourceResult;
 }
+
+/**
+ * A source whose module is loaded on its first delivery: a bundled function then evaluates (and builds
+ * the zod schemas of) only the senders that actually post to it, after its init rather than during it.
+ */
+export type SourceLoader = () => Promise<WebhookSource>;
+
+/** The sources a webhook route accepts, by name: each one loaded already, or loaded when first needed. */
+export type WebhookSources = Partial<Record<string, WebhookSource | SourceLoader>>;
