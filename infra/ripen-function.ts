@@ -18,14 +18,12 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { COMPILED_MODEL_FILE } from "../shared/adapters/compiled-model-file";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
+import { BUNDLE_ALIASES, REQUIRE_BANNER } from "./bundling";
 import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
 import { acknowledge } from "./nag";
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** ESM bundles have no `require`; some CommonJS dependencies call it. */
-const REQUIRE_BANNER = "import{createRequire}from'node:module';const require=createRequire(import.meta.url);";
 
 const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"];
 const TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
@@ -107,6 +105,10 @@ export class RipenFunction extends Construct {
         banner: REQUIRE_BANNER,
         // Bundle the AWS SDK too: pinned versions, tree-shaken, and faster to load than the runtime's copy.
         externalModules: [],
+        // esbuild's --alias:<package>=<path> flag, one per replaced package.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([name, path]) => [`--alias:${name}`, path]),
+        ),
         forceDockerBundling: false,
         // The compiled model ships beside the handler, where loadCompiledEngine reads it; no YAML, no parser.
         commandHooks: {
