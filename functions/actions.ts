@@ -13,6 +13,7 @@ import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -41,6 +42,7 @@ const interactions = slackInteractions({
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .use(tracing())
   .handler(async (event) => {
     await interactions(webhookRequest(event));
     return { statusCode: 200, body: "" };

@@ -11,6 +11,7 @@ import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv(tableEnvShape);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
@@ -31,6 +32,7 @@ function caller(event: APIGatewayProxyEventV2): string {
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .use(tracing())
   .handler(async (event) => {
     const { id } = parseQuery(LeadPath, event.pathParameters);
     const result = await erase({ idOrEmail: id, requestedBy: caller(event) });

@@ -17,6 +17,7 @@ import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -54,6 +55,7 @@ const ingest = ingestWebhook({
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .use(tracing())
   .handler(async (event) => {
     const { source } = parseQuery(WebhookPath, event.pathParameters);
     const outcome = await ingest(source, webhookRequest(event));

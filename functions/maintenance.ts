@@ -9,6 +9,7 @@ import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -20,6 +21,7 @@ const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 /** The daily sweep (EventBridge Scheduler): decay, recycle rules, SLA breaches over leads in open stages. */
 export const handler = middy<unknown, SweepSummary>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(tracing())
   .handler(async (_event, context) =>
     runMaintenance({
       index: dynamoStageIndex(table),

@@ -12,6 +12,7 @@ import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -72,6 +73,7 @@ const notify = notifyAlert({
  */
 export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(tracing())
   .handler(async (event) => {
     const alert = alertFromBusEvent(event, engine.channelsFor);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });

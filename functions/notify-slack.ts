@@ -15,6 +15,7 @@ import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
@@ -48,6 +49,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(tracing())
   .handler(async (event, context: Context) => {
     const alert = alertFromBusEvent(event, engine.channelsFor);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });

@@ -10,6 +10,7 @@ import {
 import type { ScoringEngine } from "../shared/domain/scoring";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { countMetric, logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 
 /** A bus event's detail, by the kind of item the stream record inserted. */
 export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;
@@ -38,6 +39,7 @@ export function detailOfRecord(
  */
 export const handler = middy<StreamRecord[], PublishedDetail[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(tracing())
   .handler(async (records) => {
     const details: PublishedDetail[] = [];
     let transitions = 0;

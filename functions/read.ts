@@ -19,6 +19,7 @@ import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
+import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv(tableEnvShape);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
@@ -62,6 +63,7 @@ const routes: Record<string, Route> = {
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
+  .use(tracing())
   .handler(async (event) => {
     const route = routes[event.routeKey];
     if (!route) throw new RouteNotFoundError(`no route ${event.routeKey}`);

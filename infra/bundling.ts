@@ -14,3 +14,11 @@ export const REQUIRE_BANNER = "import{createRequire}from'node:module';const requ
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   "@aws-sdk/credential-provider-node": "./shared/runtime/lambda-credentials.ts",
 };
+
+/**
+ * Build-time constants: whether the Powertools tracer is bundled at all (shared/runtime/tracing.ts).
+ * A stack without `ripen:tracing` ships functions with none of it.
+ */
+export function bundleDefines(tracing: boolean): Record<string, string> {
+  return { "process.env.RIPEN_TRACING": JSON.stringify(String(tracing)) };
+}

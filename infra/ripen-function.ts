@@ -18,7 +18,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { COMPILED_MODEL_FILE } from "../shared/adapters/compiled-model-file";
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
-import { BUNDLE_ALIASES, REQUIRE_BANNER } from "./bundling";
+import { BUNDLE_ALIASES, bundleDefines, REQUIRE_BANNER } from "./bundling";
 import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
 import { acknowledge } from "./nag";
@@ -103,6 +103,7 @@ export class RipenFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         banner: REQUIRE_BANNER,
+        define: bundleDefines(props.tracing),
         // Bundle the AWS SDK too: pinned versions, tree-shaken, and faster to load than the runtime's copy.
         externalModules: [],
         // esbuild's --alias:<package>=<path> flag, one per replaced package.

@@ -29,6 +29,8 @@ const BUNDLE_BUDGET_KIB: Record<string, number> = {
   maintenance: 390,
 };
 
+const TRACED = "ingest-traced";
+
 /** Every function bundled by the stack's own esbuild step, once for the file: name → the asset's folder. */
 const packages = new Map<string, string>();
 
@@ -47,9 +49,13 @@ beforeAll(() => {
     tracing: false,
     compiledModel: compileModelFile().compiled,
   };
-  const functions = Object.entries(FUNCTIONS).map(
-    ([name, definition]) => [name, new RipenFunction(stack, name, { definition, ...shared })] as const,
-  );
+  const functions = [
+    ...Object.entries(FUNCTIONS).map(
+      ([name, definition]) => [name, new RipenFunction(stack, name, { definition, ...shared })] as const,
+    ),
+    // ingest as a stack with `ripen:tracing` builds it.
+    [TRACED, new RipenFunction(stack, TRACED, { definition: FUNCTIONS.ingest, ...shared, tracing: true })] as const,
+  ];
   const assembly = app.synth();
   const resources = assembly.getStackArtifact(stack.artifactId).template.Resources as Record<
     string,
@@ -123,6 +129,20 @@ describe("a function's bundle", () => {
     expect(code).not.toContain("moves the lead to disqualified, from any stage");
   });
 
+  it("carries the Powertools tracer only when the stack traces", () => {
+    // Act
+    const plain = readFileSync(join(packageOf("ingest"), "index.mjs"), "utf8");
+    const traced = readFileSync(join(packageOf(TRACED), "index.mjs"), "utf8");
+
+    // Assess: the X-Ray SDK's own message, in any bundle that carries it.
+    const xray = "Missing AWS Lambda trace data for X-Ray.";
+    expect(traced).toContain(xray);
+    expect(plain).not.toContain(xray);
+    expect(statSync(join(packageOf(TRACED), "index.mjs")).size).toBeGreaterThan(
+      statSync(join(packageOf("ingest"), "index.mjs")).size + 50 * 1024,
+    );
+  });
+
   it("has a budget for every function, and no budget for a function that is gone", () => {
     expect(Object.keys(BUNDLE_BUDGET_KIB).sort()).toEqual(Object.keys(FUNCTIONS).sort());
   });
@@ -138,10 +158,10 @@ describe("a function's bundle", () => {
 
 describe("a function's init", () => {
   /** Imports a package's handler in a fresh Node process, as Lambda's runtime does at a cold start. */
-  function coldImport(directory: string) {
+  function coldImport(directory: string, env: Record<string, string> = {}) {
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", 'await import("./index.mjs")'], {
       cwd: directory,
-      env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", POWERTOOLS_METRICS_DISABLED: "true" },
+      env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", POWERTOOLS_METRICS_DISABLED: "true", ...env },
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -150,6 +170,17 @@ describe("a function's init", () => {
 
   it("reads the compiled model beside the handler", () => {
     expect(coldImport(packageOf("publish"))).toEqual({ status: 0, stderr: "" });
+  });
+
+  it("starts the tracer when the stack traces", () => {
+    expect(
+      coldImport(packageOf(TRACED), {
+        TABLE_NAME: "ripen",
+        AWS_LAMBDA_FUNCTION_NAME: "ingest",
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      }),
+    ).toEqual({ status: 0, stderr: "" });
   });
 
   it("refuses a compiled model changed after the build, naming the file", () => {
