@@ -1,6 +1,7 @@
 import { loadavg } from "node:os";
 import { relative } from "node:path";
 import { benchCapacity } from "./capacity";
+import { benchColdStart } from "./coldstart";
 import { costPerMillion } from "./cost";
 import { type BenchEngine, startBenchEngine } from "./dynamodb";
 import { benchInit } from "./init";
@@ -12,11 +13,12 @@ import { benchSequential } from "./sequential";
 import { benchThroughput } from "./throughput";
 
 /**
- * `npm run bench [-- name…]`: capacity, throughput, init (or bundle), scoring, cost; none runs them all.
+ * `npm run bench [-- name…]`: scoring, init (or bundle), coldstart, capacity, throughput, sequential, cost;
+ * none runs them all.
  * Writes bench/results.json (sections not run keep their previous figures) and prints the tables.
  * DYNAMODB_ENDPOINT points capacity and throughput at another engine than an in-memory DynamoDB Local.
  */
-const NAMES = ["scoring", "init", "capacity", "throughput", "sequential", "cost"] as const;
+const NAMES = ["scoring", "init", "coldstart", "capacity", "throughput", "sequential", "cost"] as const;
 type Name = (typeof NAMES)[number];
 const ALIASES: Record<string, Name> = { bundle: "init" };
 const USAGE = `usage: npm run bench [-- ${NAMES.join(" | ")} | bundle …]   (no name: all)`;
@@ -59,6 +61,9 @@ async function main(): Promise<void> {
       await engine.stop();
     }
   };
+  if (selected.has("coldstart")) {
+    measured.coldstart = stamp(await onEngine((engine) => benchColdStart(engine, progress)));
+  }
   if (needCapacity) {
     measured.capacity = stamp(
       await onEngine((engine) => {

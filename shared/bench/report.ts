@@ -1,4 +1,5 @@
 import type { CapacityResult, Units } from "./capacity";
+import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
 import type { InitResult } from "./init";
 import { machineLine } from "./machine";
@@ -218,6 +219,40 @@ function initReport(measured: Measured<InitResult>): string {
     table(["bundle", "KB", "gzip KB", "import ms", "min", "max", "× bare", "largest inputs"], rows),
     `bundling: ${result.bundling}`,
     `target: ${result.target.function} imports in ≤ ${result.target.ratio}× the bare bundle's time → ${result.target.actual}×: ${verdict(result.target.met)}`,
+    ...(result.everyFunction
+      ? [
+          `target: every function ≤ ${result.everyFunction.ratio}× → worst ${result.everyFunction.worst.name} ${result.everyFunction.worst.ratio}×: ${verdict(result.everyFunction.met)}`,
+        ]
+      : []),
+    ...(result.size
+      ? [
+          `target: ${result.size.function} ≤ ${result.size.kib} KB minified → ${result.size.actual} KB: ${verdict(result.size.met)}`,
+        ]
+      : []),
+    ...(result.tracer
+      ? [
+          `ripen:tracing (Powertools tracer, X-Ray SDK) adds ${result.tracer.kib} KB and ${result.tracer.importMs} ms to ingest's import`,
+        ]
+      : []),
+  ].join("\n");
+}
+
+function coldStartReport(measured: Measured<ColdStartResult>): string {
+  const { result } = measured;
+  const rows = [result.bare, result.ingest].map((figure) => [
+    figure.name,
+    figure.nodeMs,
+    figure.importedMs,
+    figure.firstRequestMs,
+    figure.answeredMs,
+    figure.answeredRange.min,
+    figure.answeredRange.max,
+  ]);
+  return [
+    heading(`cold start: process start → first answer (median of ${result.runs} fresh processes)`, measured),
+    table(["process", "node ready ms", "imported ms", "first request ms", "answered ms", "min", "max"], rows),
+    `first request: ${result.request}; ${result.engine}`,
+    `ingest answers its first webhook in ${result.ratio}× the bare client's time to its first GetItem`,
   ].join("\n");
 }
 
@@ -266,6 +301,7 @@ export function report(results: BenchResults, ran: readonly string[]): string {
   if (ran.includes("throughput") && results.throughput) parts.push(throughputReport(results.throughput));
   if (ran.includes("sequential") && results.sequential) parts.push(sequentialReport(results.sequential));
   if (ran.includes("init") && results.init) parts.push(initReport(results.init));
+  if (ran.includes("coldstart") && results.coldstart) parts.push(coldStartReport(results.coldstart));
   if (ran.includes("scoring") && results.scoring) parts.push(scoringReport(results.scoring));
   if (ran.includes("cost") && results.cost) parts.push(costReport(results.cost));
   return `${parts.join("\n")}\n`;

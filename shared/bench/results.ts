@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CapacityResult } from "./capacity";
+import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
 import type { InitResult } from "./init";
 import type { Machine } from "./machine";
@@ -25,6 +26,7 @@ export interface BenchResults {
   throughput?: Measured<ThroughputResult>;
   sequential?: Measured<SequentialResult>;
   init?: Measured<InitResult>;
+  coldstart?: Measured<ColdStartResult>;
   scoring?: Measured<ScoringResult>;
   cost?: Measured<CostResult>;
 }

@@ -1,0 +1,256 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { localDynamoDbClient } from "../local/clients";
+import { ensureTable } from "../local/table";
+import { compileModelFile } from "../runtime/engine";
+import { FUNCTIONS } from "../runtime/routes";
+import type { BenchEngine } from "./dynamodb";
+import { bundleLikeTheStack } from "./init";
+import { runNode } from "./node-process";
+import { median } from "./stats";
+import { BENCH_SECRET, benchLead, journeyWebhook, signedHeaders } from "./webhooks";
+
+const RUNS = 9;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REGION = "us-east-1";
+const SECRETS_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:ripen-AbCdEf`;
+const ID_KEY_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:ripen-id-key-AbCdEf`;
+
+/** The least a function reading DynamoDB does on its first request: one GetItem, the SDK's own chain. */
+const BARE_ENTRY = `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+export const handler = async () => {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: "LEAD#none" }, sk: { S: "LEAD" } } }),
+  );
+  return { statusCode: 200, body: JSON.stringify(Item ?? null) };
+};
+`;
+
+/**
+ * A fresh Node process as Lambda starts one: imports the handler, then hands it one event with a Lambda
+ * context. Prints, in milliseconds since the process started (performance.now's origin), when the
+ * runner's first line ran (Node's own start), when the import (module load and init) ended, and when
+ * the first answer came back.
+ */
+const RUNNER = `const started = performance.now();
+const { handler } = await import(process.argv[2]);
+const imported = performance.now();
+const context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:" + process.env.AWS_LAMBDA_FUNCTION_NAME,
+  memoryLimitInMB: "512",
+  awsRequestId: "00000000-0000-4000-8000-000000000000",
+  logGroupName: "/aws/lambda/bench",
+  logStreamName: "bench",
+  getRemainingTimeInMillis: () => 10000,
+  done() {}, fail() {}, succeed() {},
+};
+const response = await handler(JSON.parse(process.env.BENCH_EVENT), context);
+const answered = performance.now();
+process.stdout.write("\\n" + JSON.stringify({ started, imported, answered, status: response?.statusCode }) + "\\n");
+process.exit(0);
+`;
+
+export interface ColdStartFigure {
+  name: string;
+  /** Medians, ms since the process started: Node's own start, the end of the import, the first answer. */
+  nodeMs: number;
+  importedMs: number;
+  answeredMs: number;
+  /** Median of the first request alone (answered − imported). */
+  firstRequestMs: number;
+  answeredRange: { min: number; max: number };
+}
+
+export interface ColdStartResult {
+  runs: number;
+  engine: string;
+  /** What the first webhook did: a new lead from a signed generic delivery, secrets read from a stand-in. */
+  request: string;
+  bare: ColdStartFigure;
+  ingest: ColdStartFigure;
+  /** ingest's process start → first answer over the bare client's. */
+  ratio: number;
+}
+
+interface Sample {
+  started: number;
+  imported: number;
+  answered: number;
+  status: number;
+}
+
+/**
+ * Process start → import → init → first handled webhook, for the ingest bundle and a bare DynamoDB
+ * client doing one GetItem, each from a fresh `node` process, runs interleaved, against the same
+ * DynamoDB Local. The bundles are built as the stack builds them. The ingest function reads its secrets
+ * (the sender's and the lead id key) from Secrets Manager as in AWS: here a stand-in on 127.0.0.1
+ * answering GetSecretValue, so the first webhook pays the lazy import of the client and a round trip.
+ */
+export async function benchColdStart(engine: BenchEngine, log: (line: string) => void): Promise<ColdStartResult> {
+  const directory = await mkdtemp(join(tmpdir(), "ripen-bench-coldstart-"));
+  const secrets = await startSecretsStandIn({
+    [SECRETS_ARN]: JSON.stringify({ RIPEN_SECRET_GENERIC: BENCH_SECRET }),
+    [ID_KEY_ARN]: randomBytes(32).toString("base64url"),
+  });
+  try {
+    const tableName = `coldstart-${Date.now()}`;
+    await ensureTable(localDynamoDbClient(engine.endpoint), tableName);
+    const runner = join(directory, "runner.mjs");
+    await writeFile(runner, RUNNER);
+    const { compiled } = compileModelFile();
+    const bare = await bundleLikeTheStack(directory, "bare", { contents: BARE_ENTRY }, compiled);
+    const ingest = await bundleLikeTheStack(directory, "ingest", join(ROOT, FUNCTIONS.ingest.entry), compiled);
+    const env = {
+      PATH: process.env.PATH ?? "",
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: engine.endpoint,
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+    const functionEnv = {
+      ...env,
+      RIPEN_SECRETS_ARN: SECRETS_ARN,
+      RIPEN_ID_KEY_ARN: ID_KEY_ARN,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      RIPEN_PUBLIC_URL: "https://api.example.com",
+      POWERTOOLS_SERVICE_NAME: "ripen",
+      POWERTOOLS_METRICS_NAMESPACE: "Ripen",
+      // The logs and metrics a first webhook writes are part of its cost; they go to this process's pipe.
+      AWS_LAMBDA_FUNCTION_NAME: "ingest",
+    };
+    log(`coldstart: ${RUNS} fresh processes each for ingest and the bare client`);
+    const samples = { bare: [] as Sample[], ingest: [] as Sample[] };
+    const run = `cs${Date.now().toString(36)}`;
+    for (let round = 0; round < RUNS; round++) {
+      samples.bare.push(await once(runner, bare.file, { ...env, AWS_LAMBDA_FUNCTION_NAME: "bare" }, {}));
+      const body = journeyWebhook(benchLead(run, round), "newsletter", `${run}-${round}`, new Date());
+      samples.ingest.push(await once(runner, ingest.file, functionEnv, webhookEvent(body)));
+    }
+    for (const [name, list] of Object.entries(samples)) {
+      const refused = list.find((sample) => sample.status !== 200);
+      if (refused) throw new Error(`coldstart: ${name} answered ${refused.status}`);
+    }
+    const barePart = figure("bare @aws-sdk/client-dynamodb, one GetItem", samples.bare);
+    const ingestPart = figure("ingest, a new lead", samples.ingest);
+    return {
+      runs: RUNS,
+      engine: engine.description,
+      request: "a signed generic webhook creating a lead; secrets from a Secrets Manager stand-in on 127.0.0.1",
+      bare: barePart,
+      ingest: ingestPart,
+      ratio: Math.round((ingestPart.answeredMs / barePart.answeredMs) * 100) / 100,
+    };
+  } finally {
+    await secrets.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function once(runner: string, file: string, env: NodeJS.ProcessEnv, event: unknown): Promise<Sample> {
+  return runNode<Sample>([runner, file], {
+    cwd: tmpdir(),
+    env: { ...env, BENCH_EVENT: JSON.stringify(event) },
+    timeoutMs: 60_000,
+    what: `a cold start of ${file}`,
+  });
+}
+
+function figure(name: string, samples: readonly Sample[]): ColdStartFigure {
+  const answered = samples.map((sample) => sample.answered);
+  return {
+    name,
+    nodeMs: round1(median(samples.map((sample) => sample.started))),
+    importedMs: round1(median(samples.map((sample) => sample.imported))),
+    answeredMs: round1(median(answered)),
+    firstRequestMs: round1(median(samples.map((sample) => sample.answered - sample.imported))),
+    answeredRange: { min: round1(Math.min(...answered)), max: round1(Math.max(...answered)) },
+  };
+}
+
+/** POST /webhooks/generic as API Gateway's HTTP API (payload 2.0) hands it to the function. */
+function webhookEvent(body: string): APIGatewayProxyEventV2 {
+  const now = Date.now();
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/{source}",
+    rawPath: "/webhooks/generic",
+    rawQueryString: "",
+    headers: { ...signedHeaders(body, now), host: "api.example.com", "user-agent": "ripen-bench" },
+    pathParameters: { source: "generic" },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "bench",
+      domainName: "api.example.com",
+      domainPrefix: "api",
+      http: {
+        method: "POST",
+        path: "/webhooks/generic",
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: "ripen-bench",
+      },
+      requestId: `bench-${now}`,
+      routeKey: "POST /webhooks/{source}",
+      stage: "$default",
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+/**
+ * Secrets Manager's GetSecretValue, answered from memory on 127.0.0.1 (AWS JSON 1.1, as the SDK speaks
+ * it): the function under test reaches it through AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ */
+async function startSecretsStandIn(values: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+    });
+    request.on("end", () => {
+      const target = request.headers["x-amz-target"];
+      const { SecretId } = JSON.parse(text || "{}") as { SecretId?: string };
+      const value = SecretId === undefined ? undefined : values[SecretId];
+      response.setHeader("content-type", "application/x-amz-json-1.1");
+      if (target !== "secretsmanager.GetSecretValue" || value === undefined) {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ __type: "ResourceNotFoundException", message: "no such secret" }));
+        return;
+      }
+      response.end(
+        JSON.stringify({
+          ARN: SecretId,
+          Name: SecretId?.split(":").at(-1),
+          SecretString: value,
+          VersionId: "bench",
+          VersionStages: ["AWSCURRENT"],
+          CreatedDate: Math.floor(Date.now() / 1000),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
