@@ -1,5 +1,20 @@
 import type { SourceName } from "../../domain/lead-event";
-import type { SourceLoader } from "./source";
+import type { SourceLoader, WebhookSource } from "./source";
+
+/**
+ * A loader that imports once: later deliveries get the same promise, never another import() (which,
+ * outside a bundle, goes through the module loader each time). A failed import is tried again.
+ */
+function once(load: () => Promise<WebhookSource>): SourceLoader {
+  let loading: Promise<WebhookSource> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+}
 
 /**
  * The sources of WEBHOOK_SOURCES (./index.ts), each imported on its first delivery. The ingest function
@@ -8,12 +23,12 @@ import type { SourceLoader } from "./source";
  * answer one. A module is imported once per process; its later deliveries cost a resolved promise.
  */
 export const WEBHOOK_SOURCE_LOADERS: Partial<Record<SourceName, SourceLoader>> = {
-  typeform: () => import("./typeform").then((module) => module.typeform),
-  tally: () => import("./tally").then((module) => module.tally),
-  webflow: () => import("./webflow").then((module) => module.webflow),
-  hubspot: () => import("./hubspot").then((module) => module.hubspot),
-  zoom: () => import("./zoom").then((module) => module.zoom),
-  calendly: () => import("./calendly").then((module) => module.calendly),
-  calcom: () => import("./calcom").then((module) => module.calcom),
-  generic: () => import("./generic").then((module) => module.generic),
+  typeform: once(() => import("./typeform").then((module) => module.typeform)),
+  tally: once(() => import("./tally").then((module) => module.tally)),
+  webflow: once(() => import("./webflow").then((module) => module.webflow)),
+  hubspot: once(() => import("./hubspot").then((module) => module.hubspot)),
+  zoom: once(() => import("./zoom").then((module) => module.zoom)),
+  calendly: once(() => import("./calendly").then((module) => module.calendly)),
+  calcom: once(() => import("./calcom").then((module) => module.calcom)),
+  generic: once(() => import("./generic").then((module) => module.generic)),
 };

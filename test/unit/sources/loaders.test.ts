@@ -22,6 +22,10 @@ describe("the sources loaded on their first delivery", () => {
     for (const [name, source] of loaded) expect(source).toBe(WEBHOOK_SOURCES[name as keyof typeof WEBHOOK_SOURCES]);
   });
 
+  it("import a sender's module once: every later delivery gets the same promise", () => {
+    for (const load of Object.values(WEBHOOK_SOURCE_LOADERS)) expect(load?.()).toBe(load?.());
+  });
+
   it("load only the source a delivery names, once it is known, and record as the loaded ones do", async () => {
     // Prepare: loaders that say when they run.
     const calls: string[] = [];
