@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { withoutSdkLogging } from "../runtime/aws-clients";
 
 /**
  * SDK configuration for a local or other non-AWS DynamoDB endpoint. DynamoDB Local runs with
@@ -27,5 +28,5 @@ export function localDynamoDbClient(endpoint: string, maxAttempts = 3): DynamoDB
 
 /** DynamoDB Local serves the Streams API on the same endpoint as the table API. */
 export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient({ ...localClientConfig(endpoint), maxAttempts: 3 });
+  return withoutSdkLogging(new DynamoDBStreamsClient({ ...localClientConfig(endpoint), maxAttempts: 3 }));
 }
