@@ -21,17 +21,20 @@ export const logger = new Logger({
 });
 
 /** CloudWatch metrics in the Embedded Metric Format, namespace `Ripen`. */
-export const metrics = new Metrics({ namespace: "Ripen", serviceName });
+const metrics = new Metrics({ namespace: "Ripen", serviceName });
 
 /**
  * Counts one occurrence of `name` with its own dimensions, written at once as one EMF line, so a
  * count is never lost to an error path. Dimension values must come from closed sets (source names,
- * stages, error codes), never from what a caller sent.
+ * stages, error codes), never from what a caller sent. The one Metrics instance adds, writes and
+ * clears in a single synchronous step (no await between), so concurrent invocations of the local
+ * server can't mix their dimensions; a `singleMetric()` per count would build a Metrics and a Console
+ * each time.
  */
 export function countMetric(name: string, dimensions: Readonly<Record<string, string>> = {}): void {
-  const single = metrics.singleMetric();
-  for (const [dimension, value] of Object.entries(dimensions)) single.addDimension(dimension, value);
-  single.addMetric(name, MetricUnit.Count, 1);
+  for (const [dimension, value] of Object.entries(dimensions)) metrics.addDimension(dimension, value);
+  metrics.addMetric(name, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
 }
 
 /** Counts an alert that could not be delivered, per channel and whether a retry may help. */
