@@ -40,12 +40,14 @@ export interface LeadStore {
   /**
    * Ingest's one read: the lead (with its snapshot) and whether an event is already stored under its
    * key (or was, before an erasure), in one request for two keys. `consistent` asks for a strongly
-   * consistent read (used on retries).
+   * consistent read (used on retries). `isolated` reads both as one transaction never half-applied
+   * (a plain read may see a commit's event without its lead); it throws VersionConflictError while a
+   * transaction on them is in flight.
    */
   readForEvent(
     leadId: string,
     eventKey: string,
-    options?: { consistent?: boolean },
+    options?: { consistent?: boolean; isolated?: boolean },
   ): Promise<{
     lead: Lead | undefined;
     recorded: boolean;

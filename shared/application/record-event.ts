@@ -87,7 +87,12 @@ export const recordEvent =
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
       const consistent = attempt > 0;
       const { lead: current, recorded } = await deps.store.readForEvent(leadId, key, { consistent });
-      if (recorded) return redelivery(leadId, current);
+      if (recorded) {
+        if (current) return redelivery(leadId, current);
+        // The event without its lead: an erased person's record, or a commit this read saw only half of.
+        const settled = await settledRedelivery(deps.store, leadId, key);
+        if (settled) return settled;
+      }
       if (!current) await deps.erasures?.assertMayCreate(leadId, event);
       const now = deps.clock();
       const stored = storedEvent(event, eventId, now);
@@ -111,8 +116,10 @@ export const recordEvent =
             ...(deferred && { deferred }),
           };
         } catch (error) {
-          if (error instanceof DuplicateEventError) return redelivery(leadId, await deps.store.getLead(leadId));
-          if (!(error instanceof VersionConflictError)) throw error;
+          if (error instanceof DuplicateEventError) {
+            const settled = await settledRedelivery(deps.store, leadId, key);
+            if (settled) return settled;
+          } else if (!(error instanceof VersionConflictError)) throw error;
         }
       }
       const delay = backoff(policy, attempt);
@@ -121,6 +128,25 @@ export const recordEvent =
     }
     throw new ContentionError(`lead ${leadId} is being updated concurrently; retry the delivery`);
   };
+
+/**
+ * A redelivery told apart from a commit in flight by a read isolated from transactions: the stored key
+ * with its lead is a duplicate, the key alone an erased person. Undefined when the read met a transaction
+ * in flight or no longer finds the key (a retry decides).
+ */
+async function settledRedelivery(
+  store: RecordEventDeps["store"],
+  leadId: string,
+  key: string,
+): Promise<RecordedEvent | undefined> {
+  try {
+    const { lead, recorded } = await store.readForEvent(leadId, key, { isolated: true });
+    return recorded ? redelivery(leadId, lead) : undefined;
+  } catch (error) {
+    if (error instanceof VersionConflictError) return undefined;
+    throw error;
+  }
+}
 
 /** A delivery whose key is stored: of this lead, or of a person erased since (no lead, or a new one). */
 function redelivery(leadId: string, lead: Lead | undefined): RecordedEvent {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { VersionConflictError } from "../../shared/application/ports";
+import { recordEvent } from "../../shared/application/record-event";
 import { ContentionError } from "../../shared/domain/errors";
 import { loadEngine } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
-import { leadIdOf, recordLeads } from "../support/pseudonyms";
+import { leadIdOf, recordLeads, testPseudonyms } from "../support/pseudonyms";
 
 const now = new Date("2026-11-20T12:00:00.000Z");
 
@@ -95,5 +96,75 @@ describe("recordEvent", () => {
 
     expect(sleeps).toHaveLength(4);
     expect(memory.leads.size).toBe(0);
+  });
+});
+
+describe("recordEvent on a read that saw half a commit", () => {
+  /** The memory store, except that plain reads of `leadId` show the event's key without its lead. */
+  function halfSeen(lead: "in flight" | "erased") {
+    const memory = memoryLeadStore();
+    const isolated: boolean[] = [];
+    const store = {
+      ...memory.store,
+      async readForEvent(leadId: string, key: string, options: { consistent?: boolean; isolated?: boolean } = {}) {
+        isolated.push(options.isolated === true);
+        const read = await memory.store.readForEvent(leadId, key, options);
+        if (!read.recorded) return read;
+        return options.isolated && lead === "in flight" ? read : { lead: undefined, recorded: true };
+      },
+    };
+    return { memory, store, isolated };
+  }
+
+  it("answers a duplicate of the stored lead, never an erasure, when the lead was committed with the event", async () => {
+    // Prepare: the first delivery is stored.
+    const { memory, store, isolated } = halfSeen("in flight");
+    const event = leadEvent({ email: "half@example.com" });
+    await recordEvent({
+      store: memory.store,
+      engine: loadEngine(),
+      clock: () => now,
+      sleep: async () => {},
+      pseudonyms: testPseudonyms,
+    })(event);
+
+    // Act: the redelivery's plain read sees the event's key without its lead.
+    const again = await recordEvent({
+      store,
+      engine: loadEngine(),
+      clock: () => now,
+      sleep: async () => {},
+      pseudonyms: testPseudonyms,
+    })(event);
+
+    // Assess
+    expect(again).toMatchObject({ duplicate: true, lead: { leadId: leadIdOf("half@example.com") } });
+    expect(again.erased).toBeUndefined();
+    expect(isolated).toEqual([false, true]);
+  });
+
+  it("answers an erasure only when a read isolated from transactions finds the key without a lead", async () => {
+    // Prepare: an erased person's event record, as the erasure leaves it.
+    const { memory, store } = halfSeen("erased");
+    const event = leadEvent({ email: "gone@example.com" });
+    await recordEvent({
+      store: memory.store,
+      engine: loadEngine(),
+      clock: () => now,
+      sleep: async () => {},
+      pseudonyms: testPseudonyms,
+    })(event);
+
+    // Act
+    const again = await recordEvent({
+      store,
+      engine: loadEngine(),
+      clock: () => now,
+      sleep: async () => {},
+      pseudonyms: testPseudonyms,
+    })(event);
+
+    // Assess
+    expect(again).toEqual({ erased: true, leadId: leadIdOf("gone@example.com"), duplicate: true, transitioned: false });
   });
 });

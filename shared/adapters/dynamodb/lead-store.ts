@@ -73,6 +73,26 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     return events.length > limit ? { events: events.slice(0, limit), complete: false } : { events, complete: true };
   }
 
+  /** Items read as one transaction: never half of another transaction's writes. */
+  async function transactGet(keys: Item[]): Promise<(Item | undefined)[]> {
+    let result: TransactGetItemsCommandOutput;
+    try {
+      result = await client.send(
+        new TransactGetItemsCommand({
+          TransactItems: keys.map((Key) => ({ Get: { TableName: tableName, Key } })),
+          ...capacity,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        throw new VersionConflictError("a transaction on this lead is in flight");
+      }
+      throw error;
+    }
+    onCapacity?.("read", { read: consumedUnits(result.ConsumedCapacity) });
+    return (result.Responses ?? []).map((response) => response.Item);
+  }
+
   async function getLead(leadId: string, consistent = true): Promise<Lead | undefined> {
     const result = await client.send(
       new GetItemCommand({
@@ -87,11 +107,15 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
   }
 
   return {
-    async readForEvent(leadId, eventKey, { consistent = false } = {}) {
+    async readForEvent(leadId, eventKey, { consistent = false, isolated = false } = {}) {
       const keys = [
         { pk: leadPk(leadId), sk: LEAD_SK },
         { pk: leadPk(leadId), sk: eventSk(eventKey) },
       ].map((key) => marshall(key));
+      if (isolated) {
+        const [lead, event] = await transactGet(keys);
+        return { lead: lead && toLead(lead), recorded: event !== undefined };
+      }
       const items = await batchGet(client, tableName, keys, {
         consistent,
         ...(onCapacity && { onRead: (read: number) => onCapacity("read", { read }) }),
@@ -103,22 +127,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     async readForAction(leadId, actionKey) {
       // Transactional: a BatchGetItem may see the lead of a rep action's transaction without its marker.
       const keys = [LEAD_SK, markerSk(actionKey)].map((sk) => marshall({ pk: leadPk(leadId), sk }));
-      let result: TransactGetItemsCommandOutput;
-      try {
-        result = await client.send(
-          new TransactGetItemsCommand({
-            TransactItems: keys.map((Key) => ({ Get: { TableName: tableName, Key } })),
-            ...capacity,
-          }),
-        );
-      } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          throw new VersionConflictError("a transaction on this lead is in flight");
-        }
-        throw error;
-      }
-      onCapacity?.("read", { read: consumedUnits(result.ConsumedCapacity) });
-      const [lead, marker] = (result.Responses ?? []).map((response) => response.Item);
+      const [lead, marker] = await transactGet(keys);
       return {
         lead: lead && toLead(lead),
         ...(marker && { applied: marker.at?.S ? { at: marker.at.S } : {} }),
