@@ -1,7 +1,7 @@
 import { BANT_KEYS, type Bant, type BantItem, type BantKey } from "../lead";
 import type { Scalar } from "../lead-event";
 import { type CompileScope, compileValueTest, type Test } from "./compile-conditions";
-import type { BantCriterion, BantModel } from "./grammar/bant";
+import type { BantModel } from "./grammar/bant";
 
 export type { BantCriterion, BantModel } from "./grammar/bant";
 

@@ -1,7 +1,7 @@
 import type { StoredEvent } from "../scoring";
 import { type CompileScope, compileEventCondition, type Test } from "./compile-conditions";
 import type { EventOccurrence } from "./grammar/conditions";
-import type { Cap, EngagementModel, EngagementRule } from "./grammar/engagement";
+import type { EngagementRule } from "./grammar/engagement";
 
 export type { Cap, EngagementModel, EngagementRule } from "./grammar/engagement";
 

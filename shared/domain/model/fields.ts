@@ -1,4 +1,4 @@
-import { type AnswerValue, type Scalar, SOURCES, type SourceName } from "../lead-event";
+import type { AnswerValue, Scalar, SourceName } from "../lead-event";
 import type { FieldMapping } from "./grammar/fields";
 
 export type { FieldMapping } from "./grammar/fields";

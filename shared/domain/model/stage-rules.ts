@@ -2,7 +2,7 @@ import type { Lead } from "../lead";
 import type { StageVerdict } from "../scoring";
 import type { Stage } from "../stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
-import type { RecycleRule, SlaRule, StageModel, StageRule } from "./grammar/stages";
+import type { SlaRule, StageModel, StageRule } from "./grammar/stages";
 import type { OwnerChannel } from "./notifications";
 
 export type { RecycleRule, SlaRule, StageModel, StageRule } from "./grammar/stages";
