@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   });
 
   // CPU-bound figures first, before the DynamoDB engine runs.
-  if (selected.has("scoring")) measured.scoring = stamp(benchScoring(progress));
+  if (selected.has("scoring")) measured.scoring = stamp(await benchScoring(progress));
   if (selected.has("init")) measured.init = stamp(await benchInit(progress));
 
   // Cost needs units and handler time: from this run, else from the last results, else measured now.
