@@ -67,28 +67,6 @@ export interface WatcherSnapshot {
   times?: number[];
 }
 
-/** Copies a snapshot so a fold never changes the one it started from. */
-export function cloneSnapshot(snapshot: LeadSnapshot): LeadSnapshot {
-  const copy: LeadSnapshot = {
-    ...snapshot,
-    attributes: { ...snapshot.attributes },
-    marks: { ...snapshot.marks },
-    all: cloneEngagement(snapshot.all),
-  };
-  if (snapshot.since) copy.since = cloneEngagement(snapshot.since);
-  return copy;
-}
-
-function cloneEngagement(scope: EngagementSnapshot): EngagementSnapshot {
-  return {
-    events: scope.events,
-    rules: scope.rules.map((rule) => (rule.times ? { ...rule, times: [...rule.times] } : { ...rule })),
-    watchers: scope.watchers.map((watcher) =>
-      watcher.times ? { ...watcher, times: [...watcher.times] } : { ...watcher },
-    ),
-  };
-}
-
 /** (time, id) order: the order every fold applies "latest wins" in. */
 export function isLaterMark(at: number, by: string, mark: Mark | undefined): boolean {
   return mark === undefined || at > mark.at || (at === mark.at && by >= mark.by);

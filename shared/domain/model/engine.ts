@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { instantMs } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
+import type { Scalar } from "../lead-event";
 import {
   compareEvents,
   type Evaluation,
@@ -9,7 +10,14 @@ import {
   type ScoringSubject,
   type StoredEvent,
 } from "../scoring";
-import { cloneSnapshot, type EngagementSnapshot, isEarlierMark, isLaterMark, type LeadSnapshot } from "../snapshot";
+import {
+  type EngagementSnapshot,
+  isEarlierMark,
+  isLaterMark,
+  type LeadSnapshot,
+  type RuleSnapshot,
+  type WatcherSnapshot,
+} from "../snapshot";
 import { isOutOfFunnel } from "../stages";
 import { compileBant } from "./bant";
 import type { CompileScope, LeadFacts } from "./compile-conditions";
@@ -91,37 +99,62 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     };
   }
 
-  /** Adds one event's engagement to a scope; false when a window cap can't place it (replay). */
-  function foldEngagement(state: EngagementSnapshot, event: StoredEvent, at: number, stageEnteredMs: number): boolean {
+  /**
+   * Adds one event's engagement to a scope; false when a window cap can't place it (replay). `shared`:
+   * the scope's rule and watcher states belong to another snapshot too, so each one the event touches
+   * is replaced by a copy (an event touches a state at most once) instead of changed in place.
+   */
+  function foldEngagement(
+    state: EngagementSnapshot,
+    event: StoredEvent,
+    at: number,
+    stageEnteredMs: number,
+    shared: boolean,
+  ): boolean {
     state.events++;
-    for (const matcher of index.matchersFor(event.type)) {
+    const matchers = index.matchersFor(event.type);
+    for (let position = 0; position < matchers.length; position++) {
+      const matcher = matchers[position] as Matcher;
       if (matcher.where && !matcher.where(event)) continue;
       if (matcher.watcher >= 0) {
         if (matcher.sinceStageEntered && !(at > stageEnteredMs)) continue;
-        countOccurrence(matcher, state.watchers[matcher.watcher] as EngagementSnapshot["watchers"][number], at);
+        let watcher = state.watchers[matcher.watcher] as WatcherSnapshot;
+        if (shared) state.watchers[matcher.watcher] = watcher = copyWatcher(watcher);
+        countOccurrence(matcher, watcher, at);
         continue;
       }
-      const rule = engagementRules[matcher.rule] as CompiledEngagementRule;
-      if (!scoreRule(rule, state.rules[matcher.rule] as EngagementSnapshot["rules"][number], at)) return false;
+      let rule = state.rules[matcher.rule] as RuleSnapshot;
+      if (shared) state.rules[matcher.rule] = rule = copyRule(rule);
+      if (!scoreRule(engagementRules[matcher.rule] as CompiledEngagementRule, rule, at)) return false;
     }
     return true;
   }
 
-  function fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined {
-    const next = cloneSnapshot(snapshot);
+  /**
+   * Folds one event into `next`, in place. `shared`: next is a fresh top level over another snapshot's
+   * parts (see writable), which are copied as the event changes them; a replay folds into a snapshot of
+   * its own and copies nothing.
+   */
+  function foldInto(next: LeadSnapshot, event: StoredEvent, stageEnteredMs: number, shared: boolean): boolean {
     const at = instantMs(event.occurredAt);
     next.events++;
     if (at > next.lastEventMs) next.lastEventMs = at;
-    foldFactsInto(next, event, at);
-    if (!foldEngagement(next.all, event, at, stageEnteredMs)) return undefined;
-    if (next.since && at > stageEnteredMs && !foldEngagement(next.since, event, at, stageEnteredMs)) return undefined;
-    return next;
+    foldFactsInto(next, event, at, shared);
+    if (!foldEngagement(next.all, event, at, stageEnteredMs, shared)) return false;
+    if (next.since && at > stageEnteredMs && !foldEngagement(next.since, event, at, stageEnteredMs, shared))
+      return false;
+    return true;
+  }
+
+  function fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined {
+    const next = writable(snapshot);
+    return foldInto(next, event, stageEnteredMs, true) ? next : undefined;
   }
 
   /** What an event says about the person (attributes, name, company, first touch): in any order, exactly. */
-  function foldFactsInto(next: LeadSnapshot, event: StoredEvent, at: number): void {
+  function foldFactsInto(next: LeadSnapshot, event: StoredEvent, at: number, shared: boolean): void {
     const by = event.eventId;
-    foldAttributes(next, event, at);
+    foldAttributes(next, event, at, shared);
     if (isEarlierMark(at, by, next.firstSource)) next.firstSource = { at, by, value: event.source };
     const campaign = event.properties.campaign ?? event.properties.utm_campaign;
     if (typeof campaign === "string" && campaign !== "" && isEarlierMark(at, by, next.firstCampaign))
@@ -129,31 +162,28 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   }
 
   function foldFacts(snapshot: LeadSnapshot, event: StoredEvent): LeadSnapshot {
-    const next = cloneSnapshot(snapshot);
-    foldFactsInto(next, event, instantMs(event.occurredAt));
+    const next = writable(snapshot);
+    foldFactsInto(next, event, instantMs(event.occurredAt), true);
     return next;
   }
 
-  function foldAttributes(next: LeadSnapshot, event: StoredEvent, at: number): void {
+  function foldAttributes(next: LeadSnapshot, event: StoredEvent, at: number, shared: boolean): void {
     const by = event.eventId;
     if (event.name !== undefined && isLaterMark(at, by, next.name)) next.name = { at, by, value: event.name };
     if (event.company !== undefined && isLaterMark(at, by, next.company))
       next.company = { at, by, value: event.company };
-    const set = (attribute: string, value: string | number | boolean) => {
-      if (!isLaterMark(at, by, next.marks[attribute])) return;
-      next.attributes[attribute] = value;
-      next.marks[attribute] = { at, by };
-    };
+    // The attributes and marks are copied once, before the first one this event sets.
+    let own = !shared;
     for (const label in event.answers) {
       const attribute = fields.attributeFor(event.source, label);
       const value = event.answers[label];
       if (attribute === undefined || value === undefined || IDENTITY_FIELDS.has(attribute)) continue;
-      set(attribute, answerScalar(value));
+      own = setAttribute(next, attribute, answerScalar(value), at, by, own);
     }
     // Attributes the sender stated outright win over those read from answers of the same event.
     for (const key in event.attributes) {
       const value = event.attributes[key];
-      if (value !== undefined) set(key, value);
+      if (value !== undefined) own = setAttribute(next, key, value, at, by, own);
     }
   }
 
@@ -163,7 +193,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     stage: ScoringSubject["stage"],
   ): LeadSnapshot {
     const stageEnteredMs = instantMs(stageEnteredAt);
-    let snapshot = empty();
+    // The replay owns this snapshot: every event is folded into it in place.
+    const snapshot = empty();
     if (isOutOfFunnel(stage)) snapshot.since = emptyScope();
     let previousId: string | undefined;
     for (const event of [...events].sort(compareEvents)) {
@@ -171,15 +202,16 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       if (event.eventId === previousId) continue;
       previousId = event.eventId;
       // In time order every event is placed exactly.
-      snapshot = fold(snapshot, event, stageEnteredMs) as LeadSnapshot;
+      foldInto(snapshot, event, stageEnteredMs, false);
     }
     return snapshot;
   }
 
   /** A stage change: the counts since entering the stage restart, and so does the state since leaving. */
   function enterStage(snapshot: LeadSnapshot, stage: ScoringSubject["stage"]): LeadSnapshot {
-    const next = cloneSnapshot(snapshot);
-    for (const [position, watcher] of watchers.entries()) {
+    const next = writable(snapshot);
+    for (let position = 0; position < watchers.length; position++) {
+      const watcher = watchers[position] as Matcher;
       if (watcher.sinceStageEntered)
         next.all.watchers[position] = watcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
     }
@@ -202,7 +234,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     const engagementHits: RuleHit[] = [];
     let engagementCents = 0;
     for (const [position, rule] of engagementRules.entries()) {
-      const ruleState = state.rules[position] as EngagementSnapshot["rules"][number];
+      const ruleState = state.rules[position] as RuleSnapshot;
       ruleCounts[fitCount + position] = ruleState.matched;
       if (rule.points === 0 || ruleState.scored === 0) continue;
       const decayed = roundPoints(rule.points * decayFactor(rule, ruleState, nowMs));
@@ -217,11 +249,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       });
     }
     for (const [position, watcher] of watchers.entries()) {
-      occurrenceCounts[position] = occurrences(
-        watcher,
-        state.watchers[position] as EngagementSnapshot["watchers"][number],
-        nowMs,
-      );
+      occurrenceCounts[position] = occurrences(watcher, state.watchers[position] as WatcherSnapshot, nowMs);
     }
     // BANT cites the event behind each answer; since leaving the funnel only answers given since count.
     const stageEnteredMs = instantMs(subject.stageEnteredAt);
@@ -304,7 +332,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       events: 999_999_999,
       rules: engagementRules.map((rule) => {
         const kept = rule.capMax === Number.POSITIVE_INFINITY ? 0 : rule.capMax;
-        const state: EngagementSnapshot["rules"][number] = { matched: 999_999_999, scored: 999_999_999 };
+        const state: RuleSnapshot = { matched: 999_999_999, scored: 999_999_999 };
         if (kept > 0) state.times = Array.from({ length: kept }, time).sort((a, b) => a - b);
         if (rule.decayPerMs > 0) {
           state.sum = Math.PI * ++tick;
@@ -369,7 +397,7 @@ function hashModel(model: ScoringModel): string {
  * older than the latest scoring time of a window cap: which later events still score then depends on
  * scoring times the snapshot no longer keeps, so the lead is replayed.
  */
-function scoreRule(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], at: number): boolean {
+function scoreRule(rule: CompiledEngagementRule, state: RuleSnapshot, at: number): boolean {
   state.matched++;
   if (rule.capMax === Number.POSITIVE_INFINITY) {
     accumulate(rule, state, at);
@@ -397,7 +425,7 @@ function scoreRule(rule: CompiledEngagementRule, state: EngagementSnapshot["rule
 }
 
 /** Counts one more scoring event; decaying rules fold its weight into the accumulator. */
-function accumulate(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], at: number): void {
+function accumulate(rule: CompiledEngagementRule, state: RuleSnapshot, at: number): void {
   state.scored++;
   if (rule.decayPerMs === 0) return;
   const sum = state.sum ?? 0;
@@ -411,7 +439,7 @@ function accumulate(rule: CompiledEngagementRule, state: EngagementSnapshot["rul
 }
 
 /** Σ over the scoring times of 2^(−(now − t)/halfLife): what the rule's points are multiplied by now. */
-function decayFactor(rule: CompiledEngagementRule, state: EngagementSnapshot["rules"][number], nowMs: number): number {
+function decayFactor(rule: CompiledEngagementRule, state: RuleSnapshot, nowMs: number): number {
   if (rule.decayPerMs === 0) return state.scored;
   if (rule.capMax < Number.POSITIVE_INFINITY && rule.capWindowMs === 0) {
     let factor = 0;
@@ -422,7 +450,7 @@ function decayFactor(rule: CompiledEngagementRule, state: EngagementSnapshot["ru
   return (state.sum ?? 0) * Math.exp(Math.min(0, ref - nowMs) * rule.decayPerMs);
 }
 
-function countOccurrence(matcher: Matcher, state: EngagementSnapshot["watchers"][number], at: number): void {
+function countOccurrence(matcher: Matcher, state: WatcherSnapshot, at: number): void {
   state.count++;
   if (matcher.withinMs === 0) return;
   // Only the `atLeast` latest times can decide "at least N in the last D days".
@@ -434,7 +462,7 @@ function countOccurrence(matcher: Matcher, state: EngagementSnapshot["watchers"]
   }
 }
 
-function occurrences(matcher: Matcher, state: EngagementSnapshot["watchers"][number], nowMs: number): number {
+function occurrences(matcher: Matcher, state: WatcherSnapshot, nowMs: number): number {
   if (matcher.withinMs === 0) return state.count;
   let count = 0;
   for (const at of state.times as number[]) if (at >= nowMs - matcher.withinMs) count++;
@@ -445,4 +473,49 @@ function insertSorted(times: number[], at: number): void {
   let position = times.length;
   while (position > 0 && (times[position - 1] as number) > at) position--;
   times.splice(position, 0, at);
+}
+
+/**
+ * A snapshot a fold may change without touching the one it came from: its own top level, scopes and
+ * arrays of states, over the same states, attributes and marks, which the fold replaces by copies
+ * before it changes them (copy on write: an event touches a few states of a snapshot that has dozens).
+ */
+function writable(snapshot: LeadSnapshot): LeadSnapshot {
+  const next: LeadSnapshot = { ...snapshot, all: writableScope(snapshot.all) };
+  if (snapshot.since) next.since = writableScope(snapshot.since);
+  return next;
+}
+
+function writableScope(scope: EngagementSnapshot): EngagementSnapshot {
+  return { events: scope.events, rules: scope.rules.slice(), watchers: scope.watchers.slice() };
+}
+
+function copyRule(rule: RuleSnapshot): RuleSnapshot {
+  return rule.times ? { ...rule, times: rule.times.slice() } : { ...rule };
+}
+
+function copyWatcher(watcher: WatcherSnapshot): WatcherSnapshot {
+  return watcher.times ? { ...watcher, times: watcher.times.slice() } : { ...watcher };
+}
+
+/**
+ * Sets an attribute when this event (time, id) is the latest to set it. `own`: the snapshot's attributes
+ * and marks are its own to change; if not, they are copied first. Returns whether they are now.
+ */
+function setAttribute(
+  next: LeadSnapshot,
+  attribute: string,
+  value: Scalar,
+  at: number,
+  by: string,
+  own: boolean,
+): boolean {
+  if (!isLaterMark(at, by, next.marks[attribute])) return own;
+  if (!own) {
+    next.attributes = { ...next.attributes };
+    next.marks = { ...next.marks };
+  }
+  next.attributes[attribute] = value;
+  next.marks[attribute] = { at, by };
+  return true;
 }

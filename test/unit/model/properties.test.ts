@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
 import type { StoredEvent } from "../../../shared/domain/scoring";
-import { funnelRank } from "../../../shared/domain/stages";
+import { funnelRank, type Stage } from "../../../shared/domain/stages";
 import { foldHistory } from "../../../test/support/evaluate";
 import { evaluateEvents } from "../../support/evaluate";
 import { defaultEngine, engineFor, stored, subject, sumOfHits } from "./journeys";
@@ -138,6 +138,30 @@ describe("scoring properties (default model)", () => {
         expect(evaluateEvents(positive, subject(), events, later).engagement).toBeLessThanOrEqual(
           evaluateEvents(positive, subject(), events, earlier).engagement,
         );
+      }),
+    );
+  });
+
+  it("folds into a copy: the snapshot a fold starts from is left as it was, whatever the fold changes", () => {
+    const stages = fc.constantFrom<Stage>("lead", "mql", "recycled", "disqualified");
+    fc.assert(
+      fc.property(aHistory, stages, fc.integer({ min: 0, max: 120 }), (events, stage, enteredDay) => {
+        // Out of the funnel a snapshot also folds the events since leaving: both scopes are exercised.
+        const enteredMs = START + enteredDay * DAY;
+        const enteredAt = new Date(enteredMs).toISOString();
+        let snapshot = engine.enterStage(engine.empty(), stage);
+        const seen: StoredEvent[] = [];
+        for (const event of events) {
+          const before = structuredClone(snapshot);
+          const folded = engine.fold(snapshot, event, enteredMs);
+          engine.foldFacts(snapshot, event);
+          engine.enterStage(snapshot, "mql");
+
+          expect(snapshot).toStrictEqual(before);
+          seen.push(event);
+          // A late event a window cap can't place is replayed, as the write path does.
+          snapshot = folded ?? engine.replay(seen, enteredAt, stage);
+        }
       }),
     );
   });
