@@ -1,6 +1,6 @@
 import { BANT_KEYS, type Bant } from "../lead";
 import type { Scalar } from "../lead-event";
-import type { StoredEvent } from "../scoring";
+import type { EventFields } from "./fold-event";
 import type {
   AttributeCondition,
   ConditionValue,
@@ -188,7 +188,7 @@ function readFirst<S>(
 }
 
 /** Reads `source`, `type`, `properties.x`, `answers.x` or `attributes.x` of an event. */
-export function eventField(field: string): (event: StoredEvent) => unknown {
+export function eventField(field: string): (event: EventFields) => unknown {
   if (field === "source") return (event) => event.source;
   if (field === "type") return (event) => event.type;
   const dot = field.indexOf(".");
@@ -226,7 +226,7 @@ export function leadField(
 export function compileEventCondition(
   condition: EventCondition,
   scope: Pick<CompileScope, "lists">,
-): Test<StoredEvent> {
+): Test<EventFields> {
   return combine(condition, (inner) => compileEventCondition(inner, scope)) ?? withField(condition, eventField, scope);
 }
 

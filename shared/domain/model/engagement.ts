@@ -1,5 +1,5 @@
-import type { StoredEvent } from "../scoring";
 import { type CompileScope, compileEventCondition, type Test } from "./compile-conditions";
+import type { EventFields } from "./fold-event";
 import type { EventOccurrence } from "./grammar/conditions";
 import type { EngagementRule } from "./grammar/engagement";
 
@@ -45,7 +45,7 @@ export function compileEngagementRule(
 
 /** One thing the event pass looks for: an engagement rule, or an `event:` condition of a stage rule. */
 export interface Matcher {
-  where: Test<StoredEvent> | undefined;
+  where: Test<EventFields> | undefined;
   /** Index of the engagement rule this scores for (in the engine's rule list), or -1. */
   rule: number;
   /** Index of the occurrence counter this feeds, or -1. */

@@ -2,14 +2,7 @@ import { createHash } from "node:crypto";
 import { instantMs } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
 import type { Scalar } from "../lead-event";
-import {
-  compareEvents,
-  type Evaluation,
-  roundPoints,
-  type ScoringEngine,
-  type ScoringSubject,
-  type StoredEvent,
-} from "../scoring";
+import { type Evaluation, roundPoints, type ScoringEngine, type ScoringSubject, type StoredEvent } from "../scoring";
 import {
   type EngagementSnapshot,
   isEarlierMark,
@@ -25,6 +18,7 @@ import { compileEventCondition, normalize } from "./compile-conditions";
 import { type CompiledEngagementRule, compileEngagementRule, EventIndex, type Matcher } from "./engagement";
 import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "./fields";
 import { compileFitRule } from "./fit";
+import { FoldEvent, readInOrder } from "./fold-event";
 import { channelsFor, notificationRules } from "./notifications";
 import { compileRouting } from "./routing";
 import type { ScoringModel } from "./schema";
@@ -106,7 +100,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
    */
   function foldEngagement(
     state: EngagementSnapshot,
-    event: StoredEvent,
+    event: FoldEvent,
     at: number,
     stageEnteredMs: number,
     shared: boolean,
@@ -135,8 +129,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
    * parts (see writable), which are copied as the event changes them; a replay folds into a snapshot of
    * its own and copies nothing.
    */
-  function foldInto(next: LeadSnapshot, event: StoredEvent, stageEnteredMs: number, shared: boolean): boolean {
-    const at = instantMs(event.occurredAt);
+  function foldInto(next: LeadSnapshot, event: FoldEvent, stageEnteredMs: number, shared: boolean): boolean {
+    const at = event.at;
     next.events++;
     if (at > next.lastEventMs) next.lastEventMs = at;
     foldFactsInto(next, event, at, shared);
@@ -148,12 +142,12 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
   function fold(snapshot: LeadSnapshot, event: StoredEvent, stageEnteredMs: number): LeadSnapshot | undefined {
     const next = writable(snapshot);
-    return foldInto(next, event, stageEnteredMs, true) ? next : undefined;
+    return foldInto(next, new FoldEvent(event), stageEnteredMs, true) ? next : undefined;
   }
 
   /** What an event says about the person (attributes, name, company, first touch): in any order, exactly. */
-  function foldFactsInto(next: LeadSnapshot, event: StoredEvent, at: number, shared: boolean): void {
-    const by = event.eventId;
+  function foldFactsInto(next: LeadSnapshot, event: FoldEvent, at: number, shared: boolean): void {
+    const by = event.id;
     foldAttributes(next, event, at, shared);
     if (isEarlierMark(at, by, next.firstSource)) next.firstSource = { at, by, value: event.source };
     const campaign = event.properties.campaign ?? event.properties.utm_campaign;
@@ -163,12 +157,13 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
   function foldFacts(snapshot: LeadSnapshot, event: StoredEvent): LeadSnapshot {
     const next = writable(snapshot);
-    foldFactsInto(next, event, instantMs(event.occurredAt), true);
+    const read = new FoldEvent(event);
+    foldFactsInto(next, read, read.at, true);
     return next;
   }
 
-  function foldAttributes(next: LeadSnapshot, event: StoredEvent, at: number, shared: boolean): void {
-    const by = event.eventId;
+  function foldAttributes(next: LeadSnapshot, event: FoldEvent, at: number, shared: boolean): void {
+    const by = event.id;
     if (event.name !== undefined && isLaterMark(at, by, next.name)) next.name = { at, by, value: event.name };
     if (event.company !== undefined && isLaterMark(at, by, next.company))
       next.company = { at, by, value: event.company };
@@ -197,10 +192,12 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     const snapshot = empty();
     if (isOutOfFunnel(stage)) snapshot.since = emptyScope();
     let previousId: string | undefined;
-    for (const event of [...events].sort(compareEvents)) {
+    const ordered = readInOrder(events);
+    for (let position = 0; position < ordered.length; position++) {
+      const event = ordered[position] as FoldEvent;
       // Redelivered copies sort next to each other; only the first counts.
-      if (event.eventId === previousId) continue;
-      previousId = event.eventId;
+      if (event.id === previousId) continue;
+      previousId = event.id;
       // In time order every event is placed exactly.
       foldInto(snapshot, event, stageEnteredMs, false);
     }
