@@ -79,19 +79,44 @@ function overElements(test: (value: unknown) => boolean): (value: unknown) => bo
 /** Text that normalize() would change: only then is a normalized copy worth making. */
 const NOT_NORMAL = /\p{Lu}|^\s|\s$/u;
 
+/** How many texts a memoized test remembers; it starts over when full, so no sender can grow it. */
+export const MEMO_LIMIT = 2_048;
+/** Longer texts are tested every time: hashing one costs about what testing it does. */
+export const MEMO_TEXT_LENGTH = 256;
+
+/**
+ * A test on text, remembered per text: conditions meet the same few values again and again (a form's
+ * title on every submission, a lead's job title at every evaluation), and a Map lookup costs a fraction
+ * of a regex or a normalized copy. The tests are pure, so a remembered answer is the answer.
+ */
+export function memoized(test: (text: string) => boolean): (text: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (text) => {
+    if (text.length > MEMO_TEXT_LENGTH) return test(text);
+    let result = known.get(text);
+    if (result === undefined) {
+      if (known.size >= MEMO_LIMIT) known.clear();
+      result = test(text);
+      known.set(text, result);
+    }
+    return result;
+  };
+}
+
 function setMatcher(set: ReadonlySet<string>): (value: unknown) => boolean {
+  const text = memoized((value) => set.has(value) || (NOT_NORMAL.test(value) && set.has(value.trim().toLowerCase())));
   return overElements((value) => {
-    if (typeof value === "string")
-      return set.has(value) || (NOT_NORMAL.test(value) && set.has(value.trim().toLowerCase()));
+    if (typeof value === "string") return text(value);
     return (typeof value === "number" || typeof value === "boolean") && set.has(String(value));
   });
 }
 
 function equalsMatcher(expected: ConditionValue): (value: unknown) => boolean {
   const text = normalize(expected);
+  const equals = memoized((value) => value === expected || value.trim().toLowerCase() === text);
   return overElements((value) => {
     if (value === expected) return true;
-    if (typeof value === "string") return value.length >= text.length && value.trim().toLowerCase() === text;
+    if (typeof value === "string") return value.length >= text.length && equals(value);
     return (typeof value === "number" || typeof value === "boolean") && String(value) === text;
   });
 }
@@ -106,16 +131,20 @@ function operatorMatcher(test: ValueOperators, scope: Pick<CompileScope, "lists"
   }
   if (test.range !== undefined) {
     const range = test.range;
-    return overElements((value) => {
+    const text = memoized((value) => {
       const number = numberOf(value);
       return number !== undefined && inRange(number, range);
     });
+    return overElements((value) =>
+      typeof value === "number" ? inRange(value, range) : typeof value === "string" && text(value),
+    );
   }
   if (test.pattern !== undefined) {
     const regex = new RegExp(test.pattern, "i");
+    const text = memoized((value) => regex.test(value));
     return overElements((value) =>
       typeof value === "string"
-        ? regex.test(value)
+        ? text(value)
         : (typeof value === "number" || typeof value === "boolean") && regex.test(String(value)),
     );
   }
