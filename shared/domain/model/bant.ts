@@ -1,5 +1,6 @@
 import { BANT_KEYS, type Bant, type BantItem, type BantKey } from "../lead";
 import type { Scalar } from "../lead-event";
+import type { Mark } from "../snapshot";
 import { type CompileScope, compileValueTest, type Test } from "./compile-conditions";
 import type { BantModel } from "./grammar/bant";
 
@@ -11,8 +12,11 @@ export type { BantCriterion, BantModel } from "./grammar/bant";
  */
 
 export interface CompiledBant {
-  /** BANT from the lead's attributes and the event that last set each one. */
-  extract(attributes: Record<string, Scalar>, setBy: Record<string, string>): Bant;
+  /**
+   * BANT from the lead's attributes and the event that last set each one (its mark: time and id). With
+   * `setAfterMs`, only attributes set after that time count (a lead judged on what it did since leaving).
+   */
+  extract(attributes: Record<string, Scalar>, marks: Readonly<Record<string, Mark>>, setAfterMs?: number): Bant;
 }
 
 export function compileBant(model: BantModel, scope: Pick<CompileScope, "lists">): CompiledBant {
@@ -27,15 +31,17 @@ export function compileBant(model: BantModel, scope: Pick<CompileScope, "lists">
     });
   }
   return {
-    extract(attributes, setBy) {
+    extract(attributes, marks, setAfterMs) {
       const bant: Bant = {};
       for (const criterion of criteria) {
         // The first satisfied answer wins; failing that, the first one given (unsatisfied).
         let item: BantItem | undefined;
         for (const attribute of criterion.from) {
           const value = attributes[attribute];
-          const eventId = setBy[attribute];
-          if (value === undefined || eventId === undefined) continue;
+          const mark = marks[attribute];
+          if (value === undefined || mark === undefined) continue;
+          if (setAfterMs !== undefined && !(mark.at > setAfterMs)) continue;
+          const eventId = mark.by;
           const text = String(value).trim();
           if (text === "") continue;
           const satisfied = criterion.satisfied(text);

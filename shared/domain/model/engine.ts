@@ -217,6 +217,30 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     return next;
   }
 
+  // What one evaluation counts in and hands the stage and routing rules: made once, refilled per call.
+  // evaluate is synchronous and never re-entered (no condition calls back into the engine), and
+  // nothing it returns points into these.
+  const facts: LeadFacts = {
+    attributes: {},
+    email: "",
+    domain: "",
+    name: undefined,
+    company: undefined,
+    scoreCents: 0,
+    fitCents: 0,
+    engagementCents: 0,
+    bant: {},
+    ruleCounts: new Int32Array(ruleCount),
+    occurrenceCounts: new Int32Array(watchers.length),
+    lastEventMs: 0,
+    stageEnteredMs: 0,
+    nowMs: 0,
+  };
+  // A lead is evaluated again and again at the same few instants (its stage entry, its latest event).
+  const stageEntry = lastOf((text: string) => instantMs(text));
+  const isoOf = lastOf((ms: number) => new Date(ms).toISOString());
+  const domainOf = lastOf(emailDomain);
+
   function evaluate(
     subject: ScoringSubject,
     snapshot: LeadSnapshot,
@@ -225,12 +249,12 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   ): Evaluation {
     const nowMs = now.getTime();
     const state = (scopeName === "since" ? snapshot.since : snapshot.all) ?? emptyScope();
-    const ruleCounts = new Int32Array(ruleCount);
-    const occurrenceCounts = new Int32Array(watchers.length);
-    const hits: RuleHit[] = [];
+    const { ruleCounts, occurrenceCounts } = facts;
+    ruleCounts.fill(0);
     const engagementHits: RuleHit[] = [];
     let engagementCents = 0;
-    for (const [position, rule] of engagementRules.entries()) {
+    for (let position = 0; position < engagementRules.length; position++) {
+      const rule = engagementRules[position] as CompiledEngagementRule;
       const ruleState = state.rules[position] as RuleSnapshot;
       ruleCounts[fitCount + position] = ruleState.matched;
       if (rule.points === 0 || ruleState.scored === 0) continue;
@@ -245,36 +269,29 @@ export function createEngine(model: ScoringModel): ScoringEngine {
         decayedPoints: decayed,
       });
     }
-    for (const [position, watcher] of watchers.entries()) {
+    for (let position = 0; position < watchers.length; position++) {
+      const watcher = watchers[position] as Matcher;
       occurrenceCounts[position] = occurrences(watcher, state.watchers[position] as WatcherSnapshot, nowMs);
     }
-    // BANT cites the event behind each answer; since leaving the funnel only answers given since count.
-    const stageEnteredMs = instantMs(subject.stageEnteredAt);
-    const setBy: Record<string, string> = {};
-    for (const attribute in snapshot.marks) {
-      const mark = snapshot.marks[attribute] as { at: number; by: string };
-      if (scopeName === "all" || mark.at > stageEnteredMs) setBy[attribute] = mark.by;
-    }
+    const stageEnteredMs = stageEntry(subject.stageEnteredAt);
     const name = snapshot.name?.value ?? subject.name;
     const company = snapshot.company?.value ?? subject.company;
     const attributes = snapshot.attributes;
-    const facts: LeadFacts = {
-      attributes,
-      email: subject.email,
-      domain: emailDomain(subject.email),
-      name,
-      company,
-      scoreCents: 0,
-      fitCents: 0,
-      engagementCents,
-      bant: bant.extract(attributes, setBy),
-      ruleCounts,
-      occurrenceCounts,
-      // The latest event is among those since leaving whenever there are any.
-      lastEventMs: snapshot.lastEventMs,
-      stageEnteredMs,
-      nowMs,
-    };
+    facts.attributes = attributes;
+    facts.email = subject.email;
+    facts.domain = domainOf(subject.email);
+    facts.name = name;
+    facts.company = company;
+    facts.engagementCents = engagementCents;
+    // BANT cites the event behind each answer; since leaving the funnel only answers given since count.
+    facts.bant = bant.extract(attributes, snapshot.marks, scopeName === "all" ? undefined : stageEnteredMs);
+    // The latest event is among those since leaving whenever there are any.
+    facts.lastEventMs = snapshot.lastEventMs;
+    facts.stageEnteredMs = stageEnteredMs;
+    facts.nowMs = nowMs;
+    facts.fitCents = 0;
+    facts.scoreCents = 0;
+    let hits: RuleHit[] | undefined;
     let fitCents = 0;
     for (let position = 0; position < fitCount; position++) {
       const rule = fitRules[position];
@@ -283,6 +300,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       if (rule.points === 0) continue;
       const points = roundPoints(rule.points);
       fitCents += Math.round(points * 100);
+      hits ??= [];
       hits.push({
         ruleId: rule.id,
         axis: "fit",
@@ -302,10 +320,10 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       score: facts.scoreCents / 100,
       fit: fitCents / 100,
       engagement: engagementCents / 100,
-      hits: hits.length === 0 ? engagementHits : hits.concat(engagementHits),
+      hits: hits === undefined ? engagementHits : hits.concat(engagementHits),
       bant: facts.bant,
       attributes,
-      lastEventAt: Number.isFinite(snapshot.lastEventMs) ? new Date(snapshot.lastEventMs).toISOString() : "",
+      lastEventAt: Number.isFinite(snapshot.lastEventMs) ? isoOf(snapshot.lastEventMs) : "",
       verdict: decision.verdict,
       autoAccept,
     };
@@ -387,6 +405,15 @@ function hashModel(model: ScoringModel): string {
     .update(JSON.stringify({ fold: FOLD_FORMAT, model: folded }))
     .digest("base64url")
     .slice(0, 16);
+}
+
+/** A function of one argument that remembers its last answer: cheap where the same argument comes in a row. */
+function lastOf<Argument, Result>(compute: (argument: Argument) => Result): (argument: Argument) => Result {
+  let known: { argument: Argument; result: Result } | undefined;
+  return (argument) => {
+    if (known === undefined || known.argument !== argument) known = { argument, result: compute(argument) };
+    return known.result;
+  };
 }
 
 /**

@@ -30,6 +30,19 @@ interface Compiled {
   when: Test<LeadFacts>;
 }
 
+/** The first rule whose condition holds (of those for `stage`, when given): a loop, no closure per call. */
+function first<Rule extends Compiled & { from?: ReadonlySet<Stage> }>(
+  rules: readonly Rule[],
+  facts: LeadFacts,
+  stage?: Stage,
+): Rule | undefined {
+  for (let position = 0; position < rules.length; position++) {
+    const rule = rules[position] as Rule;
+    if ((stage === undefined || rule.from?.has(stage)) && rule.when(facts)) return rule;
+  }
+  return undefined;
+}
+
 const KNOWN_CONTACT: StageVerdict = { stage: "lead", ruleId: "known-contact", reason: "known contact" };
 
 export function compileStages(model: StageModel, scope: CompileScope): CompiledStages {
@@ -46,7 +59,6 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
   const disqualify = model.disqualify.map(compile);
   const recycle = model.recycle.map((rule) => ({ ...compile(rule), from: new Set<Stage>(rule.from) }));
   const reopen = model.reopen.map(compile);
-  const first = (rules: readonly Compiled[], facts: LeadFacts) => rules.find((rule) => rule.when(facts));
 
   function qualify(facts: LeadFacts): StageVerdict {
     for (const step of ladder) {
@@ -70,7 +82,7 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
         const rule = first(reopen, facts);
         return rule ? { verdict, reopen: { stage: "lead", ruleId: rule.id, reason: rule.label } } : { verdict };
       }
-      const recycler = recycle.find((rule) => rule.from.has(stage) && rule.when(facts));
+      const recycler = first(recycle, facts, stage);
       if (recycler) return { verdict, demotion: { stage: "recycled", ruleId: recycler.id, reason: recycler.label } };
       return { verdict };
     },

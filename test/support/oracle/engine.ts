@@ -8,6 +8,7 @@ import {
   type ScoringSubject,
   type StoredEvent,
 } from "../../../shared/domain/scoring";
+import type { Mark } from "../../../shared/domain/snapshot";
 
 /** What the oracle reads about a lead: the subject, plus attributes known apart from the events. */
 export type OracleSubject = ScoringSubject & { attributes: Record<string, Scalar> };
@@ -95,7 +96,7 @@ export function createOracle(model: ScoringModel): OracleEngine {
     }
     const order = ordered ? undefined : scratch.order(input, count);
     const attributes: Record<string, Scalar> = { ...subject.attributes };
-    const setBy: Record<string, string> = {};
+    const setBy: Record<string, Mark> = {};
     const ruleSums = new Float64Array(engagementRules.length);
     let lastEventMs = Number.NEGATIVE_INFINITY;
     let name = subject.name;
@@ -119,14 +120,14 @@ export function createOracle(model: ScoringModel): OracleEngine {
         const value = event.answers[label];
         if (attribute === undefined || value === undefined || IDENTITY_FIELDS.has(attribute)) continue;
         attributes[attribute] = answerScalar(value);
-        setBy[attribute] = event.eventId;
+        setBy[attribute] = { at, by: event.eventId };
       }
       // Attributes the sender stated outright win over those read from answers of the same event.
       for (const key in event.attributes) {
         const value = event.attributes[key];
         if (value === undefined) continue;
         attributes[key] = value;
-        setBy[key] = event.eventId;
+        setBy[key] = { at, by: event.eventId };
       }
 
       for (const matcher of index.matchersFor(event.type)) {
