@@ -191,11 +191,30 @@ async function nextLead(
 /**
  * The event as stored. An occurredAt ahead of the receiving clock (within the accepted tolerance: clock
  * skew) is recorded as the time of receipt, so no stored event is ever in the future of its lead.
+ * Built field by field rather than spread: on Node 20 an object spread and then extended reads several
+ * times slower than a literal, and the fold reads every field of it.
  */
 export function storedEvent(event: LeadEvent, eventId: string, now: Date): StoredEvent {
   const receivedAt = now.toISOString();
-  const occurredAt = event.occurredAt > receivedAt ? receivedAt : event.occurredAt;
-  return { ...event, occurredAt, eventId, receivedAt };
+  const { source, sourceEventId, type, occurredAt, email, name, company, attributes, answers, properties, ...rest } =
+    event;
+  // A field added to LeadEvent must be stored too: this fails to compile until it is.
+  const _everyField: Record<string, never> = rest;
+  const stored: StoredEvent = {
+    source,
+    sourceEventId,
+    type,
+    occurredAt: occurredAt > receivedAt ? receivedAt : occurredAt,
+    email,
+    attributes,
+    answers,
+    properties,
+    eventId,
+    receivedAt,
+  };
+  if (name !== undefined) stored.name = name;
+  if (company !== undefined) stored.company = company;
+  return stored;
 }
 
 /** Attributes a lead keeps at most, and their size: the lead item stays far below DynamoDB's 400 KB. */
