@@ -1,6 +1,9 @@
 import { loadavg } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { eventItem, toEvent } from "../adapters/dynamodb/items";
+import { storedEvent } from "../application/record-event";
 import type { Lead } from "../domain/lead";
+import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { StoredEvent } from "../domain/scoring";
 import { loadEngine } from "../runtime/engine";
@@ -75,7 +78,7 @@ function measure(log: (line: string) => void): ScoringResult {
   const eventCount = LEADS * EVENTS_PER_LEAD;
   const paths = {
     replay: () => {
-      for (const { leadId, events } of leads) foldLead({ engine, leadId, current: undefined, history: events, now });
+      for (const { leadId, stored } of leads) foldLead({ engine, leadId, current: undefined, history: stored, now });
     },
     ingest: () => {
       for (const { leadId, events } of leads) {
@@ -138,7 +141,10 @@ const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100
 
 interface SyntheticLead {
   leadId: string;
+  /** The events as ingest records them, one webhook at a time. */
   events: StoredEvent[];
+  /** The same events as a replay reads them back from the table. */
+  stored: StoredEvent[];
 }
 
 const DOMAINS = ["acme.example", "globex.example", "initech.example", "gmail.com", "umbrella.example", "rival.example"];
@@ -146,46 +152,50 @@ const PATHS = ["/", "/blog/lead-scoring", "/pricing", "/careers", "/docs/webhook
 const FORMS = ["Newsletter", "Lead scoring whitepaper", "Contact sales", "Request a proposal", "Event feedback"];
 const TITLES = ["Head of Marketing", "Marketing Manager", "CEO", "Student", "VP Sales", "Analyst"];
 
-/** Leads with a realistic mix of events: page views, forms with answers, webinars, demos, downloads. */
+/**
+ * Leads with a realistic mix of events: page views, forms with answers, webinars, demos, downloads. Each
+ * event is made as the write path makes it (storedEvent) for ingest, and read back through the table's
+ * codec for replay, so both paths fold objects of the shapes they meet in production.
+ */
 function syntheticLeads(random: () => number, count: number, now: Date): SyntheticLead[] {
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const leads: SyntheticLead[] = [];
   for (let index = 0; index < count; index++) {
     const email = `person${Math.floor(random() * 1e9)}@${pick(DOMAINS)}`;
+    const leadId = benchLeadId(email);
     const events: StoredEvent[] = [];
     for (let position = 0; position < EVENTS_PER_LEAD; position++) {
-      const occurredAt = new Date(now.getTime() - Math.floor(random() * 90 * 86_400_000)).toISOString();
-      const base = {
-        source: "generic" as const,
+      const occurred = new Date(now.getTime() - Math.floor(random() * 90 * 86_400_000));
+      const event: LeadEvent = {
+        source: "generic",
         sourceEventId: `e${index}-${position}`,
-        eventId: `generic:e${index}-${position}`,
-        occurredAt,
-        receivedAt: occurredAt,
+        type: "page.viewed",
+        occurredAt: occurred.toISOString(),
         email,
         attributes: {},
         answers: {},
         properties: {},
       };
       const kind = random();
-      if (kind < 0.45) events.push({ ...base, type: "page.viewed", properties: { path: pick(PATHS) } });
+      if (kind < 0.45) event.properties = { path: pick(PATHS) };
       else if (kind < 0.65) {
-        events.push({
-          ...base,
-          type: "form.submitted",
-          name: "Synthetic Lead",
-          company: "Synthetic Co",
-          attributes: { companySize: Math.floor(random() * 3000), jobTitle: pick(TITLES), country: "DE" },
-          answers: random() < 0.5 ? { budget: "20k", timeline: "this quarter", need: "routing" } : {},
-          properties: { formTitle: pick(FORMS) },
-        });
-      } else if (kind < 0.75) events.push({ ...base, type: "webinar.registered" });
+        event.type = "form.submitted";
+        event.name = "Synthetic Lead";
+        event.company = "Synthetic Co";
+        event.attributes = { companySize: Math.floor(random() * 3000), jobTitle: pick(TITLES), country: "DE" };
+        if (random() < 0.5) event.answers = { budget: "20k", timeline: "this quarter", need: "routing" };
+        event.properties = { formTitle: pick(FORMS) };
+      } else if (kind < 0.75) event.type = "webinar.registered";
       else if (kind < 0.85) {
-        events.push({ ...base, type: "webinar.attended", properties: { durationMinutes: Math.floor(random() * 60) } });
-      } else if (kind < 0.9) events.push({ ...base, type: "content.downloaded" });
-      else if (kind < 0.95) events.push({ ...base, type: "demo.scheduled" });
-      else events.push({ ...base, type: "demo.completed" });
+        event.type = "webinar.attended";
+        event.properties = { durationMinutes: Math.floor(random() * 60) };
+      } else if (kind < 0.9) event.type = "content.downloaded";
+      else if (kind < 0.95) event.type = "demo.scheduled";
+      else event.type = "demo.completed";
+      events.push(storedEvent(event, eventKey(event), occurred));
     }
-    leads.push({ leadId: benchLeadId(email), events });
+    const stored = events.map((event) => toEvent(eventItem(leadId, event, event.eventId)));
+    leads.push({ leadId, events, stored });
   }
   return leads;
 }
