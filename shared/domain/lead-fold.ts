@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import * as z from "zod";
 import { instantMs } from "./instant";
 import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
@@ -126,7 +126,14 @@ function snapshotAfter(input: FoldInput, stage: Stage, stageEnteredAt: string): 
   if (history) return engine.replay(event ? [...history, event] : history, stageEnteredAt, stage);
   const base = usableSnapshot(engine, current);
   if (!base || !event) return base;
-  return engine.fold(base, event, instantMs(stageEnteredAt));
+  return engine.fold(base, event, stageEnteredMsOf(stageEnteredAt));
+}
+
+/** The lead's stage entry in milliseconds: the same text comes again with every event of a lead. */
+let lastStageEntry = { text: "", ms: Number.NaN };
+function stageEnteredMsOf(text: string): number {
+  if (text !== lastStageEntry.text) lastStageEntry = { text, ms: instantMs(text) };
+  return lastStageEntry.ms;
 }
 
 /**
@@ -172,8 +179,14 @@ function laterOf(a: string, b: string): string {
 
 /** Deterministic per lead version, so a retried write can never produce two transitions. */
 export function transitionId(leadId: string, version: number): string {
-  return `tr_${createHash("sha256").update(`${leadId}:${version}`).digest("hex").slice(0, 24)}`;
+  return `tr_${sha256Hex(`${leadId}:${version}`).slice(0, 24)}`;
 }
+
+/** Node's one-shot hash where it has one (20.12 and later): a lead that moves hashes once per move. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** The shape of every id transitionId returns, for ids that come back from outside (a Slack button). */
 export const TransitionId = z.string().regex(/^tr_[0-9a-f]{24}$/, "must be a transition id: tr_ and 24 hex digits");

@@ -46,15 +46,22 @@ export function compileRouting(routing: Routing | undefined, scope: CompileScope
     team: team(rule.owners),
   }));
   const fallback = routing.fallback ? team(routing.fallback) : owners;
+  // A lead is routed at every evaluation: its hash is kept while the same lead comes again.
+  let last = { leadId: "", hash: stableHash("") };
+  const pick = (members: readonly Owner[], leadId: string) => {
+    if (members.length === 0) return undefined;
+    if (last.leadId !== leadId) last = { leadId, hash: stableHash(leadId) };
+    return members[last.hash % members.length];
+  };
   return {
     owners,
     route(leadId, facts) {
       for (const rule of rules) {
         if (!rule.when(facts)) continue;
-        const owner = roundRobin(rule.team, leadId);
+        const owner = pick(rule.team, leadId);
         if (owner) return { owner, ruleId: rule.id };
       }
-      const owner = roundRobin(fallback, leadId);
+      const owner = pick(fallback, leadId);
       return owner && { owner, ruleId: "routing.fallback" };
     },
   };
