@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { instantMs } from "../instant";
+import { instantMs, instantText } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
 import type { Scalar } from "../lead-event";
 import { type Evaluation, roundPoints, type ScoringEngine, type ScoringSubject, type StoredEvent } from "../scoring";
@@ -238,7 +238,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   };
   // A lead is evaluated again and again at the same few instants (its stage entry, its latest event).
   const stageEntry = lastOf((text: string) => instantMs(text));
-  const isoOf = lastOf((ms: number) => new Date(ms).toISOString());
+  const isoOf = lastOf(instantText);
   const domainOf = lastOf(emailDomain);
 
   function evaluate(

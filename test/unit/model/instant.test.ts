@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantMs } from "../../../shared/domain/instant";
+import { instantMs, instantText } from "../../../shared/domain/instant";
 
 describe("instantMs", () => {
   it("reads canonical ISO instants exactly as Date.parse does", () => {
@@ -24,5 +24,41 @@ describe("instantMs", () => {
     ]) {
       expect(instantMs(text)).toEqual(Date.parse(text));
     }
+  });
+});
+
+describe("instantText", () => {
+  it("writes every instant exactly as toISOString does", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
+          fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
+          fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }),
+        ),
+        (ms) => {
+          expect(instantText(ms)).toBe(new Date(ms).toISOString());
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("at the edges of its four-digit years, leap days and fractions", () => {
+    for (const ms of [
+      -62_167_219_200_001,
+      -62_167_219_200_000,
+      0,
+      -1,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2000, 1, 29),
+      Date.UTC(1900, 2, 1),
+      253_402_300_799_999,
+      253_402_300_800_000,
+      1.5,
+    ]) {
+      expect(instantText(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(() => instantText(Number.NaN)).toThrow(RangeError);
   });
 });
