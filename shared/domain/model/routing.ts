@@ -20,11 +20,6 @@ export function stableHash(text: string): number {
   return hash >>> 0;
 }
 
-/** Round robin without shared state: the lead's hash picks its place in the rotation. */
-export function roundRobin<T>(team: readonly T[], leadId: string): T | undefined {
-  return team.length === 0 ? undefined : team[stableHash(leadId) % team.length];
-}
-
 export interface CompiledRouting {
   owners: readonly Owner[];
   route(leadId: string, facts: LeadFacts): { owner: Owner; ruleId: string } | undefined;
@@ -46,7 +41,8 @@ export function compileRouting(routing: Routing | undefined, scope: CompileScope
     team: team(rule.owners),
   }));
   const fallback = routing.fallback ? team(routing.fallback) : owners;
-  // A lead is routed at every evaluation: its hash is kept while the same lead comes again.
+  // Round robin without shared state: the lead's hash picks its place in the rotation. A lead is routed
+  // at every evaluation, so its hash is kept while the same lead comes again.
   let last = { leadId: "", hash: stableHash("") };
   const pick = (members: readonly Owner[], leadId: string) => {
     if (members.length === 0) return undefined;
