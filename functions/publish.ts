@@ -20,14 +20,15 @@ const engine = loadCompiledEngine();
 
 /**
  * The detail one stream record publishes: a transition's, with the channels `channelsFor` (the model's
- * notification rules) sends it to, or an SLA breach's; undefined for anything else.
+ * notification rules) sends it to (none for a quiet one: a rescore's move, published but alerting no
+ * one), or an SLA breach's; undefined for anything else.
  */
 export function detailOfRecord(
   record: StreamRecord,
   channelsFor: ScoringEngine["channelsFor"],
 ): PublishedDetail | undefined {
   const transition = transitionFromRecord(record);
-  if (transition) return stageChangedDetail(transition, channelsFor(transition));
+  if (transition) return stageChangedDetail(transition, transition.quiet ? [] : channelsFor(transition));
   return slaBreachFromRecord(record);
 }
 

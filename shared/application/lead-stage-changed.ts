@@ -71,7 +71,7 @@ const StageChangeData = z.object({
 
 export const LeadStageChangedDetail = z.object({
   metadata: stageChangedMetadata(LEAD_STAGE_CHANGED.version),
-  /** Where the model's notification rules send this change (none: no alert). */
+  /** Where the model's notification rules send this change (none: no alert, or a rescore's quiet move). */
   channels: z.array(Channel),
   data: StageChangeData,
 });

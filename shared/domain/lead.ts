@@ -174,4 +174,9 @@ export interface Transition {
   /** The lead's first-touch attribution, so the funnel groups every move of a lead under one source. */
   source?: string;
   campaign?: string;
+  /**
+   * Recorded and published, but alerting no one: a move a rescore made without `--notify` (a new model
+   * applied to every lead would otherwise alert every rep about every lead it moved, at once).
+   */
+  quiet?: boolean;
 }

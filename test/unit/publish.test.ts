@@ -11,6 +11,7 @@ import {
   LeadSlaBreachedDetail,
   LeadStageChangedDetail,
   MOVED_ATTRIBUTE,
+  RULES,
   stageChangedDetail,
 } from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
@@ -107,6 +108,20 @@ describe("publish: the stream Pipes' enrichment", () => {
 
     // Assess
     expect(detail).toMatchObject({ metadata: { version: LEAD_STAGE_CHANGED.version }, channels });
+  });
+
+  it("publishes a rescore's quiet move with no channel, so no notifier's rule matches it", async () => {
+    // Prepare
+    const quiet = { ...transition, actor: { type: "model" as const, id: "v2" }, quiet: true };
+    const rules = Object.values(RULES).map((rule) => rule.pattern);
+
+    // Act
+    const [detail] = await publish([inserted(transitionItem(quiet))]);
+    const event = { source: LEAD_STAGE_CHANGED.source, "detail-type": LEAD_STAGE_CHANGED.detailType, detail };
+
+    // Assess
+    expect(detail).toMatchObject({ channels: [], data: { to: "sql", actor: { type: "model", id: "v2" } } });
+    expect(rules.filter((pattern) => matchesPattern(pattern, event))).toEqual([]);
   });
 
   it("maps an SLA breach record, as the sweep writes it, to its Lead SLA Breached detail", async () => {
