@@ -1,6 +1,6 @@
 import type { Lead } from "../domain/lead";
 import { type FoldResult, foldLead } from "../domain/lead-fold";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import { type LeadStore, VersionConflictError } from "./ports";
 
 /**
@@ -30,8 +30,50 @@ export async function foldStoredLead(
 }
 
 /**
- * The stale-lead worker: each lead an ingest committed without folding (its replay was too long for a
- * request) is replayed from all its events and written current, with a transition if its stage moves.
+ * A lead replayed from its events as read, without reading it again (a page of a run brought it): its
+ * events are read after it (a consistent Query), so they hold every event it counts; an event newer than
+ * the lead makes the caller's version-checked commit fail, and the caller retries from a fresh read.
+ * `history` gives events already read for it (a preview replays one history with two models).
+ */
+export async function replayLead(
+  deps: { store: LeadStore; engine: ScoringEngine },
+  lead: Lead,
+  now: Date,
+  history?: readonly StoredEvent[],
+): Promise<FoldResult | undefined> {
+  const events = history ?? (await deps.store.loadEvents(lead.leadId, { consistent: true })).events;
+  return foldLead({ engine: deps.engine, leadId: lead.leadId, current: lead, history: events, now });
+}
+
+/**
+ * One stale lead (an ingest committed an event without folding it: its replay was too long for a
+ * request) replayed from all its events and written current, with a transition if its stage moves, and
+ * taken off the stale list in the same transaction. Returns what happened: undefined when the lead is gone
+ * or no longer stale, "conflict" when it changed meanwhile (left for the next run).
+ */
+export async function replayStaleLead(
+  deps: { store: LeadStore; engine: ScoringEngine; clock: () => Date },
+  lead: Lead,
+): Promise<{ replayed: FoldResult; from: Lead } | "conflict" | undefined> {
+  if (!lead.stale) return undefined;
+  const result = await foldStoredLead(deps, lead, deps.clock());
+  if (!result) return undefined;
+  try {
+    await deps.store.commit({
+      lead: result.folded.lead,
+      expectedVersion: result.current.version,
+      ...(result.folded.transition && { transition: result.folded.transition }),
+      stale: "clear",
+    });
+    return { replayed: result.folded, from: result.current };
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    return "conflict";
+  }
+}
+
+/**
+ * The stale-lead worker: each lead on the stale list replayed (replayStaleLead), a page at a time.
  * Guarantees: idempotent (a replayed lead leaves the stale list in the same transaction); a lead that
  * changed meanwhile is left for the next run; stops when `timeLeft` says so.
  */
@@ -47,20 +89,9 @@ export async function replayStaleLeads(
     for (const leadId of leadIds) {
       tried.add(leadId);
       const lead = await deps.store.getLead(leadId);
-      const result = lead && (await foldStoredLead(deps, lead, deps.clock()));
-      if (!result) continue;
-      try {
-        await deps.store.commit({
-          lead: result.folded.lead,
-          expectedVersion: result.current.version,
-          ...(result.folded.transition && { transition: result.folded.transition }),
-          stale: "clear",
-        });
-        counts.replayed++;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
-        counts.conflicts++;
-      }
+      const outcome = lead && (await replayStaleLead(deps, lead));
+      if (outcome === "conflict") counts.conflicts++;
+      else if (outcome) counts.replayed++;
     }
   }
 }

@@ -3,12 +3,12 @@ import { type Lead, scoreBand } from "../domain/lead";
 import { topReasons } from "../domain/lead-fold";
 import type { SlaBreach } from "../domain/model/stage-rules";
 import type { Evaluation, ScoringEngine } from "../domain/scoring";
-import { OPEN_STAGES, type Stage } from "../domain/stages";
-import { mapConcurrent } from "./concurrency";
-import { foldStoredLead, replayStaleLeads } from "./lead-replay";
+import type { Stage } from "../domain/stages";
+import { foldStoredLead, replayStaleLead } from "./lead-replay";
+import { moveTally, type RunProgress, type Tally } from "./lead-runs";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "./lead-stage-changed";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
-import { leadContact, type StageIndex } from "./read-ports";
+import { leadContact } from "./read-ports";
 
 export interface SlaBreachLog {
   /** Records a breach once per SLA rule and stay; false when it was already recorded. */
@@ -28,106 +28,51 @@ export interface SweepCounts {
   /** Changed by another writer while the sweep looked at it; the next sweep sees it again. */
   conflicts: number;
   slaBreaches: number;
-  /** Stale leads (an event committed without its fold) replayed first. */
+  /** Stale leads (an event committed without its fold) replayed. */
   replayed: number;
 }
 
 export interface SweepSummary extends SweepCounts {
   asOf: string;
-  /** False when the time budget ran out first; a rerun within the same hour continues where it stopped. */
+  /** False while parts of the sweep's run are still to be done (a rerun within the hour continues it). */
   complete: boolean;
 }
 
-export interface MaintenanceDeps {
-  index: StageIndex;
+/** The counts of a sweep's run so far. */
+export function sweepSummary(progress: RunProgress): SweepSummary {
+  const counts = Object.fromEntries(
+    SWEEP_COUNTS.map((name) => [name, progress.tally[name] ?? 0]),
+  ) as unknown as SweepCounts;
+  return { asOf: progress.run.asOf, complete: progress.done, ...counts };
+}
+
+const SWEEP_COUNTS = [
+  "examined",
+  "rescored",
+  "moved",
+  "recycled",
+  "unchanged",
+  "current",
+  "conflicts",
+  "slaBreaches",
+  "replayed",
+] as const satisfies readonly (keyof SweepCounts)[];
+
+export interface SweepDeps {
   store: LeadStore;
   engine: ScoringEngine;
   breaches: SlaBreachLog;
   clock: Clock;
-  /** Progress lines: per partition swept, and a summary. Never personal data. */
-  progress: (message: string, fields: Record<string, unknown>) => void;
+  /** The sweep's instant (see sweepInstant). */
+  asOf: Date;
   /** A score that moved less than this is not rewritten (default: any change at two decimals). */
   minScoreChange?: number;
-  concurrency?: number;
-  /** Milliseconds left to run; the sweep stops starting new pages below `reserveMs`. */
-  timeLeft?: () => number;
-  reserveMs?: number;
 }
-
-const PAGE = 100;
 
 /** The sweep's instant: the start of the current hour, so every run within the hour computes the same. */
 export function sweepInstant(now: Date): Date {
   return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
 }
-
-/**
- * The daily sweep: first the stale leads (replayed, see replayStaleLeads), then the leads in open
- * stages: decay re-evaluation (the stored score and the queue band that sorts by it), recycle rules,
- * SLA breaches.
- * Input: optionally the instant to evaluate at (default: the start of the current hour).
- * Output: counts of what it did, also logged per partition.
- * Main course: each shard of each open stage is read through the by-time-entered index; each lead is
- * refolded from its events as of the sweep's instant; a changed score or stage is committed through
- * LeadStore.commit with the version check (a recycle with its transition, in the same transaction);
- * a stay longer than the stage's SLA is recorded once, and leaves through the stream as an alert.
- * Guarantees: idempotent. Leads written at or after the instant are left alone, and what the sweep
- * writes carries the instant as its time, so a second run changes nothing. Recycle rules come from the
- * engine (`evaluate(...).demotion` with stage `recycled`); the model decides them, the sweep applies them.
- */
-export const runMaintenance =
-  (deps: MaintenanceDeps) =>
-  async (options: { asOf?: Date } = {}): Promise<SweepSummary> => {
-    const asOf = options.asOf ?? sweepInstant(deps.clock());
-    const at = asOf.toISOString();
-    const counts: SweepCounts = {
-      examined: 0,
-      rescored: 0,
-      moved: 0,
-      recycled: 0,
-      unchanged: 0,
-      current: 0,
-      conflicts: 0,
-      slaBreaches: 0,
-      replayed: 0,
-    };
-    const outOfTime = () => deps.timeLeft !== undefined && deps.timeLeft() < (deps.reserveMs ?? 10_000);
-    const sweepLead = leadSweeper(deps, asOf, counts);
-    let complete = true;
-    const stale = await replayStaleLeads({ ...deps, timeLeft: () => !outOfTime() });
-    counts.replayed = stale.replayed;
-    counts.conflicts += stale.conflicts;
-
-    sweep: for (const stage of OPEN_STAGES) {
-      for (let shard = 0; shard < deps.index.shards; shard++) {
-        let after: string | undefined;
-        let more = true;
-        const before = counts.examined;
-        while (more) {
-          if (outOfTime()) {
-            complete = false;
-            break sweep;
-          }
-          const page = await deps.index.read({
-            partition: { stage, shard },
-            sort: "entered",
-            order: "asc",
-            after,
-            limit: PAGE,
-          });
-          await mapConcurrent(page.entries, deps.concurrency ?? 8, (entry) => sweepLead(entry.leadId, stage));
-          after = page.entries.at(-1)?.sortKey;
-          more = page.more && after !== undefined;
-        }
-        if (counts.examined > before) {
-          deps.progress("sweep progress", { stage, shard, leads: counts.examined - before, ...counts });
-        }
-      }
-    }
-    const summary: SweepSummary = { asOf: at, complete, ...counts };
-    deps.progress(complete ? "sweep finished" : "sweep stopped: out of time", { ...summary });
-    return summary;
-  };
 
 /** Deterministic per lead, SLA rule and stay in the stage: the notifiers alert once per breach id. */
 export function breachId(leadId: string, ruleId: string, stageEnteredAt: string): string {
@@ -169,15 +114,26 @@ export function slaBreachDetail(input: {
   };
 }
 
-function leadSweeper(deps: MaintenanceDeps, asOf: Date, counts: SweepCounts) {
-  const at = asOf.toISOString();
+/**
+ * The daily sweep over one lead in an open stage, as the stage index's page brought it: decay
+ * re-evaluation (the stored score and the queue band that sorts by it), recycle rules, SLA breaches.
+ * Counts what it did into `tally` (SweepCounts by name).
+ * Main course: the lead is refolded as of the sweep's instant (replayed when its snapshot can't be
+ * used); a changed score or stage is committed through LeadStore.commit with the version check (a
+ * recycle with its transition, in the same transaction); a stay longer than the stage's SLA is recorded
+ * once, and leaves through the stream as an alert.
+ * Guarantees: idempotent. Leads written at or after the instant are left alone, and what the sweep
+ * writes carries the instant as its time, so a second run (or a retried page) changes nothing. Recycle
+ * rules come from the engine (`evaluate(...).demotion` with stage `recycled`); the model decides them,
+ * the sweep applies them.
+ */
+export function sweepLead(deps: SweepDeps) {
+  const at = deps.asOf.toISOString();
   const minChange = deps.minScoreChange ?? 0.01;
-  /** Leads this run moved into a later open stage: met again there, they are not counted twice. */
-  const moved = new Set<string>();
 
   /** Records each SLA rule the lead breaches (once per stay); its record carries the alert. */
-  async function checkSla(lead: Lead, evaluation: Evaluation | undefined) {
-    const breaches = deps.engine.slaBreaches(lead, asOf);
+  async function checkSla(lead: Lead, evaluation: Evaluation | undefined, counts: Tally) {
+    const breaches = deps.engine.slaBreaches(lead, deps.asOf);
     if (breaches.length === 0) return;
     const transitions = await deps.store.listTransitions(lead.leadId);
     const entered = transitions.findLast((transition) => transition.to === lead.stage);
@@ -190,25 +146,26 @@ function leadSweeper(deps: MaintenanceDeps, asOf: Date, counts: SweepCounts) {
         detectedAt: at,
         modelVersion: deps.engine.modelVersion,
       });
-      if (await deps.breaches.record(detail)) counts.slaBreaches++;
+      if (await deps.breaches.record(detail)) count(counts, "slaBreaches");
     }
   }
 
-  return async function sweepLead(leadId: string, indexedStage: Stage): Promise<void> {
-    const stored = await deps.store.getLead(leadId);
+  return async (stored: Lead, indexedStage: Stage, counts: Tally): Promise<void> => {
     // The index lags the table: the lead item decides where the lead is.
-    if (!stored || stored.stage !== indexedStage || moved.has(leadId)) return;
-    counts.examined++;
+    if (stored.stage !== indexedStage) return;
+    // Moved into this stage by this sweep (its instant is the move's time): counted where it was met first.
+    if (stored.stageEnteredAt === at && stored.updatedAt === at) return;
+    count(counts, "examined");
     if (stored.eventCount === 0) {
-      counts.current++;
-      return checkSla(stored, undefined);
+      count(counts, "current");
+      return checkSla(stored, undefined, counts);
     }
-    const result = await foldStoredLead(deps, stored, asOf);
+    const result = await foldStoredLead(deps, stored, deps.asOf);
     if (!result) return;
     const { current: lead, folded } = result;
     if (lead.updatedAt >= at) {
-      counts.current++;
-      return checkSla(lead, folded.evaluation);
+      count(counts, "current");
+      return checkSla(lead, folded.evaluation, counts);
     }
     // The sweep refreshes the queue band: a lead is written when its band or stage changes, or its
     // snapshot had to be rebuilt (another model, stale).
@@ -216,8 +173,8 @@ function leadSweeper(deps: MaintenanceDeps, asOf: Date, counts: SweepCounts) {
     const bandMoved = scoreBand(folded.lead.score) !== lead.scoreBand;
     const scoreMoved = Math.abs(folded.lead.score - lead.score) >= minChange;
     if (!folded.transition && !rebuilt && !(bandMoved && scoreMoved)) {
-      counts.unchanged++;
-      return checkSla(lead, folded.evaluation);
+      count(counts, "unchanged");
+      return checkSla(lead, folded.evaluation, counts);
     }
     folded.lead.scoreBand = scoreBand(folded.lead.score);
     try {
@@ -229,13 +186,32 @@ function leadSweeper(deps: MaintenanceDeps, asOf: Date, counts: SweepCounts) {
       });
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      counts.conflicts++;
+      count(counts, "conflicts");
       return;
     }
-    if (folded.transition) moved.add(leadId);
-    if (folded.transition?.to === "recycled") counts.recycled++;
-    else if (folded.transition) counts.moved++;
-    else counts.rescored++;
-    return checkSla(folded.lead, folded.evaluation);
+    if (folded.transition) count(counts, moveTally(lead.stage, folded.transition.to));
+    if (folded.transition?.to === "recycled") count(counts, "recycled");
+    else if (folded.transition) count(counts, "moved");
+    else count(counts, "rescored");
+    return checkSla(folded.lead, folded.evaluation, counts);
   };
+}
+
+/**
+ * The sweep over one stale lead, as the stale markers' page brought it: replayed and written current
+ * (replayStaleLead), whatever its stage; a lead no longer stale is left alone.
+ */
+export function sweepStaleLead(deps: Pick<SweepDeps, "store" | "engine" | "clock">) {
+  return async (lead: Lead, counts: Tally): Promise<void> => {
+    const outcome = await replayStaleLead(deps, lead);
+    if (outcome === "conflict") return count(counts, "conflicts");
+    if (!outcome) return;
+    count(counts, "replayed");
+    const { transition } = outcome.replayed;
+    if (transition) count(counts, moveTally(outcome.from.stage, transition.to));
+  };
+}
+
+function count(counts: Tally, name: string): void {
+  counts[name] = (counts[name] ?? 0) + 1;
 }

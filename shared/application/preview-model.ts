@@ -1,22 +1,10 @@
-import type { ScoringEngine } from "../domain/scoring";
+import type { Lead } from "../domain/lead";
+import { type FoldResult, foldLead } from "../domain/lead-fold";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring";
 import { STAGES, type Stage } from "../domain/stages";
-import { mapConcurrent } from "./concurrency";
-import { foldStoredLead } from "./lead-replay";
-import type { Clock, LeadStore } from "./ports";
-import type { StageIndex } from "./read-ports";
-import { walkStoredLeads } from "./stored-leads";
-
-export interface StageChange {
-  leadId: string;
-  email: string;
-  from: Stage;
-  to: Stage;
-  scoreBefore: number;
-  scoreAfter: number;
-  /** The candidate's rule and reason for the move. */
-  ruleId: string;
-  reason: string;
-}
+import { replayLead } from "./lead-replay";
+import { moveTally, type RunProgress, type StageChange, type Tally } from "./lead-runs";
+import type { LeadStore } from "./ports";
 
 export interface ModelPreview {
   asOf: string;
@@ -25,67 +13,81 @@ export interface ModelPreview {
   examined: number;
   before: Record<Stage, number>;
   after: Record<Stage, number>;
-  changes: StageChange[];
+  /** Each lead whose stage would change, by lead id, with its email when the lead is still there. */
+  changes: (StageChange & { email: string })[];
+  /** The changes by move, most first. */
+  moves: RunProgress["moves"];
 }
 
-export interface PreviewDeps {
-  index: StageIndex;
+export interface PreviewLeadDeps {
   store: LeadStore;
   current: ScoringEngine;
   candidate: ScoringEngine;
-  clock: Clock;
-  concurrency?: number;
+  /** The preview's instant: every lead is evaluated by both models at it. */
+  now: Date;
 }
 
-const emptyCounts = () => Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<Stage, number>;
-
 /**
- * What-if: every stored lead evaluated by the current model (from its snapshot) and replayed by a
- * candidate, at the same instant, so the difference is the model's alone (decay and recycle rules due now show in both).
- * Output: counts per stage before and after, and each lead whose stage would change.
- * Guarantees: reads only; nothing is written.
+ * What-if for one stored lead, as a run's page brought it: evaluated by the current model (from its
+ * snapshot when it can) and by the candidate (replayed, unless it is the same compiled model) at the
+ * same instant, so the difference is the model's alone (decay and recycle rules due now show in both).
+ * Counts the stage before and after into `tally` (`before:<stage>`, `after:<stage>`) and returns the
+ * change when the stage differs. Guarantees: reads only; nothing is written.
  */
-export const previewModel = (deps: PreviewDeps) => async (): Promise<ModelPreview> => {
-  const now = deps.clock();
-  const preview: ModelPreview = {
-    asOf: now.toISOString(),
-    currentVersion: deps.current.modelVersion,
-    candidateVersion: deps.candidate.modelVersion,
-    examined: 0,
-    before: emptyCounts(),
-    after: emptyCounts(),
-    changes: [],
+export const previewLead =
+  (deps: PreviewLeadDeps) =>
+  async (lead: Lead, tally: Tally): Promise<StageChange | undefined> => {
+    if (lead.eventCount === 0) return undefined;
+    let history: StoredEvent[] | undefined;
+    const fold = async (engine: ScoringEngine): Promise<FoldResult | undefined> => {
+      const folded = foldLead({ engine, leadId: lead.leadId, current: lead, now: deps.now });
+      if (folded) return folded;
+      history ??= (await deps.store.loadEvents(lead.leadId, { consistent: true })).events;
+      return replayLead({ store: deps.store, engine }, lead, deps.now, history);
+    };
+    const before = await fold(deps.current);
+    const after = before && (await fold(deps.candidate));
+    if (!before || !after) return undefined;
+    const count = (name: string) => {
+      tally[name] = (tally[name] ?? 0) + 1;
+    };
+    count("examined");
+    count(`before:${before.lead.stage}`);
+    count(`after:${after.lead.stage}`);
+    if (before.lead.stage === after.lead.stage) return undefined;
+    count(moveTally(before.lead.stage, after.lead.stage));
+    return {
+      leadId: lead.leadId,
+      from: before.lead.stage,
+      to: after.lead.stage,
+      scoreBefore: before.lead.score,
+      scoreAfter: after.lead.score,
+      ruleId: after.transition?.actor.id ?? "(none)",
+      reason: after.transition?.reason ?? `stays ${after.lead.stage}`,
+    };
   };
-  const seen = new Set<string>();
-  for await (const page of walkStoredLeads(deps.index)) {
-    const fresh = page.leadIds.filter((leadId) => !seen.has(leadId));
-    for (const leadId of fresh) seen.add(leadId);
-    await mapConcurrent(fresh, deps.concurrency ?? 8, async (leadId) => {
-      const stored = await deps.store.getLead(leadId);
-      if (!stored || stored.eventCount === 0) return;
-      const current = await foldStoredLead({ store: deps.store, engine: deps.current }, stored, now);
-      if (!current) return;
-      const lead = current.current;
-      const before = current.folded;
-      // The candidate replays the history (unless it is the same compiled model).
-      const after = (await foldStoredLead({ store: deps.store, engine: deps.candidate }, lead, now))?.folded;
-      if (!after) return;
-      preview.examined++;
-      preview.before[before.lead.stage]++;
-      preview.after[after.lead.stage]++;
-      if (before.lead.stage === after.lead.stage) return;
-      preview.changes.push({
-        leadId,
-        email: lead.email,
-        from: before.lead.stage,
-        to: after.lead.stage,
-        scoreBefore: before.lead.score,
-        scoreAfter: after.lead.score,
-        ruleId: after.transition?.actor.id ?? "(none)",
-        reason: after.transition?.reason ?? `stays ${after.lead.stage}`,
-      });
-    });
-  }
-  preview.changes.sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
-  return preview;
-};
+
+/** A finished preview run as the reader sees it: counts per stage, and each change with its lead's email. */
+export function modelPreview(
+  progress: RunProgress,
+  changes: readonly StageChange[],
+  emails: ReadonlyMap<string, string>,
+): ModelPreview {
+  const perStage = (prefix: string) =>
+    Object.fromEntries(STAGES.map((stage) => [stage, progress.tally[`${prefix}:${stage}`] ?? 0])) as Record<
+      Stage,
+      number
+    >;
+  return {
+    asOf: progress.run.asOf,
+    currentVersion: progress.run.model.version,
+    candidateVersion: progress.run.candidate?.version ?? progress.run.model.version,
+    examined: progress.tally.examined ?? 0,
+    before: perStage("before"),
+    after: perStage("after"),
+    changes: [...changes]
+      .sort((a, b) => (a.leadId < b.leadId ? -1 : 1))
+      .map((change) => ({ ...change, email: emails.get(change.leadId) ?? "(erased)" })),
+    moves: progress.moves,
+  };
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { previewModel } from "../../../shared/application/preview-model";
+import { type RunProgress, runProgress, type Tally } from "../../../shared/application/lead-runs";
+import { modelPreview, previewLead } from "../../../shared/application/preview-model";
 import type { StageIndex } from "../../../shared/application/read-ports";
-import { rescoreLeads } from "../../../shared/application/rescore-leads";
+import { rescoreLead } from "../../../shared/application/rescore-leads";
 import { countStoredLeads, type WalkPosition, walkStoredLeads } from "../../../shared/application/stored-leads";
 import { formatPreview } from "../../../shared/cli/model-store";
 import type { Lead } from "../../../shared/domain/lead";
@@ -86,18 +87,53 @@ describe("walking every stored lead", () => {
   });
 });
 
+/** Each stored lead through a per-lead task, as a run's pages bring them; the tally the run would keep. */
+async function overEveryLead<Result>(
+  leads: Map<string, Lead>,
+  task: (lead: Lead, tally: Tally) => Promise<Result>,
+): Promise<{ tally: Tally; results: Result[] }> {
+  const tally: Tally = {};
+  const results: Result[] = [];
+  for (const lead of structuredClone([...leads.values()])) results.push(await task(lead, tally));
+  return { tally, results };
+}
+
+const progressOf = (tally: Tally): RunProgress =>
+  runProgress(
+    {
+      runId: "preview-test",
+      kind: "preview",
+      model: { version: "v1", hash: strict.modelHash },
+      candidate: { version: "v2", hash: lenient.modelHash },
+      asOf: NOW.toISOString(),
+      notify: false,
+      workers: 1,
+      createdAt: NOW.toISOString(),
+    },
+    [
+      {
+        part: 0,
+        source: { from: "scan", segment: 0, segments: 1 },
+        ticket: 0,
+        page: 1,
+        done: true,
+        tally,
+        updatedAt: "",
+      },
+    ],
+  );
+
 describe("preview", () => {
   it("shows the leads a candidate model would move and the counts per stage, writing nothing", async () => {
-    const { memory, index } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2, "none@acme.example": 0 });
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2, "none@acme.example": 0 });
     const commits = memory.commits();
 
-    const preview = await previewModel({
-      index,
-      store: memory.store,
-      current: strict,
-      candidate: lenient,
-      clock: () => NOW,
-    })();
+    const { tally, results } = await overEveryLead(
+      memory.leads,
+      previewLead({ store: memory.store, current: strict, candidate: lenient, now: NOW }),
+    );
+    const changes = results.filter((change) => change !== undefined);
+    const preview = modelPreview(progressOf(tally), changes, new Map([[changes[0]?.leadId ?? "", "one@acme.example"]]));
 
     expect(preview).toMatchObject({
       currentVersion: "v1",
@@ -105,25 +141,26 @@ describe("preview", () => {
       examined: 2,
       before: { lead: 1, mql: 1 },
       after: { lead: 0, mql: 2 },
+      moves: [{ from: "lead", to: "mql", leads: 1 }],
     });
     expect(preview.changes).toEqual([
       expect.objectContaining({ email: "one@acme.example", from: "lead", to: "mql", ruleId: "m", reason: "Score 25+" }),
     ]);
     expect(memory.commits()).toBe(commits);
-    expect(formatPreview(preview)).toContain("1 lead would change stage:");
+    expect(formatPreview(preview)).toContain("1 lead would change stage (lead → mql 1):");
   });
 });
 
 describe("rescore", () => {
-  it("applies the model to every lead with transitions by the model version, and is idempotent", async () => {
-    const { memory, index } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2 });
-    const rescore = rescoreLeads({ index, store: memory.store, engine: lenient, clock: () => NOW });
+  it("applies the model to every lead with quiet transitions by the model version, and is idempotent", async () => {
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2 });
+    const rescore = rescoreLead({ store: memory.store, engine: lenient, clock: () => NOW, quiet: true });
 
-    const first = await rescore();
-    const second = await rescore();
+    const first = await overEveryLead(memory.leads, rescore);
+    const second = await overEveryLead(memory.leads, rescore);
 
-    expect(first).toEqual({ examined: 2, rescored: 2, moved: 1, current: 0, conflicts: 0 });
-    expect(second).toMatchObject({ rescored: 0, moved: 0, current: 2 });
+    expect(first.tally).toEqual({ examined: 2, rescored: 2, moved: 1, "moved:lead>mql": 1 });
+    expect(second.tally).toEqual({ examined: 2, current: 2 });
     expect([...memory.leads.values()].map((lead) => [lead.stage, lead.modelVersion])).toEqual([
       ["mql", "v2"],
       ["mql", "v2"],
@@ -135,12 +172,36 @@ describe("rescore", () => {
         to: "mql",
         actor: { type: "model", id: "v2" },
         reason: "Score 25+ (rule m, rescored with model v2)",
+        quiet: true,
       }),
     ]);
   });
 
-  it("retries a lead another writer changed in the meantime", async () => {
-    const { memory, index } = await tableWith({ "one@acme.example": 1 });
+  it("waits for the alert pace before each move it alerts about, and only then", async () => {
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2, "six@acme.example": 1 });
+    let waited = 0;
+
+    await overEveryLead(
+      memory.leads,
+      rescoreLead({
+        store: memory.store,
+        engine: lenient,
+        clock: () => NOW,
+        quiet: false,
+        beforeAlert: async () => {
+          waited++;
+        },
+      }),
+    );
+
+    const moved = [...memory.transitions.values()].flat().filter((transition) => transition.modelVersion === "v2");
+    expect(moved).toHaveLength(2);
+    expect(moved.every((transition) => transition.quiet === undefined)).toBe(true);
+    expect(waited).toBe(2);
+  });
+
+  it("retries a lead another writer changed in the meantime, from a fresh read", async () => {
+    const { memory } = await tableWith({ "one@acme.example": 1 });
     let interfered = false;
     memory.onBeforeCommit((change) => {
       if (interfered) return;
@@ -149,8 +210,12 @@ describe("rescore", () => {
       if (stored) memory.leads.set(stored.leadId, { ...stored, version: stored.version + 1 });
     });
 
-    const counts = await rescoreLeads({ index, store: memory.store, engine: lenient, clock: () => NOW })();
+    const { tally } = await overEveryLead(
+      memory.leads,
+      rescoreLead({ store: memory.store, engine: lenient, clock: () => NOW, quiet: true }),
+    );
 
-    expect(counts).toMatchObject({ rescored: 1, conflicts: 0 });
+    expect(tally).toMatchObject({ examined: 1, rescored: 1 });
+    expect(tally.conflicts).toBeUndefined();
   });
 });
