@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { traced } from "./tracing";
 
 /**
@@ -56,4 +57,12 @@ export function sesClient(): SESv2Client {
     ),
   );
   return ses;
+}
+
+let sqs: SQSClient | undefined;
+
+/** SQS, for the work queue of batch runs (rescore, preview, the daily sweep). */
+export function sqsClient(): SQSClient {
+  sqs ??= traced(new SQSClient({ region: process.env.AWS_REGION ?? "us-east-1", maxAttempts: 3 }));
+  return sqs;
 }

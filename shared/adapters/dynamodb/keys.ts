@@ -50,3 +50,17 @@ export const stalePk = (shard: number) => `STALE#${shard}`;
 export const erasedPk = (anonymousId: string) => `ERASED#${anonymousId}`;
 export const ERASURE_AUDIT_PREFIX = "AUDIT#ERASURE#";
 export const erasureAuditPk = (at: string) => `${ERASURE_AUDIT_PREFIX}${at.slice(0, 7)}`;
+/**
+ * Batch runs over the leads (rescore, preview, sweep): a run's items share its partition,
+ *   pk RUN#<runId>  sk RUN               what the run does (kind, models, budget)
+ *                   sk PART#<nnnn>       one part: its source, ticket, position and tally
+ *                   sk CHANGE#<leadId>   a preview's change of stage for one lead
+ * and pk RUNS, sk <the work's key> points to the run doing that work. All of them expire.
+ */
+export const runPk = (runId: string) => `RUN#${runId}`;
+export const RUN_SK = "RUN";
+export const PART_PREFIX = "PART#";
+export const partSk = (part: number) => `${PART_PREFIX}${String(part).padStart(4, "0")}`;
+export const CHANGE_PREFIX = "CHANGE#";
+export const changeSk = (leadId: string) => `${CHANGE_PREFIX}${leadId}`;
+export const RUNS_PK = "RUNS";
