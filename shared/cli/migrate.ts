@@ -91,7 +91,7 @@ export async function runMigration(args: readonly string[]): Promise<number> {
   }
   // Locally the key `npm start` hashes with: RIPEN_ID_KEY, or the development key.
   const ids = aws ? await pseudonymSource(process.env)() : pseudonyms(process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY);
-  const table = await openTable(flags);
+  const table = await openTable(aws);
   console.log(`Moving leads to keyed ids in ${table.describe}`);
   try {
     const counts = await migrateLeadIds({

@@ -1,31 +1,36 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { dynamoStageIndex } from "../adapters/dynamodb/lead-queries";
-import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
-import { readModelFile } from "../adapters/model-file";
-import { type ModelPreview, previewModel } from "../application/preview-model";
-import { type RescoreCounts, rescoreLeads } from "../application/rescore-leads";
-import { countStoredLeads, type WalkPosition } from "../application/stored-leads";
+import { dynamoLeadBatchReader, dynamoStageIndex } from "../adapters/dynamodb/lead-queries";
+import { dynamoRunStore } from "../adapters/dynamodb/runs";
+import { parseModelText } from "../adapters/model-file";
+import type { RunProgress } from "../application/lead-runs";
+import { type ModelPreview, modelPreview } from "../application/preview-model";
+import type { RescoreCounts } from "../application/rescore-leads";
+import type { RunRequest } from "../application/start-run";
+import { countStoredLeads } from "../application/stored-leads";
 import { createEngine } from "../domain/model/engine";
 import { STAGES } from "../domain/stages";
 import { loadEngine, modelPath } from "../runtime/engine";
+import { runModelOf } from "../runtime/lead-run-workers";
+import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
+import { type DrivenRun, driveRun } from "./drive-run";
 import { openLocalTable } from "./local-table";
 
 /**
  * preview and rescore run against the table `npm start` uses (see local-table.ts: DYNAMODB_ENDPOINT,
- * or DynamoDB Local on RIPEN_DATA_DIR); `--aws` uses the AWS account, region and TABLE_NAME of the
- * environment instead.
+ * or DynamoDB Local on RIPEN_DATA_DIR), with local workers; `--aws` uses the AWS account, region and
+ * TABLE_NAME of the environment, and the deployed workers through the work queue (RIPEN_WORK_QUEUE_URL).
  */
-interface Table {
+export interface Table {
   client: DynamoDBClient;
   tableName: string;
   describe: string;
   close(): Promise<void>;
 }
 
-export async function openTable(flags: ReadonlySet<string>): Promise<Table> {
-  if (!flags.has("--aws")) return openLocalTable();
+export async function openTable(aws: boolean): Promise<Table> {
+  if (!aws) return openLocalTable();
   const tableName = process.env.TABLE_NAME;
   if (!tableName) throw new Error("--aws needs TABLE_NAME (the table of the deployed stack)");
   const { dynamodbClient } = await import("../runtime/aws-clients");
@@ -33,91 +38,130 @@ export async function openTable(flags: ReadonlySet<string>): Promise<Table> {
   return { client, tableName, describe: `table ${tableName} in AWS`, close: async () => client.destroy() };
 }
 
+const USAGE = {
+  preview: "usage: npm run model -- preview <candidate model file> [--aws] [--workers <n>]",
+  rescore: "usage: npm run model -- rescore [--max-wru <units per second>] [--notify] [--aws] [--workers <n>]",
+};
+
+interface StoreFlags {
+  aws: boolean;
+  notify: boolean;
+  maxWru: number;
+  /** Local workers (in AWS the deployed queue decides). */
+  workers: number;
+  file?: string;
+}
+
+/** The command line of preview and rescore; undefined when it is not one. */
+export function parseStoreArgs(args: readonly string[]): StoreFlags | undefined {
+  const flags: StoreFlags = { aws: false, notify: false, maxWru: DEFAULT_MAX_WRU, workers: 4 };
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    if (arg === "--aws") flags.aws = true;
+    else if (arg === "--notify") flags.notify = true;
+    else if (arg === "--max-wru" || arg === "--workers") {
+      const value = Number(args[++index]);
+      if (!Number.isFinite(value) || value <= 0 || (arg === "--workers" && !Number.isInteger(value))) return undefined;
+      if (arg === "--max-wru") flags.maxWru = value;
+      else flags.workers = value;
+    } else if (!arg.startsWith("--") && flags.file === undefined) flags.file = arg;
+    else return undefined;
+  }
+  return flags;
+}
+
 export async function runStoreCommand(command: "preview" | "rescore", args: readonly string[]): Promise<number> {
-  const flags = new Set(args.filter((arg) => arg.startsWith("--")));
-  const [file] = args.filter((arg) => !arg.startsWith("--"));
-  if (command === "preview" && !file) {
-    console.error("usage: npm run model -- preview <candidate model file> [--aws]");
+  const flags = parseStoreArgs(args);
+  if (!flags || (command === "preview") !== (flags.file !== undefined) || (command === "preview" && flags.notify)) {
+    console.error(USAGE[command]);
     return 2;
   }
   // Both models are checked before anything touches the table.
   const current = loadEngine();
-  const candidate = file ? createEngine(readModelFile(resolve(file))) : current;
-  const table = await openTable(flags);
+  const candidateText = flags.file === undefined ? undefined : readFileSync(resolve(flags.file), "utf8");
+  const candidate =
+    candidateText === undefined ? current : createEngine(parseModelText(candidateText, flags.file ?? ""));
+  const table = await openTable(flags.aws);
   console.log(`Reading ${table.describe}`);
   try {
-    const store = dynamoLeadStore(table);
-    const index = dynamoStageIndex(table);
-    const clock = () => new Date();
+    const total = await countStoredLeads(dynamoStageIndex(table));
+    const request: RunRequest =
+      command === "preview"
+        ? {
+            kind: "preview",
+            // The workers in AWS may run another model than this machine: both travel with the run.
+            model: runModelOf(current, readFileSync(modelPath(), "utf8")),
+            candidate: runModelOf(candidate, candidateText),
+          }
+        : { kind: "rescore", model: runModelOf(current), notify: flags.notify, maxWru: flags.maxWru };
+    const driven = await driveRun(request, {
+      table,
+      engine: current,
+      known: [candidate],
+      aws: flags.aws,
+      workers: flags.workers,
+      onStart: (run, created) => {
+        const resuming = created ? "" : `, resuming run ${run.runId}`;
+        if (command === "preview") console.log(`Previewing ${candidate.modelVersion} over ${total} leads${resuming}`);
+        else console.log(`Rescoring ${total} leads with model ${current.modelVersion} (${modelPath()})${resuming}`);
+      },
+      onProgress: progressBar(total),
+    });
+    if (driven.progress.run.refused) {
+      console.error(`refused: ${driven.progress.run.refused}`);
+      return 1;
+    }
     if (command === "preview") {
-      console.log(formatPreview(await previewModel({ index, store, current, candidate, clock })()));
+      const changes = await dynamoRunStore(table).changes(driven.progress.run.runId);
+      const leads = await dynamoLeadBatchReader(table).getLeads(changes.map((change) => change.leadId));
+      const emails = new Map([...leads].map(([leadId, lead]) => [leadId, lead.email]));
+      console.log(formatPreview(modelPreview(driven.progress, changes, emails)));
       return 0;
     }
-    return await rescore(index, store, candidate, clock);
+    return reportRescore(driven, current.modelVersion);
   } finally {
     await table.close();
   }
 }
 
-async function rescore(
-  index: ReturnType<typeof dynamoStageIndex>,
-  store: ReturnType<typeof dynamoLeadStore>,
-  engine: ReturnType<typeof loadEngine>,
-  clock: () => Date,
-): Promise<number> {
-  const checkpoint = checkpointFile(engine.modelVersion);
-  const from = checkpoint.read();
-  const total = await countStoredLeads(index);
+function reportRescore(driven: DrivenRun, version: string): number {
+  const { progress } = driven;
+  const counts = progress.tally as Partial<RescoreCounts>;
+  const conflicts = counts.conflicts ?? 0;
   console.log(
-    `Rescoring ${total} leads with model ${engine.modelVersion} (${modelPath()})` +
-      (from ? `, resuming at ${STAGES[from.stage]} shard ${from.shard}` : ""),
+    `${counts.rescored ?? 0} rescored, ${counts.moved ?? 0} moved stage, ${counts.current ?? 0} already at ${version}` +
+      (conflicts > 0 ? `, ${conflicts} busy (run again)` : ""),
   );
-  const bar = progressBar(total);
-  const counts = await rescoreLeads({
-    index,
-    store,
-    engine,
-    clock,
-    progress: (done, next) => {
-      bar(done);
-      if (next) checkpoint.write(next);
-    },
-  })(from ? { from } : {});
-  checkpoint.clear();
-  bar(counts, true);
-  console.log(
-    `${counts.rescored} rescored, ${counts.moved} moved stage, ${counts.current} already at ${engine.modelVersion}` +
-      (counts.conflicts > 0 ? `, ${counts.conflicts} busy (run again)` : ""),
-  );
-  return counts.conflicts > 0 ? 1 : 0;
+  console.log(formatMoves(progress, progress.run.notify ? "alerted" : "quiet: no alerts (--notify alerts)"));
+  console.log(formatRate(driven));
+  return conflicts > 0 || driven.deadLetters > 0 ? 1 : 0;
 }
 
-/** Where a rescore stopped, per model version, so an interrupted run resumes instead of starting over. */
-function checkpointFile(version: string) {
-  const dir = resolve(process.env.RIPEN_DATA_DIR || ".ripen");
-  const path = join(dir, `rescore-${version.replace(/[^\w.-]/g, "_")}.json`);
-  return {
-    read(): WalkPosition | undefined {
-      try {
-        return JSON.parse(readFileSync(path, "utf8")) as WalkPosition;
-      } catch {
-        return undefined;
-      }
-    },
-    write(position: WalkPosition) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path, JSON.stringify(position));
-    },
-    clear: () => rmSync(path, { force: true }),
-  };
+/** What moved, by move: `Moved: lead → mql 12, mql → sql 3 (quiet: …)`. */
+export function formatMoves(progress: RunProgress, note: string): string {
+  if (progress.moves.length === 0) return "Moved: none";
+  return `Moved: ${progress.moves.map((move) => `${move.from} → ${move.to} ${move.leads}`).join(", ")} (${note})`;
+}
+
+/** How fast, and at what write budget: leads per second and write units, as DynamoDB reported them. */
+export function formatRate(driven: DrivenRun): string {
+  const { progress, seconds, leads, writeUnits: units } = driven;
+  const budget = progress.run.maxWru === undefined ? "unpaced" : `budget ${progress.run.maxWru} WRU/s`;
+  const perSecond = (value: number) => (seconds > 0 ? Math.round(value / seconds) : 0);
+  return (
+    `${leads} leads in ${seconds.toFixed(1)} s: ${perSecond(leads)} leads/s; ` +
+    `${leads > 0 ? (units / leads).toFixed(1) : 0} WRU per lead, ${perSecond(units)} WRU/s (${budget})`
+  );
 }
 
 function progressBar(total: number) {
   const width = 30;
-  return (counts: RescoreCounts, last = false) => {
-    const share = total === 0 ? 1 : Math.min(1, counts.examined / total);
+  return (progress: RunProgress, last = false) => {
+    const examined = progress.tally.examined ?? 0;
+    const moved = progress.moves.reduce((sum, move) => sum + move.leads, 0);
+    const share = total === 0 ? 1 : Math.min(1, examined / total);
     const filled = Math.round(share * width);
-    const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(share * 100)}% ${counts.examined}/${total} leads, ${counts.moved} moved`;
+    const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(share * 100)}% ${examined}/${total} leads, ${moved} moved`;
     if (process.stderr.isTTY) process.stderr.write(`\r${line}${last ? "\n" : ""}`);
     else if (last) process.stderr.write(`${line}\n`);
   };
@@ -133,13 +177,14 @@ export function formatPreview(preview: ModelPreview): string {
     (change) =>
       `  ${change.leadId}  ${change.email}  ${change.from} → ${change.to}  score ${change.scoreBefore} → ${change.scoreAfter}  ${change.reason}`,
   );
+  const moves = preview.moves.map((move) => `${move.from} → ${move.to} ${move.leads}`).join(", ");
   return [
     `Model ${preview.candidateVersion} against ${preview.currentVersion}, over ${preview.examined} stored leads, as of ${preview.asOf}`,
     `  ${"stage".padEnd(13)}${pad("current", 8)}${pad("candidate", 11)}${pad("change", 9)}`,
     ...rows,
     preview.changes.length === 0
       ? "No lead would change stage."
-      : `${preview.changes.length} lead${preview.changes.length === 1 ? "" : "s"} would change stage:`,
+      : `${preview.changes.length} lead${preview.changes.length === 1 ? "" : "s"} would change stage (${moves}):`,
     ...changes,
   ].join("\n");
 }
