@@ -2,8 +2,15 @@ import type { FunctionName } from "../shared/runtime/routes";
 
 /** What one function may touch. Anything not listed here it cannot reach. */
 export interface FunctionPermissions {
-  /** Item reads (and writes) on the table and its indexes. Never Scan. */
+  /** Item reads (and writes) on the table and its indexes. */
   table?: "read" | "readWrite";
+  /**
+   * Scan of the table: only for batch runs over every lead (a rescore, a preview), read as parallel
+   * segments by the run worker. No request path scans.
+   */
+  scan?: boolean;
+  /** SendMessage on the work queue of batch runs (its URL in RIPEN_WORK_QUEUE_URL): starting a run, handing a part over. */
+  workQueue?: boolean;
   /** GetSecretValue on the Ripen secret (sender signing secrets, Slack credentials). */
   secrets?: boolean;
   /** GetSecretValue on the lead id key: functions that turn an email or an event id into its pseudonym. */
@@ -33,8 +40,11 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
   actions: { table: "readWrite", secrets: true },
   // GDPR erasure: queries the person's partition, deletes it, writes a PII-free tombstone; takes an email.
   erase: { table: "readWrite", idKey: true },
-  // Daily decay / recycle / SLA sweep over the stage indexes; breaches leave through the table's stream.
-  maintenance: { table: "readWrite" },
+  // Starts the daily sweep's run: its header and parts in the table, its work items on the work queue.
+  maintenance: { table: "readWrite", workQueue: true },
+  // Works on the parts of runs (rescore, preview, sweep): Scan segments or stage shards, version-checked
+  // lead writes, checkpoints; hands a part over on the work queue when its time runs short.
+  worker: { table: "readWrite", scan: true, workQueue: true },
 };
 
 export function permissionsOf(name: string): FunctionPermissions {

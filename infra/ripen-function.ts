@@ -27,6 +27,8 @@ const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"];
 const TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+/** Only on the table itself (never an index): the parallel Scan segments of a run's parts. */
+const TABLE_SCAN = ["dynamodb:Scan"];
 
 export interface FunctionDefinition {
   entry: string;
@@ -62,10 +64,12 @@ export class RipenFunction extends Construct {
   readonly handler: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  readonly permissions: FunctionPermissions;
 
   constructor(scope: Construct, id: string, props: RipenFunctionProps) {
     super(scope, id);
     const { definition, permissions } = props;
+    this.permissions = permissions;
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention,
@@ -162,6 +166,9 @@ export class RipenFunction extends Construct {
       );
       if (permissions.table === "readWrite") {
         this.role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_WRITE, resources: [table.tableArn] }));
+      }
+      if (permissions.scan) {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_SCAN, resources: [table.tableArn] }));
       }
     }
     if (permissions.secrets) props.secret.grantRead(this.role);

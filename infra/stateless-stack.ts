@@ -3,10 +3,12 @@ import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { streamPublications } from "../shared/application/stream-publications";
 import type { NotificationRule } from "../shared/domain/model/notifications";
 import { FUNCTIONS } from "../shared/runtime/routes";
+import { WORK_QUEUE } from "../shared/runtime/work-queue";
 import { RipenAlarms } from "./alarms";
 import { RipenApi } from "./api";
 import type { RipenConfig } from "./config";
@@ -17,6 +19,7 @@ import type { Signals } from "./metrics";
 import { pipeConstructId, StreamPipe } from "./pipe";
 import { type FunctionDefinition, RipenFunction } from "./ripen-function";
 import { NotificationRules } from "./rules";
+import { addWorkQueue } from "./work-queue";
 
 /** How long a function may run. API functions stay well under the HTTP API's 30-second limit. */
 export const DEFAULT_TIMEOUT = Duration.seconds(15);
@@ -24,8 +27,10 @@ export const FUNCTION_TIMEOUTS: Record<string, Duration> = {
   // Slack and SES calls are retried inside the invocation before the bus retries it.
   "notify-slack": Duration.seconds(30),
   "notify-email": Duration.seconds(30),
-  // The sweep pages through every open stage and stops early when time runs short.
-  maintenance: Duration.minutes(15),
+  // The sweep only starts its run: the workers do the sweeping.
+  maintenance: Duration.minutes(1),
+  // A worker hands its part over WORK_QUEUE.reserveMs before this, so no page is cut short.
+  worker: Duration.seconds(WORK_QUEUE.workerTimeoutSeconds),
 };
 
 /** The function every Pipe calls to turn stream records into bus events (it maps each kind). */
@@ -57,6 +62,8 @@ export class StatelessStack extends Stack {
   readonly pipes = new Map<string, StreamPipe>();
   readonly rules: NotificationRules;
   readonly alarms: RipenAlarms;
+  /** The work queue of batch runs, when a worker function exists. */
+  readonly workQueue: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -86,6 +93,7 @@ export class StatelessStack extends Stack {
     }
 
     this.api.addRoutes(handlers);
+    this.workQueue = addWorkQueue(this, this.functions);
 
     const publish = handlers.get(PIPE_ENRICHMENT_FUNCTION);
     if (!publish) throw new Error(`FUNCTIONS has no "${PIPE_ENRICHMENT_FUNCTION}" function for the Pipe's enrichment`);
@@ -126,5 +134,11 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL: webhooks at /webhooks/{source}" });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+    if (this.workQueue) {
+      new CfnOutput(this, "WorkQueueUrl", {
+        value: this.workQueue.queueUrl,
+        description: `${WORK_QUEUE.urlVariable} for npm run model -- rescore|preview --aws`,
+      });
+    }
   }
 }

@@ -34,6 +34,7 @@ const FUNCTION_ENV = {
   EVENT_BUS_NAME: "ripen",
   RIPEN_SECRETS_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ripen-AbCdEf",
   RIPEN_PUBLIC_URL: "https://api.example.com",
+  RIPEN_WORK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/ripen-work",
   RIPEN_FROM_ADDRESS: "alerts@example.com",
   POWERTOOLS_SERVICE_NAME: "ripen",
   POWERTOOLS_METRICS_NAMESPACE: "Ripen",

@@ -12,6 +12,7 @@ import type { ScoringEngine } from "../domain/scoring";
 import { loadCompiledEngine } from "../runtime/compiled-engine";
 import { compileModelFile, modelPath } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
+import { LOCAL_WORK_QUEUE_URL, WORK_QUEUE } from "../runtime/work-queue";
 import { openBusJournal } from "./bus-journal";
 import { localDynamoDbClient, localStreamsClient } from "./clients";
 import { type DeadLetterFile, deadLetterFile } from "./dead-letters";
@@ -186,6 +187,9 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       DYNAMODB_ENDPOINT: endpoint,
       RIPEN_PUBLIC_URL: options.publicUrl ?? http.url,
       RIPEN_LOCAL: "1",
+      // Locally, runs go through the local driver (npm run maintenance, npm run model -- rescore), never
+      // through the queue-fed handlers: this only lets their modules load, as every handler is preloaded.
+      [WORK_QUEUE.urlVariable]: LOCAL_WORK_QUEUE_URL,
       // A data dir keeps its lead ids across restarts: the development key, unless one is set.
       RIPEN_ID_KEY: process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY,
       ...(!process.env.AWS_ACCESS_KEY_ID && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),

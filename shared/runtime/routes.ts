@@ -25,8 +25,14 @@ export const FUNCTIONS = {
   erase: { entry: "functions/erase.ts", description: "Erases a person on request (GDPR)", memoryMb: 256 },
   maintenance: {
     entry: "functions/maintenance.ts",
-    description: "Daily sweep: score decay, recycle rules, SLA breaches",
-    memoryMb: 512,
+    description: "Daily sweep: starts the run of score decay, recycle rules, SLA breaches",
+    memoryMb: 256,
+  },
+  // Folding histories is CPU-bound: more memory buys a faster CPU share.
+  worker: {
+    entry: "functions/worker.ts",
+    description: "Works on parts of rescore, preview and sweep runs from the work queue",
+    memoryMb: 1024,
   },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;

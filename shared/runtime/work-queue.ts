@@ -25,3 +25,6 @@ export const WORK_QUEUE = {
  * that leaves live ingest its room.
  */
 export const DEFAULT_MAX_WRU = 1_000;
+
+/** What the local runtime names as the work queue: nothing listens there (see shared/local/lead-runs.ts). */
+export const LOCAL_WORK_QUEUE_URL = "http://127.0.0.1:9/ripen-local-work-queue";

@@ -72,8 +72,18 @@ describe.each([
     expect(wildcardActions).toEqual([]);
   });
 
-  it("never lets a function scan the table", () => {
-    expect(statements.flatMap(actionsOf)).not.toContain("dynamodb:Scan");
+  it("lets only the run worker scan, and only the table itself (a run's Scan segments)", () => {
+    // Prepare
+    const [, workerPolicy] = resourceAt(stateless, "AWS::IAM::Policy", "/worker/Role/DefaultPolicy/Resource");
+    const workerStatements = (workerPolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+
+    // Act
+    const scanning = statements.filter((statement) => actionsOf(statement).includes("dynamodb:Scan"));
+
+    // Assess
+    expect(scanning).toHaveLength(1);
+    expect(workerStatements).toContainEqual(scanning[0]);
+    expect(JSON.stringify(scanning[0]?.Resource)).not.toContain("index");
   });
 });
 
