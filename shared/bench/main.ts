@@ -7,18 +7,19 @@ import { type BenchEngine, startBenchEngine } from "./dynamodb";
 import { benchInit } from "./init";
 import { describeMachine } from "./machine";
 import { report } from "./report";
+import { benchRescore } from "./rescore";
 import { type BenchResults, type Measured, RESULTS_FILE, readResults, writeResults } from "./results";
 import { benchScoring } from "./scoring";
 import { benchSequential } from "./sequential";
 import { benchThroughput } from "./throughput";
 
 /**
- * `npm run bench [-- name…]`: scoring, init (or bundle), coldstart, capacity, throughput, sequential, cost;
- * none runs them all.
+ * `npm run bench [-- name…]`: scoring, init (or bundle), coldstart, capacity, throughput, sequential, rescore,
+ * cost; none runs them all.
  * Writes bench/results.json (sections not run keep their previous figures) and prints the tables.
  * DYNAMODB_ENDPOINT points capacity and throughput at another engine than an in-memory DynamoDB Local.
  */
-const NAMES = ["scoring", "init", "coldstart", "capacity", "throughput", "sequential", "cost"] as const;
+const NAMES = ["scoring", "init", "coldstart", "capacity", "throughput", "sequential", "rescore", "cost"] as const;
 type Name = (typeof NAMES)[number];
 const ALIASES: Record<string, Name> = { bundle: "init" };
 const USAGE = `usage: npm run bench [-- ${NAMES.join(" | ")} | bundle …]   (no name: all)`;
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
   }
   if (selected.has("sequential")) {
     measured.sequential = stamp(await onEngine((engine) => benchSequential(engine.endpoint, progress)));
+  }
+  if (selected.has("rescore")) {
+    measured.rescore = stamp(await onEngine((engine) => benchRescore(engine.endpoint, progress)));
   }
   if (selected.has("cost")) {
     const capacity = measured.capacity ?? previous.capacity;

@@ -3,6 +3,7 @@ import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
 import type { InitResult } from "./init";
 import { machineLine } from "./machine";
+import type { RescoreResult } from "./rescore";
 import type { BenchResults, Measured } from "./results";
 import type { ScoringResult } from "./scoring";
 import type { SequentialResult } from "./sequential";
@@ -256,6 +257,35 @@ function coldStartReport(measured: Measured<ColdStartResult>): string {
   ].join("\n");
 }
 
+function rescoreReport(measured: Measured<RescoreResult>): string {
+  const { result } = measured;
+  const { rescore, floor, atBudget } = result;
+  return [
+    heading(
+      `rescore of ${result.leads.toLocaleString("en-US")} leads of ${result.eventsPerLead} events through the local run workers`,
+      measured,
+    ),
+    table(
+      ["what", "seconds", "leads/s"],
+      [
+        [
+          `rescore ${result.model.from} → ${result.model.to}: ${result.workers} workers × ${result.concurrency} leads, unpaced`,
+          rescore.seconds,
+          rescore.leadsPerSecond,
+        ],
+        [
+          `floor: Query + TransactWriteItems per lead, ${result.workers * result.concurrency} at once`,
+          floor.seconds.join(" / "),
+          floor.leadsPerSecond,
+        ],
+      ],
+    ),
+    `${rescore.rescored} rescored, ${rescore.moved} moved (${rescore.moves}), ${rescore.parts} parts; ${rescore.writeUnits} WRU, ${rescore.readUnits} RRU`,
+    `at --max-wru ${atBudget.maxWru} (the default): ${atBudget.writeUnitsPerLead} WRU per lead → at most ${atBudget.leadsPerSecond} leads/s`,
+    `target: ≥ ${result.target.ratio}× the floor → ${result.ratio}×: ${verdict(result.target.met)}`,
+  ].join("\n");
+}
+
 function scoringReport(measured: Measured<ScoringResult>): string {
   const { result } = measured;
   const events = result.leads * result.eventsPerLead;
@@ -311,6 +341,7 @@ export function report(results: BenchResults, ran: readonly string[]): string {
   if (ran.includes("capacity") && results.capacity) parts.push(capacityReport(results.capacity));
   if (ran.includes("throughput") && results.throughput) parts.push(throughputReport(results.throughput));
   if (ran.includes("sequential") && results.sequential) parts.push(sequentialReport(results.sequential));
+  if (ran.includes("rescore") && results.rescore) parts.push(rescoreReport(results.rescore));
   if (ran.includes("init") && results.init) parts.push(initReport(results.init));
   if (ran.includes("coldstart") && results.coldstart) parts.push(coldStartReport(results.coldstart));
   if (ran.includes("scoring") && results.scoring) parts.push(scoringReport(results.scoring));

@@ -6,6 +6,7 @@ import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
 import type { InitResult } from "./init";
 import type { Machine } from "./machine";
+import type { RescoreResult } from "./rescore";
 import type { ScoringResult } from "./scoring";
 import type { SequentialResult } from "./sequential";
 import type { ThroughputResult } from "./throughput";
@@ -25,6 +26,7 @@ export interface BenchResults {
   capacity?: Measured<CapacityResult>;
   throughput?: Measured<ThroughputResult>;
   sequential?: Measured<SequentialResult>;
+  rescore?: Measured<RescoreResult>;
   init?: Measured<InitResult>;
   coldstart?: Measured<ColdStartResult>;
   scoring?: Measured<ScoringResult>;

@@ -1,0 +1,267 @@
+import {
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { batchWrite } from "../adapters/dynamodb/batch";
+import { entityOf, eventItem, type Item, leadItem, toLead, transitionItem } from "../adapters/dynamodb/items";
+import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { mapConcurrent } from "../application/concurrency";
+import type { Lead, Transition } from "../domain/lead";
+import { foldLead } from "../domain/lead-fold";
+import type { ScoringEngine } from "../domain/scoring";
+import { localDynamoDbClient } from "../local/clients";
+import { runLocally } from "../local/lead-runs";
+import { ensureTable } from "../local/table";
+import { budgetedEngine, loadEngine, loadModel } from "../runtime/engine";
+import { runModelOf } from "../runtime/lead-run-workers";
+import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
+import { foldBodies } from "./seed";
+import { BENCH_PSEUDONYMS, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
+
+export const RESCORE_LEADS = 2_000;
+export const RESCORE_EVENTS_PER_LEAD = 3;
+/** The local rescore against the floor: the same Query and write round trips made directly. */
+export const RESCORE_TARGET = 0.8;
+/** Local workers and the leads each works on at once: the floor runs as many lanes. */
+export const RESCORE_WORKERS = 4;
+export const RESCORE_CONCURRENCY = 8;
+
+export interface RescoreResult {
+  leads: number;
+  eventsPerLead: number;
+  workers: number;
+  concurrency: number;
+  model: { from: string; to: string };
+  rescore: {
+    seconds: number;
+    leadsPerSecond: number;
+    rescored: number;
+    moved: number;
+    moves: string;
+    writeUnits: number;
+    readUnits: number;
+    /** Work items delivered (parts, and their hand-overs). */
+    parts: number;
+  };
+  /** The floor, before and after the rescore (the table grows by the rescore's transitions meanwhile). */
+  floor: { seconds: number[]; leadsPerSecond: number };
+  ratio: number;
+  /** What --max-wru allows at the WRU per lead measured here (a rescore is paced to it in AWS and locally). */
+  atBudget: { maxWru: number; writeUnitsPerLead: number; leadsPerSecond: number };
+  target: { ratio: number; met: boolean };
+}
+
+/**
+ * 2,000 leads of 3 events, stored by one model, rescored with another (its mql threshold lowered, so half
+ * the leads move) through the run code on this machine: the local driver, its workers and their
+ * checkpoints, against DynamoDB Local. The floor is the round trips each lead needs, made straight with
+ * the client at the same concurrency on the same table: the consistent Query of its events and one
+ * TransactWriteItems with as many items, in the same run, after a warm-up, before and after the rescore.
+ */
+export async function benchRescore(endpoint: string, progress: (line: string) => void): Promise<RescoreResult> {
+  const client = localDynamoDbClient(endpoint);
+  const tableName = `bench-rescore-${Date.now()}`;
+  try {
+    const current = loadEngine();
+    const candidate = candidateOf(current);
+    progress(`rescore: seeding ${RESCORE_LEADS} leads of ${RESCORE_EVENTS_PER_LEAD} events…`);
+    const writes = await seed(client, tableName, current, candidate);
+    const lanes = RESCORE_WORKERS * RESCORE_CONCURRENCY;
+
+    progress(`rescore: floor (Query + TransactWriteItems per lead, ${lanes} at once), a warm-up and a measure…`);
+    const warmUp = await floor(client, tableName, writes, lanes, 0);
+    const floorBefore = await floor(client, tableName, writes, lanes, 1);
+    progress(`rescore: floor ${round(warmUp, 2)} s (warm-up), ${round(floorBefore, 2)} s`);
+    progress(`rescore: ${RESCORE_WORKERS} local workers × ${RESCORE_CONCURRENCY} leads at once, unpaced…`);
+    const began = performance.now();
+    const result = await runLocally(
+      { kind: "rescore", model: runModelOf(candidate), notify: false },
+      {
+        table: { client, tableName },
+        engine: candidate,
+        workers: RESCORE_WORKERS,
+        concurrency: RESCORE_CONCURRENCY,
+      },
+    );
+    const seconds = (performance.now() - began) / 1000;
+    progress(`rescore: ${round(seconds, 2)} s; floor again…`);
+    const floorAfter = await floor(client, tableName, writes, lanes, 2);
+    const { tally, moves } = result.progress;
+    if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
+      throw new Error(`the rescore did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
+    }
+    const leadsPerSecond = RESCORE_LEADS / seconds;
+    const floorSeconds = [floorBefore, floorAfter];
+    const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
+    const ratio = round(leadsPerSecond / floorRate, 2);
+    const writeUnitsPerLead = (tally.writeUnits ?? 0) / RESCORE_LEADS;
+    return {
+      leads: RESCORE_LEADS,
+      eventsPerLead: RESCORE_EVENTS_PER_LEAD,
+      workers: RESCORE_WORKERS,
+      concurrency: RESCORE_CONCURRENCY,
+      model: { from: current.modelVersion, to: candidate.modelVersion },
+      rescore: {
+        seconds: round(seconds, 2),
+        leadsPerSecond: Math.round(leadsPerSecond),
+        rescored: tally.rescored ?? 0,
+        moved: tally.moved ?? 0,
+        moves: moves.map((move) => `${move.from}>${move.to} ${move.leads}`).join(", ") || "none",
+        writeUnits: round(tally.writeUnits ?? 0, 1),
+        readUnits: round(tally.readUnits ?? 0, 1),
+        parts: result.progress.parts,
+      },
+      floor: { seconds: floorSeconds.map((value) => round(value, 2)), leadsPerSecond: Math.round(floorRate) },
+      ratio,
+      atBudget: {
+        maxWru: DEFAULT_MAX_WRU,
+        writeUnitsPerLead: round(writeUnitsPerLead, 2),
+        leadsPerSecond: writeUnitsPerLead > 0 ? Math.round(DEFAULT_MAX_WRU / writeUnitsPerLead) : 0,
+      },
+      target: { ratio: RESCORE_TARGET, met: ratio >= RESCORE_TARGET },
+    };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The default model under another version, its mql threshold lowered from 40 to 20. */
+export function candidateOf(current: ScoringEngine): ScoringEngine {
+  const model = structuredClone(loadModel());
+  model.version = `${current.modelVersion}-bench-rescore`;
+  for (const rule of model.stages.mql ?? []) {
+    const when = rule.when as { score?: { min?: number } };
+    if (when.score?.min !== undefined) when.score.min = Math.min(when.score.min, 20);
+  }
+  return budgetedEngine(model, "bench candidate");
+}
+
+/**
+ * What the floor writes for one lead: its lead item as seeded (so the table still needs its rescore:
+ * the rescore's own lead item is the same size), and the transition the rescore inserts when it moves.
+ */
+interface RescoreWrite {
+  leadId: string;
+  lead: Lead;
+  transition?: Transition;
+}
+
+/**
+ * The leads as ingest would have left them (folded by the current model), written in batches; returns
+ * what the floor writes for each.
+ */
+export async function seed(
+  client: DynamoDBClient,
+  tableName: string,
+  current: ScoringEngine,
+  candidate: ScoringEngine,
+): Promise<RescoreWrite[]> {
+  const start = Date.now() - 30 * 86_400_000;
+  const requests: WriteRequest[] = [];
+  const writes: RescoreWrite[] = [];
+  const now = new Date();
+  for (let index = 0; index < RESCORE_LEADS; index++) {
+    const lead = benchLead("rescore", index);
+    const steps = JOURNEY.slice(index % 2, (index % 2) + RESCORE_EVENTS_PER_LEAD);
+    const bodies = steps.map((step, n) =>
+      journeyWebhook(lead, step, `rescore-${index}-${n}`, new Date(start + index * 60_000 + n * 3_600_000)),
+    );
+    const history = foldBodies(current, bodies);
+    for (const event of history.events) {
+      requests.push({
+        PutRequest: { Item: eventItem(history.lead.leadId, event, BENCH_PSEUDONYMS.eventKey(event.eventId)) },
+      });
+    }
+    requests.push({ PutRequest: { Item: leadItem(history.lead) } });
+    const leadId = history.lead.leadId;
+    const rescored = foldLead({ engine: candidate, leadId, current: history.lead, history: history.events, now });
+    if (!rescored) throw new Error("the candidate could not fold a seeded lead");
+    writes.push({
+      leadId,
+      lead: history.lead,
+      ...(rescored.transition && { transition: rescored.transition }),
+    });
+  }
+  const batches: WriteRequest[][] = [];
+  for (let at = 0; at < requests.length; at += 25) batches.push(requests.slice(at, at + 25));
+  await ensureTable(client, tableName);
+  await mapConcurrent(batches, 8, (batch) => batchWrite(client, tableName, batch));
+  return writes;
+}
+
+/**
+ * The floor: per lead, the consistent Query of its events and one TransactWriteItems putting the items
+ * a rescore writes for it (a lead item, one version up and conditioned on the version read; a new
+ * transition when it moves), at `lanes` at once. The versions are read first, untimed: the floor is
+ * only the round trips a rescore cannot avoid.
+ */
+export async function floor(
+  client: DynamoDBClient,
+  tableName: string,
+  writes: readonly RescoreWrite[],
+  lanes: number,
+  pass: number,
+): Promise<number> {
+  const versions = new Map<string, number>();
+  let start: Record<string, Item[keyof Item]> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: "sk = :lead",
+        ExpressionAttributeValues: marshall({ ":lead": LEAD_SK }),
+        ...(start && { ExclusiveStartKey: start }),
+      }),
+    );
+    for (const item of page.Items ?? [])
+      if (entityOf(item) === "lead") versions.set(toLead(item).leadId, toLead(item).version);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const began = performance.now();
+  await mapConcurrent(writes, lanes, async (write) => {
+    const version = versions.get(write.leadId) ?? 0;
+    await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: marshall({ ":pk": leadPk(write.leadId), ":prefix": EVENT_PREFIX }),
+        ConsistentRead: true,
+      }),
+    );
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName,
+              Item: leadItem({ ...write.lead, version: version + 1 }),
+              ConditionExpression: "version = :expected",
+              ExpressionAttributeValues: marshall({ ":expected": version }),
+            },
+          },
+          // A new transition each pass, as the rescore inserts one (an overwrite costs DynamoDB Local more).
+          ...(write.transition
+            ? [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: transitionItem({
+                      ...write.transition,
+                      transitionId: `${write.transition.transitionId}-${pass}`,
+                    }),
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+  });
+  return (performance.now() - began) / 1000;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
