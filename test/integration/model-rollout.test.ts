@@ -280,3 +280,50 @@ describe("model rollout as runs over DynamoDB", () => {
     expect(result.progress).toMatchObject({ done: true, tally: { examined: Object.keys(PEOPLE).length } });
   });
 });
+
+describe("a rescore while ingest goes on", () => {
+  it("loses and double-counts no event: each lead ends as a replay of all its events by the new model", async () => {
+    // Prepare: ingest already runs the new model (deployed before its rescore) and keeps recording.
+    const live = await table("model-rollout-live");
+    const store = dynamoLeadStore(live);
+    const record = recordLeads({ store, engine: candidate, clock: () => now });
+    const emails = Object.keys(PEOPLE);
+    const more = emails.flatMap((email, n) =>
+      Array.from({ length: 1 + (n % 3) }, (_, index) =>
+        LeadEvent.parse({
+          source: "generic",
+          sourceEventId: `${email}-live-${index}`,
+          type: "form.submitted",
+          occurredAt: "2026-06-01T11:30:00.000Z",
+          email,
+        }),
+      ),
+    );
+
+    // Act: the run and the webhooks interleave (small pages: many checkpoints between writes).
+    const [result] = await Promise.all([
+      runLocally(
+        { kind: "rescore", model: runModelOf(candidate), notify: false },
+        { table: live, engine: candidate, workers: 2, concurrency: 4, scanPageItems: 3 },
+      ),
+      (async () => {
+        for (const event of more) await record(event);
+      })(),
+    ]);
+
+    // Assess
+    const recorded = (email: string) => (PEOPLE[email] ?? 0) + more.filter((event) => event.email === email).length;
+    expect(result.progress.done).toBe(true);
+    expect(result.progress.tally.examined).toBe(emails.length);
+    for (const email of emails) {
+      const history = await store.loadHistory(leadIdOf(email), { consistent: true });
+      expect(history.events).toHaveLength(recorded(email));
+      expect(history.lead).toMatchObject({ modelVersion: "v2", eventCount: recorded(email) });
+      // One form is 30 points (no decay in this model): the score counts every event once.
+      expect(history.lead?.score).toBe(30 * recorded(email));
+      expect(history.lead?.stage).toBe("mql");
+      const transitions = await store.listTransitions(leadIdOf(email));
+      expect(transitions.filter((transition) => transition.to === "mql")).toHaveLength(1);
+    }
+  });
+});
