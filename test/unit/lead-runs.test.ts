@@ -1,0 +1,241 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { LeadRun, RunModel, WorkItem } from "../../shared/application/lead-runs";
+import { capacityMeter, tokenBucket } from "../../shared/application/pacing";
+import type { LeadStore } from "../../shared/application/ports";
+import { type RunWorkerDeps, workOnPart } from "../../shared/application/run-worker";
+import { type RunRequest, startRun } from "../../shared/application/start-run";
+import type { Lead } from "../../shared/domain/lead";
+import { LeadEvent } from "../../shared/domain/lead-event";
+import type { ScoringEngine } from "../../shared/domain/scoring";
+import { localWorkQueue } from "../../shared/local/work-queue";
+import { memoryLeadStore } from "../support/memory-lead-store";
+import { memoryLeadPages, memoryRunStore } from "../support/memory-runs";
+import { recordLeads } from "../support/pseudonyms";
+import { engineFor } from "./model/journeys";
+
+const base = { engagement: { rules: [{ id: "form", label: "Form", on: "form.submitted", points: 30 }] } };
+const v1 = engineFor({
+  ...base,
+  version: "v1",
+  stages: { mql: [{ id: "m", label: "50+", when: { score: { min: 50 } } }] },
+});
+const v2 = engineFor({
+  ...base,
+  version: "v2",
+  stages: { mql: [{ id: "m", label: "25+", when: { score: { min: 25 } } }] },
+});
+const NOW = new Date("2026-06-01T12:00:00.000Z");
+const modelOf = (engine: ScoringEngine): RunModel => ({ version: engine.modelVersion, hash: engine.modelHash });
+const rescoreV2: RunRequest = { kind: "rescore", model: modelOf(v2), notify: false };
+
+/** `leads` leads stored by v1: every third sent two forms (mql under both), the others one (mql under v2 only). */
+async function storedLeads(leads: number) {
+  const memory = memoryLeadStore();
+  const record = recordLeads({ store: memory.store, engine: v1, clock: () => NOW });
+  for (let n = 0; n < leads; n++) {
+    for (let form = 0; form < (n % 3 === 0 ? 2 : 1); form++) {
+      await record(
+        LeadEvent.parse({
+          source: "generic",
+          sourceEventId: `p${n}-${form}`,
+          type: "form.submitted",
+          occurredAt: "2026-06-01T10:00:00.000Z",
+          email: `p${n}@acme.example`,
+        }),
+      );
+    }
+  }
+  return memory;
+}
+
+/** A run over the in-memory store, its parts drained by `workers` local workers running workOnPart. */
+function runner(memory: Awaited<ReturnType<typeof storedLeads>>, options: { pageSize: number; workers: number }) {
+  const runs = memoryRunStore();
+  const queue = localWorkQueue({ visibilityMs: 0, maxReceives: 10 });
+  let clock = NOW.getTime();
+  const deps: RunWorkerDeps = {
+    runs: runs.store,
+    pages: memoryLeadPages(memory.leads, options.pageSize),
+    queue,
+    store: memory.store,
+    capacity: capacityMeter(),
+    engine: v2,
+    compile: () => undefined,
+    breaches: { record: async () => true },
+    clock: () => new Date(clock),
+    sleep: async (milliseconds) => {
+      clock += milliseconds;
+    },
+  };
+  const start = startRun({ runs: runs.store, queue, clock: deps.clock, workers: options.workers, stageShards: 1 });
+  return { runs, queue, deps, start, drain: () => queue.drain(workOnPart(deps), { workers: options.workers }) };
+}
+
+const byId = (leads: Map<string, Lead>) => [...leads.values()].sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
+const totals = async (runs: ReturnType<typeof memoryRunStore>, run: LeadRun) => {
+  const parts = await runs.store.parts(run.runId);
+  const sum = (name: string) => parts.reduce((total, part) => total + (part.tally[name] ?? 0), 0);
+  return { done: parts.every((part) => part.done), examined: sum("examined"), moved: sum("moved:lead>mql") };
+};
+
+describe("a rescore run over in-memory ports", () => {
+  it("rescores every lead once, quietly, and counts its moves by from>to", async () => {
+    // Prepare
+    const memory = await storedLeads(10);
+    const { runs, start, drain } = runner(memory, { pageSize: 3, workers: 2 });
+
+    // Act
+    const { run } = await start(rescoreV2, "unfinished");
+    const drained = await drain();
+
+    // Assess
+    expect(drained.deadLetters).toEqual([]);
+    expect(await totals(runs, run)).toEqual({ done: true, examined: 10, moved: 6 });
+    expect(byId(memory.leads).every((lead) => lead.modelVersion === "v2" && lead.stage === "mql")).toBe(true);
+    const moves = [...memory.transitions.values()].flat().filter((transition) => transition.actor.type === "model");
+    expect(moves).toHaveLength(6);
+    expect(moves.every((transition) => transition.quiet === true)).toBe(true);
+  });
+
+  it("writes each lead once when every work item is delivered twice at the same time", async () => {
+    // Prepare
+    const memory = await storedLeads(12);
+    const { runs, queue, start, drain } = runner(memory, { pageSize: 2, workers: 4 });
+    const { run, parts } = await start(rescoreV2, "unfinished");
+    const commitsBefore = memory.commits();
+
+    // Act
+    await queue.send(parts.map((part): WorkItem => ({ runId: run.runId, part: part.part, ticket: 0 })));
+    await drain();
+
+    // Assess
+    expect(memory.commits() - commitsBefore).toBe(12);
+    expect((await totals(runs, run)).examined).toBe(12);
+  });
+
+  it("sends the current ticket again from a delivery just behind it (a hand-over that stopped before sending)", async () => {
+    // Prepare
+    const memory = await storedLeads(4);
+    const { runs, deps } = runner(memory, { pageSize: 2, workers: 1 });
+    const sent: WorkItem[] = [];
+    const { run } = await startRun({
+      runs: runs.store,
+      queue: { send: async () => {} },
+      clock: deps.clock,
+      workers: 1,
+      stageShards: 1,
+    })(rescoreV2, "unfinished");
+    await runs.store.handOver(run.runId, 0, { ticket: 0, page: 0 });
+
+    // Act
+    const outcome = await workOnPart({ ...deps, queue: { send: async (items) => void sent.push(...items) } })({
+      runId: run.runId,
+      part: 0,
+      ticket: 0,
+    });
+
+    // Assess
+    expect(outcome).toEqual({ status: "obsolete", pages: 0 });
+    expect(sent).toEqual([{ runId: run.runId, part: 0, ticket: 1 }]);
+  });
+
+  it("is refused, writing nothing, by a worker that runs another model", async () => {
+    // Prepare
+    const memory = await storedLeads(3);
+    const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
+    const { run } = await start({ kind: "rescore", model: modelOf(v1), notify: false }, "unfinished");
+    const commits = memory.commits();
+
+    // Act
+    const outcome = await workOnPart(deps)({ runId: run.runId, part: 0, ticket: 0 });
+
+    // Assess
+    expect(outcome.status).toBe("refused");
+    expect((await runs.store.get(run.runId))?.refused).toMatch(/deploy that model first/);
+    expect(memory.commits()).toBe(commits);
+  });
+
+  it("ends the same whatever crashes and duplicate deliveries happen on the way (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          leads: fc.integer({ min: 1, max: 16 }),
+          pageSize: fc.integer({ min: 1, max: 5 }),
+          workers: fc.integer({ min: 1, max: 3 }),
+          crashes: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }),
+          duplicates: fc.boolean(),
+        }),
+        async ({ leads, pageSize, workers, crashes, duplicates }) => {
+          // Prepare: the same leads twice; one run without trouble, one with crashes and duplicates.
+          const clean = await storedLeads(leads);
+          const troubled = await storedLeads(leads);
+          const quiet = runner(clean, { pageSize, workers });
+          const rough = runner(troubled, { pageSize, workers });
+          let commits = 0;
+          const store: LeadStore = {
+            ...troubled.store,
+            commit: async (change) => {
+              // A worker dies before its write reaches the table: the delivery fails and comes back.
+              if (crashes.includes(++commits)) throw new Error("worker crashed");
+              return troubled.store.commit(change);
+            },
+          };
+          rough.deps.store = store;
+
+          // Act
+          const first = await quiet.start(rescoreV2, "unfinished");
+          await quiet.drain();
+          const second = await rough.start(rescoreV2, "unfinished");
+          if (duplicates) {
+            await rough.queue.send(
+              second.parts.map((part) => ({ runId: second.run.runId, part: part.part, ticket: 0 })),
+            );
+          }
+          const drained = await rough.drain();
+
+          // Assess
+          expect(drained.deadLetters).toEqual([]);
+          expect(byId(troubled.leads)).toEqual(byId(clean.leads));
+          expect([...troubled.transitions.entries()].sort()).toEqual([...clean.transitions.entries()].sort());
+          const [calm, stormy] = [await totals(quiet.runs, first.run), await totals(rough.runs, second.run)];
+          expect(stormy).toMatchObject({ done: true, examined: calm.examined });
+          // A lead written just before a crash is met again as already current: its move is not counted twice.
+          expect(stormy.moved).toBeLessThanOrEqual(calm.moved);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("the write budget", () => {
+  it("lets work start while the spending stays within the rate, and waits off the excess", async () => {
+    // Prepare
+    let now = 0;
+    let spent = 0;
+    const waits: number[] = [];
+    const pace = tokenBucket({
+      perSecond: 10,
+      spent: () => spent,
+      clock: () => new Date(now),
+      sleep: async (milliseconds) => {
+        waits.push(milliseconds);
+        now += milliseconds;
+      },
+    });
+
+    // Act: a second's worth at once is allowed; 25 units more must wait until time has paid them off.
+    await pace.ready();
+    spent = 10;
+    await pace.ready();
+    const burst = waits.length;
+    spent = 35;
+    await pace.ready();
+
+    // Assess
+    expect(burst).toBe(1);
+    expect(now).toBeGreaterThanOrEqual(2_500);
+    expect(spent / (now / 1000 + 1)).toBeLessThanOrEqual(10);
+  });
+});
