@@ -72,6 +72,19 @@ export interface RunPart {
   updatedAt: string;
 }
 
+/** A new run's parts, one per source, not started: ticket 0, no page done, nothing counted. */
+export function unstartedParts(sources: readonly PartSource[], createdAt: string): RunPart[] {
+  return sources.map((source, part) => ({
+    part,
+    source,
+    ticket: 0,
+    page: 0,
+    done: false,
+    tally: {},
+    updatedAt: createdAt,
+  }));
+}
+
 /** A message on the work queue: work on this part, as of this ticket. */
 export interface WorkItem {
   runId: string;

@@ -1,4 +1,11 @@
-import type { LeadPages, LeadRun, RunPart, RunStore, StageChange } from "../../shared/application/lead-runs";
+import {
+  type LeadPages,
+  type LeadRun,
+  type RunPart,
+  type RunStore,
+  type StageChange,
+  unstartedParts,
+} from "../../shared/application/lead-runs";
 import type { Lead } from "../../shared/domain/lead";
 import { stableHash } from "../../shared/domain/model/routing";
 
@@ -20,17 +27,7 @@ export function memoryRunStore() {
       if (existing && !existing.refused && !existingParts.every((part) => part.done)) {
         return { run: structuredClone(existing), parts: structuredClone(existingParts), created: false };
       }
-      const created = sources.map(
-        (source, part): RunPart => ({
-          part,
-          source,
-          ticket: 0,
-          page: 0,
-          done: false,
-          tally: {},
-          updatedAt: run.createdAt,
-        }),
-      );
+      const created = unstartedParts(sources, run.createdAt);
       runs.set(run.runId, structuredClone(run));
       parts.set(run.runId, structuredClone(created));
       keys.set(key, run.runId);

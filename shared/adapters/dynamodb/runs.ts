@@ -6,7 +6,13 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { LeadRun, PartSource, RunPart, RunStore, StageChange } from "../../application/lead-runs";
+import {
+  type LeadRun,
+  type RunPart,
+  type RunStore,
+  type StageChange,
+  unstartedParts,
+} from "../../application/lead-runs";
 import { batchWrite, queryAll } from "./batch";
 import type { Item } from "./items";
 import { CHANGE_PREFIX, changeSk, PART_PREFIX, partSk, RUN_SK, RUNS_PK, runPk } from "./keys";
@@ -72,15 +78,7 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
             return { run: existing, parts: existingParts, created: false };
           }
         }
-        const created: RunPart[] = parts.map((source: PartSource, part) => ({
-          part,
-          source,
-          ticket: 0,
-          page: 0,
-          done: false,
-          tally: {},
-          updatedAt: run.createdAt,
-        }));
+        const created = unstartedParts(parts, run.createdAt);
         // Parts and header first, the pointer last: a run is found only once it is whole.
         await batchWrite(client, tableName, [
           ...created.map((part) => ({ PutRequest: { Item: partItem(run.runId, part, run.createdAt) } })),
