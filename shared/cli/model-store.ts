@@ -147,7 +147,10 @@ export function formatMoves(progress: RunProgress, note: string): string {
 export function formatRate(driven: DrivenRun): string {
   const { progress, seconds, leads, writeUnits: units } = driven;
   const budget = progress.run.maxWru === undefined ? "unpaced" : `budget ${progress.run.maxWru} WRU/s`;
-  const perSecond = (value: number) => (seconds > 0 ? Math.round(value / seconds) : 0);
+  const perSecond = (value: number) => {
+    const rate = seconds > 0 ? value / seconds : 0;
+    return rate < 10 ? Math.round(rate * 10) / 10 : Math.round(rate);
+  };
   return (
     `${leads} leads in ${seconds.toFixed(1)} s: ${perSecond(leads)} leads/s; ` +
     `${leads > 0 ? (units / leads).toFixed(1) : 0} WRU per lead, ${perSecond(units)} WRU/s (${budget})`
