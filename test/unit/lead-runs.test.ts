@@ -210,6 +210,31 @@ describe("a rescore run over in-memory ports", () => {
 });
 
 describe("the write budget", () => {
+  it("paces a run's writes to --max-wru shared among its workers, on the units its store reports", async () => {
+    // Prepare: each lead's commit reports 2 write units; one lead at a time, so nothing runs ahead of the pace.
+    const memory = await storedLeads(20);
+    const { runs, deps, start, drain } = runner(memory, { pageSize: 4, workers: 1 });
+    const began = deps.clock().getTime();
+    deps.concurrency = 1;
+    deps.store = {
+      ...memory.store,
+      commit: async (change) => {
+        await memory.store.commit(change);
+        deps.capacity.record("commit", { write: 2 });
+      },
+    };
+
+    // Act
+    const { run } = await start({ ...rescoreV2, maxWru: 4 }, "unfinished");
+    await drain();
+
+    // Assess: 40 units at 4 a second, one second's worth allowed at once, take at least 8.5 s (simulated).
+    const parts = await runs.store.parts(run.runId);
+    const written = parts.reduce((sum, part) => sum + (part.tally.writeUnits ?? 0), 0);
+    expect(written).toBe(40);
+    expect(deps.clock().getTime() - began).toBeGreaterThanOrEqual(((written - 2) / 4 - 1) * 1000);
+  });
+
   it("lets work start while the spending stays within the rate, and waits off the excess", async () => {
     // Prepare
     let now = 0;
