@@ -151,7 +151,13 @@ function writePace(run: LeadRun, deps: RunWorkerDeps): Pace {
 /** The model a run applies, if this worker can apply it. */
 function engineOf(model: RunModel, deps: RunWorkerDeps, why: string): ScoringEngine {
   if (model.hash === deps.engine.modelHash) return deps.engine;
-  const compiled = deps.compile(model);
+  let compiled: ScoringEngine | undefined;
+  try {
+    compiled = deps.compile(model);
+  } catch (error) {
+    // The text a run carries compiles the same on every delivery: retrying cannot mend it.
+    throw new RunRefusedError(`${why} model ${model.version}, which does not compile here: ${String(error)}`);
+  }
   if (compiled) return compiled;
   throw new RunRefusedError(
     `${why} model ${model.version} (${model.hash.slice(0, 12)}), and this worker runs model ` +

@@ -156,6 +156,25 @@ describe("a rescore run over in-memory ports", () => {
     expect(memory.commits()).toBe(commits);
   });
 
+  it("is refused, not retried, when the model a run carries does not compile", async () => {
+    // Prepare
+    const memory = await storedLeads(2);
+    const { deps, start } = runner(memory, { pageSize: 2, workers: 1 });
+    deps.compile = () => {
+      throw new Error("model v3: its text compiles to another model than the run names");
+    };
+    const { run } = await start(
+      { kind: "preview", model: modelOf(v2), candidate: { version: "v3", hash: "h3", source: "version: v3" } },
+      "unfinished",
+    );
+
+    // Act
+    const outcome = await workOnPart(deps)({ runId: run.runId, part: 0, ticket: 0 });
+
+    // Assess
+    expect(outcome).toMatchObject({ status: "refused", reason: expect.stringMatching(/v3, which does not compile/) });
+  });
+
   it("ends the same whatever crashes and duplicate deliveries happen on the way (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
