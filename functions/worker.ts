@@ -5,16 +5,17 @@ import * as z from "zod";
 import { sqsWorkQueue, workItemOf } from "../shared/adapters/sqs/work-queue";
 import { workOnPart } from "../shared/application/run-worker";
 import { dynamodbClient, sqsClient } from "../shared/runtime/aws-clients";
-import { loadEngine } from "../shared/runtime/engine";
+import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { readEnv, tableEnvShape } from "../shared/runtime/env";
 import { tableRunWorker } from "../shared/runtime/lead-run-workers";
 import { logger } from "../shared/runtime/powertools";
+import { tracing } from "../shared/runtime/tracing";
 import { WORK_QUEUE } from "../shared/runtime/work-queue";
 
 const env = readEnv({ ...tableEnvShape, [WORK_QUEUE.urlVariable]: z.url() });
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const queue = sqsWorkQueue({ client: sqsClient(), queueUrl: String(env[WORK_QUEUE.urlVariable]) });
-const engine = loadEngine();
+const engine = loadCompiledEngine();
 
 /**
  * A run's worker (SQS, one message at a time): works on one part of a rescore, a preview or the daily
@@ -23,6 +24,7 @@ const engine = loadEngine();
  */
 export const handler = middy<SQSEvent, void>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(tracing())
   .handler(async (event, context) => {
     for (const record of event.Records) {
       const item = workItemOf(record.body);

@@ -41,6 +41,15 @@ export function readCompiledModel(path: string): CompiledModel {
   } catch (error) {
     throw refuse(`cannot be read: ${(error as Error).message}`);
   }
+  return parseCompiledModel(text, name);
+}
+
+/**
+ * An artefact's text (compiledModelText) read back, checked as readCompiledModel checks a file; `name`
+ * is what messages call it. A run carries its models this way, so its workers need no YAML parser.
+ */
+export function parseCompiledModel(text: string, name: string): CompiledModel {
+  const refuse = (message: string) => new InvalidModelError(name, [{ path: "(file)", message }]);
   let compiled: Partial<CompiledModel> | null;
   try {
     compiled = JSON.parse(text);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { compiledModelText } from "../adapters/compiled-model-file";
 import { dynamoLeadBatchReader, dynamoStageIndex } from "../adapters/dynamodb/lead-queries";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
 import { parseModelText } from "../adapters/model-file";
@@ -11,7 +12,7 @@ import type { RunRequest } from "../application/start-run";
 import { countStoredLeads } from "../application/stored-leads";
 import { createEngine } from "../domain/model/engine";
 import { STAGES } from "../domain/stages";
-import { loadEngine, modelPath } from "../runtime/engine";
+import { loadEngine, loadModel, modelPath } from "../runtime/engine";
 import { runModelOf } from "../runtime/lead-run-workers";
 import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
 import { type DrivenRun, driveRun } from "./drive-run";
@@ -78,9 +79,9 @@ export async function runStoreCommand(command: "preview" | "rescore", args: read
   }
   // Both models are checked before anything touches the table.
   const current = loadEngine();
-  const candidateText = flags.file === undefined ? undefined : readFileSync(resolve(flags.file), "utf8");
-  const candidate =
-    candidateText === undefined ? current : createEngine(parseModelText(candidateText, flags.file ?? ""));
+  const candidateModel =
+    flags.file === undefined ? undefined : parseModelText(readFileSync(resolve(flags.file), "utf8"), flags.file);
+  const candidate = candidateModel === undefined ? current : createEngine(candidateModel);
   const table = await openTable(flags.aws);
   console.log(`Reading ${table.describe}`);
   try {
@@ -90,8 +91,11 @@ export async function runStoreCommand(command: "preview" | "rescore", args: read
         ? {
             kind: "preview",
             // The workers in AWS may run another model than this machine: both travel with the run.
-            model: runModelOf(current, readFileSync(modelPath(), "utf8")),
-            candidate: runModelOf(candidate, candidateText),
+            model: runModelOf(current, compiledModelText(loadModel(), modelPath())),
+            candidate: runModelOf(
+              candidate,
+              candidateModel && compiledModelText(candidateModel, flags.file ?? "the candidate"),
+            ),
           }
         : { kind: "rescore", model: runModelOf(current), notify: flags.notify, maxWru: flags.maxWru };
     const driven = await driveRun(request, {

@@ -1,26 +1,27 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { parseCompiledModel } from "../adapters/compiled-model-file";
 import { dynamoLeadPages } from "../adapters/dynamodb/lead-pages";
 import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
 import { dynamoSlaBreachLog } from "../adapters/dynamodb/sla-breaches";
-import { parseModelText } from "../adapters/model-file";
 import type { RunModel, WorkQueue } from "../application/lead-runs";
 import { capacityMeter } from "../application/pacing";
 import type { RunWorkerDeps } from "../application/run-worker";
 import type { ScoringEngine } from "../domain/scoring";
-import { budgetedEngine } from "./engine";
+import { budgetedEngine } from "./compiled-engine";
 
 const compiled = new Map<string, ScoringEngine>();
 
 /**
- * A model a run carries as text (a preview's candidate), compiled once per process, by content hash;
- * undefined for a model that travels without its text.
+ * A model a run carries as a compiled artefact's text (a preview's models: compiledModelText), compiled
+ * once per process, by content hash; undefined for a model that travels without it.
  */
 export function compileRunModel(model: RunModel): ScoringEngine | undefined {
   const known = compiled.get(model.hash);
   if (known) return known;
   if (model.source === undefined) return undefined;
-  const engine = budgetedEngine(parseModelText(model.source, `model ${model.version}`), `model ${model.version}`);
+  const compiledModel = parseCompiledModel(model.source, `model ${model.version}`);
+  const engine = budgetedEngine(compiledModel.model, compiledModel.source);
   if (engine.modelHash !== model.hash) {
     throw new Error(`model ${model.version}: its text compiles to another model than the run names`);
   }
@@ -28,7 +29,7 @@ export function compileRunModel(model: RunModel): ScoringEngine | undefined {
   return engine;
 }
 
-/** The model an engine runs, as a run names it (with the file's text when the workers need it). */
+/** The model an engine runs, as a run names it (with its compiled artefact's text when the workers need it). */
 export function runModelOf(engine: ScoringEngine, source?: string): RunModel {
   return { version: engine.modelVersion, hash: engine.modelHash, ...(source !== undefined && { source }) };
 }

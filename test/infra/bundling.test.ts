@@ -27,6 +27,7 @@ const BUNDLE_BUDGET_KIB: Record<string, number> = {
   actions: 430,
   erase: 390,
   maintenance: 390,
+  worker: 480,
 };
 
 const TRACED = "ingest-traced";
