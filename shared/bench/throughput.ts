@@ -13,7 +13,7 @@ import { type LatencySummary, latencySummary, round } from "./stats";
 import { encodeTemplate } from "./templates";
 import { BENCH_SECRET, benchLead, benchLeadId, JOURNEY, journeyWebhook } from "./webhooks";
 
-export const THROUGHPUT_TARGET = 0.8;
+export const THROUGHPUT_TARGET = 0.9;
 /**
  * Each concurrency runs floor, ripen, ripen, floor (so a machine getting busier or quieter favours neither),
  * each run stopping at its count or its time limit, whichever comes first.
