@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { toApiGatewayEvent } from "../local/api-gateway-event";
 import { localDynamoDbClient } from "../local/clients";
 import { ensureTable } from "../local/table";
 import { compileModelFile } from "../runtime/engine";
-import { FUNCTIONS } from "../runtime/routes";
+import { FUNCTIONS, matchRoute } from "../runtime/routes";
 import type { BenchEngine } from "./dynamodb";
 import { bundleLikeTheStack } from "./init";
 import { runNode } from "./node-process";
@@ -179,37 +180,23 @@ function figure(name: string, samples: readonly Sample[]): ColdStartFigure {
   };
 }
 
-/** POST /webhooks/generic as API Gateway's HTTP API (payload 2.0) hands it to the function. */
+/** POST /webhooks/generic as API Gateway's HTTP API (payload 2.0) hands it to the function, as npm start does. */
 function webhookEvent(body: string): APIGatewayProxyEventV2 {
-  const now = Date.now();
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/{source}",
-    rawPath: "/webhooks/generic",
-    rawQueryString: "",
-    headers: { ...signedHeaders(body, now), host: "api.example.com", "user-agent": "ripen-bench" },
-    pathParameters: { source: "generic" },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "bench",
-      domainName: "api.example.com",
-      domainPrefix: "api",
-      http: {
-        method: "POST",
-        path: "/webhooks/generic",
-        protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
-        userAgent: "ripen-bench",
-      },
-      requestId: `bench-${now}`,
-      routeKey: "POST /webhooks/{source}",
-      stage: "$default",
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-    body: Buffer.from(body).toString("base64"),
-    isBase64Encoded: true,
+  const path = "/webhooks/generic";
+  const found = matchRoute("POST", path);
+  if (!found.route) throw new Error(`coldstart: no route for POST ${path}`);
+  const headers = { ...signedHeaders(body), host: "api.example.com", "user-agent": "ripen-bench" };
+  const request = {
+    method: "POST",
+    url: path,
+    rawHeaders: Object.entries(headers).flat(),
+    body: Buffer.from(body),
+    sourceIp: "127.0.0.1",
+    port: 443,
+    httpVersion: "1.1",
   };
+  const context = { requestId: `bench-${Date.now()}`, now: new Date(), region: REGION };
+  return toApiGatewayEvent(request, { route: found.route, pathParameters: found.pathParameters }, context);
 }
 
 /**
