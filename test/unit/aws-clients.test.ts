@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { localStreamsClient } from "../../shared/local/clients";
-import { dynamodbClient, sesClient, withoutSdkLogging } from "../../shared/runtime/aws-clients";
+import { dynamodbClient, sesClient, sqsClient, withoutSdkLogging } from "../../shared/runtime/aws-clients";
 
 const logs = (client: { middlewareStack: { identify(): string[] } }) =>
   client.middlewareStack.identify().filter((name) => name.startsWith("loggerMiddleware"));
@@ -14,6 +14,7 @@ describe("the SDK clients the functions use", () => {
     // Assess
     expect(logs(dynamodbClient())).toEqual([]);
     expect(logs(sesClient())).toEqual([]);
+    expect(logs(sqsClient())).toEqual([]);
     expect(logs(localStreamsClient("http://127.0.0.1:1"))).toEqual([]);
     expect(logs(withoutSdkLogging(new DynamoDBClient({ region: "us-east-1" })))).toEqual([]);
   });
