@@ -1,5 +1,18 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+/** countMetric from a fresh module with metrics on, and the lines it writes to stdout. */
+async function withStdout() {
+  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
+  vi.resetModules();
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  const { countMetric } = await import("../../shared/runtime/powertools");
+  return { countMetric, lines };
+}
+
 describe("countMetric", () => {
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -8,14 +21,7 @@ describe("countMetric", () => {
   });
 
   it("writes one EMF line in the Ripen namespace with the count and its dimensions", async () => {
-    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
-    vi.resetModules();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const { countMetric } = await import("../../shared/runtime/powertools");
+    const { countMetric, lines } = await withStdout();
 
     countMetric("WebhooksReceived", { source: "typeform" });
 
@@ -29,14 +35,7 @@ describe("countMetric", () => {
   });
 
   it("keeps each count's dimensions to its own line", async () => {
-    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
-    vi.resetModules();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const { countMetric } = await import("../../shared/runtime/powertools");
+    const { countMetric, lines } = await withStdout();
 
     countMetric("PayloadsRefused", { source: "tally", code: "invalid_payload" });
     countMetric("WebhooksReceived", { source: "zoom" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VersionConflictError } from "../../shared/application/ports";
-import { recordEvent } from "../../shared/application/record-event";
+import { type RecordEventDeps, recordEvent } from "../../shared/application/record-event";
 import { ContentionError } from "../../shared/domain/errors";
 import { loadEngine } from "../../shared/runtime/engine";
 import { leadEvent } from "../support/events";
@@ -116,26 +116,18 @@ describe("recordEvent on a read that saw half a commit", () => {
     return { memory, store, isolated };
   }
 
+  /** recordEvent over `store`, every result as it is (an erasure included). */
+  const recordWith = (store: RecordEventDeps["store"]) =>
+    recordEvent({ store, engine: loadEngine(), clock: () => now, sleep: async () => {}, pseudonyms: testPseudonyms });
+
   it("answers a duplicate of the stored lead, never an erasure, when the lead was committed with the event", async () => {
     // Prepare: the first delivery is stored.
     const { memory, store, isolated } = halfSeen("in flight");
     const event = leadEvent({ email: "half@example.com" });
-    await recordEvent({
-      store: memory.store,
-      engine: loadEngine(),
-      clock: () => now,
-      sleep: async () => {},
-      pseudonyms: testPseudonyms,
-    })(event);
+    await recordWith(memory.store)(event);
 
     // Act: the redelivery's plain read sees the event's key without its lead.
-    const again = await recordEvent({
-      store,
-      engine: loadEngine(),
-      clock: () => now,
-      sleep: async () => {},
-      pseudonyms: testPseudonyms,
-    })(event);
+    const again = await recordWith(store)(event);
 
     // Assess
     expect(again).toMatchObject({ duplicate: true, lead: { leadId: leadIdOf("half@example.com") } });
@@ -147,22 +139,10 @@ describe("recordEvent on a read that saw half a commit", () => {
     // Prepare: an erased person's event record, as the erasure leaves it.
     const { memory, store } = halfSeen("erased");
     const event = leadEvent({ email: "gone@example.com" });
-    await recordEvent({
-      store: memory.store,
-      engine: loadEngine(),
-      clock: () => now,
-      sleep: async () => {},
-      pseudonyms: testPseudonyms,
-    })(event);
+    await recordWith(memory.store)(event);
 
     // Act
-    const again = await recordEvent({
-      store,
-      engine: loadEngine(),
-      clock: () => now,
-      sleep: async () => {},
-      pseudonyms: testPseudonyms,
-    })(event);
+    const again = await recordWith(store)(event);
 
     // Assess
     expect(again).toEqual({ erased: true, leadId: leadIdOf("gone@example.com"), duplicate: true, transitioned: false });
