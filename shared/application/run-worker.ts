@@ -101,6 +101,10 @@ export const workOnPart =
     const pace = writePace(run, deps);
     const reserve = deps.reserveMs ?? 30_000;
     let pages = 0;
+    // The next page is read while this one is worked on, so the leads' lanes don't wait for a Scan
+    // between pages. Only the checkpoint moves the part: a page read ahead and then dropped (a hand-over,
+    // an obsolete delivery) is read again by whoever goes on. Its read units count in the page it overlapped.
+    let ahead = readAhead(deps.pages, part.source, part.after);
     while (!part.done) {
       // A delivery does at least one page: a fresh one always has the time, and the part always advances.
       if (pages > 0 && deps.timeLeft && deps.timeLeft() < reserve) {
@@ -109,7 +113,8 @@ export const workOnPart =
         return { status: "handed-over", pages };
       }
       const before = { read: deps.capacity.read, written: deps.capacity.written };
-      const page = await deps.pages.read(part.source, part.after);
+      const page = await ahead.page();
+      if (page.next !== undefined) ahead = readAhead(deps.pages, part.source, page.next);
       const tally: Tally = {};
       const changes: StageChange[] = [];
       const source = part.source;
@@ -138,6 +143,16 @@ export const workOnPart =
   };
 
 /** This worker's share of the run's write budget, in the write units its store reports. */
+/**
+ * A page read started now and awaited later. A read that fails while no one waits for it yet is not an
+ * unhandled rejection: the failure reaches whoever awaits `page()`, and none if the page is dropped.
+ */
+function readAhead(pages: LeadPages, source: PartSource, after: string | undefined) {
+  const reading = pages.read(source, after);
+  reading.catch(() => {});
+  return { page: () => reading };
+}
+
 function writePace(run: LeadRun, deps: RunWorkerDeps): Pace {
   if (run.maxWru === undefined) return UNPACED;
   return tokenBucket({

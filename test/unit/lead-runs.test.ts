@@ -98,6 +98,73 @@ describe("a rescore run over in-memory ports", () => {
     expect(moves.every((transition) => transition.quiet === true)).toBe(true);
   });
 
+  it("reads a part's next page while its current page's leads are worked on", async () => {
+    // Prepare
+    const memory = await storedLeads(40);
+    const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
+    const { run } = await start(rescoreV2, "unfinished");
+    const [first] = await runs.store.parts(run.runId);
+    if (!first) throw new Error("the run has no part");
+    const reads: (string | undefined)[] = [];
+    const pages = deps.pages;
+    const readsWhenCommitting: number[] = [];
+    const store: LeadStore = {
+      ...memory.store,
+      commit: (change) => {
+        readsWhenCommitting.push(reads.length);
+        return memory.store.commit(change);
+      },
+    };
+    const work = workOnPart({
+      ...deps,
+      store,
+      concurrency: 1,
+      pages: {
+        read: (source, after) => {
+          reads.push(after);
+          return pages.read(source, after);
+        },
+      },
+    });
+
+    // Act
+    const outcome = await work({ runId: run.runId, part: first.part, ticket: first.ticket });
+
+    // Assess: each page's leads were written with the following page already asked for.
+    expect(outcome).toMatchObject({ status: "done" });
+    const pagesRead = (outcome as { pages: number }).pages;
+    expect(pagesRead).toBeGreaterThan(2);
+    expect(reads).toHaveLength(pagesRead);
+    expect(readsWhenCommitting.slice(0, 2)).toEqual([2, 2]);
+    expect(readsWhenCommitting.slice(2, 4)).toEqual([3, 3]);
+  });
+
+  it("fails the delivery on a page whose read ahead failed, with the part at the page before it", async () => {
+    // Prepare
+    const memory = await storedLeads(40);
+    const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
+    const { run } = await start(rescoreV2, "unfinished");
+    const [first] = await runs.store.parts(run.runId);
+    if (!first) throw new Error("the run has no part");
+    let reads = 0;
+    const work = workOnPart({
+      ...deps,
+      pages: {
+        read: (source, after) => {
+          reads++;
+          return reads === 2 ? Promise.reject(new Error("engine unreachable")) : deps.pages.read(source, after);
+        },
+      },
+    });
+
+    // Act
+    const delivery = work({ runId: run.runId, part: first.part, ticket: first.ticket });
+
+    // Assess
+    await expect(delivery).rejects.toThrow("engine unreachable");
+    expect((await runs.store.part(run.runId, first.part))?.page).toBe(1);
+  });
+
   it("writes each lead once when every work item is delivered twice at the same time", async () => {
     // Prepare
     const memory = await storedLeads(12);
