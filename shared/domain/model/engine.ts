@@ -5,6 +5,7 @@ import type { Scalar } from "../lead-event";
 import { type Evaluation, roundPoints, type ScoringEngine, type ScoringSubject, type StoredEvent } from "../scoring";
 import {
   type EngagementSnapshot,
+  emptyRuleState,
   isEarlierMark,
   isLaterMark,
   type LeadSnapshot,
@@ -78,10 +79,9 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   function emptyScope(): EngagementSnapshot {
     const rules = new Array<RuleSnapshot>(engagementRules.length);
     for (let position = 0; position < rules.length; position++)
-      rules[position] =
-        (engagementRules[position] as CompiledEngagementRule).capMax < Number.POSITIVE_INFINITY
-          ? { matched: 0, scored: 0, times: [] }
-          : { matched: 0, scored: 0 };
+      rules[position] = emptyRuleState(
+        (engagementRules[position] as CompiledEngagementRule).capMax < Number.POSITIVE_INFINITY,
+      );
     const counters = new Array<WatcherSnapshot>(watchers.length);
     for (let position = 0; position < counters.length; position++)
       counters[position] = (watchers[position] as Matcher).withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
