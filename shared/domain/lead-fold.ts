@@ -209,8 +209,12 @@ export function transitionFor(
   /** Who the alert goes to when the lead has no owner yet: the routed rep. */
   assignee?: Owner,
 ): Transition {
-  const owner = lead.owner ?? assignee;
-  return {
+  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
+  if (lead.name !== undefined) contact.name = lead.name;
+  if (lead.company !== undefined) contact.company = lead.company;
+  // Optional fields set only when present, one by one: spreads of `cond && {…}` cost a temporary
+  // object each and leave a transition that reads slowly (every new lead's first event makes one).
+  const transition: Transition = {
     transitionId: transitionId(lead.leadId, lead.version),
     leadId: lead.leadId,
     from,
@@ -222,17 +226,14 @@ export function transitionFor(
     score: lead.score,
     reasons: topReasons(hits),
     bant: lead.bant,
-    ...(owner && { owner }),
-    lead: {
-      email: lead.email,
-      domain: lead.domain,
-      ...(lead.name !== undefined && { name: lead.name }),
-      ...(lead.company !== undefined && { company: lead.company }),
-    },
-    ...(eventId !== undefined && { eventId }),
-    ...(lead.source !== undefined && { source: lead.source }),
-    ...(lead.campaign !== undefined && { campaign: lead.campaign }),
+    lead: contact,
   };
+  const owner = lead.owner ?? assignee;
+  if (owner) transition.owner = owner;
+  if (eventId !== undefined) transition.eventId = eventId;
+  if (lead.source !== undefined) transition.source = lead.source;
+  if (lead.campaign !== undefined) transition.campaign = lead.campaign;
+  return transition;
 }
 
 /**
