@@ -45,6 +45,10 @@ const FUNCTION_ENV = {
   AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
 };
 
+/** How bundleLikeTheStack builds, as the reports say it. */
+export const STACK_BUNDLING =
+  "esbuild ESM, minified, platform node, target node22, mainFields module,main, source map, SDK bundled; functions with the stack's aliases (credentials from the environment)";
+
 export interface BundleFigure {
   name: string;
   /** Minified bundle, source map excluded. */
@@ -132,8 +136,7 @@ export async function benchInit(log: (line: string) => void): Promise<InitResult
     const kib = Math.round((ingest?.bytes ?? Number.NaN) / 1024);
     return {
       runs: RUNS,
-      bundling:
-        "esbuild ESM, minified, platform node, target node22, mainFields module,main, source map, SDK bundled; functions with the stack's aliases (credentials from the environment)",
+      bundling: STACK_BUNDLING,
       bare,
       functions,
       target: { function: INIT_TARGET.function, ratio: INIT_TARGET.ratio, actual, met: actual <= INIT_TARGET.ratio },

@@ -74,10 +74,7 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (current?.name !== undefined) subject.name = current.name;
   if (current?.company !== undefined) subject.company = current.company;
   const evaluation = engine.evaluate(subject, snapshot, now);
-  const move = decideMove(current, evaluation, () =>
-    // Out of the funnel, a lead is judged on what it did since it left, with what is known about it.
-    snapshot.since && snapshot.since.events > 0 ? engine.evaluate(subject, snapshot, now, "since").verdict : undefined,
-  );
+  const move = decideMove(current, evaluation, { engine, subject, snapshot, now });
   const nextStage = move?.stage ?? stage;
   const owner =
     current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
@@ -136,26 +133,37 @@ function stageEnteredMsOf(text: string): number {
   return lastStageEntry.ms;
 }
 
+/** What judging a lead on its events since it left the funnel needs, should the move ask for it. */
+interface Judged {
+  engine: ScoringEngine;
+  subject: ScoringSubject;
+  snapshot: LeadSnapshot;
+  now: Date;
+}
+
+/** Out of the funnel, a lead is judged on what it did since it left, with what is known about it. */
+function sinceLeaving({ engine, subject, snapshot, now }: Judged): StageVerdict | undefined {
+  return snapshot.since && snapshot.since.events > 0
+    ? engine.evaluate(subject, snapshot, now, "since").verdict
+    : undefined;
+}
+
 /**
- * The automatic move the evaluation calls for, if any. First events always enter the funnel.
- * `sinceLeaving` is the verdict on the events after a recycled or disqualified lead left the funnel.
+ * The automatic move the evaluation calls for, if any. First events always enter the funnel. A recycled
+ * or disqualified lead's move depends on its verdict since it left the funnel (sinceLeaving of `judged`).
  */
-function decideMove(
-  current: Lead | undefined,
-  evaluation: Evaluation,
-  sinceLeaving: () => StageVerdict | undefined,
-): StageVerdict | undefined {
+function decideMove(current: Lead | undefined, evaluation: Evaluation, judged: Judged): StageVerdict | undefined {
   const { verdict, demotion, reopen } = evaluation;
   if (demotion?.stage === "disqualified") return current?.stage === "disqualified" ? undefined : demotion;
   if (current === undefined) return isForward("lead", verdict.stage) ? verdict : FIRST_EVENT;
   if (current.stage === "disqualified") {
     if (!reopen) return undefined;
-    const fresh = sinceLeaving();
+    const fresh = sinceLeaving(judged);
     const stage = fresh && isForward("lead", fresh.stage) ? fresh.stage : "lead";
     return { ...reopen, stage, reason: `${reopen.reason}; re-entered as ${stage}` };
   }
   if (current.stage === "recycled") {
-    const fresh = sinceLeaving();
+    const fresh = sinceLeaving(judged);
     return fresh && isForward("recycled", fresh.stage) ? fresh : undefined;
   }
   if (isForward(current.stage, verdict.stage)) return verdict;
@@ -201,8 +209,12 @@ export function transitionFor(
   /** Who the alert goes to when the lead has no owner yet: the routed rep. */
   assignee?: Owner,
 ): Transition {
-  const owner = lead.owner ?? assignee;
-  return {
+  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
+  if (lead.name !== undefined) contact.name = lead.name;
+  if (lead.company !== undefined) contact.company = lead.company;
+  // Optional fields set only when present, one by one: spreads of `cond && {…}` cost a temporary
+  // object each and leave a transition that reads slowly (every new lead's first event makes one).
+  const transition: Transition = {
     transitionId: transitionId(lead.leadId, lead.version),
     leadId: lead.leadId,
     from,
@@ -214,17 +226,14 @@ export function transitionFor(
     score: lead.score,
     reasons: topReasons(hits),
     bant: lead.bant,
-    ...(owner && { owner }),
-    lead: {
-      email: lead.email,
-      domain: lead.domain,
-      ...(lead.name !== undefined && { name: lead.name }),
-      ...(lead.company !== undefined && { company: lead.company }),
-    },
-    ...(eventId !== undefined && { eventId }),
-    ...(lead.source !== undefined && { source: lead.source }),
-    ...(lead.campaign !== undefined && { campaign: lead.campaign }),
+    lead: contact,
   };
+  const owner = lead.owner ?? assignee;
+  if (owner) transition.owner = owner;
+  if (eventId !== undefined) transition.eventId = eventId;
+  if (lead.source !== undefined) transition.source = lead.source;
+  if (lead.campaign !== undefined) transition.campaign = lead.campaign;
+  return transition;
 }
 
 /**

@@ -1,7 +1,14 @@
 import type { Lead } from "../../domain/lead";
 import { emailDomain } from "../../domain/lead";
 import type { Scalar } from "../../domain/lead-event";
-import type { EngagementSnapshot, LeadSnapshot, RuleSnapshot, ValueMark, WatcherSnapshot } from "../../domain/snapshot";
+import {
+  type EngagementSnapshot,
+  emptyRuleState,
+  type LeadSnapshot,
+  type RuleSnapshot,
+  type ValueMark,
+  type WatcherSnapshot,
+} from "../../domain/snapshot";
 
 /**
  * The lead as its item's packed body carries it. Capacity is billed per KB, so what can be derived is
@@ -114,7 +121,7 @@ function decodeSnapshot(packed: Packed): LeadSnapshot {
     return {
       events: count,
       rules: rules.map((rule): RuleSnapshot => {
-        if (!Array.isArray(rule)) return rule === 1 ? { matched: 0, scored: 0, times: [] } : { matched: 0, scored: 0 };
+        if (!Array.isArray(rule)) return emptyRuleState(rule === 1);
         const [matched, scored, times, sum, ref] = rule as [number, number, number[] | 0, number, number | null];
         const state: RuleSnapshot = { matched, scored };
         if (times !== 0) state.times = times.map(at);

@@ -5,6 +5,7 @@ import type { Scalar } from "../lead-event";
 import { type Evaluation, roundPoints, type ScoringEngine, type ScoringSubject, type StoredEvent } from "../scoring";
 import {
   type EngagementSnapshot,
+  emptyRuleState,
   isEarlierMark,
   isLaterMark,
   type LeadSnapshot,
@@ -17,7 +18,7 @@ import type { CompileScope, LeadFacts } from "./compile-conditions";
 import { compileEventCondition, normalize } from "./compile-conditions";
 import { type CompiledEngagementRule, compileEngagementRule, EventIndex, type Matcher } from "./engagement";
 import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "./fields";
-import { compileFitRule } from "./fit";
+import { type CompiledFitRule, compileFitRule } from "./fit";
 import { FoldEvent, readInOrder } from "./fold-event";
 import { channelsFor, notificationRules } from "./notifications";
 import { compileRouting } from "./routing";
@@ -74,13 +75,18 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const modelHash = hashModel(model);
   const notifications = notificationRules(model.notifications);
 
-  const emptyScope = (): EngagementSnapshot => ({
-    events: 0,
-    rules: engagementRules.map((rule) =>
-      rule.capMax < Number.POSITIVE_INFINITY ? { matched: 0, scored: 0, times: [] } : { matched: 0, scored: 0 },
-    ),
-    watchers: watchers.map((watcher) => (watcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 })),
-  });
+  // Every new lead starts from one: loops, not map callbacks made per call.
+  function emptyScope(): EngagementSnapshot {
+    const rules = new Array<RuleSnapshot>(engagementRules.length);
+    for (let position = 0; position < rules.length; position++)
+      rules[position] = emptyRuleState(
+        (engagementRules[position] as CompiledEngagementRule).capMax < Number.POSITIVE_INFINITY,
+      );
+    const counters = new Array<WatcherSnapshot>(watchers.length);
+    for (let position = 0; position < counters.length; position++)
+      counters[position] = (watchers[position] as Matcher).withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
+    return { events: 0, rules, watchers: counters };
+  }
 
   function empty(): LeadSnapshot {
     return {
@@ -249,8 +255,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   ): Evaluation {
     const nowMs = now.getTime();
     const state = (scopeName === "since" ? snapshot.since : snapshot.all) ?? emptyScope();
+    // Every rule's count is written below: fit rules 1 or 0, engagement rules their matches.
     const { ruleCounts, occurrenceCounts } = facts;
-    ruleCounts.fill(0);
     const stageEnteredMs = stageEntry(subject.stageEnteredAt);
     const name = snapshot.name?.value ?? subject.name;
     const company = snapshot.company?.value ?? subject.company;
@@ -270,9 +276,10 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     const hits: RuleHit[] = [];
     let fitCents = 0;
     for (let position = 0; position < fitCount; position++) {
-      const rule = fitRules[position];
-      if (!rule?.matches(facts)) continue;
-      ruleCounts[position] = 1;
+      const rule = fitRules[position] as CompiledFitRule;
+      const matched = rule.matches(facts);
+      ruleCounts[position] = matched ? 1 : 0;
+      if (!matched) continue;
       if (rule.points === 0) continue;
       const points = roundPoints(rule.points);
       fitCents += Math.round(points * 100);
@@ -406,10 +413,16 @@ function hashModel(model: ScoringModel): string {
 
 /** A function of one argument that remembers its last answer: cheap where the same argument comes in a row. */
 function lastOf<Argument, Result>(compute: (argument: Argument) => Result): (argument: Argument) => Result {
-  let known: { argument: Argument; result: Result } | undefined;
+  let known = false;
+  let lastArgument: Argument | undefined;
+  let lastResult: Result | undefined;
   return (argument) => {
-    if (known === undefined || known.argument !== argument) known = { argument, result: compute(argument) };
-    return known.result;
+    if (!known || lastArgument !== argument) {
+      lastResult = compute(argument);
+      lastArgument = argument;
+      known = true;
+    }
+    return lastResult as Result;
   };
 }
 

@@ -43,14 +43,26 @@ export function compareFoldEvents(a: FoldEvent, b: FoldEvent): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** The events read, in fold order (sorted only when they are not already). */
+/** Histories up to this long are put in order by insertion as they are read; longer ones by Array sort. */
+const INSERTION_LIMIT = 32;
+
+/**
+ * The events read, in fold order. A short history (most of them) is ordered by insertion as it is read,
+ * a few comparisons per event, where Array.prototype.sort's calls into the comparator cost several times
+ * more; both keep equal events in the order given.
+ */
 export function readInOrder(events: readonly StoredEvent[]): FoldEvent[] {
   const read = new Array<FoldEvent>(events.length);
+  const inserting = events.length <= INSERTION_LIMIT;
   let sorted = true;
   for (let index = 0; index < events.length; index++) {
     const event = new FoldEvent(events[index] as StoredEvent);
-    read[index] = event;
-    if (sorted && index > 0 && compareFoldEvents(read[index - 1] as FoldEvent, event) > 0) sorted = false;
+    let at = index;
+    if (inserting) {
+      for (; at > 0 && compareFoldEvents(read[at - 1] as FoldEvent, event) > 0; at--)
+        read[at] = read[at - 1] as FoldEvent;
+    } else if (sorted && index > 0 && compareFoldEvents(read[index - 1] as FoldEvent, event) > 0) sorted = false;
+    read[at] = event;
   }
   return sorted ? read : read.sort(compareFoldEvents);
 }
