@@ -4,6 +4,8 @@ import type { Owner, RuleHit } from "../domain/lead";
 import type { Channel } from "../domain/model/notifications";
 import type { ScoringEngine } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
+// The refusal below carries zod's issues as they are, messages included: this module sets their locale.
+import "../domain/schema-issues";
 import {
   LEAD_SLA_BREACHED,
   LEAD_STAGE_CHANGED,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { issueSummary } from "../domain/schema-issues";
 
 /**
  * Parses the environment once with a schema. A missing or malformed variable fails at load with
@@ -10,8 +11,7 @@ export function readEnv<Shape extends z.ZodRawShape>(
 ): z.output<z.ZodObject<Shape>> {
   const result = z.object(shape).safeParse(source);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-  throw new Error(`invalid environment: ${problems.join("; ")}`);
+  throw new Error(`invalid environment: ${issueSummary(result.error.issues)}`);
 }
 
 /** How long a notifier's claim on an alert holds before another delivery may take it over (a crash). */

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import { InvalidQueryError } from "../domain/errors";
+import { issueDetails } from "../domain/schema-issues";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */
 export function parseQuery<Schema extends z.ZodType>(
@@ -8,11 +9,5 @@ export function parseQuery<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const parsed = schema.safeParse(parameters ?? {});
   if (parsed.success) return parsed.data;
-  throw new InvalidQueryError("the query parameters are not valid", {
-    issues: parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join("."),
-      message: issue.message,
-      code: issue.code,
-    })),
-  });
+  throw new InvalidQueryError("the query parameters are not valid", { issues: issueDetails(parsed.error.issues) });
 }

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
 import { LeadId } from "../../domain/lead";
 import { TransitionId } from "../../domain/lead-fold";
+import { issueDetails } from "../../domain/schema-issues";
 import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
 
 /** A Slack interaction Ripen has no handler for (an action id it never put in a message). */
@@ -63,7 +64,8 @@ export function parseInteraction(contentType: string | undefined, rawBody: Buffe
   const parsed = BlockActionsPayload.safeParse(json);
   if (!parsed.success) {
     throw new InvalidPayloadError("the interaction payload is not a valid block_actions payload", {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      // Path and message only: this refusal never carried the issue's code.
+      issues: issueDetails(parsed.error.issues).map(({ path, message }) => ({ path, message })),
     });
   }
   return parsed.data;
