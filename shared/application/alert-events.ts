@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidPayloadError } from "../domain/errors";
 import type { Owner, RuleHit } from "../domain/lead";
 import type { Channel } from "../domain/model/notifications";
@@ -80,7 +80,7 @@ export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine[
   throw new InvalidPayloadError(`no alert for "${event["detail-type"]}" from "${event.source}"`);
 }
 
-function parseDetail<Schema extends z.ZodType>(schema: Schema, detail: unknown): z.output<Schema> {
+function parseDetail<Schema extends z.ZodMiniType>(schema: Schema, detail: unknown): z.output<Schema> {
   const result = schema.safeParse(detail);
   if (result.success) return result.data;
   throw new InvalidPayloadError("the event detail does not match its schema", { issues: result.error.issues });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { WebhookRequest, WebhookSources } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
@@ -51,10 +51,7 @@ export type RecordedSummary =
  * 400; a well-formed name Ripen does not know stays a 404 unknown_source.
  */
 export const WebhookPath = z.strictObject({
-  source: z
-    .string()
-    .max(32)
-    .regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform"),
+  source: z.string().check(z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform")),
 });
 
 export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;

@@ -1,9 +1,9 @@
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
 import { issueDetails } from "../domain/schema-issues";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */
-export function parseQuery<Schema extends z.ZodType>(
+export function parseQuery<Schema extends z.ZodMiniType>(
   schema: Schema,
   parameters: Record<string, string | undefined> | undefined,
 ): z.output<Schema> {

@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { InvalidPayloadError } from "../../domain/errors";
 import { issueDetails } from "../../domain/schema-issues";
 
@@ -58,7 +58,11 @@ function firstInvalidUtf8Byte(bytes: Buffer): number {
 }
 
 /** Validates a vendor payload with its schema; a mismatch is a 400 with the zod issues as details. */
-export function parsePayload<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+export function parsePayload<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  value: unknown,
+  what: string,
+): z.output<Schema> {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new InvalidPayloadError(`${what} does not match its schema`, { issues: issueDetails(result.error.issues) });
