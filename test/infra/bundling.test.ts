@@ -19,16 +19,16 @@ import { FUNCTIONS } from "../../shared/runtime/routes";
  */
 const BUNDLE_BUDGET_KIB: Record<string, number> = {
   // The webhook path: every sender waits on its cold start.
-  ingest: 450,
-  read: 440,
-  publish: 170,
-  "notify-slack": 420,
-  "notify-email": 460,
-  actions: 430,
-  erase: 390,
+  ingest: 400,
+  read: 380,
+  publish: 110,
+  "notify-slack": 360,
+  "notify-email": 400,
+  actions: 370,
+  erase: 330,
   // Starts the sweep's run: the SQS client to put its work items on the queue.
-  maintenance: 400,
-  worker: 480,
+  maintenance: 340,
+  worker: 370,
 };
 
 const TRACED = "ingest-traced";
