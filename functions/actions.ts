@@ -1,7 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { postToResponseUrl } from "../shared/adapters/slack/delivery";
@@ -10,14 +9,14 @@ import { applyRepAction } from "../shared/application/apply-rep-action";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { positiveSeconds, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
-  SLACK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
 });
 
 const clock = () => new Date();

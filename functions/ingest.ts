@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
@@ -12,7 +12,7 @@ import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { positiveSeconds, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
@@ -21,14 +21,14 @@ import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv({
   ...tableEnvShape,
-  RIPEN_PUBLIC_URL: z.url().optional(),
-  RIPEN_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  RIPEN_PUBLIC_URL: z.optional(z.url()),
+  RIPEN_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
   /** How far ahead of the receiving clock an event's occurredAt may be (clock skew); recorded as received. */
-  RIPEN_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_FUTURE_TOLERANCE_SECONDS),
+  RIPEN_FUTURE_TOLERANCE_SECONDS: positiveSeconds(DEFAULT_FUTURE_TOLERANCE_SECONDS),
   /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
-  RIPEN_ALLOW_UNSIGNED: z.string().default(""),
+  RIPEN_ALLOW_UNSIGNED: z._default(z.string(), ""),
   /** Refuse to re-create an erased person until one of their events gives consent again. */
-  RIPEN_ERASE_BLOCKS_RECREATE: z.stringbool().default(false),
+  RIPEN_ERASE_BLOCKS_RECREATE: z._default(z.stringbool(), false),
 });
 
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { STAGE_SHARDS } from "../shared/adapters/dynamodb/keys";
 import { dynamoRunStore } from "../shared/adapters/dynamodb/runs";
 import { sqsWorkQueue } from "../shared/adapters/sqs/work-queue";
@@ -18,9 +18,9 @@ const env = readEnv({
   ...tableEnvShape,
   [WORK_QUEUE.urlVariable]: z.url(),
   /** A decayed score is rewritten only when it moved at least this much (fewer writes on big tables). */
-  RIPEN_SWEEP_MIN_SCORE_CHANGE: z.coerce.number().nonnegative().default(0.01),
+  RIPEN_SWEEP_MIN_SCORE_CHANGE: z._default(z.coerce.number().check(z.nonnegative()), 0.01),
   /** The sweep's write budget across its workers (write request units per second). */
-  RIPEN_SWEEP_MAX_WRU: z.coerce.number().positive().default(DEFAULT_MAX_WRU),
+  RIPEN_SWEEP_MAX_WRU: z._default(z.coerce.number().check(z.positive()), DEFAULT_MAX_WRU),
 });
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const queue = sqsWorkQueue({ client: sqsClient(), queueUrl: String(env[WORK_QUEUE.urlVariable]) });

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
@@ -18,24 +18,26 @@ const env = readEnv({
   ...tableEnvShape,
   ...alertLeaseEnvShape,
   /** The verified SES sender (the CDK stack sets it from `ripen:fromAddress`). */
-  RIPEN_FROM_EMAIL: z.email().optional(),
+  RIPEN_FROM_EMAIL: z.optional(z.email()),
   /** Comma-separated recipients for leads without an owner email. */
-  RIPEN_ALERT_EMAILS: z
-    .string()
-    .default("")
-    .transform((list) =>
-      list
-        .split(",")
-        .map((address) => address.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.email())),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  RIPEN_ALERT_EMAILS: z.pipe(
+    z.pipe(
+      z._default(z.string(), ""),
+      z.transform((list: string) =>
+        list
+          .split(",")
+          .map((address) => address.trim())
+          .filter(Boolean),
+      ),
+    ),
+    z.array(z.email()),
+  ),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** The local SES emulator (aws-ses-v2-local); the SES client reads it too. */
-  SES_ENDPOINT: z.url().optional(),
-  RIPEN_LEAD_URL: z.string().min(1).optional(),
+  SES_ENDPOINT: z.optional(z.url()),
+  RIPEN_LEAD_URL: z.optional(z.string().check(z.minLength(1))),
   /** Set by the local runtime: a default sender so the local SES emulator shows the mail. */
-  RIPEN_LOCAL: z.string().optional(),
+  RIPEN_LOCAL: z.optional(z.string()),
 });
 
 // Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.

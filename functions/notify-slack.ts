@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
 import { secretProvider } from "../shared/adapters/secrets";
@@ -20,15 +20,15 @@ import { tracing } from "../shared/runtime/tracing";
 const env = readEnv({
   ...tableEnvShape,
   ...alertLeaseEnvShape,
-  SLACK_API_URL: z.url().default("https://slack.com/api"),
-  SLACK_CHANNEL: z.string().min(1).optional(),
-  SLACK_MARKETING_CHANNEL: z.string().min(1).optional(),
+  SLACK_API_URL: z._default(z.url(), "https://slack.com/api"),
+  SLACK_CHANNEL: z.optional(z.string().check(z.minLength(1))),
+  SLACK_MARKETING_CHANNEL: z.optional(z.string().check(z.minLength(1))),
   /** With a bot token: post to the owner's direct messages instead of SLACK_CHANNEL. */
-  SLACK_DIRECT_TO_OWNER: z.stringbool().default(false),
+  SLACK_DIRECT_TO_OWNER: z._default(z.stringbool(), false),
   /** Where a rep opens a lead, e.g. https://crm.example.com/leads/{leadId}. */
-  RIPEN_LEAD_URL: z.string().min(1).optional(),
+  RIPEN_LEAD_URL: z.optional(z.string().check(z.minLength(1))),
   /** Set by the local runtime: print alerts to stdout when Slack is not configured. */
-  RIPEN_LOCAL: z.string().optional(),
+  RIPEN_LOCAL: z.optional(z.string()),
 });
 
 const secrets = secretProvider();

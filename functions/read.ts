@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { dynamoTransitionLog } from "../shared/adapters/dynamodb/funnel-queries";
 import { dynamoDomainIndex, dynamoLeadBatchReader, dynamoStageIndex } from "../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";

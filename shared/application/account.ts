@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AccountNotFoundError } from "../domain/errors";
 import { roundPoints } from "../domain/scoring";
 import { funnelRank, STAGES, type Stage } from "../domain/stages";
@@ -9,10 +9,12 @@ export const MAX_ACCOUNT_LEADS = 500;
 
 export const AccountDomain = z
   .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a domain like example.com");
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(253),
+    z.regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a domain like example.com"),
+  );
 
 export interface AccountView {
   domain: string;

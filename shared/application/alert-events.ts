@@ -1,9 +1,11 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidPayloadError } from "../domain/errors";
 import type { Owner, RuleHit } from "../domain/lead";
 import type { Channel } from "../domain/model/notifications";
 import type { ScoringEngine } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
+// The refusal below carries zod's issues as they are, messages included: this module sets their locale.
+import "../domain/schema-issues";
 import {
   LEAD_SLA_BREACHED,
   LEAD_STAGE_CHANGED,
@@ -78,7 +80,7 @@ export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine[
   throw new InvalidPayloadError(`no alert for "${event["detail-type"]}" from "${event.source}"`);
 }
 
-function parseDetail<Schema extends z.ZodType>(schema: Schema, detail: unknown): z.output<Schema> {
+function parseDetail<Schema extends z.ZodMiniType>(schema: Schema, detail: unknown): z.output<Schema> {
   const result = schema.safeParse(detail);
   if (result.success) return result.data;
   throw new InvalidPayloadError("the event detail does not match its schema", { issues: result.error.issues });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
 import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "../domain/funnel";
 import { mapConcurrent } from "./concurrency";
@@ -14,9 +14,9 @@ const IsoDate = z.iso.date({ message: "must be a date like 2026-11-01" });
 
 /** GET /funnel query parameters; dates are UTC days, both ends included. */
 export const FunnelQuery = z.strictObject({
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
-  by: z.enum(FUNNEL_GROUPINGS).optional(),
+  from: z.optional(IsoDate),
+  to: z.optional(IsoDate),
+  by: z.optional(z.enum(FUNNEL_GROUPINGS)),
 });
 export type FunnelQuery = z.output<typeof FunnelQuery>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { WebhookRequest, WebhookSources } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
@@ -7,6 +7,7 @@ import {
   UnsupportedMediaTypeError,
 } from "../domain/errors";
 import { LeadEvent, type LeadEventInput, type SourceName } from "../domain/lead-event";
+import { issueDetails } from "../domain/schema-issues";
 import type { Stage } from "../domain/stages";
 import type { Clock } from "./ports";
 import type { RecordedEvent } from "./record-event";
@@ -50,10 +51,7 @@ export type RecordedSummary =
  * 400; a well-formed name Ripen does not know stays a 404 unknown_source.
  */
 export const WebhookPath = z.strictObject({
-  source: z
-    .string()
-    .max(32)
-    .regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform"),
+  source: z.string().check(z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/, "must be a source name like typeform")),
 });
 
 export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${source.toUpperCase()}`;
@@ -141,19 +139,18 @@ export function validEvents(
 ): LeadEvent[] {
   const latest = now.getTime() + futureToleranceSeconds * 1000;
   return inputs.map((input, index) => {
-    const at = (path: readonly PropertyKey[]) =>
-      [...(inputs.length > 1 ? [`events[${index}]`] : []), ...path.map(String)].join(".");
+    const prefix = inputs.length > 1 ? [`events[${index}]`] : [];
     const parsed = LeadEvent.safeParse(input);
     if (parsed.success && Date.parse(parsed.data.occurredAt) <= latest) return parsed.data;
     const issues = parsed.success
       ? [
           {
-            path: at(["occurredAt"]),
+            path: [...prefix, "occurredAt"].join("."),
             message: `must not be more than ${futureToleranceSeconds} s after the time it is received`,
             code: "too_big",
           },
         ]
-      : parsed.error.issues.map((issue) => ({ path: at(issue.path), message: issue.message, code: issue.code }));
+      : issueDetails(parsed.error.issues, prefix);
     throw new InvalidPayloadError("the delivery does not describe a valid lead event", { issues });
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
 import type { StagePartition } from "./read-ports";
 
@@ -19,8 +19,8 @@ const SORT_KEY = /^[\x21-\x7e]{1,200}#[A-Za-z0-9_-]{1,64}$/;
 
 const CursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
-  q: z.string().regex(/^[0-9a-f]{16}$/),
-  p: z.record(z.string().regex(PARTITION_ID), z.union([z.string().regex(SORT_KEY), z.literal(DONE)])),
+  q: z.string().check(z.regex(/^[0-9a-f]{16}$/)),
+  p: z.record(z.string().check(z.regex(PARTITION_ID)), z.union([z.string().check(z.regex(SORT_KEY)), z.literal(DONE)])),
 });
 
 export const partitionId = (partition: StagePartition) => `${partition.stage}.${partition.shard}`;

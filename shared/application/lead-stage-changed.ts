@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Transition } from "../domain/lead";
 import { Channel, OwnerChannel } from "../domain/model/notifications";
 import { Stage } from "../domain/stages";
@@ -23,10 +23,10 @@ export const LEAD_STAGE_CHANGED = {
 const RuleHitSchema = z.object({
   ruleId: z.string(),
   axis: z.enum(["fit", "engagement"]),
-  attribute: z.string().optional(),
+  attribute: z.optional(z.string()),
   label: z.string(),
   /** Events the rule scored for (1 for a fit rule). */
-  hits: z.number().int().min(0).default(1),
+  hits: z._default(z.number().check(z.int(), z.gte(0)), 1),
   points: z.number(),
   decayedPoints: z.number(),
 });
@@ -35,13 +35,13 @@ const OwnerSchema = z.object({
   id: z.string(),
   name: z.string(),
   email: z.string(),
-  slackUserId: z.string().optional(),
+  slackUserId: z.optional(z.string()),
 });
 const LeadSummarySchema = z.object({
   leadId: z.string(),
   email: z.string(),
-  name: z.string().optional(),
-  company: z.string().optional(),
+  name: z.optional(z.string()),
+  company: z.optional(z.string()),
   domain: z.string(),
 });
 
@@ -55,18 +55,18 @@ const stageChangedMetadata = <Version extends string>(version: Version) =>
 
 const StageChangeData = z.object({
   lead: LeadSummarySchema,
-  from: Stage.nullable(),
+  from: z.nullable(Stage),
   to: Stage,
   score: z.number(),
   reason: z.string(),
   actor: z.object({ type: z.enum(["rule", "rep", "model"]), id: z.string() }),
   reasons: z.array(RuleHitSchema),
   bant: z.record(z.string(), BantItemSchema),
-  owner: OwnerSchema.optional(),
-  eventId: z.string().optional(),
+  owner: z.optional(OwnerSchema),
+  eventId: z.optional(z.string()),
   /** The lead's first-touch source and campaign. */
-  source: z.string().optional(),
-  campaign: z.string().optional(),
+  source: z.optional(z.string()),
+  campaign: z.optional(z.string()),
 });
 
 export const LeadStageChangedDetail = z.object({
@@ -127,7 +127,7 @@ export const LEAD_SLA_BREACHED = {
 export const LeadSlaBreachedDetail = z.object({
   metadata: z.object({
     version: z.literal(LEAD_SLA_BREACHED.version),
-    breachId: z.string().min(1),
+    breachId: z.string().check(z.minLength(1)),
     occurredAt: z.string(),
     modelVersion: z.string(),
   }),
@@ -136,17 +136,17 @@ export const LeadSlaBreachedDetail = z.object({
     stage: Stage,
     stageEnteredAt: z.string(),
     /** The transition that entered the stage, when known: the alert's buttons refer to it. */
-    transitionId: z.string().optional(),
+    transitionId: z.optional(z.string()),
     ruleId: z.string(),
     label: z.string(),
     dueAt: z.string(),
     hoursOverdue: z.number(),
     score: z.number(),
-    reasons: z.array(RuleHitSchema).default([]),
-    bant: z.record(z.string(), BantItemSchema).default({}),
-    owner: OwnerSchema.optional(),
+    reasons: z._default(z.array(RuleHitSchema), []),
+    bant: z._default(z.record(z.string(), BantItemSchema), {}),
+    owner: z.optional(OwnerSchema),
     /** The channels the SLA rule names. */
-    notify: z.array(OwnerChannel).default(["slack", "email"]),
+    notify: z._default(z.array(OwnerChannel), ["slack", "email"]),
   }),
 });
 export type LeadSlaBreachedDetail = z.infer<typeof LeadSlaBreachedDetail>;

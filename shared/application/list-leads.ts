@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { Email } from "../domain/lead-event";
 import { Stage } from "../domain/stages";
 import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./lead-cursor";
@@ -21,10 +21,13 @@ export const MAX_PAGE = 100;
  */
 export const MAX_EXAMINED = 1000;
 
-const stageList = z
-  .string()
-  .transform((value) => [...new Set(value.split(",").map((stage) => stage.trim()))])
-  .pipe(z.array(Stage).min(1));
+const stageList = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => [...new Set(value.split(",").map((stage) => stage.trim()))]),
+  ),
+  z.array(Stage).check(z.minLength(1)),
+);
 
 /** GET /leads?email=: the lead with this email, as a list of zero or one. */
 export const FindLeadQuery = z.strictObject({ email: Email });
@@ -32,12 +35,12 @@ export const FindLeadQuery = z.strictObject({ email: Email });
 /** GET /leads?stage=: a stage listing (the rep queue); several stages are merged in one order. */
 export const StageListingQuery = z.strictObject({
   stage: stageList,
-  owner: z.string().trim().min(1).max(128).optional(),
-  sort: z.enum(LEAD_SORTS).default("score"),
-  order: z.enum(["asc", "desc"]).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(25),
+  owner: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
+  sort: z._default(z.enum(LEAD_SORTS), "score"),
+  order: z.optional(z.enum(["asc", "desc"])),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PAGE)), 25),
   // Up to 56 partitions (every stage, 8 shards) of about 80 bytes each, base64url-encoded.
-  cursor: z.string().min(1).max(8192).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
 });
 
 /** The schema for a GET /leads query: a lookup when it names an email, a listing otherwise. */

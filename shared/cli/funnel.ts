@@ -1,5 +1,6 @@
 import { dynamoTransitionLog } from "../adapters/dynamodb/funnel-queries";
 import { FunnelQuery, readFunnel } from "../application/funnel";
+import { issueSummary } from "../domain/schema-issues";
 import { funnelText } from "./funnel-table";
 import { openLocalTable, parseFlags } from "./local-table";
 
@@ -8,10 +9,7 @@ const USAGE = "npm run funnel -- [--from yyyy-mm-dd] [--to yyyy-mm-dd] [--by sou
 /** `npm run funnel`: the funnel report of the local table, as a text table. */
 async function main(): Promise<void> {
   const query = FunnelQuery.safeParse(parseFlags(process.argv.slice(2), ["from", "to", "by"], USAGE));
-  if (!query.success)
-    throw new Error(
-      `${query.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}\nusage: ${USAGE}`,
-    );
+  if (!query.success) throw new Error(`${issueSummary(query.error.issues)}\nusage: ${USAGE}`);
   const table = await openLocalTable();
   try {
     const view = await readFunnel({ log: dynamoTransitionLog(table), clock: () => new Date() })(query.data);

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 export const SOURCES = ["typeform", "tally", "webflow", "hubspot", "zoom", "calendly", "calcom", "generic"] as const;
 export const SourceName = z.enum(SOURCES);
@@ -7,8 +7,10 @@ export type SourceName = z.infer<typeof SourceName>;
 /** Canonical event types look like `form.submitted`, `demo.completed`, `page.viewed`. */
 export const EventType = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "must look like noun.verb, e.g. form.submitted")
-  .max(64);
+  .check(
+    z.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "must look like noun.verb, e.g. form.submitted"),
+    z.maxLength(64),
+  );
 
 /**
  * Bounds on one event, so its stored item stays small: most events are well under 1 KB, and the facts
@@ -47,32 +49,35 @@ export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** A scalar a form answer or lead attribute can hold. */
-export const Scalar = z.union([z.string().max(MAX_TEXT_LENGTH), z.number().finite(), z.boolean()]);
+export const Scalar = z.union([z.string().check(z.maxLength(MAX_TEXT_LENGTH)), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof Scalar>;
-export const AnswerValue = z.union([Scalar, z.array(z.string().max(MAX_LIST_ITEM_LENGTH)).max(MAX_LIST_ITEMS)]);
+export const AnswerValue = z.union([
+  Scalar,
+  z.array(z.string().check(z.maxLength(MAX_LIST_ITEM_LENGTH))).check(z.maxLength(MAX_LIST_ITEMS)),
+]);
 export type AnswerValue = z.infer<typeof AnswerValue>;
 
-const Key = z.string().min(1).max(MAX_KEY_LENGTH);
+const Key = z.string().check(z.minLength(1), z.maxLength(MAX_KEY_LENGTH));
 
 /**
  * A map of facts with at most `maxEntries` keys. Prototype names are refused before zod's record sees
  * them, because the record skips `__proto__` without a word.
  */
-function facts<Value extends z.ZodType>(value: Value, maxEntries: number, what: string) {
+function facts<Value extends z.core.SomeType>(value: Value, maxEntries: number, what: string) {
   const record = z
     .record(Key, value)
-    .refine((map) => Object.keys(map).length <= maxEntries, `at most ${maxEntries} ${what} per event`);
-  return z
-    .custom<z.input<typeof record>>()
-    .superRefine((input, context) => {
+    .check(z.refine((map) => Object.keys(map).length <= maxEntries, `at most ${maxEntries} ${what} per event`));
+  const ownKeys = z.custom<z.input<typeof record>>().check(
+    z.superRefine((input, context) => {
       if (typeof input !== "object" || input === null) return;
       for (const key of Object.keys(input)) {
         if (PROTOTYPE_KEYS.has(key)) {
           context.addIssue({ code: "custom", path: [key], message: `"${key}" cannot be a key: rename it` });
         }
       }
-    })
-    .pipe(record);
+    }),
+  );
+  return z.pipe(ownKeys, record);
 }
 
 export const EventAttributes = facts(Scalar, MAX_ATTRIBUTES, "attributes");
@@ -99,12 +104,13 @@ function valueBytes(value: AnswerValue): number {
 }
 
 /** An email, trimmed and lower-cased: the lead's identity. */
-export const Email = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email({ message: "must be an email address" }))
-  .transform((email) => email.toLowerCase());
+export const Email = z.pipe(
+  z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email({ message: "must be an email address" })),
+  z.transform((email: string) => email.toLowerCase()),
+);
+
+/** A name or company as the event carries it: trimmed, 1 to 256 characters. */
+const Label = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 
 /**
  * The canonical event every source adapter produces and the engine folds.
@@ -113,36 +119,42 @@ export const Email = z
 export const LeadEvent = z
   .object({
     source: SourceName,
-    sourceEventId: z.string().min(1).max(256),
+    sourceEventId: z.string().check(z.minLength(1), z.maxLength(256)),
     type: EventType,
-    occurredAt: z.iso
-      .datetime({ offset: true })
-      .transform((at) => new Date(at).toISOString())
-      .refine((at) => Date.parse(at) >= Date.parse(OCCURRED_AT_FLOOR), `must not be before ${OCCURRED_AT_FLOOR}`),
+    occurredAt: z
+      .pipe(
+        z.iso.datetime({ offset: true }),
+        z.transform((at: string) => new Date(at).toISOString()),
+      )
+      .check(
+        z.refine((at) => Date.parse(at) >= Date.parse(OCCURRED_AT_FLOOR), `must not be before ${OCCURRED_AT_FLOOR}`),
+      ),
     email: Email,
-    name: z.string().trim().min(1).max(256).optional(),
-    company: z.string().trim().min(1).max(256).optional(),
+    name: z.optional(Label),
+    company: z.optional(Label),
     /** Facts about the person or company (fit): companySize, industry, country, jobTitle, ... */
-    attributes: EventAttributes.default({}),
+    attributes: z._default(EventAttributes, {}),
     /** Form answers keyed by the sender's label or ref; the model maps them to attributes and BANT. */
-    answers: EventAnswers.default({}),
+    answers: z._default(EventAnswers, {}),
     /** Facts about the event itself: page path, webinar minutes, campaign, ... */
-    properties: EventProperties.default({}),
+    properties: z._default(EventProperties, {}),
   })
-  .superRefine((event, context) => {
-    const bytes = factsBytes(event.attributes, event.answers, event.properties);
-    if (bytes <= MAX_FACTS_BYTES) return;
-    // Name the biggest of the three, where cutting helps most.
-    const sizes = (["attributes", "answers", "properties"] as const).map(
-      (field) => [field, factsBytes(event[field])] as const,
-    );
-    const [biggest] = sizes.reduce((most, next) => (next[1] > most[1] ? next : most));
-    context.addIssue({
-      code: "custom",
-      path: [biggest],
-      message: `attributes, answers and properties take ${bytes} bytes together, more than ${MAX_FACTS_BYTES}`,
-    });
-  });
+  .check(
+    z.superRefine((event, context) => {
+      const bytes = factsBytes(event.attributes, event.answers, event.properties);
+      if (bytes <= MAX_FACTS_BYTES) return;
+      // Name the biggest of the three, where cutting helps most.
+      const sizes = (["attributes", "answers", "properties"] as const).map(
+        (field) => [field, factsBytes(event[field])] as const,
+      );
+      const [biggest] = sizes.reduce((most, next) => (next[1] > most[1] ? next : most));
+      context.addIssue({
+        code: "custom",
+        path: [biggest],
+        message: `attributes, answers and properties take ${bytes} bytes together, more than ${MAX_FACTS_BYTES}`,
+      });
+    }),
+  );
 export type LeadEvent = z.output<typeof LeadEvent>;
 export type LeadEventInput = z.input<typeof LeadEvent>;
 

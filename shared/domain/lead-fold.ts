@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { instantMs } from "./instant";
 import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import {
@@ -197,7 +197,9 @@ const sha256Hex: (text: string) => string =
     : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** The shape of every id transitionId returns, for ids that come back from outside (a Slack button). */
-export const TransitionId = z.string().regex(/^tr_[0-9a-f]{24}$/, "must be a transition id: tr_ and 24 hex digits");
+export const TransitionId = z
+  .string()
+  .check(z.regex(/^tr_[0-9a-f]{24}$/, "must be a transition id: tr_ and 24 hex digits"));
 
 export function transitionFor(
   lead: Lead,

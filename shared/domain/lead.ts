@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { Email, type Scalar } from "./lead-event";
 import type { LeadSnapshot } from "./snapshot";
 import type { Stage } from "./stages";
@@ -82,16 +82,16 @@ export interface Lead {
  * The shape of every lead id (Pseudonyms.leadId). Ids that come from outside (a path, a Slack button) are
  * checked with it before they reach the store, so a change to how ids are derived changes this too.
  */
-export const LeadId = z.string().regex(/^ld_[0-9a-f]{24}$/, "must be a lead id: ld_ and 24 hex digits");
+export const LeadId = z.string().check(z.regex(/^ld_[0-9a-f]{24}$/, "must be a lead id: ld_ and 24 hex digits"));
 
 /** A lead named by its id, or by its email when it has an "@" (as the leads API takes it). */
-export const LeadIdOrEmail = z
-  .string()
-  .max(254, { abort: true })
-  .refine(
+export const LeadIdOrEmail = z.string().check(
+  z.maxLength(254, { abort: true }),
+  z.refine(
     (value) => (value.includes("@") ? Email : LeadId).safeParse(value).success,
     "must be a lead id (ld_ and 24 hex digits) or an email address",
-  );
+  ),
+);
 
 /**
  * The rep queue orders a stage by score band, refreshed when the stage changes and by the daily sweep,

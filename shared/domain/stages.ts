@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** The lifecycle stages, in funnel order; `disqualified` and `recycled` sit outside the forward path. */
 export const STAGES = ["lead", "mql", "sal", "sql", "sqo", "disqualified", "recycled"] as const;

@@ -1,18 +1,13 @@
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
+import { issueDetails } from "../domain/schema-issues";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */
-export function parseQuery<Schema extends z.ZodType>(
+export function parseQuery<Schema extends z.ZodMiniType>(
   schema: Schema,
   parameters: Record<string, string | undefined> | undefined,
 ): z.output<Schema> {
   const parsed = schema.safeParse(parameters ?? {});
   if (parsed.success) return parsed.data;
-  throw new InvalidQueryError("the query parameters are not valid", {
-    issues: parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join("."),
-      message: issue.message,
-      code: issue.code,
-    })),
-  });
+  throw new InvalidQueryError("the query parameters are not valid", { issues: issueDetails(parsed.error.issues) });
 }

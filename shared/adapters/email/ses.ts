@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AlertRejectedError, AlertUnavailableError } from "../../application/alert-errors";
 import type { Alert } from "../../application/alert-events";
 import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";

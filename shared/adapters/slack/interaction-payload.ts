@@ -1,7 +1,8 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
 import { LeadId } from "../../domain/lead";
 import { TransitionId } from "../../domain/lead-fold";
+import { issueDetails } from "../../domain/schema-issues";
 import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
 
 /** A Slack interaction Ripen has no handler for (an action id it never put in a message). */
@@ -11,39 +12,40 @@ export class UnknownActionError extends RipenError {
 
 // Slack's ids are bounded in length: action_ts keys the stored idempotency marker, the user id is stored as an owner.
 const SLACK_ID_MAX = 64;
-const SlackUserId = z
-  .string()
-  .max(SLACK_ID_MAX)
-  .regex(/^[UW][A-Z0-9]+$/, "a Slack user id");
+const SlackUserId = z.string().check(z.maxLength(SLACK_ID_MAX), z.regex(/^[UW][A-Z0-9]+$/, "a Slack user id"));
 
 const BlockAction = z.object({
-  action_id: z.string().min(1).max(255),
-  block_id: z.string().optional(),
+  action_id: z.string().check(z.minLength(1), z.maxLength(255)),
+  block_id: z.optional(z.string()),
   type: z.string(),
-  value: z.string().max(2000).optional(),
-  selected_option: z.object({ value: z.string().max(150) }).optional(),
+  value: z.optional(z.string().check(z.maxLength(2000))),
+  selected_option: z.optional(z.object({ value: z.string().check(z.maxLength(150)) })),
   /** The click's id: the rep action's idempotency key. */
-  action_ts: z.string().min(1).max(SLACK_ID_MAX),
+  action_ts: z.string().check(z.minLength(1), z.maxLength(SLACK_ID_MAX)),
 });
 
 /** The part of a `block_actions` payload Ripen reads. */
 export const BlockActionsPayload = z.object({
   type: z.literal("block_actions"),
-  user: z.object({ id: SlackUserId, username: z.string().optional(), name: z.string().optional() }),
-  trigger_id: z.string().optional(),
-  response_url: z.url().optional(),
-  message: z
-    .object({ ts: z.string().optional(), text: z.string().optional(), blocks: z.array(z.unknown()).optional() })
-    .optional(),
-  actions: z.array(BlockAction).min(1),
+  user: z.object({ id: SlackUserId, username: z.optional(z.string()), name: z.optional(z.string()) }),
+  trigger_id: z.optional(z.string()),
+  response_url: z.optional(z.url()),
+  message: z.optional(
+    z.object({
+      ts: z.optional(z.string()),
+      text: z.optional(z.string()),
+      blocks: z.optional(z.array(z.unknown())),
+    }),
+  ),
+  actions: z.array(BlockAction).check(z.minLength(1)),
 });
 export type BlockActionsPayload = z.infer<typeof BlockActionsPayload>;
 
 /** What a button or option carried (see encodeActionValue). */
 const ActionValue = z.object({
   l: LeadId,
-  t: TransitionId.optional(),
-  r: z.string().optional(),
+  t: z.optional(TransitionId),
+  r: z.optional(z.string()),
 });
 
 /**
@@ -63,7 +65,8 @@ export function parseInteraction(contentType: string | undefined, rawBody: Buffe
   const parsed = BlockActionsPayload.safeParse(json);
   if (!parsed.success) {
     throw new InvalidPayloadError("the interaction payload is not a valid block_actions payload", {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      // Path and message only: this refusal never carried the issue's code.
+      issues: issueDetails(parsed.error.issues).map(({ path, message }) => ({ path, message })),
     });
   }
   return parsed.data;

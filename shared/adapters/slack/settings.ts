@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { SecretProvider } from "../../application/ingest-webhook";
 import type { SlackSettings } from "./alert-sender";
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidSignatureError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
@@ -23,20 +23,20 @@ const EVENT_TYPES = {
 } as const;
 type Trigger = keyof typeof EVENT_TYPES;
 
-const Text = z.string().nullish();
+const Text = z.nullish(z.string());
 const Person = z.object({ email: z.string(), name: Text, timeZone: Text });
 
 const Booking = z.object({
-  uid: z.string().min(1).max(200),
-  bookingId: z.union([z.string(), z.number()]).nullish(),
+  uid: z.string().check(z.minLength(1), z.maxLength(200)),
+  bookingId: z.nullish(z.union([z.string(), z.number()])),
   title: Text,
   type: Text,
-  eventTypeId: z.union([z.string(), z.number()]).nullish(),
-  startTime: Instant.nullish(),
-  endTime: Instant.nullish(),
-  attendees: z.array(Person).nullish(),
+  eventTypeId: z.nullish(z.union([z.string(), z.number()])),
+  startTime: z.nullish(Instant),
+  endTime: z.nullish(Instant),
+  attendees: z.nullish(z.array(Person)),
   /** Booking questions by their key, each `{label, value}`. */
-  responses: z.record(z.string(), z.unknown()).nullish(),
+  responses: z.nullish(z.record(z.string(), z.unknown())),
   cancellationReason: Text,
   rescheduleUid: Text,
 });
@@ -48,7 +48,7 @@ export const CalcomPayload = z.object({
 });
 export type CalcomPayload = z.input<typeof CalcomPayload>;
 
-const Envelope = z.object({ triggerEvent: z.string(), payload: z.unknown().optional() });
+const Envelope = z.object({ triggerEvent: z.string(), payload: z.optional(z.unknown()) });
 
 // Responses that are identity or logistics rather than answers.
 const NOT_ANSWERS = new Set(["name", "email", "guests", "location", "rescheduleReason"]);

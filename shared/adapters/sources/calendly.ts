@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { InvalidSignatureError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
@@ -21,26 +21,26 @@ const EVENT_TYPES = {
   "invitee_no_show.created": "demo.no_show",
 } as const;
 
-const Text = z.string().nullish();
+const Text = z.nullish(z.string());
 
 const Invitee = z.object({
-  uri: z.string().min(1).max(200),
+  uri: z.string().check(z.minLength(1), z.maxLength(200)),
   email: z.string(),
   name: Text,
   first_name: Text,
   last_name: Text,
   status: Text,
   timezone: Text,
-  rescheduled: z.boolean().nullish(),
+  rescheduled: z.nullish(z.boolean()),
   /** The scheduled event's uri in older payloads; newer ones also embed `scheduled_event`. */
   event: Text,
-  scheduled_event: z
-    .object({ uri: Text, name: Text, start_time: Instant.nullish(), end_time: Instant.nullish() })
-    .nullish(),
-  questions_and_answers: z.array(z.object({ question: z.string(), answer: Text })).nullish(),
-  tracking: z.record(z.string(), z.unknown()).nullish(),
-  cancellation: z.object({ reason: Text, canceled_by: Text, canceler_type: Text }).nullish(),
-  no_show: z.object({ uri: Text, created_at: Instant.nullish() }).nullish(),
+  scheduled_event: z.nullish(
+    z.object({ uri: Text, name: Text, start_time: z.nullish(Instant), end_time: z.nullish(Instant) }),
+  ),
+  questions_and_answers: z.nullish(z.array(z.object({ question: z.string(), answer: Text }))),
+  tracking: z.nullish(z.record(z.string(), z.unknown())),
+  cancellation: z.nullish(z.object({ reason: Text, canceled_by: Text, canceler_type: Text })),
+  no_show: z.nullish(z.object({ uri: Text, created_at: z.nullish(Instant) })),
 });
 
 export const CalendlyPayload = z.object({

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { EventAnswers, EventAttributes, EventProperties, EventType } from "../../domain/lead-event";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
@@ -16,14 +16,17 @@ export const GenericPayload = z.strictObject({
    * Your unique id for this event: the dedupe key. Send the same id when you retry. A string, or an
    * integer of any size (kept as its exact digits: 42 is the id "42").
    */
-  eventId: z.union([z.string().min(1).max(256), z.number().int()]).transform(String),
+  eventId: z.pipe(
+    z.union([z.string().check(z.minLength(1), z.maxLength(256)), z.number().check(z.int())]),
+    z.transform(String),
+  ),
   occurredAt: z.iso.datetime({ offset: true }),
   email: z.string(),
-  name: z.string().optional(),
-  company: z.string().optional(),
-  attributes: EventAttributes.optional(),
-  answers: EventAnswers.optional(),
-  properties: EventProperties.optional(),
+  name: z.optional(z.string()),
+  company: z.optional(z.string()),
+  attributes: z.optional(EventAttributes),
+  answers: z.optional(EventAnswers),
+  properties: z.optional(EventProperties),
 });
 export type GenericPayload = z.input<typeof GenericPayload>;
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { SourceNotConfiguredError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
@@ -74,28 +74,30 @@ const PropertyValue = z.union([
   z.number(),
   z.boolean(),
   z.null(),
-  z.object({ value: z.union([z.string(), z.number(), z.boolean()]).nullish() }),
+  z.object({ value: z.nullish(z.union([z.string(), z.number(), z.boolean()])) }),
 ]);
 
 const FormSubmission = z.object({
-  "conversion-id": z.string().min(1).max(200),
+  "conversion-id": z.string().check(z.minLength(1), z.maxLength(200)),
   timestamp: EpochMillis,
-  "form-id": z.string().optional(),
-  title: z.string().optional(),
-  "page-url": z.string().optional(),
+  "form-id": z.optional(z.string()),
+  title: z.optional(z.string()),
+  "page-url": z.optional(z.string()),
 });
 
 export const HubspotContactPayload = z.looseObject({
-  eventId: VendorId.optional(),
-  vid: VendorId.optional(),
-  "canonical-vid": VendorId.optional(),
-  objectId: VendorId.optional(),
-  "portal-id": VendorId.optional(),
-  portalId: VendorId.optional(),
-  properties: z.record(z.string(), PropertyValue).optional(),
-  "form-submissions": z.array(FormSubmission).optional(),
+  eventId: z.optional(VendorId),
+  vid: z.optional(VendorId),
+  "canonical-vid": z.optional(VendorId),
+  objectId: z.optional(VendorId),
+  "portal-id": z.optional(VendorId),
+  portalId: z.optional(VendorId),
+  properties: z.optional(z.record(z.string(), PropertyValue)),
+  "form-submissions": z.optional(z.array(FormSubmission)),
 });
 export type HubspotContactPayload = z.input<typeof HubspotContactPayload>;
+
+const EpochMillisOrInstant = z.union([EpochMillis, Instant]);
 
 // HubSpot's own bookkeeping, not anything the contact answered.
 const SYSTEM_PROPERTY =
@@ -189,6 +191,6 @@ function text(value: unknown): string | undefined {
 
 /** HubSpot dates are epoch milliseconds (as text in the contact record) or ISO text in newer payloads. */
 function instant(value: unknown): string | undefined {
-  const parsed = EpochMillis.or(Instant).safeParse(value);
+  const parsed = EpochMillisOrInstant.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }

@@ -1,5 +1,6 @@
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { InvalidPayloadError } from "../../domain/errors";
+import { issueDetails } from "../../domain/schema-issues";
 
 /** Objects and arrays nest at most this deep in a body (vendor payloads use fewer than ten levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -57,16 +58,14 @@ function firstInvalidUtf8Byte(bytes: Buffer): number {
 }
 
 /** Validates a vendor payload with its schema; a mismatch is a 400 with the zod issues as details. */
-export function parsePayload<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+export function parsePayload<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  value: unknown,
+  what: string,
+): z.output<Schema> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new InvalidPayloadError(`${what} does not match its schema`, {
-      issues: result.error.issues.map((issue) => ({
-        path: issue.path.join("."),
-        message: issue.message,
-        code: issue.code,
-      })),
-    });
+    throw new InvalidPayloadError(`${what} does not match its schema`, { issues: issueDetails(result.error.issues) });
   }
   return result.data;
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";
@@ -13,27 +13,27 @@ import { dedupeKey, Instant, ignored, oneEvent } from "./vendor-fields";
  */
 export const SIGNATURE_HEADER = "tally-signature";
 
-const Option = z.object({ id: z.string(), text: z.string().optional() });
+const Option = z.object({ id: z.string(), text: z.optional(z.string()) });
 
 const Field = z.object({
   key: z.string(),
-  label: z.string().nullish(),
+  label: z.nullish(z.string()),
   type: z.string(),
   value: z.unknown(),
-  options: z.array(Option).optional(),
+  options: z.optional(z.array(Option)),
 });
 type Field = z.infer<typeof Field>;
 
 export const TallyPayload = z.object({
-  eventId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
   eventType: z.literal("FORM_RESPONSE"),
   createdAt: Instant,
   data: z.object({
-    responseId: z.string().min(1).max(200),
-    submissionId: z.string().optional(),
-    respondentId: z.string().optional(),
-    formId: z.string().min(1),
-    formName: z.string().optional(),
+    responseId: z.string().check(z.minLength(1), z.maxLength(200)),
+    submissionId: z.optional(z.string()),
+    respondentId: z.optional(z.string()),
+    formId: z.string().check(z.minLength(1)),
+    formName: z.optional(z.string()),
     createdAt: Instant,
     fields: z.array(Field),
   }),

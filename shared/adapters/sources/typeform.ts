@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";
@@ -15,43 +15,43 @@ const PREFIX = "sha256=";
 
 const Field = z.object({
   id: z.string(),
-  type: z.string().optional(),
-  ref: z.string().optional(),
-  title: z.string().optional(),
+  type: z.optional(z.string()),
+  ref: z.optional(z.string()),
+  title: z.optional(z.string()),
 });
 
 const Answer = z.object({
   type: z.string(),
-  field: z.object({ id: z.string(), type: z.string().optional(), ref: z.string().optional() }),
-  text: z.string().optional(),
-  email: z.string().optional(),
-  phone_number: z.string().optional(),
-  url: z.string().optional(),
-  file_url: z.string().optional(),
-  date: z.string().optional(),
+  field: z.object({ id: z.string(), type: z.optional(z.string()), ref: z.optional(z.string()) }),
+  text: z.optional(z.string()),
+  email: z.optional(z.string()),
+  phone_number: z.optional(z.string()),
+  url: z.optional(z.string()),
+  file_url: z.optional(z.string()),
+  date: z.optional(z.string()),
   // A number above 2^53 arrives as its exact digits.
-  number: z.union([z.number(), z.string()]).optional(),
-  boolean: z.boolean().optional(),
-  choice: z.object({ label: z.string().optional(), other: z.string().optional() }).optional(),
-  choices: z.object({ labels: z.array(z.string()).optional(), other: z.string().optional() }).optional(),
-  payment: z.object({ amount: z.string() }).optional(),
+  number: z.optional(z.union([z.number(), z.string()])),
+  boolean: z.optional(z.boolean()),
+  choice: z.optional(z.object({ label: z.optional(z.string()), other: z.optional(z.string()) })),
+  choices: z.optional(z.object({ labels: z.optional(z.array(z.string())), other: z.optional(z.string()) })),
+  payment: z.optional(z.object({ amount: z.string() })),
 });
 type Answer = z.infer<typeof Answer>;
 
 export const TypeformPayload = z.object({
-  event_id: z.string().min(1),
+  event_id: z.string().check(z.minLength(1)),
   event_type: z.literal("form_response"),
   form_response: z.object({
-    form_id: z.string().min(1),
-    token: z.string().min(1).max(200),
-    landed_at: Instant.optional(),
+    form_id: z.string().check(z.minLength(1)),
+    token: z.string().check(z.minLength(1), z.maxLength(200)),
+    landed_at: z.optional(Instant),
     submitted_at: Instant,
-    hidden: z.record(z.string(), z.unknown()).optional(),
-    calculated: z.object({ score: z.number().optional() }).optional(),
-    definition: z
-      .object({ id: z.string().optional(), title: z.string().optional(), fields: z.array(Field).optional() })
-      .optional(),
-    answers: z.array(Answer).optional(),
+    hidden: z.optional(z.record(z.string(), z.unknown())),
+    calculated: z.optional(z.object({ score: z.optional(z.number()) })),
+    definition: z.optional(
+      z.object({ id: z.optional(z.string()), title: z.optional(z.string()), fields: z.optional(z.array(Field)) }),
+    ),
+    answers: z.optional(z.array(Answer)),
   }),
 });
 export type TypeformPayload = z.input<typeof TypeformPayload>;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   type LeadEventInput,
   MAX_KEY_LENGTH,
@@ -15,20 +15,28 @@ import type { SourceResult } from "./source";
  * them exact) and smaller ones as safe numbers, so String() never loses a digit. Any integer is taken,
  * whatever its size or sign, as the generic eventId is; a fraction is not an id.
  */
-export const VendorId = z.union([z.string().min(1).max(512), z.number().int()]).transform(String);
+export const VendorId = z.pipe(
+  z.union([z.string().check(z.minLength(1), z.maxLength(512)), z.number().check(z.int())]),
+  z.transform(String),
+);
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** A vendor's ISO 8601 timestamp (any fraction length, any offset), normalized to UTC milliseconds. */
-export const Instant = z
-  .string()
-  .refine((text) => ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text)), "must be an ISO 8601 timestamp")
-  .transform((text) => new Date(text).toISOString());
+export const Instant = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine((text) => ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text)), "must be an ISO 8601 timestamp"),
+    ),
+  z.transform((text: string) => new Date(text).toISOString()),
+);
 
 /** Milliseconds since the epoch, as a number or digit string, normalized to an ISO timestamp. */
-export const EpochMillis = z
-  .union([z.number().int().nonnegative().max(8.64e15), z.string().regex(/^\d{1,15}$/)])
-  .transform((millis) => new Date(Number(millis)).toISOString());
+export const EpochMillis = z.pipe(
+  z.union([z.number().check(z.int(), z.nonnegative(), z.lte(8.64e15)), z.string().check(z.regex(/^\d{1,15}$/))]),
+  z.transform((millis: number | string) => new Date(Number(millis)).toISOString()),
+);
 
 /** Canonical event ids are at most 256 characters; a longer composite key is replaced by its digest. */
 const MAX_EVENT_ID = 256;

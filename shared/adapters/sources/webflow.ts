@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers, isEmail } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
@@ -19,32 +19,36 @@ export const SIGNATURE_HEADER = "x-webflow-signature";
 export const WebflowPayload = z.object({
   triggerType: z.literal("form_submission"),
   payload: z.object({
-    id: z.string().min(1).max(200),
-    name: z.string().optional(),
-    siteId: z.string().optional(),
-    formId: z.string().optional(),
-    pageId: z.string().optional(),
-    publishedPath: z.string().optional(),
-    pageUrl: z.string().optional(),
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
+    name: z.optional(z.string()),
+    siteId: z.optional(z.string()),
+    formId: z.optional(z.string()),
+    pageId: z.optional(z.string()),
+    publishedPath: z.optional(z.string()),
+    pageUrl: z.optional(z.string()),
     submittedAt: Instant,
     data: z.record(z.string(), z.unknown()),
-    schema: z.array(z.object({ fieldName: z.string(), fieldType: z.string().optional() })).optional(),
+    schema: z.optional(z.array(z.object({ fieldName: z.string(), fieldType: z.optional(z.string()) }))),
   }),
 });
 export type WebflowPayload = z.input<typeof WebflowPayload>;
 
 /** The v1 shape, still sent by some site-level webhooks created before the v2 API. */
-export const WebflowV1Payload = z
-  .object({
-    _id: z.string().min(1).max(200),
-    name: z.string().optional(),
-    site: z.string().optional(),
-    d: Instant,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .transform(({ _id, name, site, d, data }) => ({ payload: { id: _id, name, siteId: site, submittedAt: d, data } }));
+const WebflowV1Submission = z.object({
+  _id: z.string().check(z.minLength(1), z.maxLength(200)),
+  name: z.optional(z.string()),
+  site: z.optional(z.string()),
+  d: Instant,
+  data: z.record(z.string(), z.unknown()),
+});
+export const WebflowV1Payload = z.pipe(
+  WebflowV1Submission,
+  z.transform(({ _id, name, site, d, data }: z.output<typeof WebflowV1Submission>) => ({
+    payload: { id: _id, name, siteId: site, submittedAt: d, data },
+  })),
+);
 
-const Envelope = z.object({ triggerType: z.string().optional() });
+const Envelope = z.object({ triggerType: z.optional(z.string()) });
 
 type Submission = z.output<typeof WebflowPayload>["payload"];
 

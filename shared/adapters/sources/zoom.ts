@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
@@ -17,12 +17,12 @@ export const SIGNATURE_HEADER = "x-zm-signature";
 export const TIMESTAMP_HEADER = "x-zm-request-timestamp";
 const PREFIX = "v0=";
 
-const Text = z.string().nullish();
+const Text = z.nullish(z.string());
 /** An id Zoom may send as a number or a string, possibly empty. */
-const LooseId = z.union([z.string(), z.number().int()]).transform(String).nullish();
+const LooseId = z.nullish(z.pipe(z.union([z.string(), z.number().check(z.int())]), z.transform(String)));
 
 const Webinar = {
-  uuid: z.string().nullish(),
+  uuid: z.nullish(z.string()),
   id: VendorId,
   topic: Text,
   start_time: Text,
@@ -41,7 +41,7 @@ const Registrant = z.object({
   purchasing_time_frame: Text,
   role_in_purchase_process: Text,
   comments: Text,
-  custom_questions: z.array(z.object({ title: z.string(), value: Text })).nullish(),
+  custom_questions: z.nullish(z.array(z.object({ title: z.string(), value: Text }))),
 });
 
 const Participant = z.object({
@@ -51,8 +51,8 @@ const Participant = z.object({
   email: Text,
   registrant_id: Text,
   participant_uuid: Text,
-  join_time: Instant.nullish(),
-  leave_time: Instant.nullish(),
+  join_time: z.nullish(Instant),
+  leave_time: z.nullish(Instant),
   leave_reason: Text,
 });
 
@@ -68,7 +68,9 @@ export const ZoomParticipantPayload = z.object({
 });
 export type ZoomPayload = z.input<typeof ZoomRegistrationPayload> | z.input<typeof ZoomParticipantPayload>;
 
-const UrlValidation = z.object({ payload: z.object({ plainToken: z.string().min(1).max(1024) }) });
+const UrlValidation = z.object({
+  payload: z.object({ plainToken: z.string().check(z.minLength(1), z.maxLength(1024)) }),
+});
 const Envelope = z.object({ event: z.string() });
 
 /** The headers Zoom sends for this body, secret token and time. */

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { WorkItem, WorkQueue } from "../../application/lead-runs";
 
 /** SendMessageBatch takes at most this many messages. */
@@ -27,9 +27,9 @@ export function sqsWorkQueue(options: { client: SQSClient; queueUrl: string }): 
 }
 
 const WorkItemMessage = z.object({
-  runId: z.string().min(1).max(200),
-  part: z.number().int().nonnegative(),
-  ticket: z.number().int().nonnegative(),
+  runId: z.string().check(z.minLength(1), z.maxLength(200)),
+  part: z.number().check(z.int(), z.nonnegative()),
+  ticket: z.number().check(z.int(), z.nonnegative()),
 });
 
 /** A work item from a message body; undefined for a body that is none (dropped: retrying cannot mend it). */

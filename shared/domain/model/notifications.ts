@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Stage } from "../stages";
 import type { NotificationRule } from "./grammar/notifications";
 
@@ -12,7 +12,7 @@ export const Channel = z.enum(["slack", "email", "marketing"]);
 export type Channel = z.infer<typeof Channel>;
 
 /** The channels that reach a lead's owner (an SLA reminder is the owner's). */
-export const OwnerChannel = Channel.extract(["slack", "email"]);
+export const OwnerChannel = z.enum(["slack", "email"] as const satisfies readonly Channel[]);
 export type OwnerChannel = z.infer<typeof OwnerChannel>;
 
 /** The marketing channel's alert from before the model could route it: every lead that becomes mql. */
