@@ -306,7 +306,7 @@ function scoringReport(measured: Measured<ScoringResult>): string {
     ),
     `${result.leads.toLocaleString("en-US")} leads of ${result.eventsPerLead} events (${events.toLocaleString("en-US")} events), ${result.rounds} timed rounds per path; target ≥ ${result.targetEventsPerSecond.toLocaleString("en-US")} events/s`,
     "replay: an event is one event of a history folded into the lead's snapshot (one evaluation per lead)",
-    "ingest: an event is one foldLead: folded into a copy of the snapshot, evaluated, its stage decided (the figure issue 13 called engine.evaluate)",
+    "ingest: an event is one foldLead: folded into a copy of the snapshot, evaluated, its stage decided (what earlier benchmarks reported as engine.evaluate)",
     `bundled as a function is: ${result.bundling ?? "no (run through tsx, before the benchmark bundled its code)"}`,
     "per CPU second: the worker's CPU time, which a busy machine inflates less than wall time (but not at all: it shares caches and cores)",
     `load average (1, 5, 15 min): ${result.loadAverage.before.join(" ")} before the timed rounds, ${result.loadAverage.after.join(" ")} after`,
