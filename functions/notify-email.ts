@@ -9,7 +9,7 @@ import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient, sesClient } from "../shared/runtime/aws-clients";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
+import { loadCompiledChannels } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
@@ -41,7 +41,7 @@ const env = readEnv({
 });
 
 // Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
-const engine = loadCompiledEngine();
+const modelChannels = loadCompiledChannels();
 const configuredFrom = env.RIPEN_FROM_EMAIL;
 // Locally: the SES emulator when SES_ENDPOINT names one (with a default sender), otherwise print.
 const printLocally = env.RIPEN_LOCAL !== undefined && !env.SES_ENDPOINT && !configuredFrom;
@@ -77,7 +77,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(tracing())
   .handler(async (event) => {
-    const alert = alertFromBusEvent(event, engine.channelsFor);
+    const alert = alertFromBusEvent(event, modelChannels);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
     return notify(alert);
   });

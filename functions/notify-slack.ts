@@ -12,7 +12,7 @@ import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";
 import { type AudienceOutcome, notifyAlert } from "../shared/application/notify-alert";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
+import { loadCompiledChannels } from "../shared/runtime/compiled-engine";
 import { alertLeaseEnvShape, readEnv, tableEnvShape } from "../shared/runtime/env";
 import { countAlertFailure, logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
@@ -33,7 +33,7 @@ const env = readEnv({
 
 const secrets = secretProvider();
 // Events carry their channels; a version 1 event replayed from the archive asks the model, as it did then.
-const engine = loadCompiledEngine();
+const modelChannels = loadCompiledChannels();
 const ledger = dynamoAlertLedger({
   client: dynamodbClient(),
   tableName: env.TABLE_NAME,
@@ -51,7 +51,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, AudienceOutcome[
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(tracing())
   .handler(async (event, context: Context) => {
-    const alert = alertFromBusEvent(event, engine.channelsFor);
+    const alert = alertFromBusEvent(event, modelChannels);
     logger.appendKeys({ alertId: alert.alertId, leadId: alert.leadId });
     const settings = await slackSettings(secrets, {
       apiUrl: env.SLACK_API_URL,

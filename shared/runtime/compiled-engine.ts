@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { COMPILED_MODEL_FILE, compiledModelText, readCompiledModel } from "../adapters/compiled-model-file";
 import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "../adapters/dynamodb/lead-codec";
 import { createEngine } from "../domain/model/engine";
+import { channelsFor, notificationRules } from "../domain/model/notifications";
 import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import type { ScoringEngine } from "../domain/scoring";
@@ -74,4 +75,15 @@ export function loadCompiledEngine(path: string = compiledModelPath()): ScoringE
     engines.set(path, engine);
   }
   return engine;
+}
+
+/**
+ * What a notifier needs of the model: the channels a version 1 stage change (replayed from the archive,
+ * from before the publisher stamped them) asks for. Read from the compiled model at module load, as an
+ * engine is, so a missing or broken artefact still stops the init; no engine is built (a notifier scores
+ * nothing), which keeps the scoring code out of the notifiers' bundles.
+ */
+export function loadCompiledChannels(path: string = compiledModelPath()): ScoringEngine["channelsFor"] {
+  const rules = notificationRules(readCompiledModel(path).model.notifications);
+  return (move) => channelsFor(rules, move);
 }

@@ -22,8 +22,8 @@ const BUNDLE_BUDGET_KIB: Record<string, number> = {
   ingest: 400,
   read: 380,
   publish: 110,
-  "notify-slack": 360,
-  "notify-email": 400,
+  "notify-slack": 340,
+  "notify-email": 380,
   actions: 370,
   erase: 330,
   // Starts the sweep's run: the SQS client to put its work items on the queue.

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { COMPILED_MODEL_FILE, readCompiledModel } from "../../../shared/adapters/compiled-model-file";
 import { InvalidModelError } from "../../../shared/domain/model/problems";
-import { compiledModelPath, loadCompiledEngine } from "../../../shared/runtime/compiled-engine";
+import { compiledModelPath, loadCompiledChannels, loadCompiledEngine } from "../../../shared/runtime/compiled-engine";
 import { compileModelFile, loadEngine, loadModel } from "../../../shared/runtime/engine";
 import { DEFAULT_MODEL_PATH, journey, stored } from "./journeys";
 
@@ -80,6 +80,27 @@ describe("a broken compiled model", () => {
       `${path} is not a valid scoring model:\n` +
         "  - (file): does not match its checksum: it changed after the build; build it again from the YAML model",
     );
+  });
+
+  it("gives a notifier the channels the engine would, for every move, without building an engine", () => {
+    // Prepare
+    const { compiled } = compileModelFile(DEFAULT_MODEL_PATH);
+    const engine = loadEngine(DEFAULT_MODEL_PATH);
+    const stages = ["lead", "mql", "sal", "sql", "sqo", "disqualified", "recycled"] as const;
+    const moves = [null, ...stages].flatMap((from) => stages.map((to) => ({ from, to })));
+
+    // Act
+    const channels = loadCompiledChannels(compiled);
+
+    // Assess
+    for (const move of moves) expect(channels(move), JSON.stringify(move)).toEqual(engine.channelsFor(move));
+    expect(moves.some((move) => channels(move).length > 0)).toBe(true);
+  });
+
+  it("stops a notifier's init as an engine's when it changed after the build", () => {
+    const path = editedArtefact((text) => text.replace('"points":30', '"points":300'));
+
+    expect(messageOf(() => loadCompiledChannels(path))).toMatch(/does not match its checksum/);
   });
 
   it("stops the init when it is cut short", () => {
