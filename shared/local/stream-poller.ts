@@ -55,10 +55,10 @@ export function startStreamPoller(options: StreamPollerOptions): Promise<StreamP
  * one pipe per entry of STREAM_PUBLICATIONS): every shard, parents before their children, from the oldest
  * record on first start and from the earliest pipe's checkpoint afterwards. Each page goes to every pipe,
  * which skips what it already passed, filters, and delivers in batches (see openStreamPipe). In AWS each
- * Pipe reads the stream itself; here one reader halves what DynamoDB Local serializes and the SDK parses,
- * the bulk of the local server's work besides the webhooks. The pipes take a page together: one whose
- * delivery keeps failing holds the next page back from the others for its retries (then dead-letters
- * the batch), but never loses or repeats their records.
+ * Pipe reads the stream itself; here one reader halves what DynamoDB Local serializes and the SDK parses
+ * (every lead update's two images, snapshot included), which competes with the webhooks for the engine.
+ * The pipes take a page together: one whose delivery keeps failing holds the next page back from the
+ * others for its retries (then dead-letters the batch), but never loses or repeats their records.
  */
 export async function startStreamReader(options: StreamReaderOptions): Promise<StreamPoller> {
   const { client, streamArn, region, log } = options;
