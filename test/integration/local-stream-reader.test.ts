@@ -1,37 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { localStreamsClient } from "../../shared/local/clients";
-import { type CheckpointFile, checkpointFile } from "../../shared/local/stream-checkpoint";
-import { type StreamPipeOptions, type StreamPoller, startStreamReader } from "../../shared/local/stream-poller";
-import { createTestTable, type TestTable } from "../support/dynamodb";
+import { describe, expect, it, vi } from "vitest";
+import type { CheckpointFile } from "../../shared/local/stream-checkpoint";
+import { type StreamPipeOptions, startStreamReader } from "../../shared/local/stream-poller";
+import { idsIn, settle, useStreamTable } from "../support/stream-table";
 
-let table: TestTable;
-let streams: DynamoDBStreamsClient;
-let dataDir: string;
-const running: StreamPoller[] = [];
+const stream = useStreamTable("local-stream-reader");
+const { checkpointFor, putTransition } = stream;
 const FAST_RETRY = { attempts: 3, baseMs: 5, capMs: 20 };
-
-beforeAll(async () => {
-  table = await createTestTable("local-stream-reader");
-  streams = localStreamsClient(table.endpoint);
-  dataDir = await mkdtemp(join(tmpdir(), "ripen-reader-"));
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((reader) => reader.stop()));
-});
-
-afterAll(async () => {
-  streams?.destroy();
-  table?.client.destroy();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 /** A pipe's side of a test: what it was handed, what it dead-lettered, and its options. */
 interface TestPipe {
@@ -61,29 +36,15 @@ function testPipe(checkpoint: CheckpointFile, deliver?: (records: DynamoDBRecord
 
 async function read(...pipes: TestPipe[]) {
   const reader = await startStreamReader({
-    client: streams,
-    streamArn: table.streamArn,
+    client: stream.streams,
+    streamArn: stream.table.streamArn,
     pipes: pipes.map((pipe) => pipe.options),
     pollIntervalMs: 50,
     region: "eu-west-1",
     log: () => {},
   });
-  running.push(reader);
-  return reader;
+  return stream.stopAfterTest(reader);
 }
-
-async function putTransition(id: string) {
-  await table.client.send(
-    new PutItemCommand({
-      TableName: table.tableName,
-      Item: marshall({ pk: `LEAD#${id}`, sk: `TRANSITION#${id}`, entity: "transition", to: "sql", id }),
-    }),
-  );
-}
-
-const idsIn = (batches: DynamoDBRecord[][]) => batches.flat().map((record) => record.dynamodb?.NewImage?.id?.S);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
-const checkpointFor = (name: string) => checkpointFile(join(dataDir, `${name}.json`));
 
 describe("local stream reader (one read of the stream for every Pipe)", () => {
   it("hands each record to every pipe once", async () => {
