@@ -40,9 +40,9 @@ export interface PublicationOptions {
 
 /**
  * Everything Ripen publishes from the table's stream, declared once: the CDK stack deploys one Pipe
- * per entry and the local runtime runs one stream poller per entry. No dual writes: each item commits
- * with the write that caused it and leaves through the stream, so a crash can delay an alert but never
- * lose it.
+ * per entry and the local runtime one pipe per entry (its pipes share one reader of the stream). No dual
+ * writes: each item commits with the write that caused it and leaves through the stream, so a crash can
+ * delay an alert but never lose it.
  *
  * A DynamoDB stream serves at most two concurrent readers per shard before reads are throttled, and
  * each Pipe is one reader: two publications is the limit. A third kind would have to share one of

@@ -8,6 +8,24 @@ type JsonImage = Record<string, JsonAttributeValue>;
  * attributes in base64, the creation time in epoch seconds, and the source's region and stream ARN.
  */
 export function toPipeRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
+  return pipeRecord(record, streamArn, region, toJsonImage);
+}
+
+/**
+ * The same record for a filter to test, converting an image's attribute only when the filter reads it:
+ * a filter names a few attributes, and a lead item's images carry a fold snapshot of a few KB that a
+ * filter never looks at. Read-only; convert a record that passes with toPipeRecord.
+ */
+export function toPipeRecordView(record: _Record, streamArn: string, region: string): DynamoDBRecord {
+  return pipeRecord(record, streamArn, region, lazyJsonImage);
+}
+
+function pipeRecord(
+  record: _Record,
+  streamArn: string,
+  region: string,
+  toImage: (image: Record<string, AttributeValue>) => JsonImage,
+): DynamoDBRecord {
   const stream = record.dynamodb;
   return {
     eventID: record.eventID,
@@ -22,9 +40,9 @@ export function toPipeRecord(record: _Record, streamArn: string, region: string)
         ...(stream.ApproximateCreationDateTime && {
           ApproximateCreationDateTime: Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000),
         }),
-        ...(stream.Keys && { Keys: toJsonImage(stream.Keys) }),
-        ...(stream.NewImage && { NewImage: toJsonImage(stream.NewImage) }),
-        ...(stream.OldImage && { OldImage: toJsonImage(stream.OldImage) }),
+        ...(stream.Keys && { Keys: toImage(stream.Keys) }),
+        ...(stream.NewImage && { NewImage: toImage(stream.NewImage) }),
+        ...(stream.OldImage && { OldImage: toImage(stream.OldImage) }),
         SequenceNumber: stream.SequenceNumber,
         SizeBytes: stream.SizeBytes,
         StreamViewType: stream.StreamViewType,
@@ -35,6 +53,14 @@ export function toPipeRecord(record: _Record, streamArn: string, region: string)
 
 function toJsonImage(image: Record<string, AttributeValue>): JsonImage {
   return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toJsonValue(value)]));
+}
+
+/** An image whose attributes convert when read (the matcher reads them by name, and checks Object.hasOwn). */
+function lazyJsonImage(image: Record<string, AttributeValue>): JsonImage {
+  return new Proxy(image, {
+    get: (target, name) =>
+      typeof name === "string" && Object.hasOwn(target, name) ? toJsonValue(target[name] as AttributeValue) : undefined,
+  }) as unknown as JsonImage;
 }
 
 function toJsonValue(value: AttributeValue): JsonAttributeValue {

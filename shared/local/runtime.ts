@@ -23,7 +23,7 @@ import { startHttpServer } from "./http-server";
 import { lambdaContext } from "./lambda-context";
 import { type BusTarget, createLocalBus } from "./local-bus";
 import { checkpointFile } from "./stream-checkpoint";
-import { type StreamPoller, startStreamPoller } from "./stream-poller";
+import { startStreamReader } from "./stream-poller";
 import { ensureTable } from "./table";
 
 export interface RipenOptions {
@@ -79,7 +79,7 @@ export interface RunningRipen {
   dataDir: string;
   /** Events and batches that failed every retry, with the reason. */
   deadLetters: DeadLetterFile;
-  /** Stops the HTTP server, the poller, the bus and DynamoDB Local (if started here), in that order. */
+  /** Stops the HTTP server, the stream reader, the bus and DynamoDB Local (if started here), in that order. */
   stop(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export interface RunningRipen {
 type PublishHandler = LambdaHandler<DynamoDBRecord[], unknown[]>;
 
 /**
- * Where a publication's poller keeps its position. The transition poller keeps the name it always had,
+ * Where a publication's pipe keeps its position. The transition pipe keeps the name it always had,
  * so an existing data dir resumes where it stopped instead of sending every alert in the stream again.
  */
 export function checkpointPath(dataDir: string, tableName: string, publication: Pick<StreamPublication, "name">) {
@@ -105,9 +105,9 @@ export function busJournalPath(dataDir: string, tableName: string) {
 
 /**
  * Runs Ripen on this machine with the same handler modules the Lambdas run: DynamoDB Local (unless
- * an endpoint is given), the table, an HTTP server standing in for the HTTP API, and one stream poller
- * per stream publication (as AWS runs one Pipe per publication), each feeding the publish function and
- * an in-process bus standing in for the Pipes and EventBridge.
+ * an endpoint is given), the table, an HTTP server standing in for the HTTP API, and a stream reader with
+ * one pipe per stream publication (as AWS runs one Pipe per publication), each feeding the publish
+ * function and an in-process bus standing in for the Pipes and EventBridge.
  */
 export async function startRipen(options: RipenOptions = {}): Promise<RunningRipen> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -207,7 +207,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     }
 
     const deadLetters = deadLetterFile(join(dataDir, "dead-letters.jsonl"));
-    // Made before the pollers start: it resumes the deliveries a crash or a stop left unfinished.
+    // Made before the stream reader starts: it resumes the deliveries a crash or a stop left unfinished.
     const bus = createLocalBus({
       target: (name) => handler<BusTarget>(name),
       deadLetters,
@@ -218,58 +218,60 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
     });
     const publishContext = () =>
       lambdaContext({ functionName: "publish", region, memoryMb: FUNCTIONS.publish.memoryMb });
-    // One poller per publication, each with its own filter, checkpoint, retries and dead letters: the
-    // Pipes in AWS read the stream independently too, so one publication failing never holds up the other.
-    const pollers: StreamPoller[] = [];
+    // One pipe per publication, each with its own filter, checkpoint, retries and dead letters, as AWS runs
+    // one Pipe per publication; locally they share one reader of the stream (see startStreamReader).
+    const publications = streamPublications({
+      publishNewLeads: options.publishNewLeads ?? false,
+      notifications: model.model.notifications,
+    });
+    const reader = await startStreamReader({
+      client: streams,
+      streamArn,
+      pipes: publications.map((publication) => {
+        const pipe = `${publication.name} pipe`;
+        return {
+          filters: publication.filters,
+          checkpoint: checkpointFile(checkpointPath(dataDir, tableName, publication)),
+          deliver: async (records: DynamoDBRecord[]) => {
+            const publish = await handler<PublishHandler>("publish");
+            const details = await publish(records, publishContext());
+            log(
+              `stream: ${records.length} ${publication.name} record(s) → ${details.length} ${publication.detailType} event(s) on the bus`,
+            );
+            if (details.length > 0) {
+              await bus.put(
+                details.map((detail) => ({ source: publication.source, detailType: publication.detailType, detail })),
+              );
+            }
+          },
+          onFailedBatch: async (records: DynamoDBRecord[], reason: string, attempts: number) => {
+            await deadLetters.add({
+              at: new Date().toISOString(),
+              rule: pipe,
+              target: "publish",
+              attempts,
+              reason,
+              payload: records,
+            });
+            log(
+              `stream: ${pipe} dead-lettered ${records.length} record(s) after ${attempts} attempts: ${reason} (see ${deadLetters.path})`,
+            );
+          },
+          log: (line: string) => log(line.replace(/^stream: /, `stream (${pipe}): `)),
+          ...(options.publishRetry && { retry: options.publishRetry }),
+        };
+      }),
+      region,
+      log,
+      ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+    });
     cleanups.push(async () => {
       // Closing the bus ends the retries waiting for their time (they stay in the journal for the next
-      // start) and frees a poller waiting for room on the bus (its batch stays unacknowledged).
-      const stopping = Promise.all(pollers.map((poller) => poller.stop()));
+      // start) and frees a pipe waiting for room on the bus (its batch stays unacknowledged).
+      const stopping = reader.stop();
       await bus.close();
       await stopping;
     });
-    for (const publication of streamPublications({
-      publishNewLeads: options.publishNewLeads ?? false,
-      notifications: model.model.notifications,
-    })) {
-      const pipe = `${publication.name} pipe`;
-      const poller = await startStreamPoller({
-        client: streams,
-        streamArn,
-        filters: publication.filters,
-        checkpoint: checkpointFile(checkpointPath(dataDir, tableName, publication)),
-        deliver: async (records) => {
-          const publish = await handler<PublishHandler>("publish");
-          const details = await publish(records, publishContext());
-          log(
-            `stream: ${records.length} ${publication.name} record(s) → ${details.length} ${publication.detailType} event(s) on the bus`,
-          );
-          if (details.length > 0) {
-            await bus.put(
-              details.map((detail) => ({ source: publication.source, detailType: publication.detailType, detail })),
-            );
-          }
-        },
-        onFailedBatch: async (records, reason, attempts) => {
-          await deadLetters.add({
-            at: new Date().toISOString(),
-            rule: pipe,
-            target: "publish",
-            attempts,
-            reason,
-            payload: records,
-          });
-          log(
-            `stream: ${pipe} dead-lettered ${records.length} record(s) after ${attempts} attempts: ${reason} (see ${deadLetters.path})`,
-          );
-        },
-        region,
-        log: (line) => log(line.replace(/^stream: /, `stream (${pipe}): `)),
-        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-        ...(options.publishRetry && { retry: options.publishRetry }),
-      });
-      pollers.push(poller);
-    }
 
     // The stale-lead worker (the maintenance function does this in AWS): events committed without their
     // fold, because replaying the lead was too long for a request, are replayed within seconds.
@@ -288,7 +290,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       dataDir,
       deadLetters,
       stop: () => {
-        // Refuse new requests first; then the poller finishes its batch before the engine goes.
+        // Refuse new requests first; then the stream reader finishes its batch before the engine goes.
         stopped ??= http.stop().then(cleanUp);
         return stopped;
       },

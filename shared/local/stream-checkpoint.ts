@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-/** How far the poller got in one shard: the last record handed on, and whether the shard is finished. */
+/** How far a pipe got in one shard: the last record handed on, and whether the shard is finished. */
 export interface ShardCheckpoint {
   sequenceNumber?: string;
   closed?: boolean;
@@ -9,7 +9,7 @@ export interface ShardCheckpoint {
 
 export type ShardCheckpoints = Record<string, ShardCheckpoint>;
 
-/** The poller's position in a stream, kept in a JSON file so a restart resumes where it stopped. */
+/** A pipe's position in a stream, kept in a JSON file so a restart resumes where it stopped. */
 export interface CheckpointFile {
   readonly path: string;
   /** The shards' positions in this stream; none when the file is missing or is for another stream. */
@@ -47,4 +47,16 @@ export function checkpointFile(path: string): CheckpointFile {
       await rename(partial, path);
     },
   };
+}
+
+/**
+ * Orders two sequence numbers of one shard. They are decimal strings of up to 40 digits, too long for a
+ * number, and DynamoDB Local pads them with zeros; anything else compares as text.
+ */
+export function compareSequenceNumbers(left: string, right: string): number {
+  if (/^\d+$/.test(left) && /^\d+$/.test(right)) {
+    const [a, b] = [BigInt(left), BigInt(right)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return left < right ? -1 : left > right ? 1 : 0;
 }

@@ -10,37 +10,31 @@ import {
   TrimmedDataAccessException,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
-import { type EventPattern, TRANSITION_STREAM_FILTERS } from "../application/lead-stage-changed";
-import { backoff, type RetryPolicy } from "../application/retry";
 import { describeError } from "./describe-error";
-import { matchesPattern } from "./event-pattern";
-import { toPipeRecord } from "./pipe-record";
-import type { CheckpointFile, ShardCheckpoints } from "./stream-checkpoint";
+import { toPipeRecord, toPipeRecordView } from "./pipe-record";
+import { compareSequenceNumbers } from "./stream-checkpoint";
+import { openStreamPipe, type PageRecord, type StreamPipe, type StreamPipeOptions } from "./stream-pipe";
 
-export interface StreamPollerOptions {
+export { DEFAULT_DELIVERY_RETRY, type StreamPipeOptions } from "./stream-pipe";
+
+export interface StreamReaderOptions {
   client: DynamoDBStreamsClient;
   streamArn: string;
-  checkpoint: CheckpointFile;
-  /** Takes a batch of records that passed the filter. Throwing retries the batch. */
-  deliver: (records: DynamoDBRecord[]) => Promise<void>;
-  /** Receives a batch that failed every attempt; the poller then moves past it. */
-  onFailedBatch: (records: DynamoDBRecord[], reason: string, attempts: number) => Promise<void>;
-  /** The Pipe's filters, any of which lets a record through (a STREAM_PUBLICATIONS entry's); by default the transition Pipe's. */
-  filters?: readonly EventPattern[];
+  /** The Pipes reading this stream, each with its own filter, batches, retries, dead letters and checkpoint. */
+  pipes: readonly StreamPipeOptions[];
   pollIntervalMs?: number;
-  /** Most records per delivery. */
-  batchSize?: number;
-  retry?: RetryPolicy;
   region: string;
   log: (line: string) => void;
 }
+
+/** One Pipe reading the stream on its own. */
+export type StreamPollerOptions = Omit<StreamReaderOptions, "pipes"> & StreamPipeOptions;
 
 export interface StreamPoller {
   /** Stops after the batch in hand; a batch not yet delivered stays unacknowledged for the next start. */
   stop(): Promise<void>;
 }
 
-export const DEFAULT_DELIVERY_RETRY: RetryPolicy = { attempts: 5, baseMs: 200, capMs: 5_000 };
 const SHARD_REFRESH_MS = 5_000;
 const RECORDS_PER_READ = 1_000;
 
@@ -50,35 +44,45 @@ interface ShardState {
   iterator?: string;
 }
 
+/** A reader with one pipe. */
+export function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const { client, streamArn, pollIntervalMs, region, log, ...pipe } = options;
+  return startStreamReader({ client, streamArn, region, log, pipes: [pipe], pollIntervalMs });
+}
+
 /**
- * Reads a table's stream the way one EventBridge Pipe does (the local runtime starts one poller per
- * entry of STREAM_PUBLICATIONS, each with that entry's filters and its own checkpoint): every shard, parents before their children,
- * from the oldest record on first start and from the checkpoint afterwards. Records that pass the filter
- * go to `deliver` in batches; the checkpoint moves only after a batch is delivered (or dead-lettered),
- * so a restart neither repeats what was sent nor skips what was not.
+ * Reads a table's stream the way EventBridge Pipes do, once for all of them (the local runtime hands it
+ * one pipe per entry of STREAM_PUBLICATIONS): every shard, parents before their children, from the oldest
+ * record on first start and from the earliest pipe's checkpoint afterwards. Each page goes to every pipe,
+ * which skips what it already passed, filters, and delivers in batches (see openStreamPipe). In AWS each
+ * Pipe reads the stream itself; here one reader halves what DynamoDB Local serializes and the SDK parses
+ * (every lead update's two images, snapshot included), which competes with the webhooks for the engine.
+ * The pipes take a page together: one whose delivery keeps failing holds the next page back from the
+ * others for its retries (then dead-letters the batch), but never loses or repeats their records.
  */
-export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
-  const { client, streamArn, checkpoint, log } = options;
-  const filters = options.filters ?? TRANSITION_STREAM_FILTERS;
+export async function startStreamReader(options: StreamReaderOptions): Promise<StreamPoller> {
+  const { client, streamArn, region, log } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
-  const batchSize = options.batchSize ?? 10;
-  const retry = options.retry ?? DEFAULT_DELIVERY_RETRY;
-  const positions: ShardCheckpoints = await checkpoint.load(streamArn);
   const shards = new Map<string, ShardState>();
+  const wakers = new Set<() => void>();
   let stopping = false;
-  let wake: (() => void) | undefined;
   let nextRefresh = 0;
   let lastProblem = "";
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (stopping) return resolve();
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
     });
+  const control = { stopping: () => stopping, sleep, log };
+  const pipes: StreamPipe[] = [];
+  for (const pipe of options.pipes) pipes.push(await openStreamPipe(pipe, streamArn, control));
 
   async function refreshShards(): Promise<void> {
     const listed: Shard[] = [];
@@ -103,19 +107,25 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
     // Shards past the stream's retention are gone for good; so are their positions.
     for (const id of [...shards.keys()]) if (!ids.has(id)) shards.delete(id);
-    for (const id of Object.keys(positions)) if (!ids.has(id)) delete positions[id];
+    for (const pipe of pipes) pipe.keepOnly(ids);
   }
+
+  /** The pipes that have not finished the shard. */
+  const readersOf = (shardId: string) => pipes.filter((pipe) => !pipe.positions[shardId]?.closed);
+  const finished = (shardId: string) => readersOf(shardId).length === 0;
 
   /** Open shards whose parent is finished or gone: a child holds records newer than its parent's. */
   function readableShards(): ShardState[] {
     return [...shards.values()]
-      .filter((shard) => !positions[shard.id]?.closed)
-      .filter((shard) => !shard.parentId || !shards.has(shard.parentId) || positions[shard.parentId]?.closed)
+      .filter((shard) => !finished(shard.id))
+      .filter((shard) => !shard.parentId || !shards.has(shard.parentId) || finished(shard.parentId))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async function iteratorFor(shard: ShardState): Promise<string | undefined> {
-    const sequenceNumber = positions[shard.id]?.sequenceNumber;
+  /** From the earliest position of the pipes still reading the shard: each skips what it already passed. */
+  async function iteratorFor(shard: ShardState, fromOldest = false): Promise<string | undefined> {
+    const positions = readersOf(shard.id).map((pipe) => pipe.positions[shard.id]?.sequenceNumber);
+    const sequenceNumber = fromOldest || positions.includes(undefined) ? undefined : earliest(positions as string[]);
     const request = sequenceNumber
       ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, SequenceNumber: sequenceNumber }
       : { ShardIteratorType: "TRIM_HORIZON" as const };
@@ -126,9 +136,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       return response.ShardIterator;
     } catch (error) {
       if (!(error instanceof TrimmedDataAccessException) || !sequenceNumber) throw error;
+      // Every record kept is newer than the checkpoint, so no pipe skips one it has not passed.
       log(`stream: records after the checkpoint in shard ${shard.id} expired; reading from the oldest kept`);
-      positions[shard.id] = {};
-      return iteratorFor(shard);
+      return iteratorFor(shard, true);
     }
   }
 
@@ -149,50 +159,38 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       throw error;
     }
-    if (!(await handOn(shard, page.Records ?? []))) return;
+    if (!(await handOn(shard, (page.Records ?? []).map(pageRecord)))) return;
     shard.iterator = page.NextShardIterator;
     if (!page.NextShardIterator) await markClosed(shard);
   }
 
+  function pageRecord(record: _Record): PageRecord {
+    let converted: DynamoDBRecord | undefined;
+    return {
+      sequenceNumber: record.dynamodb?.SequenceNumber,
+      view: toPipeRecordView(record, streamArn, region),
+      pipeRecord: () => {
+        converted ??= toPipeRecord(record, streamArn, region);
+        return converted;
+      },
+    };
+  }
+
+  /**
+   * Hands the page to every pipe still reading the shard, together, and waits for all of them (even when
+   * one fails) so that no pipe is still delivering when the page is read again. False when stopped midway.
+   */
+  async function handOn(shard: ShardState, page: readonly PageRecord[]): Promise<boolean> {
+    const outcomes = await Promise.allSettled(readersOf(shard.id).map((pipe) => pipe.handOn(shard.id, page)));
+    const failure = outcomes.find((outcome) => outcome.status === "rejected");
+    if (failure) throw failure.reason;
+    return outcomes.every((outcome) => outcome.status === "fulfilled" && outcome.value);
+  }
+
   async function markClosed(shard: ShardState): Promise<void> {
-    positions[shard.id] = { ...positions[shard.id], closed: true };
-    await checkpoint.save(streamArn, positions);
+    for (const pipe of pipes) await pipe.markClosed(shard.id);
     // Its children may be waiting for it; look for them now.
     nextRefresh = 0;
-  }
-
-  /** Filters and delivers a page in batches, checkpointing after each. False when stopped midway. */
-  async function handOn(shard: ShardState, records: _Record[]): Promise<boolean> {
-    let batch: DynamoDBRecord[] = [];
-    for (const [index, record] of records.entries()) {
-      const pipeRecord = toPipeRecord(record, streamArn, options.region);
-      if (filters.some((filter) => matchesPattern(filter, pipeRecord))) batch.push(pipeRecord);
-      const last = index === records.length - 1;
-      if (batch.length < batchSize && !last) continue;
-      if (batch.length > 0 && !(await deliverWithRetry(batch))) return false;
-      batch = [];
-      positions[shard.id] = { sequenceNumber: record.dynamodb?.SequenceNumber };
-      await checkpoint.save(streamArn, positions);
-    }
-    return true;
-  }
-
-  async function deliverWithRetry(batch: DynamoDBRecord[]): Promise<boolean> {
-    let reason = "";
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      if (attempt > 1) await sleep(backoff(retry, attempt - 2));
-      if (stopping) return false;
-      try {
-        await options.deliver(batch);
-        return true;
-      } catch (error) {
-        if (stopping) return false;
-        reason = describeError(error);
-        log(`stream: delivering ${batch.length} record(s) failed (attempt ${attempt} of ${retry.attempts}): ${reason}`);
-      }
-    }
-    await options.onFailedBatch(batch, reason, retry.attempts);
-    return true;
   }
 
   const running = (async () => {
@@ -220,8 +218,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   return {
     stop: async () => {
       stopping = true;
-      wake?.();
+      for (const wake of [...wakers]) wake();
       await running;
     },
   };
+}
+
+function earliest(sequenceNumbers: readonly string[]): string | undefined {
+  return [...sequenceNumbers].sort(compareSequenceNumbers)[0];
 }

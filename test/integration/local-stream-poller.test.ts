@@ -1,49 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { localStreamsClient } from "../../shared/local/clients";
-import { type CheckpointFile, checkpointFile } from "../../shared/local/stream-checkpoint";
-import { type StreamPoller, type StreamPollerOptions, startStreamPoller } from "../../shared/local/stream-poller";
-import { createTestTable, type TestTable } from "../support/dynamodb";
+import { describe, expect, it, vi } from "vitest";
+import type { CheckpointFile } from "../../shared/local/stream-checkpoint";
+import { type StreamPollerOptions, startStreamPoller } from "../../shared/local/stream-poller";
+import { idsIn, settle, useStreamTable } from "../support/stream-table";
 
-let table: TestTable;
-let streams: DynamoDBStreamsClient;
-let dataDir: string;
-const running: StreamPoller[] = [];
+const stream = useStreamTable("local-stream-poller");
+const { checkpointFor, putTransition, putLead } = stream;
 const FAST_RETRY = { attempts: 3, baseMs: 5, capMs: 20 };
-
-beforeAll(async () => {
-  table = await createTestTable("local-stream-poller");
-  streams = localStreamsClient(table.endpoint);
-  dataDir = await mkdtemp(join(tmpdir(), "ripen-poller-"));
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((poller) => poller.stop()));
-});
-
-afterAll(async () => {
-  streams?.destroy();
-  table?.client.destroy();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-/** Each test reads the same stream with its own checkpoint, so it only sees what it expects by id. */
-function checkpointFor(name: string): CheckpointFile {
-  return checkpointFile(join(dataDir, `${name}.json`));
-}
 
 async function poll(checkpoint: CheckpointFile, overrides: Partial<StreamPollerOptions> = {}) {
   const delivered: DynamoDBRecord[][] = [];
   const failed: { records: DynamoDBRecord[]; reason: string }[] = [];
   const poller = await startStreamPoller({
-    client: streams,
-    streamArn: table.streamArn,
+    client: stream.streams,
+    streamArn: stream.table.streamArn,
     checkpoint,
     deliver: async (records) => {
       delivered.push(records);
@@ -57,30 +28,9 @@ async function poll(checkpoint: CheckpointFile, overrides: Partial<StreamPollerO
     log: () => {},
     ...overrides,
   });
-  running.push(poller);
+  stream.stopAfterTest(poller);
   return { poller, delivered, failed };
 }
-
-async function putTransition(id: string) {
-  await table.client.send(
-    new PutItemCommand({
-      TableName: table.tableName,
-      Item: marshall({ pk: `LEAD#${id}`, sk: `TRANSITION#${id}`, entity: "transition", to: "sql", id }),
-    }),
-  );
-}
-
-async function putLead(id: string) {
-  await table.client.send(
-    new PutItemCommand({
-      TableName: table.tableName,
-      Item: marshall({ pk: `LEAD#${id}`, sk: "LEAD", entity: "lead", stage: "mql", id }),
-    }),
-  );
-}
-
-const idsIn = (batches: DynamoDBRecord[][]) => batches.flat().map((record) => record.dynamodb?.NewImage?.id?.S);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
 describe("local stream poller (the Pipe's source and filter)", () => {
   it("hands a new transition item over exactly once, in the Pipe's record shape, and ignores other items", async () => {
@@ -101,7 +51,7 @@ describe("local stream poller (the Pipe's source and filter)", () => {
       eventName: "INSERT",
       eventSource: "aws:dynamodb",
       awsRegion: "eu-west-1",
-      eventSourceARN: table.streamArn,
+      eventSourceARN: stream.table.streamArn,
       dynamodb: {
         Keys: { pk: { S: "LEAD#once-transition" }, sk: { S: "TRANSITION#once-transition" } },
         NewImage: { entity: { S: "transition" }, to: { S: "sql" } },
@@ -282,7 +232,7 @@ describe("local stream poller across shards", () => {
       region: "eu-west-1",
       log: () => {},
     });
-    running.push(poller);
+    stream.stopAfterTest(poller);
 
     // Assess
     await vi.waitFor(() => expect(idsIn(delivered)).toContain("c1"), { timeout: 5_000 });
