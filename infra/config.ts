@@ -21,7 +21,7 @@ const retention = days
 
 /** Names the stack sets itself, and names that would put a secret in plain text. */
 const RESERVED =
-  /^(TABLE_NAME|EVENT_BUS_NAME|RIPEN_SECRETS_ARN|RIPEN_ID_KEY_ARN|RIPEN_PUBLIC_URL|RIPEN_FROM_EMAIL|SES_CONFIGURATION_SET|POWERTOOLS_.*|NODE_OPTIONS|AWS_.*)$/;
+  /^(TABLE_NAME|RIPEN_SECRETS_ARN|RIPEN_ID_KEY_ARN|RIPEN_PUBLIC_URL|RIPEN_FROM_EMAIL|SES_CONFIGURATION_SET|POWERTOOLS_.*|NODE_OPTIONS|AWS_.*)$/;
 const SECRET_LOOKING = /SECRET|TOKEN|PASSWORD|WEBHOOK|KEY/;
 // From cdk.json an object; from `-c ripen:functionEnvironment='{"A":"b"}'` a JSON string.
 const jsonObject = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? JSON.parse(value) : value);

@@ -15,8 +15,6 @@ export interface FunctionPermissions {
   secrets?: boolean;
   /** GetSecretValue on the lead id key: functions that turn an email or an event id into its pseudonym. */
   idKey?: boolean;
-  /** PutEvents on the Ripen bus. */
-  putEvents?: boolean;
   /** ses:SendEmail on the configured identity and configuration set (needs the ripen:fromAddress context). */
   sendEmail?: boolean;
 }

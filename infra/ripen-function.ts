@@ -2,7 +2,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import {
   ApplicationLogLevel,
@@ -40,7 +39,6 @@ export interface RipenFunctionProps {
   definition: FunctionDefinition;
   permissions: FunctionPermissions;
   table: ITable;
-  bus: IEventBus;
   secret: ISecret;
   /** The lead id key, given to functions whose permissions name it (idKey). */
   idKey: ISecret;
@@ -127,7 +125,6 @@ export class RipenFunction extends Construct {
       environment: {
         ...props.environment,
         TABLE_NAME: props.table.tableName,
-        EVENT_BUS_NAME: props.bus.eventBusName,
         RIPEN_SECRETS_ARN: props.secret.secretArn,
         ...(permissions.idKey && { RIPEN_ID_KEY_ARN: props.idKey.secretArn }),
         RIPEN_PUBLIC_URL: props.publicUrl,
@@ -173,7 +170,6 @@ export class RipenFunction extends Construct {
     }
     if (permissions.secrets) props.secret.grantRead(this.role);
     if (permissions.idKey) props.idKey.grantRead(this.role);
-    if (permissions.putEvents) props.bus.grantPutEventsTo(this.role);
     if (permissions.sendEmail && props.email) {
       // SES authorizes a send against the identity and, when one is used, the configuration set.
       const sesArn = (resource: string, resourceName: string) =>

@@ -77,7 +77,6 @@ export class StatelessStack extends Stack {
         definition,
         permissions: permissionsOf(name),
         table: props.table,
-        bus: props.bus,
         secret: props.secret,
         idKey: props.idKey,
         publicUrl: config.publicUrl ?? this.api.url,

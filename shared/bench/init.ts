@@ -31,7 +31,6 @@ process.stdout.write(JSON.stringify({ ms: performance.now() - started }));
 const FUNCTION_ENV = {
   AWS_REGION: "us-east-1",
   TABLE_NAME: "ripen",
-  EVENT_BUS_NAME: "ripen",
   RIPEN_SECRETS_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ripen-AbCdEf",
   RIPEN_PUBLIC_URL: "https://api.example.com",
   RIPEN_WORK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/ripen-work",

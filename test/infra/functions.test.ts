@@ -37,8 +37,10 @@ describe("the functions", () => {
 
       // Assess
       expect(Object.keys(variables)).toEqual(
-        expect.arrayContaining(["TABLE_NAME", "EVENT_BUS_NAME", "RIPEN_SECRETS_ARN", "RIPEN_PUBLIC_URL"]),
+        expect.arrayContaining(["TABLE_NAME", "RIPEN_SECRETS_ARN", "RIPEN_PUBLIC_URL"]),
       );
+      // No function publishes to the bus itself (the Pipes do): it gets neither the bus's name nor PutEvents.
+      expect(variables).not.toHaveProperty("EVENT_BUS_NAME");
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe("ripen");
       expect(variables.NODE_OPTIONS).toBe("--enable-source-maps");
       // The URL names the API only (not its stage or routes), which is what keeps it free of a cycle.

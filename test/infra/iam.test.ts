@@ -72,6 +72,25 @@ describe.each([
     expect(wildcardActions).toEqual([]);
   });
 
+  it("lets no function put events on the bus: the Pipes publish, the functions only receive", () => {
+    // Prepare
+    const functionPolicies = Object.values(resourcesOfType(stateless, "AWS::IAM::Policy")).filter((policy) =>
+      Object.keys(FUNCTIONS).some((name) =>
+        String(policy.Metadata?.["aws:cdk:path"] ?? "").endsWith(`/${name}/Role/DefaultPolicy/Resource`),
+      ),
+    );
+
+    // Act
+    const putting = functionPolicies
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => actionsOf(statement).includes("events:PutEvents"));
+
+    // Assess
+    expect(functionPolicies.length).toBeGreaterThan(0);
+    expect(putting).toEqual([]);
+    expect(statements.some((statement) => actionsOf(statement).includes("events:PutEvents"))).toBe(true);
+  });
+
   it("lets only the run worker scan, and only the table itself (a run's Scan segments)", () => {
     // Prepare
     const [, workerPolicy] = resourceAt(stateless, "AWS::IAM::Policy", "/worker/Role/DefaultPolicy/Resource");
