@@ -1,11 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import {
-  type EventPattern,
-  LEAD_STAGE_CHANGED,
-  type LeadStageChangedDetail,
-  RULES,
-} from "../application/lead-stage-changed";
+import { type EventPattern, RULES } from "../application/lead-stage-changed";
 import { backoff, type RetryPolicy } from "../application/retry";
 import { FUNCTIONS } from "../runtime/routes";
 import type { BusJournal, JournaledDelivery } from "./bus-journal";
@@ -24,15 +19,6 @@ export interface BusEntry {
   source: string;
   detailType: string;
   detail: unknown;
-}
-
-/** The bus entries the Pipe puts for the publish function's details. */
-export function leadStageChangedEntries(details: readonly LeadStageChangedDetail[]): BusEntry[] {
-  return details.map((detail) => ({
-    source: LEAD_STAGE_CHANGED.source,
-    detailType: LEAD_STAGE_CHANGED.detailType,
-    detail,
-  }));
 }
 
 export interface BusRule {

@@ -3,18 +3,18 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
 import { openBusJournal, readBusJournal } from "../../shared/local/bus-journal";
 import { deadLetterFile } from "../../shared/local/dead-letters";
 import {
   type AcceptedDelivery,
   BusClosedError,
+  type BusEntry,
   type BusEvent,
   type BusRule,
   type BusTarget,
   createLocalBus,
   type LocalBusOptions,
-  leadStageChangedEntries,
 } from "../../shared/local/local-bus";
 
 let dataDir: string;
@@ -26,6 +26,15 @@ beforeAll(async () => {
 afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+/** The bus entries the Pipe puts for the publish function's details. */
+function leadStageChangedEntries(details: readonly LeadStageChangedDetail[]): BusEntry[] {
+  return details.map((detail) => ({
+    source: LEAD_STAGE_CHANGED.source,
+    detailType: LEAD_STAGE_CHANGED.detailType,
+    detail,
+  }));
+}
 
 /** A change of stage as the publisher stamps it: sql to Slack and email, as the default model routes it. */
 function stageChanged(to: LeadStageChangedDetail["data"]["to"], transitionId = `t-${to}`): LeadStageChangedDetail {

@@ -42,9 +42,6 @@ export function dynamoSlaBreachLog(options: { client: DynamoDBClient; tableName:
   };
 }
 
-/** The stream filter for new breach records: declared with the transition filter, re-exported here. */
-export { SLA_BREACH_STREAM_FILTER } from "../../application/lead-stage-changed";
-
 /** The `Lead SLA Breached` detail a stream record inserted, or undefined for any other record. */
 export function slaBreachFromRecord(record: StreamRecord): LeadSlaBreachedDetail | undefined {
   const image = record.dynamodb?.NewImage;
