@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { Transition } from "../domain/lead";
-import { Channel, OwnerChannel } from "../domain/model/notifications";
+import { Channel, OWNER_CHANNELS, OwnerChannel } from "../domain/model/notifications";
 import { Stage } from "../domain/stages";
 
 /**
@@ -146,7 +146,7 @@ export const LeadSlaBreachedDetail = z.object({
     bant: z._default(z.record(z.string(), BantItemSchema), {}),
     owner: z.optional(OwnerSchema),
     /** The channels the SLA rule names. */
-    notify: z._default(z.array(OwnerChannel), ["slack", "email"]),
+    notify: z._default(z.array(OwnerChannel), [...OWNER_CHANNELS]),
   }),
 });
 export type LeadSlaBreachedDetail = z.infer<typeof LeadSlaBreachedDetail>;

@@ -11,8 +11,9 @@ export type { NotificationRule } from "./grammar/notifications";
 export const Channel = z.enum(["slack", "email", "marketing"]);
 export type Channel = z.infer<typeof Channel>;
 
-/** The channels that reach a lead's owner (an SLA reminder is the owner's). */
-export const OwnerChannel = z.enum(["slack", "email"] as const satisfies readonly Channel[]);
+/** The channels that reach a lead's owner (an SLA reminder is the owner's), and where an alert goes unless told. */
+export const OWNER_CHANNELS = ["slack", "email"] as const satisfies readonly Channel[];
+export const OwnerChannel = z.enum(OWNER_CHANNELS);
 export type OwnerChannel = z.infer<typeof OwnerChannel>;
 
 /** The marketing channel's alert from before the model could route it: every lead that becomes mql. */

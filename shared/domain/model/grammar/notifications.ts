@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { STAGES } from "../../stages";
-import { Channel } from "../notifications";
+import { Channel, OWNER_CHANNELS } from "../notifications";
 import { Identifier } from "./conditions";
 
 /**
@@ -16,12 +16,12 @@ export const NotificationRule = z
     channels: z
       .array(Channel)
       .min(1)
-      .default(["slack", "email"])
+      .default([...OWNER_CHANNELS])
       .describe("slack and email: the lead's owner; marketing: the marketing team's Slack channel"),
   })
   .meta({ id: "NotificationRule" });
 export type NotificationRule = z.infer<typeof NotificationRule>;
 
 export const DEFAULT_NOTIFICATIONS: NotificationRule[] = [
-  { id: "sales-ready", to: ["sql"], channels: ["slack", "email"] },
+  { id: "sales-ready", to: ["sql"], channels: [...OWNER_CHANNELS] },
 ];

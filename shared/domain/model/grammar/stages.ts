@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { OwnerChannel } from "../notifications";
+import { OWNER_CHANNELS, OwnerChannel } from "../notifications";
 import { Identifier, LeadCondition } from "./conditions";
 
 /**
@@ -37,7 +37,10 @@ export const SlaRule = z
       .enum(["accepted", "moved"])
       .default("accepted")
       .describe("accepted: a rep took ownership; moved: the lead left the stage"),
-    notify: z.array(OwnerChannel).min(1).default(["slack", "email"]),
+    notify: z
+      .array(OwnerChannel)
+      .min(1)
+      .default([...OWNER_CHANNELS]),
   })
   .meta({ id: "SlaRule" });
 export type SlaRule = z.infer<typeof SlaRule>;
