@@ -2,7 +2,7 @@ import { Annotations, type App, CfnOutput, CfnParameter, Tags } from "aws-cdk-li
 import { TABLE } from "../shared/adapters/dynamodb/table-definition";
 import type { ScoringModel } from "../shared/domain/model/schema";
 import { compileModel } from "../shared/runtime/compiled-engine";
-import { compileModelFile } from "../shared/runtime/engine";
+import { compileModelFile } from "../shared/runtime/scoring-model";
 import { readConfig } from "./config";
 import { addNagChecks } from "./nag";
 import type { FunctionDefinition } from "./ripen-function";

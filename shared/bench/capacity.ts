@@ -7,7 +7,7 @@ import { deliverOnce } from "../application/alert-ledger";
 import type { LeadStore } from "../application/ports";
 import { localDynamoDbClient } from "../local/clients";
 import { ensureTable } from "../local/table";
-import { loadEngine } from "../runtime/engine";
+import { loadEngine } from "../runtime/scoring-model";
 import { billedUnits } from "./billing-rules";
 import { type ConsumedUnits, recordCapacity } from "./dynamodb";
 import { benchIngestOutcome } from "./ingest";

@@ -5,7 +5,7 @@ import { ingestWebhook, type WebhookOutcome } from "../application/ingest-webhoo
 import type { LeadStore } from "../application/ports";
 import { recordEvent } from "../application/record-event";
 import { ContentionError } from "../domain/errors";
-import { loadEngine } from "../runtime/engine";
+import { loadEngine } from "../runtime/scoring-model";
 import { BENCH_PSEUDONYMS, BENCH_SECRET, webhookRequest } from "./webhooks";
 
 export interface BenchIngestOptions {

@@ -6,8 +6,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { BUNDLE_ALIASES, bundleDefines, REQUIRE_BANNER } from "../../infra/bundling";
 import { COMPILED_MODEL_FILE } from "../adapters/compiled-model-file";
-import { compileModelFile } from "../runtime/engine";
 import { FUNCTIONS } from "../runtime/routes";
+import { compileModelFile } from "../runtime/scoring-model";
 import { runNode } from "./node-process";
 import { median } from "./stats";
 

@@ -1,6 +1,6 @@
 import { sweepInstant, sweepSummary } from "../application/maintenance";
-import { loadEngine } from "../runtime/engine";
 import { runModelOf } from "../runtime/lead-run-workers";
+import { loadEngine } from "../runtime/scoring-model";
 import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
 import { driveRun } from "./drive-run";
 import { openLocalTable, parseFlags } from "./local-table";

@@ -10,7 +10,7 @@ import { notificationRules } from "../domain/model/notifications";
 import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
 import { budgetedEngine } from "../runtime/compiled-engine";
-import { modelPath } from "../runtime/engine";
+import { modelPath } from "../runtime/scoring-model";
 
 /**
  * `npm run model -- <command>`: work with the scoring model file.

@@ -10,8 +10,8 @@ import { type StreamPublication, streamPublications } from "../application/strea
 import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
 import type { ScoringEngine } from "../domain/scoring";
 import { loadCompiledEngine } from "../runtime/compiled-engine";
-import { compileModelFile, modelPath } from "../runtime/engine";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
+import { compileModelFile, modelPath } from "../runtime/scoring-model";
 import { LOCAL_WORK_QUEUE_URL, WORK_QUEUE } from "../runtime/work-queue";
 import { openBusJournal } from "./bus-journal";
 import { localDynamoDbClient, localStreamsClient } from "./clients";

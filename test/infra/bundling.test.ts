@@ -10,8 +10,8 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RipenFunction } from "../../infra/ripen-function";
 import { COMPILED_MODEL_FILE, compiledModelText } from "../../shared/adapters/compiled-model-file";
-import { compileModelFile, loadModel } from "../../shared/runtime/engine";
 import { FUNCTIONS } from "../../shared/runtime/routes";
+import { compileModelFile, loadModel } from "../../shared/runtime/scoring-model";
 
 /**
  * What each function's bundle may weigh, minified, source map aside (KiB). A bundle is read and compiled

@@ -3,7 +3,7 @@ import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
 import { EVERY_TRANSITION_STREAM_FILTER, TRANSITION_STREAM_FILTERS } from "../../shared/application/lead-stage-changed";
 import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
 import { ScoringModel } from "../../shared/domain/model/schema";
-import { loadModel } from "../../shared/runtime/engine";
+import { loadModel } from "../../shared/runtime/scoring-model";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { leadPk } from "../../shared/adapters/dynamodb/keys";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
-import { loadEngine } from "../../shared/runtime/engine";
+import { loadEngine } from "../../shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";

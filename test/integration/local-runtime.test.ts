@@ -13,7 +13,7 @@ import { InvalidModelError } from "../../shared/domain/model/problems";
 import type { LambdaHandler } from "../../shared/local/handlers";
 import type { BusEvent } from "../../shared/local/local-bus";
 import { type RipenOptions, type RunningRipen, startRipen } from "../../shared/local/runtime";
-import { loadModel } from "../../shared/runtime/engine";
+import { loadModel } from "../../shared/runtime/scoring-model";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { rawRequest } from "../support/raw-http";
 

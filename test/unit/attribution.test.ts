@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredEvent } from "../../shared/domain/scoring";
-import { loadEngine } from "../../shared/runtime/engine";
+import { loadEngine } from "../../shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import { leadEvent } from "../support/events";
 

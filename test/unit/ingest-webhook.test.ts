@@ -17,7 +17,7 @@ import {
   UnsupportedMediaTypeError,
 } from "../../shared/domain/errors";
 import type { LeadEvent } from "../../shared/domain/lead-event";
-import { loadEngine } from "../../shared/runtime/engine";
+import { loadEngine } from "../../shared/runtime/scoring-model";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { recordLeads } from "../support/pseudonyms";

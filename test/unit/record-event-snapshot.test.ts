@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { replayStaleLeads } from "../../shared/application/lead-replay";
 import type { LeadStore } from "../../shared/application/ports";
 import { parseModel } from "../../shared/domain/model/parse";
-import { loadEngine, loadModel } from "../../shared/runtime/engine";
+import { loadEngine, loadModel } from "../../shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { createOracle } from "../support/oracle/engine";

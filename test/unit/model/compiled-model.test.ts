@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { COMPILED_MODEL_FILE, readCompiledModel } from "../../../shared/adapters/compiled-model-file";
 import { InvalidModelError } from "../../../shared/domain/model/problems";
 import { compiledModelPath, loadCompiledChannels, loadCompiledEngine } from "../../../shared/runtime/compiled-engine";
-import { compileModelFile, loadEngine, loadModel } from "../../../shared/runtime/engine";
+import { compileModelFile, loadEngine, loadModel } from "../../../shared/runtime/scoring-model";
 import { DEFAULT_MODEL_PATH, journey, stored } from "./journeys";
 
 const folder = () => mkdtempSync(join(tmpdir(), "ripen-compiled-"));

@@ -7,7 +7,7 @@ import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
 import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
 
-import { loadEngine } from "../../../shared/runtime/engine";
+import { loadEngine } from "../../../shared/runtime/scoring-model";
 import type { TestSubject } from "../../support/evaluate";
 import { leadIdOf } from "../../support/pseudonyms";
 

@@ -6,7 +6,7 @@ import { parseModelText, readModelFile } from "../../../shared/adapters/model-fi
 import { check, SCHEMA_FILE } from "../../../shared/cli/model";
 import { modelJsonSchema } from "../../../shared/domain/model/json-schema";
 import { InvalidModelError } from "../../../shared/domain/model/problems";
-import { loadEngine, modelPath } from "../../../shared/runtime/engine";
+import { loadEngine, modelPath } from "../../../shared/runtime/scoring-model";
 import { DEFAULT_MODEL_PATH } from "./journeys";
 
 function problems(yaml: string): string[] {

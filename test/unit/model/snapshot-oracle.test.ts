@@ -10,7 +10,7 @@ import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringModel, ScoringModelInput } from "../../../shared/domain/model/schema";
 import { applyRepAction, type RepAction } from "../../../shared/domain/rep-actions";
 import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
-import { loadModel } from "../../../shared/runtime/engine";
+import { loadModel } from "../../../shared/runtime/scoring-model";
 import { createOracle, type OracleEngine } from "../../support/oracle/engine";
 import { oracleFold } from "../../support/oracle/lead-fold";
 import { DEFAULT_MODEL_PATH, stored } from "./journeys";

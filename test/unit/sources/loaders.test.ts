@@ -5,7 +5,7 @@ import { WEBHOOK_SOURCE_LOADERS } from "../../../shared/adapters/sources/loaders
 import type { SourceLoader, WebhookSource } from "../../../shared/adapters/sources/source";
 import { ingestWebhook } from "../../../shared/application/ingest-webhook";
 import { UnknownSourceError } from "../../../shared/domain/errors";
-import { loadEngine } from "../../../shared/runtime/engine";
+import { loadEngine } from "../../../shared/runtime/scoring-model";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../../support/generic";
 import { memoryLeadStore } from "../../support/memory-lead-store";
 import { recordLeads } from "../../support/pseudonyms";
