@@ -2,7 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod/mini";
-import { dynamoErasureStore } from "../shared/adapters/dynamodb/erase";
+import { dynamoErasureStore } from "../shared/adapters/dynamodb/erasure-store";
 import { eraseLead } from "../shared/application/erase-lead";
 import { LeadIdOrEmail } from "../shared/domain/lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";

@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
-import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
+import { dynamoTombstones } from "../shared/adapters/dynamodb/erasure-store";
 import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
 import { alertFromBusEvent } from "../shared/application/alert-events";
 import { leadLink } from "../shared/application/alert-facts";

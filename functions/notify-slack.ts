@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { dynamoAlertLedger } from "../shared/adapters/dynamodb/alert-ledger";
-import { dynamoTombstones } from "../shared/adapters/dynamodb/erase";
+import { dynamoTombstones } from "../shared/adapters/dynamodb/erasure-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { consoleSlackSender, slackAlertSender } from "../shared/adapters/slack/alert-sender";
 import { retryDeadline } from "../shared/adapters/slack/delivery";

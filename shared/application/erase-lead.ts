@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { LeadNotFoundError } from "../domain/errors";
 import type { Actor } from "../domain/lead";
 import type { Stage } from "../domain/stages";
-import type { Tombstone, TombstoneReader } from "./erasure";
+import type { Tombstone, TombstoneReader } from "./consent-gate";
 import type { Clock, PseudonymSource } from "./ports";
 
 /** The part of a transition the funnel needs, and nothing about the person. */

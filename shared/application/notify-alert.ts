@@ -1,7 +1,7 @@
 import type { Alert, AlertChannel } from "./alert-events";
 import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
 import { type Audience, alertAudiences } from "./alert-policy";
-import type { Tombstone, TombstoneReader } from "./erasure";
+import type { Tombstone, TombstoneReader } from "./consent-gate";
 
 /** One alert channel (Slack, email) as the notifier sees it. */
 export interface AlertSender {

@@ -3,7 +3,7 @@ import type { Lead, Transition } from "../domain/lead";
 import { eventKey, factsBytes, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
-import type { ErasureCheck } from "./erasure";
+import type { ErasureCheck } from "./consent-gate";
 import {
   type Clock,
   DuplicateEventError,

@@ -3,7 +3,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dynamoAlertLedger } from "../../shared/adapters/dynamodb/alert-ledger";
-import { dynamoErasureStore } from "../../shared/adapters/dynamodb/erase";
+import { dynamoErasureStore } from "../../shared/adapters/dynamodb/erasure-store";
 import { type SlackSettings, slackAlertSender } from "../../shared/adapters/slack/alert-sender";
 import { ACTION_IDS, ACTIONS_BLOCK_ID } from "../../shared/adapters/slack/blocks";
 import { AlertRejectedError, AlertUnavailableError } from "../../shared/application/alert-errors";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { consentGate, givesConsent, type Tombstone } from "../../../shared/application/consent-gate";
 import { type ErasureStore, eraseLead, type PersonItem } from "../../../shared/application/erase-lead";
-import { consentGate, givesConsent, type Tombstone } from "../../../shared/application/erasure";
 import { ConsentRequiredError, LeadNotFoundError } from "../../../shared/domain/errors";
 import { leadEvent } from "../../support/events";
 import { leadIdOf, testPseudonyms } from "../../support/pseudonyms";

@@ -8,8 +8,8 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { TombstoneReader } from "../../application/consent-gate";
 import type { ErasureStore, PersonItem, TransitionStub } from "../../application/erase-lead";
-import type { TombstoneReader } from "../../application/erasure";
 import { batchWrite, queryAll } from "./batch";
 import { toFunnelTransition } from "./funnel-queries";
 import { entityOf, type Item } from "./items";
