@@ -1,9 +1,41 @@
 /**
+ * The stable, machine-readable names callers see in `{"error":{"code","message","details"}}`. An error
+ * class can only take one of these, and runtime/http-errors.ts must give each a status: a new code fails
+ * the type check until it has one.
+ */
+export const ERROR_CODES = [
+  "account_not_found",
+  "admin_token_not_configured",
+  "admin_token_required",
+  "consent_required",
+  "contention",
+  "host_not_allowed",
+  "invalid_admin_token",
+  "invalid_model",
+  "invalid_payload",
+  "invalid_query",
+  "invalid_signature",
+  "invalid_transition",
+  "lead_not_found",
+  "method_not_allowed",
+  "not_configured",
+  "not_found",
+  "origin_not_allowed",
+  "payload_too_large",
+  "source_not_configured",
+  "stale_timestamp",
+  "unknown_action",
+  "unknown_source",
+  "unsupported_media_type",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
  * Every error Ripen raises on purpose. `code` is the stable, machine-readable name callers see in
  * `{"error":{"code","message","details"}}`; runtime/http-errors.ts maps codes to HTTP statuses, once.
  */
 export abstract class RipenError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details?: unknown;
 
   constructor(message: string, details?: unknown) {

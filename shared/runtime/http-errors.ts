@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { RipenError } from "../domain/errors";
+import { type ErrorCode, RipenError } from "../domain/errors";
 import { countMetric, logger } from "./powertools";
 
-/** HTTP status per error code: the one place errors become statuses. */
-const STATUS: Record<string, number> = {
+/** HTTP status per error code: the one place errors become statuses, one for every code. */
+const STATUS = {
   // A refusal the sender must not retry: the person was erased (see ConsentRequiredError).
   consent_required: 202,
   invalid_payload: 400,
@@ -32,7 +32,9 @@ const STATUS: Record<string, number> = {
   source_not_configured: 503,
   not_configured: 503,
   contention: 503,
-};
+  // A model that fails validation stops a build or an init; no request reaches one.
+  invalid_model: 500,
+} as const satisfies Record<ErrorCode, number>;
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -48,7 +50,7 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 /** The HTTP status of an error Ripen raised on purpose. */
 export function statusOf(error: RipenError): number {
-  return STATUS[error.code] ?? 500;
+  return STATUS[error.code];
 }
 
 /** A refusal (a status below 500) in the contract's shape, message and details included. Logs nothing. */
