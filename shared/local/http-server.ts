@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda
 import { MethodNotAllowedError, PayloadTooLargeError, type RipenError, RouteNotFoundError } from "../domain/errors";
 import { SourceName } from "../domain/lead-event";
 import { MAX_BODY_BYTES } from "../runtime/api-gateway";
-import { jsonResponse, refusalResponse, statusOf } from "../runtime/http-errors";
+import { internalErrorResponse, refusalResponse, statusOf } from "../runtime/http-errors";
 import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "../runtime/routes";
 import { type AccessSettings, ADMIN_CHALLENGE, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";
@@ -118,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       if (result === undefined || result === null) throw new Error("the handler returned no response");
     } catch (error) {
       options.log(`http: ${name} failed on ${event.routeKey} (request ${requestId}): ${describeError(error)}`);
-      result = jsonResponse(500, { error: { code: "internal", message: "internal error" } });
+      result = internalErrorResponse();
     }
     send(result);
   }

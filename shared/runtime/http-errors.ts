@@ -81,6 +81,11 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
   }
   logger.error("unhandled error", error instanceof Error ? error : String(error));
   // Storage throttling or an outage is temporary: a 5xx makes the sender retry.
+  return internalErrorResponse();
+}
+
+/** What an unexpected failure answers: no message, no details (they could hold anything). */
+export function internalErrorResponse(): APIGatewayProxyStructuredResultV2 {
   return jsonResponse(500, { error: { code: "internal", message: "internal error" } });
 }
 
