@@ -51,6 +51,8 @@ export interface LeadStore {
   ): Promise<{
     lead: Lead | undefined;
     recorded: boolean;
+    /** The lead version the recorded event was committed with, when its item says (a plain read only). */
+    committedWith?: number;
   }>;
   /**
    * A rep action's one read, isolated from transactions (never half of one): the lead, and whether an

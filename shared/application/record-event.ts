@@ -86,10 +86,12 @@ export const recordEvent =
     const key = pseudonyms.eventKey(eventId);
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
       const consistent = attempt > 0;
-      const { lead: current, recorded } = await deps.store.readForEvent(leadId, key, { consistent });
+      const { lead: current, recorded, committedWith } = await deps.store.readForEvent(leadId, key, { consistent });
       if (recorded) {
-        if (current) return redelivery(leadId, current);
-        // The event without its lead: an erased person's record, or a commit this read saw only half of.
+        // A lead older than the commit that stored the event is half of a commit in flight: settle below.
+        if (current && !(committedWith !== undefined && current.version < committedWith))
+          return redelivery(leadId, current);
+        // The event without its lead (an erased person's record), or a commit this read saw only half of.
         const settled = await settledRedelivery(deps.store, leadId, key);
         if (settled) return settled;
       }

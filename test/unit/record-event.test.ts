@@ -135,6 +135,34 @@ describe("recordEvent on a read that saw half a commit", () => {
     expect(isolated).toEqual([false, true]);
   });
 
+  it("answers a duplicate with the lead its event was committed with, not an older one a plain read saw", async () => {
+    // Prepare: the first delivery is stored (lead version 1), and a second event moves the lead on (version 2).
+    const memory = memoryLeadStore();
+    const first = leadEvent({ email: "older@example.com", sourceEventId: "older-1" });
+    await recordWith(memory.store)(first);
+    await recordWith(memory.store)(leadEvent({ email: "older@example.com", sourceEventId: "older-2" }));
+    const committed = [...memory.leads.values()][0];
+    if (!committed) throw new Error("no lead stored");
+    const isolated: boolean[] = [];
+    const older = { ...committed, version: 1 };
+    const store = {
+      ...memory.store,
+      // The plain read sees the second event's key, committed with version 2, beside the lead at version 1.
+      async readForEvent(leadId: string, key: string, options: { consistent?: boolean; isolated?: boolean } = {}) {
+        isolated.push(options.isolated === true);
+        const read = await memory.store.readForEvent(leadId, key, options);
+        return options.isolated ? read : { lead: older, recorded: true, committedWith: 2 };
+      },
+    };
+
+    // Act
+    const again = await recordWith(store)(leadEvent({ email: "older@example.com", sourceEventId: "older-2" }));
+
+    // Assess
+    expect(again).toMatchObject({ duplicate: true, lead: { version: 2 } });
+    expect(isolated).toEqual([false, true]);
+  });
+
   it("answers an erasure only when a read isolated from transactions finds the key without a lead", async () => {
     // Prepare: an erased person's event record, as the erasure leaves it.
     const { memory, store } = halfSeen("erased");

@@ -121,6 +121,19 @@ export function toTransition(item: Item): Transition {
   return packed ? { ...unpack<Omit<Transition, keyof IndexedTransition>>(packed), ...fields } : (fields as Transition);
 }
 export function toEvent(item: Item): StoredEvent {
-  const { leadId: _leadId, ...event } = strip<StoredEvent & { leadId: string }>(unmarshall(item));
+  const {
+    leadId: _leadId,
+    leadVersion: _leadVersion,
+    ...event
+  } = strip<StoredEvent & { leadId: string; leadVersion?: number }>(unmarshall(item));
   return event;
+}
+
+/**
+ * The lead version an event item was committed with (ingest writes it beside the event), or undefined for
+ * an item written without it (an import, a rekey, an erasure's record, an item from before it was kept).
+ */
+export function committedLeadVersion(item: Item): number | undefined {
+  const version = item.leadVersion?.N;
+  return version === undefined ? undefined : Number(version);
 }

@@ -20,7 +20,17 @@ import {
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
 import { batchGet, consumedUnits, queryAll } from "./batch";
-import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
+import {
+  committedLeadVersion,
+  entityOf,
+  eventItem,
+  type Item,
+  leadItem,
+  toEvent,
+  toLead,
+  toTransition,
+  transitionItem,
+} from "./items";
 import {
   EVENT_PREFIX,
   eventSk,
@@ -121,7 +131,13 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
         ...(onCapacity && { onRead: (read: number) => onCapacity("read", { read }) }),
       });
       const lead = items.find((item) => entityOf(item) === "lead");
-      return { lead: lead && toLead(lead), recorded: items.length > (lead ? 1 : 0) };
+      const event = items.find((item) => item !== lead);
+      const committedWith = event && committedLeadVersion(event);
+      return {
+        lead: lead && toLead(lead),
+        recorded: event !== undefined,
+        ...(committedWith !== undefined && { committedWith }),
+      };
     },
 
     async readForAction(leadId, actionKey) {
@@ -212,7 +228,11 @@ function transactionItems(tableName: string, change: LeadChange) {
     items.push({
       Put: {
         TableName: tableName,
-        Item: eventItem(change.lead.leadId, change.event, change.eventKey),
+        // The lead version this event commits with: a read that sees the event can tell an older lead.
+        Item: {
+          ...eventItem(change.lead.leadId, change.event, change.eventKey),
+          leadVersion: { N: String(change.lead.version) },
+        },
         ConditionExpression: "attribute_not_exists(pk)",
       },
     });
