@@ -72,8 +72,14 @@ export function toLead(item: Item): Lead {
 }
 
 /** An event item, under its pseudonym (`key`): its body keeps the sender's id for the lead's timeline. */
-export function eventItem(leadId: string, event: StoredEvent, key: string): Item {
-  return marshall({ pk: leadPk(leadId), sk: eventSk(key), entity: "event", leadId, ...event }, MARSHALL);
+/**
+ * An event item. `leadVersion`: the lead version it commits with (ingest's commits), so a read that sees
+ * the event beside an older lead knows it saw half of the commit (committedLeadVersion).
+ */
+export function eventItem(leadId: string, event: StoredEvent, key: string, leadVersion?: number): Item {
+  const item = marshall({ pk: leadPk(leadId), sk: eventSk(key), entity: "event", leadId, ...event }, MARSHALL);
+  if (leadVersion !== undefined) item.leadVersion = { N: String(leadVersion) };
+  return item;
 }
 
 /** What the funnel and the erasure read of a transition through the day index: kept unpacked. */

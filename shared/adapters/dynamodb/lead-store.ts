@@ -228,11 +228,7 @@ function transactionItems(tableName: string, change: LeadChange) {
     items.push({
       Put: {
         TableName: tableName,
-        // The lead version this event commits with: a read that sees the event can tell an older lead.
-        Item: {
-          ...eventItem(change.lead.leadId, change.event, change.eventKey),
-          leadVersion: { N: String(change.lead.version) },
-        },
+        Item: eventItem(change.lead.leadId, change.event, change.eventKey, change.lead.version),
         ConditionExpression: "attribute_not_exists(pk)",
       },
     });
