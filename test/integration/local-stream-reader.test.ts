@@ -46,6 +46,13 @@ async function read(...pipes: TestPipe[]) {
   return stream.stopAfterTest(reader);
 }
 
+/** Waits until every pipe has been handed the transition `id`. */
+async function eachReceives(pipes: readonly TestPipe[], id: string): Promise<void> {
+  for (const pipe of pipes) {
+    await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain(id), { timeout: 10_000 });
+  }
+}
+
 describe("local stream reader (one read of the stream for every Pipe)", () => {
   it("hands each record to every pipe once", async () => {
     // Prepare
@@ -57,9 +64,7 @@ describe("local stream reader (one read of the stream for every Pipe)", () => {
     await putTransition("both-2");
 
     // Assess
-    for (const pipe of [first, second]) {
-      await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain("both-2"), { timeout: 10_000 });
-    }
+    await eachReceives([first, second], "both-2");
     await settle();
     for (const pipe of [first, second]) {
       expect(idsIn(pipe.delivered).filter((id) => id?.startsWith("both-"))).toEqual(["both-1", "both-2"]);
@@ -72,9 +77,7 @@ describe("local stream reader (one read of the stream for every Pipe)", () => {
     const both = [testPipe(ahead), testPipe(behind)];
     const together = await read(...both);
     await putTransition("apart-1");
-    for (const pipe of both) {
-      await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain("apart-1"), { timeout: 10_000 });
-    }
+    await eachReceives(both, "apart-1");
     await together.stop();
     const alone = testPipe(ahead);
     const aloneReader = await read(alone);
@@ -88,9 +91,7 @@ describe("local stream reader (one read of the stream for every Pipe)", () => {
     await putTransition("apart-3");
 
     // Assess
-    for (const pipe of [aheadAgain, behindAgain]) {
-      await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain("apart-3"), { timeout: 10_000 });
-    }
+    await eachReceives([aheadAgain, behindAgain], "apart-3");
     await settle();
     const seen = (pipe: TestPipe) => idsIn(pipe.delivered).filter((id) => id?.startsWith("apart-"));
     expect(seen(aheadAgain)).toEqual(["apart-3"]);
@@ -111,9 +112,7 @@ describe("local stream reader (one read of the stream for every Pipe)", () => {
     await putTransition("after-poison");
 
     // Assess
-    for (const pipe of [failing, healthy]) {
-      await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain("after-poison"), { timeout: 10_000 });
-    }
+    await eachReceives([failing, healthy], "after-poison");
     await settle();
     expect(idsIn(failing.failed)).toEqual(["poison"]);
     expect(idsIn(failing.delivered).filter((id) => id?.includes("poison"))).toEqual(["after-poison"]);
@@ -145,9 +144,7 @@ describe("local stream reader (one read of the stream for every Pipe)", () => {
     await putTransition("after-stuck");
 
     // Assess
-    for (const pipe of [stuckAgain, healthyAgain]) {
-      await vi.waitFor(() => expect(idsIn(pipe.delivered)).toContain("after-stuck"), { timeout: 10_000 });
-    }
+    await eachReceives([stuckAgain, healthyAgain], "after-stuck");
     await settle();
     const seen = (pipe: TestPipe) => idsIn(pipe.delivered).filter((id) => id?.includes("stuck"));
     expect(seen(stuckAgain)).toEqual(["stuck", "after-stuck"]);

@@ -72,6 +72,16 @@ function runner(memory: Awaited<ReturnType<typeof storedLeads>>, options: { page
   return { runs, queue, deps, start, drain: () => queue.drain(workOnPart(deps), { workers: options.workers }) };
 }
 
+/** A rescore of 40 stored leads, started for one worker with pages of 2, and its first part. */
+async function startedOnePart() {
+  const memory = await storedLeads(40);
+  const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
+  const { run } = await start(rescoreV2, "unfinished");
+  const [first] = await runs.store.parts(run.runId);
+  if (!first) throw new Error("the run has no part");
+  return { memory, runs, deps, run, first };
+}
+
 const byId = (leads: Map<string, Lead>) => [...leads.values()].sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
 const totals = async (runs: ReturnType<typeof memoryRunStore>, run: LeadRun) => {
   const parts = await runs.store.parts(run.runId);
@@ -100,11 +110,7 @@ describe("a rescore run over in-memory ports", () => {
 
   it("reads a part's next page while its current page's leads are worked on", async () => {
     // Prepare
-    const memory = await storedLeads(40);
-    const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
-    const { run } = await start(rescoreV2, "unfinished");
-    const [first] = await runs.store.parts(run.runId);
-    if (!first) throw new Error("the run has no part");
+    const { memory, deps, run, first } = await startedOnePart();
     const reads: (string | undefined)[] = [];
     const pages = deps.pages;
     const readsWhenCommitting: number[] = [];
@@ -141,11 +147,7 @@ describe("a rescore run over in-memory ports", () => {
 
   it("fails the delivery on a page whose read ahead failed, with the part at the page before it", async () => {
     // Prepare
-    const memory = await storedLeads(40);
-    const { runs, deps, start } = runner(memory, { pageSize: 2, workers: 1 });
-    const { run } = await start(rescoreV2, "unfinished");
-    const [first] = await runs.store.parts(run.runId);
-    if (!first) throw new Error("the run has no part");
+    const { runs, deps, run, first } = await startedOnePart();
     let reads = 0;
     const work = workOnPart({
       ...deps,
