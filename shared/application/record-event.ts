@@ -88,10 +88,10 @@ export const recordEvent =
       const consistent = attempt > 0;
       const { lead: current, recorded, committedWith } = await deps.store.readForEvent(leadId, key, { consistent });
       if (recorded) {
-        // A lead older than the commit that stored the event is half of a commit in flight: settle below.
-        if (current && !(committedWith !== undefined && current.version < committedWith))
-          return redelivery(leadId, current);
-        // The event without its lead (an erased person's record), or a commit this read saw only half of.
+        // The event without its lead (an erased person's record), or beside a lead older than the commit
+        // that stored it: this read may have seen half of a commit in flight, and an isolated read settles it.
+        const halfSeen = !current || (committedWith !== undefined && current.version < committedWith);
+        if (!halfSeen) return redelivery(leadId, current);
         const settled = await settledRedelivery(deps.store, leadId, key);
         if (settled) return settled;
       }
