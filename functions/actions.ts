@@ -9,15 +9,12 @@ import { applyRepAction } from "../shared/application/apply-rep-action";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { positiveSeconds, readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { httpErrorHandler } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
 
-const env = readEnv({
-  ...tableEnvShape,
-  SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
-});
+const env = readEnv(FUNCTION_ENV.actions);
 
 const clock = () => new Date();
 const engine = loadCompiledEngine();

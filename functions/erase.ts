@@ -6,14 +6,14 @@ import { dynamoErasureStore } from "../shared/adapters/dynamodb/erasure-store";
 import { eraseLead } from "../shared/application/erase-lead";
 import { LeadIdOrEmail } from "../shared/domain/lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
-const env = readEnv(tableEnvShape);
+const env = readEnv(FUNCTION_ENV.erase);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const LeadPath = z.strictObject({ id: LeadIdOrEmail });
 const erase = eraseLead({

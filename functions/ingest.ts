@@ -7,29 +7,19 @@ import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { WEBHOOK_SOURCE_LOADERS } from "../shared/adapters/sources/loaders";
 import { consentGate } from "../shared/application/consent-gate";
-import { DEFAULT_FUTURE_TOLERANCE_SECONDS, ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
+import { ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { positiveSeconds, readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
-const env = readEnv({
-  ...tableEnvShape,
-  RIPEN_PUBLIC_URL: z.optional(z.url()),
-  RIPEN_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
-  /** How far ahead of the receiving clock an event's occurredAt may be (clock skew); recorded as received. */
-  RIPEN_FUTURE_TOLERANCE_SECONDS: positiveSeconds(DEFAULT_FUTURE_TOLERANCE_SECONDS),
-  /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
-  RIPEN_ALLOW_UNSIGNED: z._default(z.string(), ""),
-  /** Refuse to re-create an erased person until one of their events gives consent again. */
-  RIPEN_ERASE_BLOCKS_RECREATE: z._default(z.stringbool(), false),
-});
+const env = readEnv(FUNCTION_ENV.ingest);
 
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 

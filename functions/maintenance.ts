@@ -8,20 +8,13 @@ import { sweepInstant } from "../shared/application/maintenance";
 import { startRun } from "../shared/application/start-run";
 import { dynamodbClient, sqsClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { runModelOf } from "../shared/runtime/lead-run-workers";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
 import { DEFAULT_MAX_WRU, WORK_QUEUE } from "../shared/runtime/work-queue";
 
-const env = readEnv({
-  ...tableEnvShape,
-  [WORK_QUEUE.urlVariable]: z.url(),
-  /** A decayed score is rewritten only when it moved at least this much (fewer writes on big tables). */
-  RIPEN_SWEEP_MIN_SCORE_CHANGE: z._default(z.coerce.number().check(z.nonnegative()), 0.01),
-  /** The sweep's write budget across its workers (write request units per second). */
-  RIPEN_SWEEP_MAX_WRU: z._default(z.coerce.number().check(z.positive()), DEFAULT_MAX_WRU),
-});
+const env = readEnv(FUNCTION_ENV.maintenance);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const queue = sqsWorkQueue({ client: sqsClient(), queueUrl: String(env[WORK_QUEUE.urlVariable]) });
 const engine = loadCompiledEngine();

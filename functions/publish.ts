@@ -2,11 +2,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { slaBreachFromRecord } from "../shared/adapters/dynamodb/sla-breaches";
 import { type StreamRecord, transitionFromRecord } from "../shared/adapters/dynamodb/stream";
-import {
-  type LeadSlaBreachedDetail,
-  type LeadStageChangedDetail,
-  stageChangedDetail,
-} from "../shared/application/lead-stage-changed";
+import type { LeadSlaBreachedDetail } from "../shared/bus/lead-sla-breached";
+import { type LeadStageChangedDetail, stageChangedDetail } from "../shared/bus/lead-stage-changed";
 import type { ScoringEngine } from "../shared/domain/scoring";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { countMetric, logger } from "../shared/runtime/powertools";

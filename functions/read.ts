@@ -13,7 +13,7 @@ import { RouteNotFoundError } from "../shared/domain/errors";
 import { LeadIdOrEmail } from "../shared/domain/lead";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { funnelPageResponse } from "../shared/runtime/funnel-page";
 import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
@@ -21,7 +21,7 @@ import { pseudonymSource } from "../shared/runtime/pseudonyms";
 import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
-const env = readEnv(tableEnvShape);
+const env = readEnv(FUNCTION_ENV.read);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const store = dynamoLeadStore(table);
 const leads = dynamoLeadBatchReader(table);

@@ -6,13 +6,13 @@ import { sqsWorkQueue, workItemOf } from "../shared/adapters/sqs/work-queue";
 import { workOnPart } from "../shared/application/run-worker";
 import { dynamodbClient, sqsClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { readEnv, tableEnvShape } from "../shared/runtime/env";
+import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { tableRunWorker } from "../shared/runtime/lead-run-workers";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
 import { WORK_QUEUE } from "../shared/runtime/work-queue";
 
-const env = readEnv({ ...tableEnvShape, [WORK_QUEUE.urlVariable]: z.url() });
+const env = readEnv(FUNCTION_ENV.worker);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };
 const queue = sqsWorkQueue({ client: sqsClient(), queueUrl: String(env[WORK_QUEUE.urlVariable]) });
 const engine = loadCompiledEngine();

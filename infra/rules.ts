@@ -3,18 +3,13 @@ import { type EventPattern, type IEventBus, Rule } from "aws-cdk-lib/aws-events"
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import { type EventPattern as JsonEventPattern, RULES } from "../shared/application/lead-stage-changed";
+import { RULES, type RuleDefinition } from "../shared/bus/rules";
+import type { EventPattern as JsonEventPattern } from "../shared/bus/summary-schemas";
 import { catchAsyncFailures } from "./async-failures";
 import { DeadLetterQueue } from "./dead-letter-queue";
 
 /** EventBridge's own retries when it cannot hand an event to the target function. */
 export const RULE_DELIVERY = { retryAttempts: 8, maxEventAge: Duration.hours(6) };
-
-export interface RuleDefinition {
-  description: string;
-  target: string;
-  pattern: JsonEventPattern;
-}
 
 export interface NotificationRulesProps {
   bus: IEventBus;

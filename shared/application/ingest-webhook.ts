@@ -6,7 +6,12 @@ import {
   UnknownSourceError,
   UnsupportedMediaTypeError,
 } from "../domain/errors";
-import { LeadEvent, type LeadEventInput, type SourceName } from "../domain/lead-event";
+import {
+  DEFAULT_FUTURE_TOLERANCE_SECONDS,
+  LeadEvent,
+  type LeadEventInput,
+  type SourceName,
+} from "../domain/lead-event";
 import { issueDetails } from "../domain/schema-issues";
 import type { Stage } from "../domain/stages";
 import type { Clock } from "./ports";
@@ -17,9 +22,6 @@ export interface SecretProvider {
   /** The secret for a name like RIPEN_SECRET_TYPEFORM, or undefined when not configured. */
   get(name: string): Promise<string | undefined>;
 }
-
-/** How far ahead of the receiving clock an occurredAt may be (clock skew, time zones got wrong). */
-export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 86_400;
 
 export interface IngestWebhookDeps {
   sources: WebhookSources;

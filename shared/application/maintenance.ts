@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../bus/lead-sla-breached";
 import { type Lead, scoreBand } from "../domain/lead";
 import { topReasons } from "../domain/lead-fold";
 import type { SlaBreach } from "../domain/model/stage-rules";
@@ -6,7 +7,6 @@ import type { Evaluation, ScoringEngine } from "../domain/scoring";
 import type { Stage } from "../domain/stages";
 import { foldStoredLead, replayStaleLead } from "./lead-replay";
 import { moveTally, type RunProgress, type Tally } from "./lead-runs";
-import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "./lead-stage-changed";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports";
 import { leadContact } from "./read-ports";
 

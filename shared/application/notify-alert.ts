@@ -1,11 +1,12 @@
-import type { Alert, AlertChannel } from "./alert-events";
+import { type Audience, audiencesFor, NOTIFIERS, type NotifierRoute } from "../bus/notifiers";
+import type { Alert } from "../domain/alert";
 import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
-import { type Audience, alertAudiences } from "./alert-policy";
 import type { Tombstone, TombstoneReader } from "./consent-gate";
 
 /** One alert channel (Slack, email) as the notifier sees it. */
 export interface AlertSender {
-  readonly channel: AlertChannel;
+  /** The notifier's name (NOTIFIERS): the ledger's key, logs and metrics. */
+  readonly channel: string;
   /** The audiences this channel can reach as configured (no marketing channel: no marketing alerts). */
   audiences(): ReadonlySet<Audience>;
   /**
@@ -17,6 +18,8 @@ export interface AlertSender {
 
 export interface NotifyAlertDeps {
   sender: AlertSender;
+  /** The channels this notifier delivers, and to whom; NOTIFIERS[sender.channel] unless given. */
+  notifier?: NotifierRoute;
   ledger: AlertLedger;
   log: AlertLog;
   /** Counts a delivery that failed (a metric the alarms and dashboard watch). */
@@ -28,6 +31,12 @@ export interface NotifyAlertDeps {
 export interface AudienceOutcome {
   audience: Audience;
   result: DeliveryResult | "duplicate" | "not_configured" | "erased";
+}
+
+function notifierNamed(name: string): NotifierRoute {
+  const notifier = (NOTIFIERS as Record<string, NotifierRoute | undefined>)[name];
+  if (!notifier) throw new Error(`no notifier named "${name}" in NOTIFIERS (shared/bus/notifiers.ts)`);
+  return notifier;
 }
 
 /** True when the person was erased at or after the alert's move: what the alert carries is gone. */
@@ -52,7 +61,9 @@ export const notifyAlert =
   (deps: NotifyAlertDeps) =>
   async (alert: Alert): Promise<AudienceOutcome[]> => {
     const { sender, ledger, log } = deps;
-    const audiences = alertAudiences(alert, sender.channel);
+    const notifier = deps.notifier ?? notifierNamed(sender.channel);
+    // Routing was decided by the model's rules (the channels on the alert); this only reads it.
+    const audiences = audiencesFor(notifier, alert.channels);
     if (audiences.length > 0 && erasedSince(await deps.tombstones?.tombstoneOf(alert.leadId), alert.occurredAt)) {
       log.info("alert not sent: the person was erased", { channel: sender.channel, kind: alert.kind });
       return audiences.map((audience) => ({ audience, result: "erased" }));

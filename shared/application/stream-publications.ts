@@ -1,9 +1,9 @@
+import { LEAD_SLA_BREACHED } from "../bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED } from "../bus/lead-stage-changed";
+import type { EventPattern } from "../bus/summary-schemas";
 import { type NotificationRule, notifiesOnCreation } from "../domain/model/notifications";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
-  type EventPattern,
-  LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
   SLA_BREACH_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
 } from "./lead-stage-changed";

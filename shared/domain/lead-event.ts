@@ -25,6 +25,8 @@ export const MAX_ATTRIBUTES = 50;
 export const MAX_ANSWERS = 100;
 export const MAX_PROPERTIES = 50;
 export const MAX_FACTS_BYTES = 16_384;
+/** How far ahead of the receiving clock an occurredAt may be by default (clock skew, time zones got wrong). */
+export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 86_400;
 /** The earliest occurredAt accepted; the latest depends on the receiving clock (see ingestWebhook). */
 export const OCCURRED_AT_FLOOR = "2000-01-01T00:00:00.000Z";
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import { type EventPattern, RULES } from "../application/lead-stage-changed";
+import type { EventPattern } from "../bus/summary-schemas";
+import { RULES } from "../bus/rules";
 import { backoff, type RetryPolicy } from "../application/retry";
 import { FUNCTIONS } from "../runtime/routes";
 import type { BusJournal, JournaledDelivery } from "./bus-journal";

@@ -1,5 +1,129 @@
 import * as z from "zod/mini";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "../domain/lead-event";
 import { issueSummary } from "../domain/schema-issues";
+import type { FunctionName } from "./routes";
+import { DEFAULT_MAX_WRU, WORK_QUEUE } from "./work-queue";
+
+/**
+ * Each function's environment, declared once: names and schemas. The handler parses its own with
+ * `readEnv(FUNCTION_ENV.<name>)` at load; the stack refuses a `ripen:functionEnvironment` name no function
+ * declares (infra/config.ts) and sets the ones it owns (STACK_ENV); the local runtime checks the
+ * environment it gives the handlers against every declaration before it loads them.
+ */
+
+/** A whole number of seconds above zero, `fallback` when unset. */
+export const positiveSeconds = (fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const nonEmpty = () => z.string().check(z.minLength(1));
+const flag = () => z._default(z.stringbool(), false);
+
+/** Where the table is: every function that touches DynamoDB reads this. */
+export const tableEnvShape = {
+  TABLE_NAME: nonEmpty(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(nonEmpty(), "us-east-1"),
+};
+
+/** The Secrets Manager secret (sender signing secrets, Slack credentials); locally RIPEN_SECRET_<SOURCE> instead. */
+const secretsEnvShape = { RIPEN_SECRETS_ARN: z.optional(nonEmpty()) };
+/** The lead id key: its secret in AWS, the key itself locally (runtime/pseudonyms.ts). */
+const idKeyEnvShape = { RIPEN_ID_KEY_ARN: z.optional(nonEmpty()), RIPEN_ID_KEY: z.optional(nonEmpty()) };
+/** Set by the local runtime only: local fallbacks (print alerts, the development id key). */
+const localEnvShape = { RIPEN_LOCAL: z.optional(z.string()) };
+
+/** How long a notifier's claim on an alert holds before another delivery may take it over (a crash). */
+export const alertLeaseEnvShape = {
+  RIPEN_ALERT_LEASE_SECONDS: positiveSeconds(60),
+};
+
+/** What every notifier reads (notifier.ts adds it to the channel's own). */
+export const notifierEnvShape = {
+  ...tableEnvShape,
+  ...alertLeaseEnvShape,
+  ...localEnvShape,
+  /** Where a rep opens a lead, e.g. https://crm.example.com/leads/{leadId}. */
+  RIPEN_LEAD_URL: z.optional(nonEmpty()),
+};
+
+const commaSeparatedEmails = z.pipe(
+  z.pipe(
+    z._default(z.string(), ""),
+    z.transform((list: string) =>
+      list
+        .split(",")
+        .map((address) => address.trim())
+        .filter(Boolean),
+    ),
+  ),
+  z.array(z.email()),
+);
+
+export const FUNCTION_ENV = {
+  ingest: {
+    ...tableEnvShape,
+    ...secretsEnvShape,
+    ...idKeyEnvShape,
+    ...localEnvShape,
+    /** The base URL senders post to, for signature schemes that sign the URL. */
+    RIPEN_PUBLIC_URL: z.optional(z.url()),
+    RIPEN_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
+    /** How far ahead of the receiving clock an event's occurredAt may be (clock skew); recorded as received. */
+    RIPEN_FUTURE_TOLERANCE_SECONDS: positiveSeconds(DEFAULT_FUTURE_TOLERANCE_SECONDS),
+    /** Comma-separated sources allowed to deliver unsigned (only Webflow supports it). */
+    RIPEN_ALLOW_UNSIGNED: z._default(z.string(), ""),
+    /** Refuse to re-create an erased person until one of their events gives consent again. */
+    RIPEN_ERASE_BLOCKS_RECREATE: flag(),
+  },
+  read: { ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape },
+  publish: {},
+  "notify-slack": {
+    ...notifierEnvShape,
+    ...secretsEnvShape,
+    SLACK_API_URL: z._default(z.url(), "https://slack.com/api"),
+    SLACK_CHANNEL: z.optional(nonEmpty()),
+    SLACK_MARKETING_CHANNEL: z.optional(nonEmpty()),
+    /** With a bot token: post to the owner's direct messages instead of SLACK_CHANNEL. */
+    SLACK_DIRECT_TO_OWNER: flag(),
+  },
+  "notify-email": {
+    ...notifierEnvShape,
+    /** The verified SES sender (the CDK stack sets it from `ripen:fromAddress`). */
+    RIPEN_FROM_EMAIL: z.optional(z.email()),
+    /** Comma-separated recipients for leads without an owner email. */
+    RIPEN_ALERT_EMAILS: commaSeparatedEmails,
+    SES_CONFIGURATION_SET: z.optional(nonEmpty()),
+    /** The local SES emulator (aws-ses-v2-local); the SES client reads it too. */
+    SES_ENDPOINT: z.optional(z.url()),
+  },
+  actions: { ...tableEnvShape, ...secretsEnvShape, SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300) },
+  erase: { ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape },
+  maintenance: {
+    ...tableEnvShape,
+    [WORK_QUEUE.urlVariable]: z.url(),
+    /** A decayed score is rewritten only when it moved at least this much (fewer writes on big tables). */
+    RIPEN_SWEEP_MIN_SCORE_CHANGE: z._default(z.coerce.number().check(z.nonnegative()), 0.01),
+    /** The sweep's write budget across its workers (write request units per second). */
+    RIPEN_SWEEP_MAX_WRU: z._default(z.coerce.number().check(z.positive()), DEFAULT_MAX_WRU),
+  },
+  worker: { ...tableEnvShape, [WORK_QUEUE.urlVariable]: z.url() },
+} as const satisfies Record<FunctionName, z.core.$ZodShape>;
+
+/**
+ * The variables the stack sets on every function from its own resources and settings (ripen-function.ts):
+ * a deployment setting may not set them too.
+ */
+export const STACK_ENV = [
+  "TABLE_NAME",
+  "RIPEN_SECRETS_ARN",
+  "RIPEN_ID_KEY_ARN",
+  "RIPEN_PUBLIC_URL",
+  "RIPEN_FROM_EMAIL",
+  "SES_CONFIGURATION_SET",
+] as const;
+
+/** Every name some function declares. */
+export const declaredNames = (): Set<string> =>
+  new Set(Object.values(FUNCTION_ENV).flatMap((shape) => Object.keys(shape)));
 
 /**
  * Parses the environment once with a schema. A missing or malformed variable fails at load with
@@ -13,19 +137,3 @@ export function readEnv<Shape extends z.core.$ZodShape>(
   if (result.success) return result.data;
   throw new Error(`invalid environment: ${issueSummary(result.error.issues)}`);
 }
-
-/** A whole number of seconds above zero, `fallback` when unset. */
-export const positiveSeconds = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
-
-/** How long a notifier's claim on an alert holds before another delivery may take it over (a crash). */
-export const alertLeaseEnvShape = {
-  RIPEN_ALERT_LEASE_SECONDS: positiveSeconds(60),
-};
-
-/** Where the table is: every function that touches DynamoDB reads this. */
-export const tableEnvShape = {
-  TABLE_NAME: z.string().check(z.minLength(1)),
-  DYNAMODB_ENDPOINT: z.optional(z.url()),
-  AWS_REGION: z._default(z.string().check(z.minLength(1)), "us-east-1"),
-};

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SERVER_ERROR_RATE_PERCENT } from "../../infra/alarms";
 import { pipeConstructId } from "../../infra/pipe";
-import { RULES } from "../../shared/application/lead-stage-changed";
 import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import { RULES } from "../../shared/bus/rules";
 import { FUNCTIONS } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 

@@ -7,9 +7,9 @@ import { dynamoErasureStore } from "../../shared/adapters/dynamodb/erasure-store
 import { type SlackSettings, slackAlertSender } from "../../shared/adapters/slack/alert-sender";
 import { ACTION_IDS, ACTIONS_BLOCK_ID } from "../../shared/adapters/slack/blocks";
 import { AlertRejectedError, AlertUnavailableError } from "../../shared/application/alert-errors";
-import { alertFromStageChange } from "../../shared/application/alert-events";
 import type { AlertLedger } from "../../shared/application/alert-ledger";
 import { notifyAlert } from "../../shared/application/notify-alert";
+import { alertFromStageChange } from "../../shared/edge/bus-alerts";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { busEvent, recordingLog, sqlDetail, version1Detail } from "../unit/alerts/fixtures";
 import { answer, startLoopback } from "../unit/alerts/loopback";

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
 import { openBusJournal, readBusJournal } from "../../shared/local/bus-journal";
 import { deadLetterFile } from "../../shared/local/dead-letters";
 import {

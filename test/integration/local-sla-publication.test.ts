@@ -5,13 +5,9 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { transitionItem } from "../../shared/adapters/dynamodb/items";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
-import {
-  LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
-  type LeadSlaBreachedDetail,
-  type LeadStageChangedDetail,
-} from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
+import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
 import type { Transition } from "../../shared/domain/lead";
 import type { BusEvent } from "../../shared/local/local-bus";
 import { type RunningRipen, startRipen } from "../../shared/local/runtime";

@@ -1,13 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import {
-  type EventPattern,
-  LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
-  type LeadStageChangedDetail,
-  RULES,
-  TRANSITION_STREAM_FILTERS,
-} from "../../shared/application/lead-stage-changed";
+import { TRANSITION_STREAM_FILTERS } from "../../shared/application/lead-stage-changed";
+import { LEAD_SLA_BREACHED } from "../../shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
+import { RULES } from "../../shared/bus/rules";
+import type { EventPattern } from "../../shared/bus/summary-schemas";
 import type { Channel } from "../../shared/domain/model/notifications";
 import type { Stage } from "../../shared/domain/stages";
 import { assertValidPattern, InvalidEventPatternError, matchesPattern } from "../../shared/local/event-pattern";

@@ -4,11 +4,7 @@ import { WEBHOOK_SOURCES } from "../../shared/adapters/sources";
 import { calendly, signCalendly } from "../../shared/adapters/sources/calendly";
 import type { WebhookRequest } from "../../shared/adapters/sources/source";
 import { signTypeform } from "../../shared/adapters/sources/typeform";
-import {
-  DEFAULT_FUTURE_TOLERANCE_SECONDS,
-  type IngestWebhookDeps,
-  ingestWebhook,
-} from "../../shared/application/ingest-webhook";
+import { type IngestWebhookDeps, ingestWebhook } from "../../shared/application/ingest-webhook";
 import {
   InvalidPayloadError,
   InvalidSignatureError,
@@ -17,6 +13,7 @@ import {
   UnsupportedMediaTypeError,
 } from "../../shared/domain/errors";
 import type { LeadEvent } from "../../shared/domain/lead-event";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "../../shared/domain/lead-event";
 import { loadEngine } from "../../shared/runtime/scoring-model";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { memoryLeadStore } from "../support/memory-lead-store";

@@ -5,21 +5,16 @@ import { handler } from "../../functions/publish";
 import { transitionItem } from "../../shared/adapters/dynamodb/items";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
 import type { StreamRecord } from "../../shared/adapters/dynamodb/stream";
-import {
-  LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
-  LeadSlaBreachedDetail,
-  LeadStageChangedDetail,
-  MOVED_ATTRIBUTE,
-  RULES,
-  stageChangedDetail,
-} from "../../shared/application/lead-stage-changed";
+import { MOVED_ATTRIBUTE } from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
 import {
   STREAM_PUBLICATIONS,
   type StreamPublication,
   streamPublications,
 } from "../../shared/application/stream-publications";
+import { LEAD_SLA_BREACHED, LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED, LeadStageChangedDetail, stageChangedDetail } from "../../shared/bus/lead-stage-changed";
+import { RULES } from "../../shared/bus/rules";
 import type { Transition } from "../../shared/domain/lead";
 import { matchesPattern } from "../../shared/local/event-pattern";
 import { lambdaContext } from "../../shared/local/lambda-context";

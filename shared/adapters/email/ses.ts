@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import * as z from "zod/mini";
 import { AlertRejectedError, AlertUnavailableError } from "../../application/alert-errors";
-import type { Alert } from "../../application/alert-events";
+import type { Alert } from "../../domain/alert";
 import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
-import type { Audience } from "../../application/alert-policy";
+import type { Audience } from "../../bus/notifiers";
 import type { AlertSender } from "../../application/notify-alert";
 import { type AlertEmail, alertEmail } from "./alert-email";
 

@@ -1,6 +1,6 @@
-import type { Alert } from "../../application/alert-events";
+import type { Alert } from "../../domain/alert";
 import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
-import type { Audience } from "../../application/alert-policy";
+import type { Audience } from "../../bus/notifiers";
 import type { AlertSender } from "../../application/notify-alert";
 import { alertMessage, type SlackMessage } from "./blocks";
 import { postSlackMessage, type RetryOptions, type SlackDestination, withSlackRetry } from "./delivery";

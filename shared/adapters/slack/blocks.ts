@@ -1,4 +1,4 @@
-import type { Alert } from "../../application/alert-events";
+import type { Alert } from "../../domain/alert";
 import {
   alertHeadline,
   bantEntries,

@@ -8,7 +8,7 @@ import {
   type SlackBlock,
   type SlackMessage,
 } from "../../../shared/adapters/slack/blocks";
-import type { Alert } from "../../../shared/application/alert-events";
+import type { Alert } from "../../../shared/domain/alert";
 import { sqlAlert } from "./fixtures";
 
 type Element = Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/alert-errors";
-import type { Alert } from "../../../shared/application/alert-events";
 import type { DeliveryResult } from "../../../shared/application/alert-ledger";
-import type { Audience } from "../../../shared/application/alert-policy";
 import { type AlertSender, notifyAlert } from "../../../shared/application/notify-alert";
+import type { Audience } from "../../../shared/bus/notifiers";
+import type { Alert } from "../../../shared/domain/alert";
 import { memoryLedger, recordingLog, sqlAlert } from "./fixtures";
 
 /** A sender that records what it sent and can be told to fail. */

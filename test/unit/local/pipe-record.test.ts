@@ -2,10 +2,10 @@ import type { _Record, AttributeValue } from "@aws-sdk/client-dynamodb-streams";
 import { describe, expect, it } from "vitest";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
-  type EventPattern,
   SLA_BREACH_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
 } from "../../../shared/application/lead-stage-changed";
+import type { EventPattern } from "../../../shared/bus/summary-schemas";
 import { matchesPattern } from "../../../shared/local/event-pattern";
 import { toPipeRecord, toPipeRecordView } from "../../../shared/local/pipe-record";
 import { compareSequenceNumbers } from "../../../shared/local/stream-checkpoint";

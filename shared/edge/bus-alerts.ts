@@ -1,58 +1,20 @@
 import * as z from "zod/mini";
-import { InvalidPayloadError } from "../domain/errors";
-import type { Owner, RuleHit } from "../domain/lead";
-import type { Channel } from "../domain/model/notifications";
-import type { ScoringEngine } from "../domain/scoring";
-import type { Stage } from "../domain/stages";
-// The refusal below carries zod's issues as they are, messages included: this module sets their locale.
-import "../domain/schema-issues";
 import {
   LEAD_SLA_BREACHED,
-  LEAD_STAGE_CHANGED,
   type LeadSlaBreachedDetail,
   LeadSlaBreachedDetail as LeadSlaBreachedSchema,
+} from "../bus/lead-sla-breached";
+import {
+  LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   LeadStageChangedDetailV1,
   LeadStageChangedDetail as LeadStageChangedSchema,
   upgradedDetail,
-} from "./lead-stage-changed";
-
-export type AlertChannel = "slack" | "email";
-
-/** One BANT criterion as an alert shows it. */
-export interface AlertBantItem {
-  value: string;
-  satisfied: boolean;
-}
-
-/**
- * What a rep is alerted about, whatever the bus event was: a stage change or an SLA breach.
- * Channel renderers (Slack blocks, email) read only this.
- */
-export interface Alert {
-  kind: "stage_changed" | "sla_breached";
-  /** The idempotency key of the alert: the transition id, or the SLA breach id. */
-  alertId: string;
-  leadId: string;
-  /** The transition the alert is about (the one that entered the stage); buttons carry it. */
-  transitionId?: string;
-  lead: { email: string; name?: string; company?: string; domain: string };
-  stage: Stage;
-  from?: Stage | null;
-  score: number;
-  /** Why the lead moved (the rule's label), or the SLA rule's label. */
-  reason: string;
-  reasons: RuleHit[];
-  bant: Record<string, AlertBantItem>;
-  owner?: Owner;
-  occurredAt: string;
-  /** The source of the event that caused the move (`typeform`, `generic`, ...). */
-  source?: string;
-  campaign?: string;
-  /** Where the alert goes: the channels stamped on a stage change, or those an SLA rule names. */
-  channels: Channel[];
-  sla?: { ruleId: string; dueAt: string; hoursOverdue: number };
-}
+} from "../bus/lead-stage-changed";
+import type { Alert } from "../domain/alert";
+import { InvalidPayloadError } from "../domain/errors";
+import { issueDetails } from "../domain/schema-issues";
+import type { ScoringEngine } from "../domain/scoring";
 
 /** An EventBridge event as a rule target receives it. */
 export interface BusEvent {
@@ -64,10 +26,10 @@ export interface BusEvent {
 const StageChangedOfEitherVersion = z.union([LeadStageChangedSchema, LeadStageChangedDetailV1]);
 
 /**
- * The alert a bus event asks for. Input: the event as the rule delivered it, and the model's channels
- * for a version 1 stage change replayed from the archive (as the notifiers decided before the publisher
- * stamped them). Throws InvalidPayloadError for a detail that does not match its declared schema, or an
- * unknown event.
+ * The alert a bus event asks for: where a notifier's event enters, so what follows sees a domain Alert.
+ * Input: the event as the rule delivered it, and the model's channels for a version 1 stage change
+ * replayed from the archive (as the notifiers decided before the publisher stamped them). Throws
+ * InvalidPayloadError for a detail that does not match its declared schema, or an unknown event.
  */
 export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine["channelsFor"]): Alert {
   if (event.source === LEAD_STAGE_CHANGED.source && event["detail-type"] === LEAD_STAGE_CHANGED.detailType) {
@@ -83,7 +45,9 @@ export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine[
 function parseDetail<Schema extends z.ZodMiniType>(schema: Schema, detail: unknown): z.output<Schema> {
   const result = schema.safeParse(detail);
   if (result.success) return result.data;
-  throw new InvalidPayloadError("the event detail does not match its schema", { issues: result.error.issues });
+  throw new InvalidPayloadError("the event detail does not match its schema", {
+    issues: issueDetails(result.error.issues),
+  });
 }
 
 export function alertFromStageChange(detail: LeadStageChangedDetail): Alert {
