@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import type { EventPattern } from "../bus/summary-schemas";
-import { RULES } from "../bus/rules";
 import { backoff, type RetryPolicy } from "../application/retry";
+import { RULES } from "../bus/rules";
+import type { EventPattern } from "../bus/summary-schemas";
 import { FUNCTIONS } from "../runtime/routes";
 import type { BusJournal, JournaledDelivery } from "./bus-journal";
 import type { DeadLetterFile } from "./dead-letters";

@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from "aws-lambda";
-import type { EventPattern } from "../bus/summary-schemas";
 import { TRANSITION_STREAM_FILTERS } from "../application/lead-stage-changed";
 import { backoff, type RetryPolicy } from "../application/retry";
+import type { EventPattern } from "../bus/summary-schemas";
 import { describeError } from "./describe-error";
 import { matchesPattern } from "./event-pattern";
 import { type CheckpointFile, compareSequenceNumbers, type ShardCheckpoints } from "./stream-checkpoint";

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { LeadSlaBreachedDetail } from "../../bus/lead-sla-breached";
 import type { SlaBreachLog } from "../../application/maintenance";
+import { LeadSlaBreachedDetail } from "../../bus/lead-sla-breached";
 import { leadPk, slaBreachSk } from "./keys";
 import type { StreamRecord } from "./stream";
 

@@ -1,4 +1,3 @@
-import type { Alert } from "../../domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -8,6 +7,7 @@ import {
   stageLabel,
   stageText,
 } from "../../application/alert-facts";
+import type { Alert } from "../../domain/alert";
 
 /** An alert as an email: both parts carry the same facts, so any mail client shows all of it. */
 export interface AlertEmail {

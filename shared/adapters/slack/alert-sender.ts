@@ -1,7 +1,7 @@
-import type { Alert } from "../../domain/alert";
 import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
-import type { Audience } from "../../bus/notifiers";
 import type { AlertSender } from "../../application/notify-alert";
+import type { Audience } from "../../bus/notifiers";
+import type { Alert } from "../../domain/alert";
 import { alertMessage, type SlackMessage } from "./blocks";
 import { postSlackMessage, type RetryOptions, type SlackDestination, withSlackRetry } from "./delivery";
 

@@ -1,4 +1,3 @@
-import type { Alert } from "../../domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -8,6 +7,7 @@ import {
   stageLabel,
   stageText,
 } from "../../application/alert-facts";
+import type { Alert } from "../../domain/alert";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn";
 
 /** Slack's documented Block Kit limits, the ones these messages can reach. */
