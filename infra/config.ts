@@ -2,6 +2,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import * as z from "zod";
 import { knownIndex, TABLE } from "../shared/adapters/dynamodb/table-definition";
+import { declaredNames, STACK_ENV } from "../shared/runtime/env";
 
 /**
  * Deployment settings, read once from CDK context (`cdk.json` or `-c key=value`). Everything has a
@@ -19,9 +20,9 @@ const retention = days
   .refine((value) => RETENTIONS.includes(value), `must be one of ${RETENTIONS.join(", ")}`)
   .transform((value) => value as RetentionDays);
 
-/** Names the stack sets itself, and names that would put a secret in plain text. */
-const RESERVED =
-  /^(TABLE_NAME|RIPEN_SECRETS_ARN|RIPEN_ID_KEY_ARN|RIPEN_PUBLIC_URL|RIPEN_FROM_EMAIL|SES_CONFIGURATION_SET|POWERTOOLS_.*|NODE_OPTIONS|AWS_.*)$/;
+/** Names the stack sets itself (STACK_ENV, the platform's), and names that would put a secret in plain text. */
+const RESERVED = new RegExp(`^(${STACK_ENV.join("|")}|POWERTOOLS_.*|NODE_OPTIONS|AWS_.*)$`);
+const declared = declaredNames();
 const SECRET_LOOKING = /SECRET|TOKEN|PASSWORD|WEBHOOK|KEY/;
 // From cdk.json an object; from `-c ripen:functionEnvironment='{"A":"b"}'` a JSON string.
 const jsonObject = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? JSON.parse(value) : value);
@@ -35,6 +36,12 @@ const functionEnvironment = z.preprocess(
     .superRefine((variables, context) => {
       for (const name of Object.keys(variables)) {
         if (RESERVED.test(name)) context.addIssue({ code: "custom", message: `${name} is set by the stack` });
+        else if (!declared.has(name)) {
+          context.addIssue({
+            code: "custom",
+            message: `${name} is read by no function (FUNCTION_ENV in shared/runtime/env.ts declares what each reads)`,
+          });
+        }
         if (SECRET_LOOKING.test(name)) {
           context.addIssue({
             code: "custom",

@@ -10,6 +10,7 @@ import { type StreamPublication, streamPublications } from "../application/strea
 import { DEVELOPMENT_ID_KEY } from "../domain/pseudonyms";
 import type { ScoringEngine } from "../domain/scoring";
 import { loadCompiledEngine } from "../runtime/compiled-engine";
+import { FUNCTION_ENV, readEnv } from "../runtime/env";
 import { FUNCTIONS, type FunctionName } from "../runtime/routes";
 import { compileModelFile, modelPath } from "../runtime/scoring-model";
 import { LOCAL_WORK_QUEUE_URL, WORK_QUEUE } from "../runtime/work-queue";
@@ -196,6 +197,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       ...options.env,
       RIPEN_COMPILED_MODEL: model.compiled,
     };
+    checkFunctionEnvironments({ ...process.env, ...handlerEnv });
     cleanups.push(applyEnvironment(handlerEnv));
     environment.set();
     if (options.preload ?? true) {
@@ -325,6 +327,20 @@ function startStaleWorker(
     clearInterval(timer);
     await running;
   };
+}
+
+/**
+ * Every function's declared environment (FUNCTION_ENV) against what the handlers will run with: a bad
+ * value stops the start naming the function, before any handler module is loaded.
+ */
+function checkFunctionEnvironments(env: NodeJS.ProcessEnv): void {
+  for (const [name, shape] of Object.entries(FUNCTION_ENV)) {
+    try {
+      readEnv(shape, env);
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Sets the variables and returns what puts the previous values back. */

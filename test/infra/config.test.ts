@@ -49,6 +49,15 @@ describe("the deployment settings", () => {
     expect(() => configOf({ "ripen:functionEnvironment": { TABLE_NAME: "other" } })).toThrow(/set by the stack/);
   });
 
+  it("refuse a function setting no function reads (a typo would otherwise deploy silently)", () => {
+    expect(() => configOf({ "ripen:functionEnvironment": { SLACK_CHANEL: "#sales" } })).toThrow(
+      /SLACK_CHANEL is read by no function/,
+    );
+    expect(configOf({ "ripen:functionEnvironment": { RIPEN_SWEEP_MAX_WRU: 500 } }).functionEnvironment).toEqual({
+      RIPEN_SWEEP_MAX_WRU: "500",
+    });
+  });
+
   it("name the context key that is wrong", () => {
     expect(() => configOf({ "ripen:fromAddress": "not-an-address" })).toThrow(/ripen:fromAddress/);
     expect(() => configOf({ "ripen:logRetentionDays": 31 })).toThrow(/ripen:logRetentionDays: must be one of/);

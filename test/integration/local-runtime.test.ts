@@ -8,7 +8,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readCompiledModel } from "../../shared/adapters/compiled-model-file";
-import type { LeadStageChangedDetail } from "../../shared/application/lead-stage-changed";
+import type { LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
 import { InvalidModelError } from "../../shared/domain/model/problems";
 import type { LambdaHandler } from "../../shared/local/handlers";
 import type { BusEvent } from "../../shared/local/local-bus";
@@ -303,6 +303,14 @@ describe("local runtime: HTTP and environment", () => {
     await expect(failure).rejects.toThrow(expected.message);
     expect(expected.message).toMatch(/stages\.acceptance \(line 3:15\): Invalid option/);
     await new Promise((closed) => taken.close(closed));
+  });
+
+  it("stops with the function's name when the environment it would give a handler does not fit its declaration", async () => {
+    // Act
+    const failure = start({ env: { RIPEN_SIGNATURE_TOLERANCE_SECONDS: "soon" }, handlers: notifiers().handlers });
+
+    // Assess
+    await expect(failure).rejects.toThrow(/^ingest: invalid environment: RIPEN_SIGNATURE_TOLERANCE_SECONDS/);
   });
 
   it("fails at once with the fix when the port is taken", async () => {
