@@ -1,7 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod/mini";
 import { dynamoTombstones } from "../shared/adapters/dynamodb/erasure-store";
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";

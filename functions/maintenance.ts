@@ -1,6 +1,5 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import * as z from "zod/mini";
 import { STAGE_SHARDS } from "../shared/adapters/dynamodb/keys";
 import { dynamoRunStore } from "../shared/adapters/dynamodb/runs";
 import { sqsWorkQueue } from "../shared/adapters/sqs/work-queue";
@@ -12,7 +11,7 @@ import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { runModelOf } from "../shared/runtime/lead-run-workers";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
-import { DEFAULT_MAX_WRU, WORK_QUEUE } from "../shared/runtime/work-queue";
+import { WORK_QUEUE } from "../shared/runtime/work-queue";
 
 const env = readEnv(FUNCTION_ENV.maintenance);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };

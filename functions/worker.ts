@@ -1,7 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { SQSEvent } from "aws-lambda";
-import * as z from "zod/mini";
 import { sqsWorkQueue, workItemOf } from "../shared/adapters/sqs/work-queue";
 import { workOnPart } from "../shared/application/run-worker";
 import { dynamodbClient, sqsClient } from "../shared/runtime/aws-clients";
