@@ -4,8 +4,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
 import { secretProvider } from "../shared/adapters/secrets";
 import { postToResponseUrl } from "../shared/adapters/slack/delivery";
-import { slackInteractions } from "../shared/adapters/slack/interactions";
+import { slackRepActions } from "../shared/adapters/slack/interactions";
 import { applyRepAction } from "../shared/application/apply-rep-action";
+import { ingestRepAction } from "../shared/application/ingest-rep-action";
 import { webhookRequest } from "../shared/runtime/api-gateway";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
@@ -18,7 +19,8 @@ const env = readEnv(FUNCTION_ENV.actions);
 
 const clock = () => new Date();
 const engine = loadCompiledEngine();
-const interactions = slackInteractions({
+const interactions = ingestRepAction({
+  source: slackRepActions(env.SLACK_SIGNATURE_TOLERANCE_SECONDS),
   secrets: secretProvider(),
   clock,
   apply: applyRepAction({
@@ -30,8 +32,7 @@ const interactions = slackInteractions({
   respond: postToResponseUrl,
   log: logger,
   // The routing team knows a rep's name and email; anyone else owns leads by their Slack id.
-  repBySlackId: (slackUserId) => engine.owners.find((owner) => owner.slackUserId === slackUserId),
-  toleranceSeconds: env.SLACK_SIGNATURE_TOLERANCE_SECONDS,
+  knownOwner: (press) => engine.owners.find((owner) => owner.slackUserId === press.slackUserId),
 });
 
 /** POST /slack/interactions: Accept / Disqualify / Recycle from an alert. Slack wants 200 within 3 s. */

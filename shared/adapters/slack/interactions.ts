@@ -1,114 +1,64 @@
-import type { AlertLog } from "../../application/alert-ledger";
-import type { RepAction, RepActionOutcome, RepActionRequest } from "../../application/apply-rep-action";
-import type { SecretProvider } from "../../application/ingest-webhook";
-import type { Clock } from "../../application/ports";
-import { InvalidTransitionError, LeadNotFoundError, SourceNotConfiguredError } from "../../domain/errors";
-import type { Owner } from "../../domain/lead";
-import type { WebhookRequest } from "../sources/source";
-import { type ActionOutcome, actionOutcomeMessage } from "./blocks";
-import { type BlockActionsPayload, parseInteraction, type RepCommand, repCommand } from "./interaction-payload";
+import type { RepActionPress, RepActionSource } from "../../application/ports/rep-action-source";
+import { actionOutcomeMessage } from "./blocks";
+import { type BlockActionsPayload, parseInteraction, repCommand } from "./interaction-payload";
 import { escapeMrkdwn } from "./mrkdwn";
 import { SLACK_TOLERANCE_SECONDS, verifySlackSignature } from "./signature";
 
 export const SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET";
 
-/** A Slack message posted to an interaction's response_url. */
-export type ResponseMessage = object;
-
-export interface SlackInteractionsDeps {
-  secrets: SecretProvider;
-  clock: Clock;
-  apply: (request: RepActionRequest) => Promise<RepActionOutcome>;
-  /** Posts to the interaction's response_url (updates or answers the message). */
-  respond: (responseUrl: string, message: ResponseMessage) => Promise<void>;
-  log: AlertLog;
-  /** The rep behind a Slack user id (the model's routing team); unknown reps own leads by their Slack id. */
-  repBySlackId?: (slackUserId: string) => Owner | undefined;
-  toleranceSeconds?: number;
+/** A press in a Slack alert: the rep's Slack id, and the message to update through its response_url. */
+export interface SlackPress extends RepActionPress {
+  slackUserId: string;
+  payload: BlockActionsPayload;
 }
-
-const VERB = { accept: "accepted", disqualify: "disqualified", recycle: "recycled" } as const;
 
 /**
- * POST /slack/interactions: a rep pressed a button in an alert.
- * Main course: verify Slack's signature over the raw body (nothing is parsed before), parse the
- * block_actions payload, apply the rep action through the write path, then replace the message's
- * buttons with who did what and when (response_url).
- * Guarantees: a bad or stale signature changes nothing; a repeated action id (Slack's action_ts) applies
- * once, and its replay is answered as the first was (the same message update, with the first
- * application's time); a move the lifecycle forbids changes nothing and the rep is told why (an
- * ephemeral reply). Slack needs an answer within 3 s: the write is one transaction and the message
- * update is bounded by a timeout.
+ * Slack's interactive messages as a channel reps act through (POST /slack/interactions): Slack's signing
+ * secret over the raw body, the block_actions payload of Ripen's buttons (a link button asks nothing),
+ * and answers through the interaction's response_url: the buttons replaced by who did what, or an
+ * ephemeral reply only the rep sees. Slack wants its 200 within 3 s.
  */
-export const slackInteractions =
-  (deps: SlackInteractionsDeps) =>
-  async (request: WebhookRequest): Promise<void> => {
-    const secret = await deps.secrets.get(SLACK_SIGNING_SECRET);
-    if (!secret) throw new SourceNotConfiguredError(`${SLACK_SIGNING_SECRET} is not configured`);
-    verifySlackSignature(request, secret, deps.clock(), deps.toleranceSeconds ?? SLACK_TOLERANCE_SECONDS);
-
-    const payload = parseInteraction(request.headers["content-type"], request.rawBody);
-    const command = repCommand(payload);
-    if (command.kind === "open") return;
-
-    const action = payload.actions[0] as BlockActionsPayload["actions"][number];
-    const rep = payload.user;
-    let outcome: RepActionOutcome;
-    try {
-      outcome = await deps.apply({
+export function slackRepActions(toleranceSeconds: number = SLACK_TOLERANCE_SECONDS): RepActionSource<SlackPress> {
+  return {
+    secretName: SLACK_SIGNING_SECRET,
+    verify: (request, secret, now) => verifySlackSignature(request, secret, now, toleranceSeconds),
+    press(request) {
+      const payload = parseInteraction(request.headers["content-type"], request.rawBody);
+      const command = repCommand(payload);
+      if (command.kind === "open") return undefined;
+      const action = payload.actions[0] as BlockActionsPayload["actions"][number];
+      const user = payload.user;
+      return {
         leadId: command.leadId,
-        action: repAction(command, rep, deps.repBySlackId),
-        actor: { type: "rep", id: rep.id },
+        action: command.kind === "accept" ? { type: "accept" } : { type: command.kind, reason: command.reason },
+        // A rep the routing team does not know owns leads by their Slack id; their email is unknown.
+        rep: {
+          id: user.id,
+          owner: {
+            id: `slack:${user.id}`,
+            name: user.name ?? user.username ?? user.id,
+            email: "",
+            slackUserId: user.id,
+          },
+        },
         idempotencyKey: `slack:${action.action_ts}`,
-      });
-    } catch (error) {
-      if (error instanceof InvalidTransitionError || error instanceof LeadNotFoundError) {
-        // The domain's message names the lead: it goes to the rep, never to the logs.
-        deps.log.info("rep action refused", { action: command.kind, leadId: command.leadId, code: error.code });
-        const text = `:warning: ${escapeMrkdwn(error.message)}`;
-        await reply(deps, payload, { response_type: "ephemeral", replace_original: false, text });
-        return;
-      }
-      throw error;
-    }
-    deps.log.info(outcome.duplicate ? "rep action replayed" : "rep action applied", {
-      action: command.kind,
-      leadId: command.leadId,
-      transitionId: outcome.transition?.transitionId,
-      duplicate: outcome.duplicate,
-    });
-    const done: ActionOutcome = {
-      verb: VERB[command.kind],
-      slackUserId: rep.id,
-      at: new Date(outcome.appliedAt),
-      ...(command.kind !== "accept" && { reason: command.reason }),
-    };
-    await reply(deps, payload, actionOutcomeMessage(payload.message, done));
+        slackUserId: user.id,
+        payload,
+      };
+    },
+    applied: (press, done) =>
+      press.payload.response_url
+        ? {
+            to: press.payload.response_url,
+            message: actionOutcomeMessage(press.payload.message, { ...done, slackUserId: press.slackUserId }),
+          }
+        : undefined,
+    refused: (press, reason) =>
+      press.payload.response_url
+        ? {
+            to: press.payload.response_url,
+            message: { response_type: "ephemeral", replace_original: false, text: `:warning: ${escapeMrkdwn(reason)}` },
+          }
+        : undefined,
   };
-
-function repAction(
-  command: Exclude<RepCommand, { kind: "open" }>,
-  rep: BlockActionsPayload["user"],
-  repBySlackId: SlackInteractionsDeps["repBySlackId"],
-): RepAction {
-  if (command.kind !== "accept") return { type: command.kind, reason: command.reason };
-  const known = repBySlackId?.(rep.id);
-  // A rep Ripen's routing does not know still takes the lead; the email is unknown until they are added.
-  const owner: Owner = known ?? {
-    id: `slack:${rep.id}`,
-    name: rep.name ?? rep.username ?? rep.id,
-    email: "",
-    slackUserId: rep.id,
-  };
-  return { type: "accept", owner };
-}
-
-/** The message update is a courtesy: the action is already stored, so a failure here is logged, not thrown. */
-async function reply(deps: SlackInteractionsDeps, payload: BlockActionsPayload, message: ResponseMessage) {
-  if (!payload.response_url) return;
-  try {
-    await deps.respond(payload.response_url, message);
-  } catch (error) {
-    deps.log.warn("could not update the Slack message", { reason: (error as Error).message });
-  }
 }
