@@ -1,12 +1,11 @@
-import type { WebhookRequest } from "../adapters/sources/source";
 import { InvalidTransitionError, LeadNotFoundError, SourceNotConfiguredError } from "../domain/errors";
 import type { Owner } from "../domain/lead";
 import type { RepAction } from "../domain/rep-actions";
-import type { AlertLog } from "./alert-ledger";
 import type { RepActionOutcome, RepActionRequest } from "./apply-rep-action";
-import type { SecretProvider } from "./ingest-webhook";
 import type { Clock } from "./ports";
+import type { AlertLog } from "./ports/alert-ledger";
 import type { AppliedAction, RepActionPress, RepActionReply, RepActionSource } from "./ports/rep-action-source";
+import type { SecretProvider, WebhookRequest } from "./ports/webhook-source";
 
 export interface IngestRepActionDeps<Press extends RepActionPress> {
   source: RepActionSource<Press>;

@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import type { WebhookRequest, WebhookSources } from "../adapters/sources/source";
 import {
   InvalidPayloadError,
   SourceNotConfiguredError,
@@ -15,13 +14,8 @@ import {
 import { issueDetails } from "../domain/schema-issues";
 import type { Stage } from "../domain/stages";
 import type { Clock } from "./ports";
+import type { SecretProvider, WebhookRequest, WebhookSources } from "./ports/webhook-source";
 import type { RecordedEvent } from "./record-event";
-
-/** Where sender secrets come from: environment locally, Secrets Manager in AWS. */
-export interface SecretProvider {
-  /** The secret for a name like RIPEN_SECRET_TYPEFORM, or undefined when not configured. */
-  get(name: string): Promise<string | undefined>;
-}
 
 export interface IngestWebhookDeps {
   sources: WebhookSources;

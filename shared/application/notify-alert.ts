@@ -1,20 +1,14 @@
 import { type Audience, audiencesFor, NOTIFIERS, type NotifierRoute } from "../bus/notifiers";
 import type { Alert } from "../domain/alert";
-import { type AlertLedger, type AlertLog, type DeliveryResult, deliverOnce } from "./alert-ledger";
 import type { Tombstone, TombstoneReader } from "./consent-gate";
-
-/** One alert channel (Slack, email) as the notifier sees it. */
-export interface AlertSender {
-  /** The notifier's name (NOTIFIERS): the ledger's key, logs and metrics. */
-  readonly channel: string;
-  /** The audiences this channel can reach as configured (no marketing channel: no marketing alerts). */
-  audiences(): ReadonlySet<Audience>;
-  /**
-   * Sends the alert to the audience. "skipped" when there is nobody to send it to (e.g. no recipient).
-   * Throws AlertRejectedError (retrying will not help) or AlertUnavailableError (retry later).
-   */
-  send(alert: Alert, audience: Audience): Promise<DeliveryResult>;
-}
+import {
+  AlertInFlightError,
+  type AlertKey,
+  type AlertLedger,
+  type AlertLog,
+  type DeliveryResult,
+} from "./ports/alert-ledger";
+import type { AlertSender } from "./ports/alert-sender";
 
 export interface NotifyAlertDeps {
   sender: AlertSender;
@@ -98,3 +92,45 @@ export const notifyAlert =
     });
     return outcomes;
   };
+
+/**
+ * Runs `send` at most once per key, across retries and duplicate deliveries.
+ * Output: "sent", "skipped" (the sender had nothing to send) or "duplicate" (already sent); while another
+ * delivery holds the claim, AlertInFlightError, so the bus retries once that sender finished or its lease lapsed.
+ * Guarantees: a failed or skipped send releases the claim, so a retry can send; a successful send is
+ * confirmed and never repeats. If confirming fails after a send, the error is logged, not thrown:
+ * throwing would make the bus retry a message that already went out.
+ */
+export async function deliverOnce(
+  ledger: AlertLedger,
+  key: AlertKey,
+  send: () => Promise<DeliveryResult>,
+  log: AlertLog,
+): Promise<DeliveryResult | "duplicate"> {
+  const claim = await ledger.claim(key);
+  if (claim === "sent") return "duplicate";
+  if (claim === "in-flight") throw new AlertInFlightError(`alert ${key.alertId} on ${key.channel} is being sent`);
+  let result: DeliveryResult;
+  try {
+    result = await send();
+  } catch (error) {
+    await claim.release().catch((releaseError: unknown) => {
+      log.warn("could not release the alert claim; it lapses with its lease", {
+        channel: key.channel,
+        reason: String(releaseError),
+      });
+    });
+    throw error;
+  }
+  if (result === "skipped") {
+    await claim.release();
+    return result;
+  }
+  await claim.confirm().catch((confirmError: unknown) => {
+    log.error("alert sent but not confirmed: a redelivery after the lease could repeat it", {
+      channel: key.channel,
+      reason: String(confirmError),
+    });
+  });
+  return result;
+}

@@ -3,7 +3,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { dynamoAlertLedger } from "../adapters/dynamodb/alert-ledger";
 import { entityOf, leadItem } from "../adapters/dynamodb/items";
 import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
-import { deliverOnce } from "../application/alert-ledger";
+import { deliverOnce } from "../application/notify-alert";
 import type { LeadStore } from "../application/ports";
 import { localDynamoDbClient } from "../local/clients";
 import { ensureTable } from "../local/table";

@@ -2,7 +2,7 @@ import type { DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
 import { batchWrite } from "../adapters/dynamodb/batch";
 import { eventItem, leadItem } from "../adapters/dynamodb/items";
 import { generic } from "../adapters/sources/generic";
-import type { VerifyContext } from "../adapters/sources/source";
+import type { VerifyContext } from "../application/ports/webhook-source";
 import { storedEvent } from "../application/record-event";
 import type { Lead, Transition } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";

@@ -1,6 +1,6 @@
 import type { GenericPayload } from "../adapters/sources/generic";
 import { signGeneric } from "../adapters/sources/generic";
-import type { WebhookRequest } from "../adapters/sources/source";
+import type { WebhookRequest } from "../application/ports/webhook-source";
 import { DEVELOPMENT_ID_KEY, pseudonyms } from "../domain/pseudonyms";
 
 /** The generic source's secret in every benchmark run (a local table, never a deployment). */

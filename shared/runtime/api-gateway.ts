@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { WebhookRequest } from "../adapters/sources/source";
+import type { WebhookRequest } from "../application/ports/webhook-source";
 import { PayloadTooLargeError } from "../domain/errors";
 
 /** The largest webhook body Ripen accepts (documented in the README). */

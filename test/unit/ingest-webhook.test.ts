@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { environmentSecrets } from "../../shared/adapters/secrets";
 import { WEBHOOK_SOURCES } from "../../shared/adapters/sources";
 import { calendly, signCalendly } from "../../shared/adapters/sources/calendly";
-import type { WebhookRequest } from "../../shared/adapters/sources/source";
 import { signTypeform } from "../../shared/adapters/sources/typeform";
 import { type IngestWebhookDeps, ingestWebhook } from "../../shared/application/ingest-webhook";
+import type { WebhookRequest } from "../../shared/application/ports/webhook-source";
 import {
   InvalidPayloadError,
   InvalidSignatureError,

@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { AlertClaim, AlertKey, AlertLedger } from "../../application/alert-ledger";
+import type { AlertClaim, AlertKey, AlertLedger } from "../../application/ports/alert-ledger";
 
 export interface DynamoAlertLedgerOptions {
   client: DynamoDBClient;

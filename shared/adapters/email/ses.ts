@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import * as z from "zod/mini";
-import { AlertRejectedError, AlertUnavailableError } from "../../application/alert-errors";
-import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
-import type { AlertSender } from "../../application/notify-alert";
+import type { AlertLog, DeliveryResult } from "../../application/ports/alert-ledger";
+import type { AlertSender } from "../../application/ports/alert-sender";
+import { AlertRejectedError, AlertUnavailableError } from "../../application/ports/alert-sender";
 import type { Audience } from "../../bus/notifiers";
 import type { Alert } from "../../domain/alert";
 import { type AlertEmail, alertEmail } from "./alert-email";

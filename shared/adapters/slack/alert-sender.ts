@@ -1,5 +1,5 @@
-import type { AlertLog, DeliveryResult } from "../../application/alert-ledger";
-import type { AlertSender } from "../../application/notify-alert";
+import type { AlertLog, DeliveryResult } from "../../application/ports/alert-ledger";
+import type { AlertSender } from "../../application/ports/alert-sender";
 import type { Audience } from "../../bus/notifiers";
 import type { Alert } from "../../domain/alert";
 import { alertMessage, type SlackMessage } from "./blocks";

@@ -1,4 +1,4 @@
-import { AlertRejectedError, AlertUnavailableError } from "../../application/alert-errors";
+import { AlertRejectedError, AlertUnavailableError } from "../../application/ports/alert-sender";
 import { backoff, type RetryPolicy } from "../../application/retry";
 import type { SlackMessage } from "./blocks";
 

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
+import type { WebhookSource } from "../../application/ports/webhook-source";
 import { EventAnswers, EventAttributes, EventProperties, EventType } from "../../domain/lead-event";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
-import type { WebhookSource } from "./source";
 
 /**
  * Ripen's own webhook format, for any tool (or a Zapier / Make step). Documented in the README.

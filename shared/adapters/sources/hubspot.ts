@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import type { WebhookSource } from "../../application/ports/webhook-source";
 import { SourceNotConfiguredError } from "../../domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
-import type { WebhookSource } from "./source";
 import { dedupeKey, EpochMillis, Instant, ignored, oneEvent, VendorId } from "./vendor-fields";
 
 /**

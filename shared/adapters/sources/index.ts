@@ -1,9 +1,9 @@
+import type { WebhookSource } from "../../application/ports/webhook-source";
 import type { SourceName } from "../../domain/lead-event";
 import { calcom } from "./calcom";
 import { calendly } from "./calendly";
 import { generic } from "./generic";
 import { hubspot } from "./hubspot";
-import type { WebhookSource } from "./source";
 import { tally } from "./tally";
 import { typeform } from "./typeform";
 import { webflow } from "./webflow";

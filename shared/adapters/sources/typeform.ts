@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
+import type { WebhookSource } from "../../application/ports/webhook-source";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";
-import type { WebhookSource } from "./source";
 import { dedupeKey, Instant, ignored, oneEvent } from "./vendor-fields";
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import type { SourceResult } from "../../application/ports/webhook-source";
 import {
   type LeadEventInput,
   MAX_KEY_LENGTH,
@@ -8,7 +9,6 @@ import {
   type SourceName,
 } from "../../domain/lead-event";
 import { type Answers, type Identity, setOwn } from "./answers";
-import type { SourceResult } from "./source";
 
 /**
  * A vendor id as exact text. Integers above 2^53 reach the schema as digit strings (parseJsonBody keeps

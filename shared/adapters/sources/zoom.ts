@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
+import type { SourceResult, WebhookSource } from "../../application/ports/webhook-source";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
-import type { SourceResult, WebhookSource } from "./source";
 import { dedupeKey, EpochMillis, Instant, ignored, oneEvent, VendorId } from "./vendor-fields";
 
 /**

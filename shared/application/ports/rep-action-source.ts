@@ -1,5 +1,5 @@
-import type { WebhookRequest } from "../../adapters/sources/source";
 import type { Owner } from "../../domain/lead";
+import type { WebhookRequest } from "./webhook-source";
 
 /** A rep's press of a button (Accept, Disqualify, Recycle), as the channel that carried it reports it. */
 export interface RepActionPress {

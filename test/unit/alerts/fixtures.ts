@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/alert-ledger";
+import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/ports/alert-ledger";
 import {
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/alert-errors";
-import type { DeliveryResult } from "../../../shared/application/alert-ledger";
-import { type AlertSender, notifyAlert } from "../../../shared/application/notify-alert";
+import { notifyAlert } from "../../../shared/application/notify-alert";
+import type { DeliveryResult } from "../../../shared/application/ports/alert-ledger";
+import type { AlertSender } from "../../../shared/application/ports/alert-sender";
+import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/ports/alert-sender";
 import type { Audience } from "../../../shared/bus/notifiers";
 import type { Alert } from "../../../shared/domain/alert";
 import { memoryLedger, recordingLog, sqlAlert } from "./fixtures";

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import type { VerifyContext, WebhookRequest, WebhookSource } from "../../../shared/adapters/sources/source";
 import { ingestWebhook } from "../../../shared/application/ingest-webhook";
+import type { VerifyContext, WebhookRequest, WebhookSource } from "../../../shared/application/ports/webhook-source";
 import { InvalidPayloadError, InvalidSignatureError, StaleTimestampError } from "../../../shared/domain/errors";
 import type { LeadEvent } from "../../../shared/domain/lead-event";
 import { context, NOW, TOLERANCE_SECONDS, withHeader, withOneByteChanged } from "./support";

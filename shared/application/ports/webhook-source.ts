@@ -61,3 +61,9 @@ export type SourceLoader = () => Promise<WebhookSource>;
 
 /** The sources a webhook route accepts, by name: each one loaded already, or loaded when first needed. */
 export type WebhookSources = Partial<Record<string, WebhookSource | SourceLoader>>;
+
+/** Where sender secrets come from: environment locally, Secrets Manager in AWS. */
+export interface SecretProvider {
+  /** The secret for a name like RIPEN_SECRET_TYPEFORM, or undefined when not configured. */
+  get(name: string): Promise<string | undefined>;
+}

@@ -1,3 +1,20 @@
+import type { Audience } from "../../bus/notifiers";
+import type { Alert } from "../../domain/alert";
+import type { DeliveryResult } from "./alert-ledger";
+
+/** One alert channel (Slack, email) as the notifier sees it. */
+export interface AlertSender {
+  /** The notifier's name (NOTIFIERS): the ledger's key, logs and metrics. */
+  readonly channel: string;
+  /** The audiences this channel can reach as configured (no marketing channel: no marketing alerts). */
+  audiences(): ReadonlySet<Audience>;
+  /**
+   * Sends the alert to the audience. "skipped" when there is nobody to send it to (e.g. no recipient).
+   * Throws AlertRejectedError (retrying will not help) or AlertUnavailableError (retry later).
+   */
+  send(alert: Alert, audience: Audience): Promise<DeliveryResult>;
+}
+
 /**
  * Why an alert could not be delivered. The notifier throws either one; the bus retries the invocation
  * and, when retries run out, the event lands in the target's dead-letter queue with this message.
