@@ -11,14 +11,14 @@ import { leadsQuerySchema, listLeads } from "../shared/application/list-leads";
 import { readLead } from "../shared/application/read-lead";
 import { RouteNotFoundError } from "../shared/domain/errors";
 import { LeadIdOrEmail } from "../shared/domain/lead";
+import { httpErrorHandler, jsonResponse } from "../shared/edge/http-errors";
+import { parseQuery } from "../shared/edge/query";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
 import { funnelPageResponse } from "../shared/runtime/funnel-page";
-import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
-import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv(FUNCTION_ENV.read);

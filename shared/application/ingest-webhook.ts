@@ -12,8 +12,8 @@ import {
   type LeadEventInput,
   type SourceName,
 } from "../domain/lead-event";
-import { issueDetails } from "../domain/schema-issues";
 import type { Stage } from "../domain/stages";
+import { issueDetails } from "../edge/schema-issues";
 import type { Clock } from "./ports";
 import type { RecordedEvent } from "./record-event";
 

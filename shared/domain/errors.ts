@@ -1,6 +1,6 @@
 /**
  * The stable, machine-readable names callers see in `{"error":{"code","message","details"}}`. An error
- * class can only take one of these, and runtime/http-errors.ts must give each a status: a new code fails
+ * class can only take one of these, and edge/http-errors.ts must give each a status: a new code fails
  * the type check until it has one.
  */
 export const ERROR_CODES = [
@@ -32,7 +32,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * Every error Ripen raises on purpose. `code` is the stable, machine-readable name callers see in
- * `{"error":{"code","message","details"}}`; runtime/http-errors.ts maps codes to HTTP statuses, once.
+ * `{"error":{"code","message","details"}}`; edge/http-errors.ts maps codes to HTTP statuses, once.
  */
 export abstract class RipenError extends Error {
   abstract readonly code: ErrorCode;

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
 import { MethodNotAllowedError, PayloadTooLargeError, type RipenError, RouteNotFoundError } from "../domain/errors";
 import { SourceName } from "../domain/lead-event";
-import { MAX_BODY_BYTES } from "../runtime/api-gateway";
-import { internalErrorResponse, refusalResponse, statusOf } from "../runtime/http-errors";
+import { MAX_BODY_BYTES } from "../edge/api-gateway";
+import { internalErrorResponse, refusalResponse, statusOf } from "../edge/http-errors";
 import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "../runtime/routes";
 import { type AccessSettings, ADMIN_CHALLENGE, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";

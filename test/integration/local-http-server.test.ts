@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../../shared/edge/api-gateway";
 import { type HttpHandler, type LocalHttpServer, startHttpServer } from "../../shared/local/http-server";
-import { MAX_BODY_BYTES } from "../../shared/runtime/api-gateway";
 import type { FunctionName } from "../../shared/runtime/routes";
 import { type RawResponse, rawRequest as sendRaw } from "../support/raw-http";
 

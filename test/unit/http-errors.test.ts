@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type ErrorCode, RipenError } from "../../shared/domain/errors";
-import { statusOf } from "../../shared/runtime/http-errors";
+import { statusOf } from "../../shared/edge/http-errors";
 
 class CodedError extends RipenError {
   readonly code: ErrorCode;

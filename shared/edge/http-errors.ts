@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type ErrorCode, RipenError } from "../domain/errors";
-import { countMetric, logger } from "./powertools";
+import { countMetric, logger } from "../runtime/powertools";
 
 /** HTTP status per error code: the one place errors become statuses, one for every code. */
 const STATUS = {
