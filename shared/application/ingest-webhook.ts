@@ -13,7 +13,7 @@ import {
   type SourceName,
 } from "../domain/lead-event";
 import type { Stage } from "../domain/stages";
-import { issueDetails } from "../edge/schema-issues";
+import { issueDetail, issueDetails } from "../edge/schema-issues";
 import type { Clock } from "./ports";
 import type { RecordedEvent } from "./record-event";
 
@@ -146,11 +146,11 @@ export function validEvents(
     if (parsed.success && Date.parse(parsed.data.occurredAt) <= latest) return parsed.data;
     const issues = parsed.success
       ? [
-          {
-            path: [...prefix, "occurredAt"].join("."),
-            message: `must not be more than ${futureToleranceSeconds} s after the time it is received`,
-            code: "too_big",
-          },
+          issueDetail(
+            [...prefix, "occurredAt"],
+            "too_big",
+            `must not be more than ${futureToleranceSeconds} s after the time it is received`,
+          ),
         ]
       : issueDetails(parsed.error.issues, prefix);
     throw new InvalidPayloadError("the delivery does not describe a valid lead event", { issues });
