@@ -7,11 +7,11 @@ import { postToResponseUrl } from "../shared/adapters/slack/delivery";
 import { slackRepActions } from "../shared/adapters/slack/interactions";
 import { applyRepAction } from "../shared/application/apply-rep-action";
 import { ingestRepAction } from "../shared/application/ingest-rep-action";
-import { webhookRequest } from "../shared/runtime/api-gateway";
+import { webhookRequest } from "../shared/edge/api-gateway";
+import { httpErrorHandler } from "../shared/edge/http-errors";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { httpErrorHandler } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";
 

@@ -5,12 +5,12 @@ import * as z from "zod/mini";
 import { dynamoErasureStore } from "../shared/adapters/dynamodb/erasure-store";
 import { eraseLead } from "../shared/application/erase-lead";
 import { LeadIdOrEmail } from "../shared/domain/lead";
+import { httpErrorHandler, jsonResponse } from "../shared/edge/http-errors";
+import { parseQuery } from "../shared/edge/query";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
-import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv(FUNCTION_ENV.erase);

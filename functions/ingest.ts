@@ -8,14 +8,14 @@ import { WEBHOOK_SOURCE_LOADERS } from "../shared/adapters/sources/loaders";
 import { consentGate } from "../shared/application/consent-gate";
 import { ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
 import { recordEvent } from "../shared/application/record-event";
-import { webhookRequest } from "../shared/runtime/api-gateway";
+import { webhookRequest } from "../shared/edge/api-gateway";
+import { httpErrorHandler, jsonResponse } from "../shared/edge/http-errors";
+import { parseQuery } from "../shared/edge/query";
 import { dynamodbClient } from "../shared/runtime/aws-clients";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { httpErrorHandler, jsonResponse } from "../shared/runtime/http-errors";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { pseudonymSource } from "../shared/runtime/pseudonyms";
-import { parseQuery } from "../shared/runtime/query";
 import { tracing } from "../shared/runtime/tracing";
 
 const env = readEnv(FUNCTION_ENV.ingest);

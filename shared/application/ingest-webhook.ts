@@ -11,8 +11,8 @@ import {
   type LeadEventInput,
   type SourceName,
 } from "../domain/lead-event";
-import { issueDetails } from "../domain/schema-issues";
 import type { Stage } from "../domain/stages";
+import { issueDetail, issueDetails } from "../edge/schema-issues";
 import type { Clock } from "./ports";
 import type { SecretProvider, WebhookRequest, WebhookSources } from "./ports/webhook-source";
 import type { RecordedEvent } from "./record-event";
@@ -140,11 +140,11 @@ export function validEvents(
     if (parsed.success && Date.parse(parsed.data.occurredAt) <= latest) return parsed.data;
     const issues = parsed.success
       ? [
-          {
-            path: [...prefix, "occurredAt"].join("."),
-            message: `must not be more than ${futureToleranceSeconds} s after the time it is received`,
-            code: "too_big",
-          },
+          issueDetail(
+            [...prefix, "occurredAt"],
+            "too_big",
+            `must not be more than ${futureToleranceSeconds} s after the time it is received`,
+          ),
         ]
       : issueDetails(parsed.error.issues, prefix);
     throw new InvalidPayloadError("the delivery does not describe a valid lead event", { issues });

@@ -40,7 +40,7 @@ export function benchIngestOutcome(options: BenchIngestOptions): (body: string) 
     try {
       return await ingest("generic", webhookRequest(body));
     } catch (error) {
-      // As the handler answers it (shared/runtime/http-errors.ts): contention is a 503 the sender retries.
+      // As the handler answers it (shared/edge/http-errors.ts): contention is a 503 the sender retries.
       if (error instanceof ContentionError) return { statusCode: 503, body: { error: { code: error.code } } };
       throw error;
     }

@@ -1,6 +1,6 @@
 import { dynamoTransitionLog } from "../adapters/dynamodb/funnel-queries";
 import { FunnelQuery, readFunnel } from "../application/funnel";
-import { issueSummary } from "../domain/schema-issues";
+import { issueSummary } from "../edge/schema-issues";
 import { funnelText } from "./funnel-table";
 import { openLocalTable, parseFlags } from "./local-table";
 

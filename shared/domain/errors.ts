@@ -1,41 +1,34 @@
 /**
- * The stable, machine-readable names callers see in `{"error":{"code","message","details"}}`. An error
- * class can only take one of these, and runtime/http-errors.ts must give each a status: a new code fails
- * the type check until it has one.
+ * The stable, machine-readable names the domain's errors go by in `{"error":{"code","message","details"}}`.
+ * The edge adds the codes of its own refusals (edge/errors.ts); edge/http-errors.ts must give every code
+ * of both a status: a new code fails the type check until it has one.
  */
-export const ERROR_CODES = [
+export const DOMAIN_ERROR_CODES = [
   "account_not_found",
-  "admin_token_not_configured",
-  "admin_token_required",
   "consent_required",
   "contention",
-  "host_not_allowed",
-  "invalid_admin_token",
   "invalid_model",
   "invalid_payload",
   "invalid_query",
   "invalid_signature",
   "invalid_transition",
   "lead_not_found",
-  "method_not_allowed",
   "not_configured",
-  "not_found",
-  "origin_not_allowed",
-  "payload_too_large",
   "source_not_configured",
   "stale_timestamp",
   "unknown_action",
   "unknown_source",
   "unsupported_media_type",
 ] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 /**
  * Every error Ripen raises on purpose. `code` is the stable, machine-readable name callers see in
- * `{"error":{"code","message","details"}}`; runtime/http-errors.ts maps codes to HTTP statuses, once.
+ * `{"error":{"code","message","details"}}`; edge/http-errors.ts maps codes to HTTP statuses, once. A
+ * class takes one of DOMAIN_ERROR_CODES unless it names another list (the edge's refusals do).
  */
-export abstract class RipenError extends Error {
-  abstract readonly code: ErrorCode;
+export abstract class RipenError<Code extends string = DomainErrorCode> extends Error {
+  abstract readonly code: Code;
   readonly details?: unknown;
 
   constructor(message: string, details?: unknown) {
@@ -60,15 +53,7 @@ export class UnknownSourceError extends RipenError {
 export class LeadNotFoundError extends RipenError {
   readonly code = "lead_not_found";
 }
-export class RouteNotFoundError extends RipenError {
-  readonly code = "not_found";
-}
-export class MethodNotAllowedError extends RipenError {
-  readonly code = "method_not_allowed";
-}
-export class PayloadTooLargeError extends RipenError {
-  readonly code = "payload_too_large";
-}
+/** A body in a media type or charset its reader cannot take: ingest and the Slack reader decide, per source. */
 export class UnsupportedMediaTypeError extends RipenError {
   readonly code = "unsupported_media_type";
 }
@@ -90,7 +75,10 @@ export class NotConfiguredError extends RipenError {
 export class ContentionError extends RipenError {
   readonly code = "contention";
 }
-/** A query parameter or cursor the API cannot use (zod issues in details). */
+/**
+ * A query parameter or cursor the API cannot use (zod issues in details). The read use cases raise it too
+ * (a cursor from another query, a reversed date range), so it is theirs, not only the edge's.
+ */
 export class InvalidQueryError extends RipenError {
   readonly code = "invalid_query";
 }
@@ -104,24 +92,4 @@ export class AccountNotFoundError extends RipenError {
  */
 export class ConsentRequiredError extends RipenError {
   readonly code = "consent_required";
-}
-/** The request names a Host this server does not answer for (DNS rebinding, a stray tunnel). */
-export class HostNotAllowedError extends RipenError {
-  readonly code = "host_not_allowed";
-}
-/** A browser page from another origin asked for a read or erase route. */
-export class OriginNotAllowedError extends RipenError {
-  readonly code = "origin_not_allowed";
-}
-/** An admin route was called without the admin token. */
-export class AdminTokenRequiredError extends RipenError {
-  readonly code = "admin_token_required";
-}
-/** An admin route was called with a token that is not the admin token. */
-export class InvalidAdminTokenError extends RipenError {
-  readonly code = "invalid_admin_token";
-}
-/** The admin routes are closed: they would need a token and none is configured. */
-export class AdminTokenNotConfiguredError extends RipenError {
-  readonly code = "admin_token_not_configured";
 }

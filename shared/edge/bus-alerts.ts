@@ -13,8 +13,8 @@ import {
 } from "../bus/lead-stage-changed";
 import type { Alert } from "../domain/alert";
 import { InvalidPayloadError } from "../domain/errors";
-import { issueDetails } from "../domain/schema-issues";
 import type { ScoringEngine } from "../domain/scoring";
+import { issueDetails } from "./schema-issues";
 
 /** An EventBridge event as a rule target receives it. */
 export interface BusEvent {

@@ -4,11 +4,11 @@ import { hmacSha256 } from "../adapters/sources/signing";
 import {
   AdminTokenNotConfiguredError,
   AdminTokenRequiredError,
+  type EdgeError,
   HostNotAllowedError,
   InvalidAdminTokenError,
   OriginNotAllowedError,
-  type RipenError,
-} from "../domain/errors";
+} from "../edge/errors";
 import { ROUTES, type Route, routeKey } from "../runtime/routes";
 
 /** The variables that decide who may reach the local server, read once by `npm start`. */
@@ -39,9 +39,6 @@ export interface AccessRequest {
   serverPort: number;
 }
 
-/** The challenge sent with a 401: a browser asks for the token (as the password) instead of failing. */
-export const ADMIN_CHALLENGE = 'Basic realm="Ripen", charset="UTF-8"';
-
 /** The names this machine answers to; anything else in Host is another site's name (DNS rebinding). */
 const LOCAL_NAMES = ["127.0.0.1", "localhost", "[::1]"] as const;
 const LOCAL_LIST = LOCAL_NAMES.join(", ");
@@ -54,7 +51,7 @@ export interface LocalAccess {
    * refuse other origins' browser requests, and need the admin token when one is configured or when the
    * server is public. The token is compared in constant time and never appears in a refusal.
    */
-  refusal(request: AccessRequest, route: Route | undefined): RipenError | undefined;
+  refusal(request: AccessRequest, route: Route | undefined): EdgeError | undefined;
   /** What is protected and how, one line each, for the startup banner. */
   summary(): string[];
 }
@@ -67,7 +64,7 @@ export function localAccess(settings: AccessSettings = {}): LocalAccess {
   };
   const token = settings.adminToken === undefined ? undefined : adminTokenCheck(settings.adminToken);
 
-  function hostRefusal(value: string | undefined, route: Route | undefined): RipenError | undefined {
+  function hostRefusal(value: string | undefined, route: Route | undefined): EdgeError | undefined {
     const host = value === undefined ? undefined : parseHost(value);
     if (host && (LOCAL_NAMES as readonly string[]).includes(host.name)) return undefined;
     const isPublic = host && publicHost?.name === host.name && (host.port ?? publicHost.port) === publicHost.port;
@@ -81,7 +78,7 @@ export function localAccess(settings: AccessSettings = {}): LocalAccess {
     );
   }
 
-  function adminRefusal(request: AccessRequest): RipenError | undefined {
+  function adminRefusal(request: AccessRequest): EdgeError | undefined {
     const ownOrigin = (origin: string) =>
       LOCAL_NAMES.some((name) => origin.toLowerCase() === `http://${name}:${request.serverPort}`);
     if (request.origin !== undefined && !ownOrigin(request.origin)) {
@@ -132,7 +129,7 @@ function parseHost(value: string): { name: string; port?: number } | undefined {
  * the password (what a browser sends after the challenge). Both sides are HMACed with a key of this
  * process before a constant-time comparison, so neither the token's length nor its bytes leak in timing.
  */
-function adminTokenCheck(adminToken: string): (authorization: string | undefined) => RipenError | undefined {
+function adminTokenCheck(adminToken: string): (authorization: string | undefined) => EdgeError | undefined {
   const key = randomBytes(32).toString("hex");
   const expected = hmacSha256(key, adminToken);
   return (authorization) => {

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import { MethodNotAllowedError, PayloadTooLargeError, type RipenError, RouteNotFoundError } from "../domain/errors";
 import { SourceName } from "../domain/lead-event";
-import { MAX_BODY_BYTES } from "../runtime/api-gateway";
-import { internalErrorResponse, refusalResponse, statusOf } from "../runtime/http-errors";
+import { MAX_BODY_BYTES } from "../edge/api-gateway";
+import { type EdgeError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "../edge/errors";
+import { internalErrorResponse, refusalResponse } from "../edge/http-errors";
 import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "../runtime/routes";
-import { type AccessSettings, ADMIN_CHALLENGE, localAccess } from "./access";
+import { type AccessSettings, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";
 import { describeError } from "./describe-error";
 import type { LambdaHandler } from "./handlers";
@@ -72,9 +72,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       const line = `http: ${loggedRoute(method, match)} ${statusCode} ${Date.now() - startedAt} ms`;
       options.log(refused ? `${line} ${refused}` : line);
     };
-    // Refused here, before any handler: the log line names the code.
-    const refuse = (error: RipenError, headers: Record<string, string> = {}) =>
-      send(refusalResponse(error, headers), error.code);
+    // Refused here, before any handler, as the Lambdas refuse: the log line names the code.
+    const refuse = (error: EdgeError) => send(refusalResponse(error), error.code);
 
     const refusal = access.refusal(
       {
@@ -86,11 +85,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       },
       match.kind === "found" ? match.match.route : undefined,
     );
-    if (refusal) return refuse(refusal, statusOf(refusal) === 401 ? { "www-authenticate": ADMIN_CHALLENGE } : {});
+    if (refusal) return refuse(refusal);
     if (match.kind === "not_found") return refuse(new RouteNotFoundError("no route for this path"));
-    if (match.kind === "method_not_allowed") {
-      return refuse(new MethodNotAllowedError(`use ${match.allow.join(" or ")}`), { allow: match.allow.join(", ") });
-    }
+    if (match.kind === "method_not_allowed") return refuse(new MethodNotAllowedError(match.allow));
     const body = await readBody(request, maxBodyBytes);
     if (body === "too_large") return refuse(new PayloadTooLargeError(`the body limit is ${maxBodyBytes} bytes`));
 

@@ -1,7 +1,9 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../../shared/edge/api-gateway";
+import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "../../shared/edge/errors";
+import { errorResponse } from "../../shared/edge/http-errors";
 import { type HttpHandler, type LocalHttpServer, startHttpServer } from "../../shared/local/http-server";
-import { MAX_BODY_BYTES } from "../../shared/runtime/api-gateway";
 import type { FunctionName } from "../../shared/runtime/routes";
 import { type RawResponse, rawRequest as sendRaw } from "../support/raw-http";
 
@@ -181,7 +183,28 @@ describe("local HTTP API: what never reaches a handler", () => {
     expect(atLimit.status).toBe(200);
     expect(bodyOf(onlyCall().event).length).toBe(MAX_BODY_BYTES);
   });
+
+  it("answers its 404, 405 and 413 as the Lambdas' error handler answers the same error", async () => {
+    // Act
+    const notFound = await rawRequest("GET /nowhere HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n");
+    const wrongMethod = await rawRequest("DELETE /webhooks/generic HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n");
+    const tooLarge = await post("/webhooks/generic", Buffer.alloc(MAX_BODY_BYTES + 1, 0x61));
+
+    // Assess
+    expectAnsweredAs(notFound, errorResponse(new RouteNotFoundError("no route for this path")));
+    expectAnsweredAs(wrongMethod, errorResponse(new MethodNotAllowedError(["POST"])));
+    expectAnsweredAs(tooLarge, errorResponse(new PayloadTooLargeError(`the body limit is ${MAX_BODY_BYTES} bytes`)));
+  });
 });
+
+/** The local response has the edge module's status, its body byte for byte, and each of its headers. */
+function expectAnsweredAs(response: RawResponse, expected: APIGatewayProxyStructuredResultV2): void {
+  expect(response.status).toBe(expected.statusCode);
+  expect(response.body.toString()).toBe(expected.body);
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    expect({ name, values: response.headers[name] }).toEqual({ name, values: [String(value)] });
+  }
+}
 
 describe("local HTTP API: handler results become responses", () => {
   it("answers 500 internal when the handler throws, and keeps serving", async () => {

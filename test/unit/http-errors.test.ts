@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, type ErrorCode, RipenError } from "../../shared/domain/errors";
-import { statusOf } from "../../shared/runtime/http-errors";
+import { RipenError } from "../../shared/domain/errors";
+import { ERROR_CODES, type ErrorCode, statusOf } from "../../shared/edge/http-errors";
 
-class CodedError extends RipenError {
+class CodedError extends RipenError<ErrorCode> {
   readonly code: ErrorCode;
   constructor(code: ErrorCode) {
     super(`an error coded ${code}`);

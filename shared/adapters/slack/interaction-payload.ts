@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
 import { LeadId } from "../../domain/lead";
 import { TransitionId } from "../../domain/lead-fold";
-import { issueDetails } from "../../domain/schema-issues";
+import { issueDetails } from "../../edge/schema-issues";
 import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
 
 /** A Slack interaction Ripen has no handler for (an action id it never put in a message). */

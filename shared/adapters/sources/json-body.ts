@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
 import { InvalidPayloadError } from "../../domain/errors";
-import { issueDetails } from "../../domain/schema-issues";
+import { issueDetail, issueDetails } from "../../edge/schema-issues";
 
 /** Objects and arrays nest at most this deep in a body (vendor payloads use fewer than ten levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -34,7 +34,7 @@ function decodeUtf8(bytes: Buffer): string {
     const offset = firstInvalidUtf8Byte(bytes);
     const byte = (bytes[offset] ?? 0).toString(16).padStart(2, "0");
     throw new InvalidPayloadError("body is not valid UTF-8", {
-      issues: [{ path: "", code: "invalid_utf8", message: `byte 0x${byte} at offset ${offset} is not valid UTF-8` }],
+      issues: [issueDetail([], "invalid_utf8", `byte 0x${byte} at offset ${offset} is not valid UTF-8`)],
     });
   }
 }
@@ -257,8 +257,6 @@ class StrictJson {
   /** Refuses a well-formed body for its shape, naming the key (or the container) by its dotted path. */
   private refuse(key: string | undefined, code: keyof typeof REFUSALS, message: string): never {
     const path = key === undefined ? this.path : [...this.path, key];
-    throw new InvalidPayloadError(REFUSALS[code], {
-      issues: [{ path: path.join("."), code, message }],
-    });
+    throw new InvalidPayloadError(REFUSALS[code], { issues: [issueDetail(path, code, message)] });
   }
 }

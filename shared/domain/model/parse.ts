@@ -16,6 +16,7 @@ export function parseModel(input: unknown, origin: ModelOrigin = { name: "scorin
   throw new InvalidModelError(origin.name, problemsOf(result.error, input, origin));
 }
 
+// Not edge/schema-issues.ts: a model's author reads these by line, with bracketed paths and the rule's id.
 function problemsOf(error: z.ZodError, input: unknown, origin: ModelOrigin): ModelProblem[] {
   return error.issues.map((issue) => {
     const at = origin.locate?.(issue.path) ?? locateNearest(issue.path, origin);

@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
-import { issueDetails } from "../domain/schema-issues";
+import { issueDetails } from "./schema-issues";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */
 export function parseQuery<Schema extends z.ZodMiniType>(

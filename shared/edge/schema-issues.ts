@@ -14,13 +14,14 @@ export interface IssueDetail {
   code: string;
 }
 
+/** One refusal of a field, by the keys and indexes leading to it, for a check a schema cannot make. */
+export function issueDetail(path: readonly PropertyKey[], code: string, message: string): IssueDetail {
+  return { path: path.map(String).join("."), message, code };
+}
+
 /** A schema's issues as error details, each path under `prefix` when given (`events[1]`). */
 export function issueDetails(issues: readonly z.core.$ZodIssue[], prefix: readonly string[] = []): IssueDetail[] {
-  return issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join("."),
-    message: issue.message,
-    code: issue.code,
-  }));
+  return issues.map((issue) => issueDetail([...prefix, ...issue.path], issue.code, issue.message));
 }
 
 /** The issues in one line, `path: message; path: message`: for an environment or a command line. */

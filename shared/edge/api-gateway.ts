@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { WebhookRequest } from "../application/ports/webhook-source";
-import { PayloadTooLargeError } from "../domain/errors";
+import { PayloadTooLargeError } from "./errors";
 
 /** The largest webhook body Ripen accepts (documented in the README). */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -1,7 +1,12 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { type ErrorCode, RipenError } from "../domain/errors";
-import { countMetric, logger } from "./powertools";
+import { DOMAIN_ERROR_CODES, type DomainErrorCode, RipenError } from "../domain/errors";
+import { countMetric, logger } from "../runtime/powertools";
+import { EDGE_ERROR_CODES, EdgeError, type EdgeErrorCode } from "./errors";
+
+/** Every code a caller can see in `{"error":{"code"}}`: the domain's errors' and the edge's own refusals'. */
+export type ErrorCode = DomainErrorCode | EdgeErrorCode;
+export const ERROR_CODES: readonly ErrorCode[] = [...DOMAIN_ERROR_CODES, ...EDGE_ERROR_CODES];
 
 /** HTTP status per error code: the one place errors become statuses, one for every code. */
 const STATUS = {
@@ -49,21 +54,29 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 }
 
 /** The HTTP status of an error Ripen raised on purpose. */
-export function statusOf(error: RipenError): number {
+export function statusOf(error: RipenError<ErrorCode>): number {
   return STATUS[error.code];
 }
 
-/** A refusal (a status below 500) in the contract's shape, message and details included. Logs nothing. */
-export function refusalResponse(error: RipenError, headers: Record<string, string> = {}) {
+/**
+ * A refusal (a status below 500) in the contract's shape, message and details included, with the headers
+ * an edge refusal carries (Allow, the admin challenge). Logs nothing.
+ */
+export function refusalResponse(error: RipenError<ErrorCode>) {
   const body: ErrorBody = {
     error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) },
   };
-  return jsonResponse(statusOf(error), body, headers);
+  return jsonResponse(statusOf(error), body, error instanceof EdgeError ? error.headers : {});
+}
+
+/** An error raised on purpose with a code the table knows; any other is answered as unexpected. */
+function isRipenError(error: unknown): error is RipenError<ErrorCode> {
+  return error instanceof RipenError && Object.hasOwn(STATUS, error.code);
 }
 
 /** Maps an error to the contract's error shape. Only errors below 500 show their message. */
 export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
-  if (error instanceof RipenError) {
+  if (isRipenError(error)) {
     const statusCode = statusOf(error);
     if (statusCode < 500) {
       // The code only: a refusal's message can name the person (a rep action on a named lead).
