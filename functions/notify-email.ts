@@ -1,5 +1,5 @@
 import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
-import { leadLink } from "../shared/application/alert-facts";
+import { leadLink } from "../shared/domain/alert-facts";
 import { NOTIFIERS } from "../shared/bus/notifiers";
 import { sesClient } from "../shared/runtime/aws-clients";
 import { FUNCTION_ENV } from "../shared/runtime/env";

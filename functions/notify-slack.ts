@@ -2,7 +2,7 @@ import { secretProvider } from "../shared/adapters/secrets";
 import { consoleSlackSender, slackAlertSender } from "../shared/adapters/slack/alert-sender";
 import { retryDeadline } from "../shared/adapters/slack/delivery";
 import { slackSettings } from "../shared/adapters/slack/settings";
-import { leadLink } from "../shared/application/alert-facts";
+import { leadLink } from "../shared/domain/alert-facts";
 import { NOTIFIERS } from "../shared/bus/notifiers";
 import { FUNCTION_ENV } from "../shared/runtime/env";
 import { notifierHandler } from "../shared/runtime/notifier";

@@ -6,7 +6,7 @@ import {
   signedPoints,
   stageLabel,
   stageText,
-} from "../../application/alert-facts";
+} from "../../domain/alert-facts";
 import type { Alert } from "../../domain/alert";
 
 /** An alert as an email: both parts carry the same facts, so any mail client shows all of it. */

@@ -6,7 +6,7 @@ import {
   signedPoints,
   stageLabel,
   stageText,
-} from "../../application/alert-facts";
+} from "../../domain/alert-facts";
 import type { Alert } from "../../domain/alert";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn";
 

@@ -1,6 +1,6 @@
-import type { Alert, AlertBantItem } from "../domain/alert";
-import { BANT_KEYS } from "../domain/lead";
-import type { Stage } from "../domain/stages";
+import type { Alert, AlertBantItem } from "./alert";
+import { BANT_KEYS } from "./lead";
+import type { Stage } from "./stages";
 
 /**
  * What every alert says, whatever the channel: the headline and the facts, as plain text.
