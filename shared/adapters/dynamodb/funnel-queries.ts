@@ -6,7 +6,7 @@ import { Stage } from "../../domain/stages";
 import { queryAll } from "./batch";
 import type { Item } from "./items";
 import { transitionDayPk } from "./keys";
-import { indexNamed } from "./lead-queries";
+import { indexNamed } from "./table-definition";
 
 const DAY_INDEX = indexNamed("gsi3v2");
 

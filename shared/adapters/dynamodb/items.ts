@@ -16,11 +16,13 @@ import {
   transitionSk,
 } from "./keys";
 import { decodeLead, encodeLead, type LeadBody } from "./lead-codec";
+import { keyAttributes, TABLE } from "./table-definition";
 
 export type Item = Record<string, AttributeValue>;
 
 const MARSHALL = { removeUndefinedValues: true, convertEmptyValues: false } as const;
-const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "entity"];
+/** What a record read back holds besides its own fields: the keys the table declares, and `entity`. */
+const KEY_ATTRIBUTES = [...keyAttributes(), TABLE.entityAttribute];
 
 function strip<T>(record: Record<string, unknown>): T {
   const copy = { ...record };

@@ -5,14 +5,8 @@ import type { Lead } from "../../domain/lead";
 import { batchGet } from "./batch";
 import { entityOf, type Item, toLead } from "./items";
 import { domainPk, LEAD_SK, leadIdOfIndexKey, leadPk, STAGE_SHARDS, stagePk } from "./keys";
-import { TABLE } from "./table-definition";
+import { indexNamed, TABLE } from "./table-definition";
 
-/** An index of the table definition by name. */
-export function indexNamed(name: string) {
-  const index = TABLE.indexes.find((candidate) => candidate.name === name);
-  if (!index) throw new Error(`table-definition.ts has no index ${name}`);
-  return index;
-}
 /** gsi1 orders a stage's leads by score, gsi2 by time entered; both sharded by lead id. */
 const STAGE_INDEXES: Record<LeadSort, ReturnType<typeof indexNamed>> = {
   score: indexNamed("gsi1v2"),

@@ -22,6 +22,8 @@ export interface IndexDefinition {
 export const TABLE = {
   partitionKey: "pk",
   sortKey: "sk",
+  /** What an item is (a lead, an event, a transition, ...): not a key, but every item has it. */
+  entityAttribute: "entity",
   /** Items with this attribute (epoch seconds) expire: raw payload copies, idempotency markers. */
   ttlAttribute: "expiresAt",
   /** The stream carries new images: the Pipe and the local poller read transitions from it. */
@@ -95,6 +97,16 @@ export function globalSecondaryIndex(index: IndexDefinition | RetiredIndex) {
     ],
     Projection: indexProjection(index.projection),
   };
+}
+
+export type TableIndex = (typeof TABLE.indexes)[number];
+export type IndexName = TableIndex["name"];
+
+/** A current index by name: what an entity's index keys and a Query on the index are built from. */
+export function indexNamed(name: IndexName): TableIndex {
+  const index = TABLE.indexes.find((candidate) => candidate.name === name);
+  if (!index) throw new Error(`table-definition.ts has no index ${name}`);
+  return index;
 }
 
 /** A current or retired index by name, for a stack that is between two releases. */
