@@ -10,7 +10,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { TombstoneReader } from "../../application/consent-gate";
 import type { ErasureStore, PersonItem, TransitionStub } from "../../application/erase-lead";
-import { batchWrite, queryAll } from "./batch";
+import { batchWrite } from "./batch";
 import { toFunnelTransition } from "./funnel-queries";
 import { entityOf, type Item } from "./items";
 import {
@@ -23,6 +23,7 @@ import {
   transitionDayPk,
   transitionSk,
 } from "./keys";
+import { queryAll } from "./query";
 
 /** An erased event's record: its key (a keyed hash of the sender's id) and nothing else. */
 export const ERASED_EVENT = "erased-event";

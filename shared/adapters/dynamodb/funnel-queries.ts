@@ -3,9 +3,9 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { TransitionLog } from "../../application/funnel";
 import type { FunnelTransition } from "../../domain/funnel";
 import { Stage } from "../../domain/stages";
-import { queryAll } from "./batch";
 import type { Item } from "./items";
 import { transitionDayPk } from "./keys";
+import { queryAll } from "./query";
 import { indexNamed } from "./table-definition";
 
 const DAY_INDEX = indexNamed("gsi3v2");

@@ -5,6 +5,7 @@ import type { Lead } from "../../domain/lead";
 import { batchGet } from "./batch";
 import { entityOf, type Item, toLead } from "./items";
 import { domainPk, LEAD_SK, leadIdOfIndexKey, leadPk, STAGE_SHARDS, stagePk } from "./keys";
+import { queryPages } from "./query";
 import { indexNamed, TABLE } from "./table-definition";
 
 /** gsi1 orders a stage's leads by score, gsi2 by time entered; both sharded by lead id. */
@@ -86,21 +87,18 @@ export function dynamoDomainIndex(options: { client: DynamoDBClient; tableName: 
   return {
     async leadIdsOf(domain, limit) {
       const leadIds: string[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            ...partitionQuery(tableName, DOMAIN_INDEX, domainPk(domain)),
-            Limit: limit + 1 - leadIds.length,
-            ...(startKey && { ExclusiveStartKey: startKey }),
-          }),
-        );
+      const pages = queryPages(client, () => ({
+        ...partitionQuery(tableName, DOMAIN_INDEX, domainPk(domain)),
+        // One more than asked for: finding it says the domain has more leads than the limit.
+        Limit: limit + 1 - leadIds.length,
+      }));
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const leadId = leadIdOfPk(item);
           if (leadId) leadIds.push(leadId);
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && leadIds.length <= limit);
+        if (leadIds.length > limit) break;
+      }
       return { leadIds: leadIds.slice(0, limit), truncated: leadIds.length > limit };
     },
   };

@@ -19,7 +19,7 @@ import {
 } from "../../application/ports";
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
-import { batchGet, consumedUnits, queryAll } from "./batch";
+import { batchGet, consumedUnits } from "./batch";
 import {
   committedLeadVersion,
   entityOf,
@@ -42,6 +42,7 @@ import {
   stalePk,
   TRANSITION_PREFIX,
 } from "./keys";
+import { queryAll, queryPages } from "./query";
 
 export interface DynamoLeadStoreOptions {
   client: DynamoDBClient;
@@ -62,24 +63,21 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
 
   async function queryEvents(leadId: string, consistent: boolean, limit = Number.POSITIVE_INFINITY) {
     const events: StoredEvent[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": EVENT_PREFIX }),
-          ConsistentRead: consistent,
-          ...(Number.isFinite(limit) && { Limit: Math.min(1000, limit - events.length + 1) }),
-          ...capacity,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
+    const pages = queryPages(client, () => ({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": EVENT_PREFIX }),
+      ConsistentRead: consistent,
+      // One more than asked for: finding it says the history is longer than the limit.
+      ...(Number.isFinite(limit) && { Limit: Math.min(1000, limit - events.length + 1) }),
+      ...capacity,
+    }));
+    for await (const page of pages) {
       onCapacity?.("query", { read: page.ConsumedCapacity?.CapacityUnits ?? 0 });
       // An erased event's record shares the prefix: a person erased and recorded again has both.
       for (const item of page.Items ?? []) if (entityOf(item) === "event") events.push(toEvent(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && events.length <= limit);
+      if (events.length > limit) break;
+    }
     return events.length > limit ? { events: events.slice(0, limit), complete: false } : { events, complete: true };
   }
 

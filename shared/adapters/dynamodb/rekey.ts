@@ -9,9 +9,10 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { MOVED_ATTRIBUTE } from "../../application/lead-stage-changed";
 import type { Pseudonyms } from "../../domain/pseudonyms";
-import { batchWrite, queryAll } from "./batch";
+import { batchWrite } from "./batch";
 import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
 import { ERASURE_AUDIT_PREFIX, LEAD_SK, leadPk, stageShard, stalePk, TOMBSTONE_SK } from "./keys";
+import { queryAll } from "./query";
 
 /** What moving one person's partition did. */
 export type RekeyOutcome =

@@ -13,9 +13,10 @@ import {
   type StageChange,
   unstartedParts,
 } from "../../application/lead-runs";
-import { batchWrite, queryAll } from "./batch";
+import { batchWrite } from "./batch";
 import type { Item } from "./items";
 import { CHANGE_PREFIX, changeSk, PART_PREFIX, partSk, RUN_SK, RUNS_PK, runPk } from "./keys";
+import { queryAll } from "./query";
 
 /** How long a run's items stay (they expire by the table's TTL): long enough to read what a run did. */
 export const RUN_RETENTION_DAYS = 30;
