@@ -1,8 +1,9 @@
 import { type AttributeValue, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { dynamoAlertLedger } from "../adapters/dynamodb/alert-ledger";
-import { entityOf, leadItem } from "../adapters/dynamodb/items";
-import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { EVENT_PREFIX } from "../adapters/dynamodb/entities/event";
+import { entityOf } from "../adapters/dynamodb/entities/item";
+import { LEAD_SK, leadItem, leadPk } from "../adapters/dynamodb/entities/lead";
 import { deliverOnce } from "../application/alert-ledger";
 import type { LeadStore } from "../application/ports";
 import { localDynamoDbClient } from "../local/clients";

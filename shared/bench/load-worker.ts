@@ -5,7 +5,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { LEAD_SK, leadPk } from "../adapters/dynamodb/entities/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { type LatencySummary, latencySummary } from "./stats";
 import { decodeTemplate } from "./templates";

@@ -7,8 +7,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { batchWrite } from "../adapters/dynamodb/batch";
-import { entityOf, eventItem, type Item, leadItem, toLead, transitionItem } from "../adapters/dynamodb/items";
-import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { EVENT_PREFIX, eventItem } from "../adapters/dynamodb/entities/event";
+import { entityOf, type Item } from "../adapters/dynamodb/entities/item";
+import { LEAD_SK, leadItem, leadPk, toLead } from "../adapters/dynamodb/entities/lead";
+import { transitionItem } from "../adapters/dynamodb/entities/transition";
 import { mapConcurrent } from "../application/concurrency";
 import type { Lead, Transition } from "../domain/lead";
 import { foldLead } from "../domain/lead-fold";

@@ -6,7 +6,7 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { backoff, type RetryPolicy } from "../../application/retry";
-import type { Item } from "./items";
+import type { Item } from "./entities/item";
 
 /** DynamoDB's limits per BatchGetItem and BatchWriteItem call. */
 const GET_BATCH = 100;

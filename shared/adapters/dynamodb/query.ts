@@ -4,7 +4,35 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from "@aws-sdk/client-dynamodb";
-import type { Item } from "./items";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { Item } from "./entities/item";
+import { TABLE } from "./table-definition";
+
+/**
+ * The key condition of a Query on one partition of the table (TABLE) or of an index, and on the sort
+ * keys that begin with `prefix` when given. The key attributes are named through placeholders.
+ */
+export function partitionQuery(
+  keys: { partitionKey: string; sortKey: string },
+  pk: string,
+  prefix?: string,
+): Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> {
+  if (prefix === undefined) {
+    return {
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": keys.partitionKey },
+      ExpressionAttributeValues: marshall({ ":pk": pk }),
+    };
+  }
+  return {
+    KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+    ExpressionAttributeNames: { "#pk": keys.partitionKey, "#sk": keys.sortKey },
+    ExpressionAttributeValues: marshall({ ":pk": pk, ":prefix": prefix }),
+  };
+}
+
+/** partitionQuery on the table's own keys. */
+export const tablePartition = (pk: string, prefix?: string) => partitionQuery(TABLE, pk, prefix);
 
 /**
  * The pages of a Query, following LastEvaluatedKey. `input` is asked again for each page (a caller that

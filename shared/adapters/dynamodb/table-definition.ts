@@ -1,6 +1,7 @@
 /**
  * The single table, defined once: the CDK stack, the local runtime and the tests all build it from here.
- * Keys are generic; what an item is lives in its `entity` attribute. See keys.ts for the key layouts.
+ * Keys are generic; what an item is lives in its `entity` attribute. Each entity, its keys and its item
+ * layout live in entities/ (entities/item.ts has the overview).
  *
  * An index's name is its identity in AWS: its keys and projection cannot change in place. Changing
  * either means a new name (and key attributes kept), with the old one listed in RETIRED_INDEXES until

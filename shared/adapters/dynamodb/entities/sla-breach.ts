@@ -1,0 +1,31 @@
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { LeadSlaBreachedDetail } from "../../../application/lead-stage-changed";
+import { entityItem, entityOf, type Item } from "./item";
+import { leadPk } from "./lead";
+import type { StreamRecord } from "./stream";
+
+/**
+ * An SLA breach: pk LEAD#<leadId> (so an erasure takes it too), sk SLA#<ruleId>#<enteredAt>, once per
+ * SLA rule and stay in a stage: the key makes recording idempotent. The item carries the bus event's
+ * detail and leaves through the table's stream as `Lead SLA Breached`, like a transition does.
+ */
+export const SLA_BREACH = "sla-breach";
+
+export const SLA_PREFIX = "SLA#";
+export const slaBreachSk = (ruleId: string, enteredAt: string) => `${SLA_PREFIX}${ruleId}#${enteredAt}`;
+
+export function slaBreachItem(detail: LeadSlaBreachedDetail): Item {
+  const { lead, ruleId, stageEnteredAt } = detail.data;
+  return entityItem(SLA_BREACH, leadPk(lead.leadId), slaBreachSk(ruleId, stageEnteredAt), {
+    breachId: detail.metadata.breachId,
+    detail,
+  });
+}
+
+/** The `Lead SLA Breached` detail a stream record inserted, or undefined for any other record. */
+export function slaBreachFromRecord(record: StreamRecord): LeadSlaBreachedDetail | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== "INSERT" || !image || entityOf(image) !== SLA_BREACH) return undefined;
+  const parsed = LeadSlaBreachedDetail.safeParse(unmarshall(image).detail);
+  return parsed.success ? parsed.data : undefined;
+}
