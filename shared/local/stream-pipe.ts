@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from "aws-lambda";
-import { type EventPattern, TRANSITION_STREAM_FILTERS } from "../application/lead-stage-changed";
+import { TRANSITION_STREAM_FILTERS } from "../adapters/dynamodb/entities/transition";
+import type { EventPattern } from "../application/lead-stage-changed";
 import { backoff, type RetryPolicy } from "../application/retry";
 import { describeError } from "./describe-error";
 import { matchesPattern } from "./event-pattern";

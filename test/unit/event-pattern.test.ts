@@ -1,12 +1,12 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { TRANSITION_STREAM_FILTERS } from "../../shared/adapters/dynamodb/entities/transition";
 import {
   type EventPattern,
   LEAD_SLA_BREACHED,
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   RULES,
-  TRANSITION_STREAM_FILTERS,
 } from "../../shared/application/lead-stage-changed";
 import type { Channel } from "../../shared/domain/model/notifications";
 import type { Stage } from "../../shared/domain/stages";

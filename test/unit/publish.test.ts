@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/cl
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/publish";
-import type { StreamRecord } from "../../shared/adapters/dynamodb/entities/stream";
+import { MOVED_ATTRIBUTE, type StreamRecord } from "../../shared/adapters/dynamodb/entities/stream";
 import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
 import {
@@ -10,7 +10,6 @@ import {
   LEAD_STAGE_CHANGED,
   LeadSlaBreachedDetail,
   LeadStageChangedDetail,
-  MOVED_ATTRIBUTE,
   RULES,
   stageChangedDetail,
 } from "../../shared/application/lead-stage-changed";

@@ -7,7 +7,6 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { MOVED_ATTRIBUTE } from "../../application/lead-stage-changed";
 import type { Pseudonyms } from "../../domain/pseudonyms";
 import { batchWrite } from "./batch";
 import { ERASURE_AUDIT_PREFIX, erasureAuditSk } from "./entities/erasure-audit";
@@ -16,6 +15,7 @@ import { entityOf, type Item, keyOf, PK, SK } from "./entities/item";
 import { LEAD, LEAD_SK, leadIdOfPk, leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
 import { SLA_BREACH } from "./entities/sla-breach";
 import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
+import { MOVED_ATTRIBUTE } from "./entities/stream";
 import { TOMBSTONE, TOMBSTONE_SK, tombstoneItem, tombstoneKey, toTombstone } from "./entities/tombstone";
 import { TRANSITION, toTransition, transitionItem } from "./entities/transition";
 import { queryAll, tablePartition } from "./query";

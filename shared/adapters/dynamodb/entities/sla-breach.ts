@@ -1,8 +1,8 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { LeadSlaBreachedDetail } from "../../../application/lead-stage-changed";
-import { entityItem, entityOf, type Item } from "./item";
+import { type EventPattern, LeadSlaBreachedDetail } from "../../../application/lead-stage-changed";
+import { entityItem, type Item } from "./item";
 import { leadPk } from "./lead";
-import type { StreamRecord } from "./stream";
+import { insertedItems, type StreamRecord } from "./stream";
 
 /**
  * An SLA breach: pk LEAD#<leadId> (so an erasure takes it too), sk SLA#<ruleId>#<enteredAt>, once per
@@ -22,10 +22,15 @@ export function slaBreachItem(detail: LeadSlaBreachedDetail): Item {
   });
 }
 
+const inserted = insertedItems(SLA_BREACH);
+
+/** The SLA breach Pipe's filter: only new breach records (written by the maintenance sweep) become bus events. */
+export const SLA_BREACH_STREAM_FILTER: EventPattern = inserted.filter();
+
 /** The `Lead SLA Breached` detail a stream record inserted, or undefined for any other record. */
 export function slaBreachFromRecord(record: StreamRecord): LeadSlaBreachedDetail | undefined {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== "INSERT" || !image || entityOf(image) !== SLA_BREACH) return undefined;
+  const image = inserted.image(record);
+  if (!image) return undefined;
   const parsed = LeadSlaBreachedDetail.safeParse(unmarshall(image).detail);
   return parsed.success ? parsed.data : undefined;
 }

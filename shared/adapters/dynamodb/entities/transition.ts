@@ -1,16 +1,17 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { EventPattern } from "../../../application/lead-stage-changed";
 import type { FunnelTransition } from "../../../domain/funnel";
 import type { Transition } from "../../../domain/lead";
 import { Stage } from "../../../domain/stages";
 import { indexNamed } from "../table-definition";
-import { entityItem, entityOf, type Item, packedBody, strip, unpackedBody, withoutBody } from "./item";
+import { entityItem, type Item, packedBody, strip, unpackedBody, withoutBody } from "./item";
 import { leadPk } from "./lead";
-import type { StreamRecord } from "./stream";
+import { insertedItems, type StreamRecord } from "./stream";
 
 /**
  * A change of stage: pk LEAD#<leadId>, sk TRANSITION#<at>#<id>, indexed by day (gsi3: TDAY#<yyyy-mm-dd>,
  * <at>#<id>) for the funnel. New transition items leave through the table's stream as `Lead Stage
- * Changed` events (the Pipe's filters: lead-stage-changed.ts).
+ * Changed` events.
  */
 export const TRANSITION = "transition";
 
@@ -60,11 +61,34 @@ export function toTransition(item: Item): Transition {
   return body ? { ...body, ...fields } : (fields as Transition);
 }
 
+const inserted = insertedItems(TRANSITION);
+
+/**
+ * The transition Pipe's filters on the table stream (a record passes when any of them matches): new
+ * transition items, except a lead's creation into `lead` (`from` null), which is a fifth of all
+ * webhooks and alerts no one unless the model's rules say so (then EVERY_TRANSITION_STREAM_FILTER
+ * applies): each published event costs a Pipe request, a publish invocation and an EventBridge event.
+ * The creation is still a transition item (audit, funnel). Stream filters use the event-pattern syntax,
+ * so the local poller applies them with the same matcher. Every stream publication is listed in
+ * STREAM_PUBLICATIONS (stream-publications.ts).
+ */
+export const TRANSITION_STREAM_FILTERS: readonly EventPattern[] = [
+  // A move from a stage: every transition but a creation.
+  inserted.filter({ from: { S: [{ exists: true }] } }),
+  // A creation whose first event took the lead past `lead` (straight to mql or sql, say).
+  inserted.filter({ to: { S: [{ "anything-but": ["lead"] }] } }),
+];
+
+/**
+ * Every new transition item, creations into `lead` included (ripen:publishNewLeads, RIPEN_PUBLISH_NEW_LEADS,
+ * or a model rule that alerts on new leads).
+ */
+export const EVERY_TRANSITION_STREAM_FILTER: EventPattern = inserted.filter();
+
 /** The transition a stream record inserted, or undefined for any other record. */
 export function transitionFromRecord(record: StreamRecord): Transition | undefined {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== "INSERT" || !image || entityOf(image) !== TRANSITION) return undefined;
-  return toTransition(image);
+  const image = inserted.image(record);
+  return image && toTransition(image);
 }
 
 /** Only the attributes the funnel reads (the day index projects these, so nothing else is billed). */
