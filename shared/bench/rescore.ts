@@ -8,9 +8,10 @@ import {
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { batchWrite } from "../adapters/dynamodb/batch";
 import { EVENT_PREFIX, eventItem } from "../adapters/dynamodb/entities/event";
-import { entityOf, type Item } from "../adapters/dynamodb/entities/item";
-import { LEAD_SK, leadItem, leadPk, toLead } from "../adapters/dynamodb/entities/lead";
+import { entityOf, type Item, SK } from "../adapters/dynamodb/entities/item";
+import { LEAD, LEAD_SK, leadItem, leadPk, leadPutCondition, toLead } from "../adapters/dynamodb/entities/lead";
 import { transitionItem } from "../adapters/dynamodb/entities/transition";
+import { tablePartition } from "../adapters/dynamodb/query";
 import { mapConcurrent } from "../application/concurrency";
 import type { Lead, Transition } from "../domain/lead";
 import { foldLead } from "../domain/lead-fold";
@@ -215,13 +216,13 @@ export async function floor(
     const page = await client.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: "sk = :lead",
+        FilterExpression: `${SK} = :lead`,
         ExpressionAttributeValues: marshall({ ":lead": LEAD_SK }),
         ...(start && { ExclusiveStartKey: start }),
       }),
     );
     for (const item of page.Items ?? [])
-      if (entityOf(item) === "lead") versions.set(toLead(item).leadId, toLead(item).version);
+      if (entityOf(item) === LEAD) versions.set(toLead(item).leadId, toLead(item).version);
     start = page.LastEvaluatedKey;
   } while (start);
   const began = performance.now();
@@ -230,8 +231,7 @@ export async function floor(
     await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(write.leadId), ":prefix": EVENT_PREFIX }),
+        ...tablePartition(leadPk(write.leadId), EVENT_PREFIX),
         ConsistentRead: true,
       }),
     );
@@ -242,8 +242,7 @@ export async function floor(
             Put: {
               TableName: tableName,
               Item: leadItem({ ...write.lead, version: version + 1 }),
-              ConditionExpression: "version = :expected",
-              ExpressionAttributeValues: marshall({ ":expected": version }),
+              ...leadPutCondition(version),
             },
           },
           // A new transition each pass, as the rescore inserts one (an overwrite costs DynamoDB Local more).
