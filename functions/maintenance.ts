@@ -1,6 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { STAGE_SHARDS } from "../shared/adapters/dynamodb/keys";
+import * as z from "zod/mini";
+import { STAGE_SHARDS } from "../shared/adapters/dynamodb/entities/lead";
 import { dynamoRunStore } from "../shared/adapters/dynamodb/runs";
 import { sqsWorkQueue } from "../shared/adapters/sqs/work-queue";
 import { sweepInstant } from "../shared/application/maintenance";

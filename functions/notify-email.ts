@@ -1,6 +1,6 @@
 import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
-import { leadLink } from "../shared/domain/alert-facts";
 import { NOTIFIERS } from "../shared/bus/notifiers";
+import { leadLink } from "../shared/domain/alert-facts";
 import { sesClient } from "../shared/runtime/aws-clients";
 import { FUNCTION_ENV } from "../shared/runtime/env";
 import { notifierHandler } from "../shared/runtime/notifier";

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { slaBreachFromRecord } from "../shared/adapters/dynamodb/sla-breaches";
-import { type StreamRecord, transitionFromRecord } from "../shared/adapters/dynamodb/stream";
+import { slaBreachFromRecord } from "../shared/adapters/dynamodb/entities/sla-breach";
+import type { StreamRecord } from "../shared/adapters/dynamodb/entities/stream";
+import { transitionFromRecord } from "../shared/adapters/dynamodb/entities/transition";
 import type { LeadSlaBreachedDetail } from "../shared/bus/lead-sla-breached";
 import { type LeadStageChangedDetail, stageChangedDetail } from "../shared/bus/lead-stage-changed";
 import type { ScoringEngine } from "../shared/domain/scoring";

@@ -1,12 +1,13 @@
+import { SLA_BREACH, SLA_BREACH_STREAM_FILTER } from "../adapters/dynamodb/entities/sla-breach";
+import {
+  EVERY_TRANSITION_STREAM_FILTER,
+  TRANSITION,
+  TRANSITION_STREAM_FILTERS,
+} from "../adapters/dynamodb/entities/transition";
 import { LEAD_SLA_BREACHED } from "../bus/lead-sla-breached";
 import { LEAD_STAGE_CHANGED } from "../bus/lead-stage-changed";
 import type { EventPattern } from "../bus/summary-schemas";
 import { type NotificationRule, notifiesOnCreation } from "../domain/model/notifications";
-import {
-  EVERY_TRANSITION_STREAM_FILTER,
-  SLA_BREACH_STREAM_FILTER,
-  TRANSITION_STREAM_FILTERS,
-} from "./lead-stage-changed";
 
 /**
  * One kind of item that leaves through the table's stream as a bus event: which stream records
@@ -52,7 +53,7 @@ export function streamPublications(options: PublicationOptions = {}) {
   const creations = options.publishNewLeads || notifiesOnCreation(options.notifications ?? []);
   return [
     {
-      name: "transition",
+      name: TRANSITION,
       description: creations
         ? "New transition items become Lead Stage Changed events"
         : "New transition items, but a lead's creation, become Lead Stage Changed events",
@@ -61,7 +62,7 @@ export function streamPublications(options: PublicationOptions = {}) {
       detailType: LEAD_STAGE_CHANGED.detailType,
     },
     {
-      name: "sla-breach",
+      name: SLA_BREACH,
       description: "New SLA breach records become Lead SLA Breached events",
       filters: [SLA_BREACH_STREAM_FILTER],
       source: LEAD_SLA_BREACHED.source,

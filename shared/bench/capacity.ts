@@ -1,8 +1,10 @@
 import { type AttributeValue, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { dynamoAlertLedger } from "../adapters/dynamodb/alert-ledger";
-import { entityOf, leadItem } from "../adapters/dynamodb/items";
-import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { EVENT, EVENT_PREFIX } from "../adapters/dynamodb/entities/event";
+import { entityOf } from "../adapters/dynamodb/entities/item";
+import { LEAD, leadItem, leadKey, leadPk } from "../adapters/dynamodb/entities/lead";
+import { TRANSITION } from "../adapters/dynamodb/entities/transition";
+import { tablePartition } from "../adapters/dynamodb/query";
 import { deliverOnce } from "../application/notify-alert";
 import type { LeadStore } from "../application/ports";
 import { localDynamoDbClient } from "../local/clients";
@@ -470,8 +472,7 @@ async function runBurst(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(benchLeadId(lead.email)), ":prefix": EVENT_PREFIX }),
+        ...tablePartition(leadPk(benchLeadId(lead.email)), EVENT_PREFIX),
         Select: "COUNT",
         ConsistentRead: true,
         ...(startKey && { ExclusiveStartKey: startKey }),
@@ -507,7 +508,7 @@ async function leadBytes(client: ReturnType<typeof localDynamoDbClient>, tableNa
   const result = await client.send(
     new GetItemCommand({
       TableName: tableName,
-      Key: marshall({ pk: leadPk(leadId), sk: LEAD_SK }),
+      Key: leadKey(leadId),
       ConsistentRead: true,
     }),
   );
@@ -581,14 +582,13 @@ async function itemSizes(client: ReturnType<typeof localDynamoDbClient>, tableNa
   const page = await client.send(
     new QueryCommand({
       TableName: tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId) }),
+      ...tablePartition(leadPk(leadId)),
     }),
   );
-  const sizes = { lead: 0, event: 0, transition: 0 };
+  const sizes = { [LEAD]: 0, [EVENT]: 0, [TRANSITION]: 0 };
   for (const item of page.Items ?? []) {
     const entity = entityOf(item);
-    if (entity === "lead" || entity === "event" || entity === "transition") {
+    if (entity === LEAD || entity === EVENT || entity === TRANSITION) {
       sizes[entity] = Math.max(sizes[entity], itemBytes(item));
     }
   }

@@ -5,7 +5,8 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { IS_ABSENT, keyOf, PK, SK, sortKeyOf } from "../adapters/dynamodb/entities/item";
+import { LEAD_SK, leadKey } from "../adapters/dynamodb/entities/lead";
 import { localDynamoDbClient } from "../local/clients";
 import { type LatencySummary, latencySummary } from "./stats";
 import { decodeTemplate } from "./templates";
@@ -114,13 +115,13 @@ function floorSender(config: LoadConfig, leads: number): Send {
     const leadId = benchLeadId(lead.email);
     const template = (templates.steps[step] ?? "[]").replaceAll(templates.leadId, leadId);
     const eventKey = (decodeTemplate(template)[1]?.Put?.Item ?? {}) as Record<string, AttributeValue>;
-    const keys = [{ pk: { S: leadPk(leadId) }, sk: { S: LEAD_SK } }];
-    if (eventKey.pk && eventKey.sk) keys.push({ pk: eventKey.pk as { S: string }, sk: eventKey.sk as { S: string } });
+    const keys = [leadKey(leadId)];
+    if (eventKey[PK] && eventKey[SK]) keys.push(keyOf(eventKey));
     for (let attempt = 0; attempt < 8; attempt++) {
       const read = await client.send(
         new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: attempt > 0 } } }),
       );
-      const stored = read.Responses?.[tableName]?.find((item) => item.sk?.S === LEAD_SK)?.version?.N;
+      const stored = read.Responses?.[tableName]?.find((item) => sortKeyOf(item) === LEAD_SK)?.version?.N;
       try {
         await client.send(new TransactWriteItemsCommand({ TransactItems: versioned(template, stored) }));
         return undefined;
@@ -140,7 +141,7 @@ function versioned(template: string, stored: string | undefined): TransactWriteI
     const version = Number(stored ?? 0) + 1;
     leadPut.Item.version = { N: String(version) } satisfies AttributeValue;
     if (stored === undefined) {
-      leadPut.ConditionExpression = "attribute_not_exists(pk)";
+      leadPut.ConditionExpression = IS_ABSENT;
       delete leadPut.ExpressionAttributeValues;
     } else {
       leadPut.ConditionExpression = "version = :expected";

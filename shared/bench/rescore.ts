@@ -7,8 +7,11 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { batchWrite } from "../adapters/dynamodb/batch";
-import { entityOf, eventItem, type Item, leadItem, toLead, transitionItem } from "../adapters/dynamodb/items";
-import { EVENT_PREFIX, LEAD_SK, leadPk } from "../adapters/dynamodb/keys";
+import { EVENT_PREFIX, eventItem } from "../adapters/dynamodb/entities/event";
+import { entityOf, type Item, SK } from "../adapters/dynamodb/entities/item";
+import { LEAD, LEAD_SK, leadItem, leadPk, leadPutCondition, toLead } from "../adapters/dynamodb/entities/lead";
+import { transitionItem } from "../adapters/dynamodb/entities/transition";
+import { tablePartition } from "../adapters/dynamodb/query";
 import { mapConcurrent } from "../application/concurrency";
 import type { Lead, Transition } from "../domain/lead";
 import { foldLead } from "../domain/lead-fold";
@@ -213,13 +216,13 @@ export async function floor(
     const page = await client.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: "sk = :lead",
+        FilterExpression: `${SK} = :lead`,
         ExpressionAttributeValues: marshall({ ":lead": LEAD_SK }),
         ...(start && { ExclusiveStartKey: start }),
       }),
     );
     for (const item of page.Items ?? [])
-      if (entityOf(item) === "lead") versions.set(toLead(item).leadId, toLead(item).version);
+      if (entityOf(item) === LEAD) versions.set(toLead(item).leadId, toLead(item).version);
     start = page.LastEvaluatedKey;
   } while (start);
   const began = performance.now();
@@ -228,8 +231,7 @@ export async function floor(
     await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(write.leadId), ":prefix": EVENT_PREFIX }),
+        ...tablePartition(leadPk(write.leadId), EVENT_PREFIX),
         ConsistentRead: true,
       }),
     );
@@ -240,8 +242,7 @@ export async function floor(
             Put: {
               TableName: tableName,
               Item: leadItem({ ...write.lead, version: version + 1 }),
-              ConditionExpression: "version = :expected",
-              ExpressionAttributeValues: marshall({ ":expected": version }),
+              ...leadPutCondition(version),
             },
           },
           // A new transition each pass, as the rescore inserts one (an overwrite costs DynamoDB Local more).

@@ -1,6 +1,6 @@
 import { loadavg } from "node:os";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { eventItem, toEvent } from "../adapters/dynamodb/items";
+import { eventItem, toEvent } from "../adapters/dynamodb/entities/event";
 import { storedEvent } from "../application/record-event";
 import type { Lead } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";

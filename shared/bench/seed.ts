@@ -1,6 +1,7 @@
 import type { DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
 import { batchWrite } from "../adapters/dynamodb/batch";
-import { eventItem, leadItem } from "../adapters/dynamodb/items";
+import { eventItem } from "../adapters/dynamodb/entities/event";
+import { leadItem } from "../adapters/dynamodb/entities/lead";
 import { generic } from "../adapters/sources/generic";
 import type { VerifyContext } from "../application/ports/webhook-source";
 import { storedEvent } from "../application/record-event";

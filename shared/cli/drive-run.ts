@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { STAGE_SHARDS } from "../adapters/dynamodb/keys";
+import { STAGE_SHARDS } from "../adapters/dynamodb/entities/lead";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
 import type { LeadRun, RunProgress } from "../application/lead-runs";
 import { runProgress } from "../application/lead-runs";

@@ -1,13 +1,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { Item } from "../adapters/dynamodb/entities/item";
 import { dynamoLeadRekey } from "../adapters/dynamodb/rekey";
 import { DEVELOPMENT_ID_KEY, pseudonyms } from "../domain/pseudonyms";
 import { pseudonymSource } from "../runtime/pseudonyms";
 import { openTable } from "./model-store";
-
-type Item = Record<string, AttributeValue>;
 
 export interface LeadIdMigrationCounts {
   /** Partitions moved to their keyed id (merged: into a lead the new id had got meanwhile). */

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
+import { TRANSITION } from "../adapters/dynamodb/entities/transition";
 import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { replayStaleLeads } from "../application/lead-replay";
 import type { LeadStore } from "../application/ports";
@@ -92,7 +93,7 @@ type PublishHandler = LambdaHandler<DynamoDBRecord[], unknown[]>;
  * so an existing data dir resumes where it stopped instead of sending every alert in the stream again.
  */
 export function checkpointPath(dataDir: string, tableName: string, publication: Pick<StreamPublication, "name">) {
-  const suffix = publication.name === "transition" ? "" : `.${publication.name}`;
+  const suffix = publication.name === TRANSITION ? "" : `.${publication.name}`;
   return join(dataDir, `stream-checkpoint-${tableName}${suffix}.json`);
 }
 

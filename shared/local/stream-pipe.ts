@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from "aws-lambda";
-import { TRANSITION_STREAM_FILTERS } from "../application/lead-stage-changed";
+import { TRANSITION_STREAM_FILTERS } from "../adapters/dynamodb/entities/transition";
 import { backoff, type RetryPolicy } from "../application/retry";
 import type { EventPattern } from "../bus/summary-schemas";
 import { describeError } from "./describe-error";

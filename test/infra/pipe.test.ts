@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
-import { EVERY_TRANSITION_STREAM_FILTER, TRANSITION_STREAM_FILTERS } from "../../shared/application/lead-stage-changed";
+import {
+  EVERY_TRANSITION_STREAM_FILTER,
+  TRANSITION_STREAM_FILTERS,
+} from "../../shared/adapters/dynamodb/entities/transition";
 import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
 import { ScoringModel } from "../../shared/domain/model/schema";
 import { loadModel } from "../../shared/runtime/scoring-model";

@@ -2,7 +2,7 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { leadPk } from "../../shared/adapters/dynamodb/keys";
+import { leadPk } from "../../shared/adapters/dynamodb/entities/lead";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { ACTION_IDS, ACTIONS_BLOCK_ID, alertMessage, encodeActionValue } from "../../shared/adapters/slack/blocks";
 import { signSlackRequest } from "../../shared/adapters/slack/signature";

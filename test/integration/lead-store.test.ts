@@ -1,7 +1,7 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { leadPk } from "../../shared/adapters/dynamodb/keys";
+import { leadPk } from "../../shared/adapters/dynamodb/entities/lead";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
 import { loadEngine } from "../../shared/runtime/scoring-model";

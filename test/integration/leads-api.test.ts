@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { leadItem, transitionItem } from "../../shared/adapters/dynamodb/items";
+import { leadItem } from "../../shared/adapters/dynamodb/entities/lead";
+import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import type { FunnelView } from "../../shared/application/funnel";
 import type { LeadPage } from "../../shared/application/list-leads";
 import { localDynamoDbClient } from "../../shared/local/clients";

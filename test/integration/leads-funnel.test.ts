@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
+import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import { dynamoTransitionLog } from "../../shared/adapters/dynamodb/funnel-queries";
-import { transitionItem } from "../../shared/adapters/dynamodb/items";
 import type { FunnelView } from "../../shared/application/funnel";
 import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
 import { createTestTable } from "../support/dynamodb";

@@ -1,8 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { leadItem } from "../../shared/adapters/dynamodb/items";
-import { bandSortKey, enteredSortKey, stageShard } from "../../shared/adapters/dynamodb/keys";
+import { bandSortKey, enteredSortKey, leadItem, stageShard } from "../../shared/adapters/dynamodb/entities/lead";
 import {
   dynamoDomainIndex,
   dynamoLeadBatchReader,

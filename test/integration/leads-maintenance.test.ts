@@ -1,10 +1,10 @@
 import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bandSortKey, leadPk, stageShard } from "../../shared/adapters/dynamodb/keys";
+import { bandSortKey, leadPk, stageShard } from "../../shared/adapters/dynamodb/entities/lead";
+import { slaBreachFromRecord } from "../../shared/adapters/dynamodb/entities/sla-breach";
 import { dynamoStageIndex } from "../../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
-import { slaBreachFromRecord } from "../../shared/adapters/dynamodb/sla-breaches";
 import { breachId, type SweepSummary, sweepInstant, sweepSummary } from "../../shared/application/maintenance";
 import type { LeadStore } from "../../shared/application/ports";
 import type { Lead } from "../../shared/domain/lead";

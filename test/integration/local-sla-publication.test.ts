@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { transitionItem } from "../../shared/adapters/dynamodb/items";
+import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
 import { breachId } from "../../shared/application/maintenance";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STAGE_SHARDS } from "../../shared/adapters/dynamodb/keys";
+import { STAGE_SHARDS } from "../../shared/adapters/dynamodb/entities/lead";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { dynamoRunStore } from "../../shared/adapters/dynamodb/runs";
 import type { WorkItem } from "../../shared/application/lead-runs";

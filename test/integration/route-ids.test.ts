@@ -1,7 +1,7 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { leadItem } from "../../shared/adapters/dynamodb/items";
+import { leadItem } from "../../shared/adapters/dynamodb/entities/lead";
 import { ACTION_IDS, encodeActionValue } from "../../shared/adapters/slack/blocks";
 import { signSlackRequest } from "../../shared/adapters/slack/signature";
 import type { Lead } from "../../shared/domain/lead";

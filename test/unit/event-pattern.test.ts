@@ -1,6 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { TRANSITION_STREAM_FILTERS } from "../../shared/application/lead-stage-changed";
+import { TRANSITION_STREAM_FILTERS } from "../../shared/adapters/dynamodb/entities/transition";
 import { LEAD_SLA_BREACHED } from "../../shared/bus/lead-sla-breached";
 import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
 import { RULES } from "../../shared/bus/rules";

@@ -2,10 +2,9 @@ import type { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/cl
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/publish";
-import { transitionItem } from "../../shared/adapters/dynamodb/items";
+import { MOVED_ATTRIBUTE, type StreamRecord } from "../../shared/adapters/dynamodb/entities/stream";
+import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
-import type { StreamRecord } from "../../shared/adapters/dynamodb/stream";
-import { MOVED_ATTRIBUTE } from "../../shared/application/lead-stage-changed";
 import { breachId } from "../../shared/application/maintenance";
 import {
   STREAM_PUBLICATIONS,

@@ -8,6 +8,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AlertClaim, AlertKey, AlertLedger } from "../../application/ports/alert-ledger";
+import { alertClaimKey, sendingClaimItem } from "./entities/alert-claim";
+import { IS_ABSENT } from "./entities/item";
 
 export interface DynamoAlertLedgerOptions {
   client: DynamoDBClient;
@@ -20,10 +22,9 @@ export interface DynamoAlertLedgerOptions {
 }
 
 /**
- * The alert ledger as marker items in the single table: pk `ALERT#<alert id>`, sk `<channel>:<audience>`,
- * expiring through the table's TTL. No personal data: ids, state and times only.
- * A claim is a conditional put (absent, or a lapsed `sending` claim); confirm and release are conditional on
- * the claim's own token, so a slow sender can never confirm or delete a claim someone else took over.
+ * The alert ledger as alert claim items in the single table (entities/alert-claim.ts). A claim is a
+ * conditional put (absent, or a lapsed `sending` claim); confirm and release are conditional on the
+ * claim's own token, so a slow sender can never confirm or delete a claim someone else took over.
  */
 export function dynamoAlertLedger(options: DynamoAlertLedgerOptions): AlertLedger {
   const { client, tableName, clock = () => new Date(), leaseSeconds = 60, keepDays = 30 } = options;
@@ -32,23 +33,14 @@ export function dynamoAlertLedger(options: DynamoAlertLedgerOptions): AlertLedge
     async claim(key: AlertKey): Promise<AlertClaim | "sent" | "in-flight"> {
       const now = clock().getTime();
       const token = randomUUID();
-      const itemKey = marshall({ pk: `ALERT#${key.alertId}`, sk: key.channel });
+      const itemKey = alertClaimKey(key);
       const expiresAt = Math.floor(now / 1000) + keepDays * 86_400;
       try {
         await client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: {
-              ...itemKey,
-              ...marshall({
-                entity: "alert",
-                state: "sending",
-                token,
-                leaseUntil: now + leaseSeconds * 1000,
-                expiresAt,
-              }),
-            },
-            ConditionExpression: "attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)",
+            Item: sendingClaimItem(key, { token, leaseUntil: now + leaseSeconds * 1000, expiresAt }),
+            ConditionExpression: `${IS_ABSENT} OR (#state = :sending AND leaseUntil < :now)`,
             ExpressionAttributeNames: { "#state": "state" },
             ExpressionAttributeValues: marshall({ ":sending": "sending", ":now": now }),
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",

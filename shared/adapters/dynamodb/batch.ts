@@ -3,19 +3,29 @@ import {
   BatchWriteItemCommand,
   type ConsumedCapacity,
   type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import type { Item } from "./items";
+import { backoff, type RetryPolicy } from "../../application/retry";
+import type { Item } from "./entities/item";
 
 /** DynamoDB's limits per BatchGetItem and BatchWriteItem call. */
 const GET_BATCH = 100;
 const WRITE_BATCH = 25;
-/** Unprocessed keys are retried with backoff this many times before the call fails. */
-const UNPROCESSED_ATTEMPTS = 8;
+/** What a call leaves unprocessed is sent again after a jittered backoff: 8 calls in all, then the batch fails. */
+const UNPROCESSED_RETRY: RetryPolicy = { attempts: 8, baseMs: 50, capMs: 1000 };
 
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+/**
+ * Sends `requests` (one chunk) with `call`, then what each call leaves unprocessed, pausing before each
+ * retry; fails when some are still left after UNPROCESSED_RETRY.attempts calls.
+ */
+async function untilProcessed<T>(call: string, unit: string, requests: T[], send: (pending: T[]) => Promise<T[]>) {
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= UNPROCESSED_RETRY.attempts) throw new Error(`${call} left ${pending.length} ${unit} unprocessed`);
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoff(UNPROCESSED_RETRY, attempt - 1)));
+    pending = await send(pending);
+  }
+}
 
 function chunks<T>(values: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -28,18 +38,6 @@ export function consumedUnits(capacity: readonly ConsumedCapacity[] | undefined)
   return (capacity ?? []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
-/** Every item of a Query, following LastEvaluatedKey. */
-export async function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ...(startKey && { ExclusiveStartKey: startKey }) }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
 /** The items at these keys (missing ones are left out), in no particular order. Unprocessed keys are retried. */
 export async function batchGet(
   client: DynamoDBClient,
@@ -49,10 +47,7 @@ export async function batchGet(
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (const chunk of chunks(keys, GET_BATCH)) {
-    let pending: Item[] = chunk;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= UNPROCESSED_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-      if (attempt > 0) await pause(attempt);
+    await untilProcessed("BatchGetItem", "keys", chunk, async (pending) => {
       const result = await client.send(
         new BatchGetItemCommand({
           RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
@@ -61,8 +56,8 @@ export async function batchGet(
       );
       options.onRead?.(consumedUnits(result.ConsumedCapacity));
       found.push(...(result.Responses?.[tableName] ?? []));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
+      return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    });
   }
   return found;
 }
@@ -70,12 +65,9 @@ export async function batchGet(
 /** Puts and deletes in batches of 25; unprocessed requests are retried. Not atomic across items. */
 export async function batchWrite(client: DynamoDBClient, tableName: string, requests: readonly WriteRequest[]) {
   for (const chunk of chunks(requests, WRITE_BATCH)) {
-    let pending: WriteRequest[] = chunk;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= UNPROCESSED_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} writes unprocessed`);
-      if (attempt > 0) await pause(attempt);
+    await untilProcessed("BatchWriteItem", "writes", chunk, async (pending) => {
       const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-      pending = result.UnprocessedItems?.[tableName] ?? [];
-    }
+      return result.UnprocessedItems?.[tableName] ?? [];
+    });
   }
 }

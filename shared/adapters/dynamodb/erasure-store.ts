@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   type DynamoDBClient,
   GetItemCommand,
@@ -7,61 +6,20 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { TombstoneReader } from "../../application/consent-gate";
 import type { ErasureStore, PersonItem, TransitionStub } from "../../application/erase-lead";
-import { batchWrite, queryAll } from "./batch";
-import { toFunnelTransition } from "./funnel-queries";
-import { entityOf, type Item } from "./items";
-import {
-  erasedPk,
-  erasureAuditPk,
-  leadPk,
-  stageShard,
-  stalePk,
-  TOMBSTONE_SK,
-  transitionDayPk,
-  transitionSk,
-} from "./keys";
-
-/** An erased event's record: its key (a keyed hash of the sender's id) and nothing else. */
-export const ERASED_EVENT = "erased-event";
+import { batchWrite } from "./batch";
+import { erasureAuditItem } from "./entities/erasure-audit";
+import { ERASED_EVENT, erasedEventItem } from "./entities/event";
+import { entityOf, IS_PRESENT, itemKey, sortKeyOf } from "./entities/item";
+import { leadPk } from "./entities/lead";
+import { staleMarkerKey } from "./entities/stale-marker";
+import { TOMBSTONE_SK, tombstoneItem, tombstoneKey, toTombstone } from "./entities/tombstone";
+import { stubItem, stubOf } from "./entities/transition-stub";
+import { queryAll, tablePartition } from "./query";
 
 /** 100 items per transaction: 50 stub puts with their 50 deletes. */
 const PAIRS_PER_TRANSACTION = 50;
-const MARSHALL = { removeUndefinedValues: true } as const;
-
-function stubOf(item: Item): TransitionStub | undefined {
-  if (entityOf(item) !== "transition") return undefined;
-  const transition = toFunnelTransition(item);
-  if (!transition) return undefined;
-  const actor = unmarshall(item).actor as TransitionStub["actor"];
-  return {
-    from: transition.from,
-    to: transition.to,
-    at: transition.at,
-    ...(actor && { actor: { type: actor.type, id: actor.id } }),
-    ...(transition.source !== undefined && { source: transition.source }),
-    ...(transition.campaign !== undefined && { campaign: transition.campaign }),
-  };
-}
-
-/** A stub lives in its own partition and in the day index, exactly where the funnel reads transitions. */
-function stubItem(anonymousId: string, stub: TransitionStub): Item {
-  const stubId = `ts_${randomBytes(12).toString("hex")}`;
-  return marshall(
-    {
-      pk: erasedPk(anonymousId),
-      sk: transitionSk(stub.at, stubId),
-      entity: "transition-stub",
-      gsi3pk: transitionDayPk(stub.at),
-      gsi3sk: `${stub.at}#${stubId}`,
-      leadId: anonymousId,
-      ...stub,
-    },
-    MARSHALL,
-  );
-}
 
 /** The tombstone alone, for the write path's consent check (one GetItem). */
 export function dynamoTombstones(options: { client: DynamoDBClient; tableName: string }): TombstoneReader {
@@ -69,15 +27,9 @@ export function dynamoTombstones(options: { client: DynamoDBClient; tableName: s
   return {
     async tombstoneOf(leadId) {
       const result = await client.send(
-        new GetItemCommand({
-          TableName: tableName,
-          Key: marshall({ pk: leadPk(leadId), sk: TOMBSTONE_SK }),
-          ConsistentRead: true,
-        }),
+        new GetItemCommand({ TableName: tableName, Key: tombstoneKey(leadId), ConsistentRead: true }),
       );
-      if (!result.Item) return undefined;
-      const { erasedOn, erasedAt } = unmarshall(result.Item);
-      return { leadId, erasedOn: String(erasedOn), ...(typeof erasedAt === "string" && { erasedAt }) };
+      return result.Item && toTombstone(leadId, result.Item);
     },
   };
 }
@@ -85,7 +37,7 @@ export function dynamoTombstones(options: { client: DynamoDBClient; tableName: s
 /** Erasure over the single table: one Query for the person's partition, transactions and batches to empty it. */
 export function dynamoErasureStore(options: { client: DynamoDBClient; tableName: string }): ErasureStore {
   const { client, tableName } = options;
-  const key = (leadId: string, sk: string) => marshall({ pk: leadPk(leadId), sk });
+  const key = (leadId: string, sk: string) => itemKey(leadPk(leadId), sk);
 
   async function transact(items: TransactWriteItem[]): Promise<boolean> {
     try {
@@ -99,7 +51,7 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
   const pair = (leadId: string, anonymousId: string, item: PersonItem): TransactWriteItem[] => [
     { Put: { TableName: tableName, Item: stubItem(anonymousId, item.stub as TransitionStub) } },
     // Only if the transition is still there: a concurrent erasure may have replaced it already.
-    { Delete: { TableName: tableName, Key: key(leadId, item.key), ConditionExpression: "attribute_exists(pk)" } },
+    { Delete: { TableName: tableName, Key: key(leadId, item.key), ConditionExpression: IS_PRESENT } },
   ];
 
   return {
@@ -108,12 +60,11 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
     async personItems(leadId) {
       const items = await queryAll(client, {
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId) }),
+        ...tablePartition(leadPk(leadId)),
         ConsistentRead: true,
       });
       return items.flatMap((item): PersonItem[] => {
-        const sk = item.sk?.S;
+        const sk = sortKeyOf(item);
         if (!sk || sk === TOMBSTONE_SK || entityOf(item) === ERASED_EVENT) return [];
         const stub = stubOf(item);
         return [{ key: sk, entity: entityOf(item) ?? "unknown", ...(stub && { stub }) }];
@@ -121,15 +72,7 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
     },
 
     async putTombstone(tombstone) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: marshall(
-            { pk: leadPk(tombstone.leadId), sk: TOMBSTONE_SK, entity: "tombstone", ...tombstone },
-            MARSHALL,
-          ),
-        }),
-      );
+      await client.send(new PutItemCommand({ TableName: tableName, Item: tombstoneItem(tombstone) }));
     },
 
     async replaceWithStubs(leadId, anonymousId, items) {
@@ -153,7 +96,7 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
       await batchWrite(
         client,
         tableName,
-        keys.map((sk) => ({ PutRequest: { Item: { ...key(leadId, sk), entity: { S: ERASED_EVENT } } } })),
+        keys.map((sk) => ({ PutRequest: { Item: erasedEventItem(leadId, sk) } })),
       );
     },
 
@@ -161,26 +104,12 @@ export function dynamoErasureStore(options: { client: DynamoDBClient; tableName:
       await batchWrite(client, tableName, [
         ...keys.map((sk) => ({ DeleteRequest: { Key: key(leadId, sk) } })),
         // A stale-lead marker names the lead outside its partition: it goes too (deleting none is fine).
-        { DeleteRequest: { Key: marshall({ pk: stalePk(stageShard(leadId)), sk: leadId }) } },
+        { DeleteRequest: { Key: staleMarkerKey(leadId) } },
       ]);
     },
 
     async recordAudit(audit) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: marshall(
-            {
-              pk: erasureAuditPk(audit.at),
-              sk: `${audit.at}#${audit.leadId}`,
-              entity: "audit",
-              action: "lead.erased",
-              ...audit,
-            },
-            MARSHALL,
-          ),
-        }),
-      );
+      await client.send(new PutItemCommand({ TableName: tableName, Item: erasureAuditItem(audit) }));
     },
   };
 }

@@ -3,9 +3,11 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { LeadPages } from "../../application/lead-runs";
 import type { Lead } from "../../domain/lead";
 import { batchGet, consumedUnits } from "./batch";
-import { entityOf, type Item, toLead } from "./items";
-import { LEAD_SK, leadPk, stalePk } from "./keys";
+import { entityOf, itemKey, SK } from "./entities/item";
+import { LEAD, LEAD_SK, leadKey, toLead } from "./entities/lead";
+import { leadIdOfStaleMarker, stalePk } from "./entities/stale-marker";
 import { dynamoStageIndex } from "./lead-queries";
+import { tablePartition } from "./query";
 
 /** Items a Scan page reads (leads and everything else: events, transitions), at most 1 MB. */
 export const SCAN_PAGE_ITEMS = 400;
@@ -33,12 +35,11 @@ export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
 
   async function leadsById(leadIds: readonly string[]): Promise<Lead[]> {
     if (leadIds.length === 0) return [];
-    const keys = leadIds.map((leadId) => marshall({ pk: leadPk(leadId), sk: LEAD_SK }));
-    const items = await batchGet(client, tableName, keys, {
+    const items = await batchGet(client, tableName, leadIds.map(leadKey), {
       consistent: true,
       ...(onCapacity && { onRead: (read: number) => onCapacity("read", { read }) }),
     });
-    return items.filter((item) => entityOf(item) === "lead").map(toLead);
+    return items.filter((item) => entityOf(item) === LEAD).map(toLead);
   }
 
   return {
@@ -50,7 +51,7 @@ export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
               TableName: tableName,
               Segment: source.segment,
               TotalSegments: source.segments,
-              FilterExpression: "sk = :lead",
+              FilterExpression: `${SK} = :lead`,
               ExpressionAttributeValues: marshall({ ":lead": LEAD_SK }),
               Limit: options.scanPageItems ?? SCAN_PAGE_ITEMS,
               ...(after && { ExclusiveStartKey: marshall(JSON.parse(after) as Record<string, string>) }),
@@ -58,7 +59,7 @@ export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
             }),
           );
           onCapacity?.("scan", { read: page.ConsumedCapacity?.CapacityUnits ?? 0 });
-          const leads = (page.Items ?? []).filter((item) => entityOf(item) === "lead").map(toLead);
+          const leads = (page.Items ?? []).filter((item) => entityOf(item) === LEAD).map(toLead);
           const next = page.LastEvaluatedKey && JSON.stringify(unmarshall(page.LastEvaluatedKey));
           return next ? { leads, next } : { leads };
         }
@@ -78,17 +79,16 @@ export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
           const page = await client.send(
             new QueryCommand({
               TableName: tableName,
-              KeyConditionExpression: "pk = :pk",
-              ExpressionAttributeValues: marshall({ ":pk": stalePk(source.shard) }),
+              ...tablePartition(stalePk(source.shard)),
               Limit: INDEX_PAGE,
-              ...(after && { ExclusiveStartKey: marshall({ pk: stalePk(source.shard), sk: after }) }),
+              ...(after && { ExclusiveStartKey: itemKey(stalePk(source.shard), after) }),
               ...capacity,
             }),
           );
           onCapacity?.("query", { read: consumedUnits(page.ConsumedCapacity ? [page.ConsumedCapacity] : []) });
-          const leadIds = (page.Items ?? []).flatMap((item: Item) => (item.sk?.S ? [item.sk.S] : []));
+          const leadIds = (page.Items ?? []).flatMap((item) => leadIdOfStaleMarker(item) ?? []);
           const leads = await leadsById(leadIds);
-          const next = page.LastEvaluatedKey?.sk?.S;
+          const next = page.LastEvaluatedKey && leadIdOfStaleMarker(page.LastEvaluatedKey);
           return next ? { leads, next } : { leads };
         }
       }

@@ -3,35 +3,32 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "../../application/read-ports";
 import type { Lead } from "../../domain/lead";
 import { batchGet } from "./batch";
-import { entityOf, type Item, toLead } from "./items";
-import { domainPk, LEAD_SK, leadIdOfIndexKey, leadPk, STAGE_SHARDS, stagePk } from "./keys";
-import { TABLE } from "./table-definition";
+import { entityOf, primaryKey } from "./entities/item";
+import {
+  domainPk,
+  LEAD,
+  LEAD_SK,
+  LEADS_BY_DOMAIN,
+  LEADS_BY_ENTERED,
+  LEADS_BY_SCORE,
+  leadIdOfIndexKey,
+  leadIdOfPk,
+  leadKey,
+  leadPk,
+  STAGE_SHARDS,
+  stagePk,
+  toLead,
+} from "./entities/lead";
+import { partitionQuery, queryPages } from "./query";
+import type { TableIndex } from "./table-definition";
 
-/** An index of the table definition by name. */
-export function indexNamed(name: string) {
-  const index = TABLE.indexes.find((candidate) => candidate.name === name);
-  if (!index) throw new Error(`table-definition.ts has no index ${name}`);
-  return index;
-}
 /** gsi1 orders a stage's leads by score, gsi2 by time entered; both sharded by lead id. */
-const STAGE_INDEXES: Record<LeadSort, ReturnType<typeof indexNamed>> = {
-  score: indexNamed("gsi1v2"),
-  entered: indexNamed("gsi2v2"),
-};
-const DOMAIN_INDEX = indexNamed("gsi3v2");
+const STAGE_INDEXES: Record<LeadSort, TableIndex> = { score: LEADS_BY_SCORE, entered: LEADS_BY_ENTERED };
 
 /** The Query input for one partition of an index. */
-function partitionQuery(tableName: string, index: { name: string; partitionKey: string }, pk: string) {
-  return {
-    TableName: tableName,
-    IndexName: index.name,
-    KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": index.partitionKey },
-    ExpressionAttributeValues: marshall({ ":pk": pk }),
-  };
+function indexPartition(tableName: string, index: TableIndex, pk: string) {
+  return { TableName: tableName, IndexName: index.name, ...partitionQuery(index, pk) };
 }
-
-const leadIdOfPk = (item: Item) => item[TABLE.partitionKey]?.S?.slice(leadPk("").length);
 
 /**
  * The stage indexes. Each read is one Query on one shard's partition; the start key is rebuilt from
@@ -45,14 +42,13 @@ export function dynamoStageIndex(options: { client: DynamoDBClient; tableName: s
       const index = STAGE_INDEXES[sort];
       const pk = stagePk(partition.stage, partition.shard);
       const startKey = after && {
-        [TABLE.partitionKey]: leadPk(leadIdOfIndexKey(after)),
-        [TABLE.sortKey]: LEAD_SK,
+        ...primaryKey(leadPk(leadIdOfIndexKey(after)), LEAD_SK),
         [index.partitionKey]: pk,
         [index.sortKey]: after,
       };
       const result = await client.send(
         new QueryCommand({
-          ...partitionQuery(tableName, index, pk),
+          ...indexPartition(tableName, index, pk),
           ScanIndexForward: order === "asc",
           Limit: limit,
           ...(startKey && { ExclusiveStartKey: marshall(startKey) }),
@@ -73,11 +69,11 @@ export function dynamoLeadBatchReader(options: { client: DynamoDBClient; tableNa
   const { client, tableName } = options;
   return {
     async getLeads(leadIds) {
-      const keys = [...new Set(leadIds)].map((leadId) => marshall({ pk: leadPk(leadId), sk: LEAD_SK }));
+      const keys = [...new Set(leadIds)].map(leadKey);
       const items = await batchGet(client, tableName, keys);
       const leads = new Map<string, Lead>();
       for (const item of items) {
-        if (entityOf(item) !== "lead") continue;
+        if (entityOf(item) !== LEAD) continue;
         const lead = toLead(item);
         leads.set(lead.leadId, lead);
       }
@@ -92,21 +88,18 @@ export function dynamoDomainIndex(options: { client: DynamoDBClient; tableName: 
   return {
     async leadIdsOf(domain, limit) {
       const leadIds: string[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            ...partitionQuery(tableName, DOMAIN_INDEX, domainPk(domain)),
-            Limit: limit + 1 - leadIds.length,
-            ...(startKey && { ExclusiveStartKey: startKey }),
-          }),
-        );
+      const pages = queryPages(client, () => ({
+        ...indexPartition(tableName, LEADS_BY_DOMAIN, domainPk(domain)),
+        // One more than asked for: finding it says the domain has more leads than the limit.
+        Limit: limit + 1 - leadIds.length,
+      }));
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const leadId = leadIdOfPk(item);
           if (leadId) leadIds.push(leadId);
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && leadIds.length <= limit);
+        if (leadIds.length > limit) break;
+      }
       return { leadIds: leadIds.slice(0, limit), truncated: leadIds.length > limit };
     },
   };

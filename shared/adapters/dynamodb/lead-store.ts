@@ -9,7 +9,6 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import {
   DuplicateEventError,
   type LeadChange,
@@ -19,29 +18,14 @@ import {
 } from "../../application/ports";
 import type { Lead, Transition } from "../../domain/lead";
 import type { StoredEvent } from "../../domain/scoring";
-import { batchGet, consumedUnits, queryAll } from "./batch";
-import {
-  committedLeadVersion,
-  entityOf,
-  eventItem,
-  type Item,
-  leadItem,
-  toEvent,
-  toLead,
-  toTransition,
-  transitionItem,
-} from "./items";
-import {
-  EVENT_PREFIX,
-  eventSk,
-  LEAD_SK,
-  leadPk,
-  markerSk,
-  STAGE_SHARDS,
-  stageShard,
-  stalePk,
-  TRANSITION_PREFIX,
-} from "./keys";
+import { batchGet, consumedUnits } from "./batch";
+import { committedLeadVersion, EVENT, EVENT_PREFIX, eventItem, eventSk, toEvent } from "./entities/event";
+import { entityOf, IS_ABSENT, type Item, itemKey } from "./entities/item";
+import { LEAD, leadItem, leadKey, leadPk, leadPutCondition, STAGE_SHARDS, toLead } from "./entities/lead";
+import { appliedOf, markerItem, markerKey } from "./entities/marker";
+import { leadIdOfStaleMarker, staleMarkerItem, staleMarkerKey, stalePk } from "./entities/stale-marker";
+import { TRANSITION_PREFIX, toTransition, transitionItem } from "./entities/transition";
+import { queryAll, queryPages, tablePartition } from "./query";
 
 export interface DynamoLeadStoreOptions {
   client: DynamoDBClient;
@@ -62,24 +46,20 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
 
   async function queryEvents(leadId: string, consistent: boolean, limit = Number.POSITIVE_INFINITY) {
     const events: StoredEvent[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": EVENT_PREFIX }),
-          ConsistentRead: consistent,
-          ...(Number.isFinite(limit) && { Limit: Math.min(1000, limit - events.length + 1) }),
-          ...capacity,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
+    const pages = queryPages(client, () => ({
+      TableName: tableName,
+      ...tablePartition(leadPk(leadId), EVENT_PREFIX),
+      ConsistentRead: consistent,
+      // One more than asked for: finding it says the history is longer than the limit.
+      ...(Number.isFinite(limit) && { Limit: Math.min(1000, limit - events.length + 1) }),
+      ...capacity,
+    }));
+    for await (const page of pages) {
       onCapacity?.("query", { read: page.ConsumedCapacity?.CapacityUnits ?? 0 });
       // An erased event's record shares the prefix: a person erased and recorded again has both.
-      for (const item of page.Items ?? []) if (entityOf(item) === "event") events.push(toEvent(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && events.length <= limit);
+      for (const item of page.Items ?? []) if (entityOf(item) === EVENT) events.push(toEvent(item));
+      if (events.length > limit) break;
+    }
     return events.length > limit ? { events: events.slice(0, limit), complete: false } : { events, complete: true };
   }
 
@@ -107,7 +87,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     const result = await client.send(
       new GetItemCommand({
         TableName: tableName,
-        Key: marshall({ pk: leadPk(leadId), sk: LEAD_SK }),
+        Key: leadKey(leadId),
         ConsistentRead: consistent,
         ...capacity,
       }),
@@ -118,10 +98,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
 
   return {
     async readForEvent(leadId, eventKey, { consistent = false, isolated = false } = {}) {
-      const keys = [
-        { pk: leadPk(leadId), sk: LEAD_SK },
-        { pk: leadPk(leadId), sk: eventSk(eventKey) },
-      ].map((key) => marshall(key));
+      const keys = [leadKey(leadId), itemKey(leadPk(leadId), eventSk(eventKey))];
       if (isolated) {
         const [lead, event] = await transactGet(keys);
         return { lead: lead && toLead(lead), recorded: event !== undefined };
@@ -130,7 +107,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
         consistent,
         ...(onCapacity && { onRead: (read: number) => onCapacity("read", { read }) }),
       });
-      const lead = items.find((item) => entityOf(item) === "lead");
+      const lead = items.find((item) => entityOf(item) === LEAD);
       const event = items.find((item) => item !== lead);
       const committedWith = event && committedLeadVersion(event);
       return {
@@ -142,12 +119,8 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
 
     async readForAction(leadId, actionKey) {
       // Transactional: a BatchGetItem may see the lead of a rep action's transaction without its marker.
-      const keys = [LEAD_SK, markerSk(actionKey)].map((sk) => marshall({ pk: leadPk(leadId), sk }));
-      const [lead, marker] = await transactGet(keys);
-      return {
-        lead: lead && toLead(lead),
-        ...(marker && { applied: marker.at?.S ? { at: marker.at.S } : {} }),
-      };
+      const [lead, marker] = await transactGet([leadKey(leadId), markerKey(leadId, actionKey)]);
+      return { lead: lead && toLead(lead), ...(marker && { applied: appliedOf(marker) }) };
     },
 
     async loadEvents(leadId, { consistent = false, limit }) {
@@ -165,14 +138,12 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
       const leadIds: string[] = [];
       for (let shard = 0; shard < STAGE_SHARDS && leadIds.length < limit; shard++) {
         const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: marshall({ ":pk": stalePk(shard) }),
-            Limit: limit - leadIds.length,
-          }),
+          new QueryCommand({ TableName: tableName, ...tablePartition(stalePk(shard)), Limit: limit - leadIds.length }),
         );
-        for (const item of page.Items ?? []) if (item.sk?.S) leadIds.push(item.sk.S);
+        for (const item of page.Items ?? []) {
+          const leadId = leadIdOfStaleMarker(item);
+          if (leadId) leadIds.push(leadId);
+        }
       }
       return leadIds;
     },
@@ -182,8 +153,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     async listTransitions(leadId): Promise<Transition[]> {
       const items = await queryAll(client, {
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(leadId), ":prefix": TRANSITION_PREFIX }),
+        ...tablePartition(leadPk(leadId), TRANSITION_PREFIX),
       });
       return items.map(toTransition);
     },
@@ -212,26 +182,16 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
 
 /** The transaction for a change: the lead first, then the event, transition and marker. */
 function transactionItems(tableName: string, change: LeadChange) {
-  const items: TransactWriteItem[] = [];
-  const leadPut =
-    change.expectedVersion === undefined
-      ? { ConditionExpression: "attribute_not_exists(pk)" }
-      : {
-          ConditionExpression: "version = :expected",
-          ExpressionAttributeValues: marshall({ ":expected": change.expectedVersion }),
-        };
-  items.push({ Put: { TableName: tableName, Item: leadItem(change.lead), ...leadPut } });
+  const { lead } = change;
+  const items: TransactWriteItem[] = [
+    { Put: { TableName: tableName, Item: leadItem(lead), ...leadPutCondition(change.expectedVersion) } },
+  ];
   let eventIndex: number | undefined;
   if (change.event) {
     if (change.eventKey === undefined) throw new Error("an event is stored under its key: LeadChange.eventKey");
     eventIndex = items.length;
-    items.push({
-      Put: {
-        TableName: tableName,
-        Item: eventItem(change.lead.leadId, change.event, change.eventKey, change.lead.version),
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    });
+    const event = eventItem(lead.leadId, change.event, change.eventKey, lead.version);
+    items.push({ Put: { TableName: tableName, Item: event, ConditionExpression: IS_ABSENT } });
   }
   if (change.transition) {
     items.push({ Put: { TableName: tableName, Item: transitionItem(change.transition) } });
@@ -239,27 +199,15 @@ function transactionItems(tableName: string, change: LeadChange) {
   let markerIndex: number | undefined;
   if (change.marker) {
     markerIndex = items.length;
-    const expiresAt = Math.floor(Date.parse(change.lead.updatedAt) / 1000) + change.marker.ttlSeconds;
-    items.push({
-      Put: {
-        TableName: tableName,
-        Item: marshall({
-          pk: leadPk(change.lead.leadId),
-          sk: markerSk(change.marker.key),
-          entity: "marker",
-          at: change.lead.updatedAt,
-          expiresAt,
-        }),
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    });
+    const expiresAt = Math.floor(Date.parse(lead.updatedAt) / 1000) + change.marker.ttlSeconds;
+    const marker = markerItem(lead.leadId, change.marker.key, lead.updatedAt, expiresAt);
+    items.push({ Put: { TableName: tableName, Item: marker, ConditionExpression: IS_ABSENT } });
   }
   if (change.stale) {
-    const key = marshall({ pk: stalePk(stageShard(change.lead.leadId)), sk: change.lead.leadId });
     items.push(
       change.stale === "mark"
-        ? { Put: { TableName: tableName, Item: { ...key, entity: { S: "stale" } } } }
-        : { Delete: { TableName: tableName, Key: key } },
+        ? { Put: { TableName: tableName, Item: staleMarkerItem(lead.leadId) } }
+        : { Delete: { TableName: tableName, Key: staleMarkerKey(lead.leadId) } },
     );
   }
   return { items, eventIndex, markerIndex };

@@ -7,11 +7,18 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { MOVED_ATTRIBUTE } from "../../application/lead-stage-changed";
 import type { Pseudonyms } from "../../domain/pseudonyms";
-import { batchWrite, queryAll } from "./batch";
-import { entityOf, eventItem, type Item, leadItem, toEvent, toLead, toTransition, transitionItem } from "./items";
-import { ERASURE_AUDIT_PREFIX, LEAD_SK, leadPk, stageShard, stalePk, TOMBSTONE_SK } from "./keys";
+import { batchWrite } from "./batch";
+import { ERASURE_AUDIT_PREFIX, erasureAuditSk } from "./entities/erasure-audit";
+import { EVENT, eventItem, toEvent } from "./entities/event";
+import { entityOf, type Item, keyOf, PK, SK } from "./entities/item";
+import { LEAD, LEAD_SK, leadIdOfPk, leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
+import { SLA_BREACH } from "./entities/sla-breach";
+import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
+import { MOVED_ATTRIBUTE } from "./entities/stream";
+import { TOMBSTONE, TOMBSTONE_SK, tombstoneItem, tombstoneKey, toTombstone } from "./entities/tombstone";
+import { TRANSITION, toTransition, transitionItem } from "./entities/transition";
+import { queryAll, tablePartition } from "./query";
 
 /** What moving one person's partition did. */
 export type RekeyOutcome =
@@ -27,11 +34,6 @@ export interface RekeyPage {
 }
 
 const MOVED = { S: "lead-ids" };
-const oldLeadId = (item: Item) => (item.pk?.S ?? "").slice(leadPk("").length);
-const staleMarker = (leadId: string): Item => ({
-  ...marshall({ pk: stalePk(stageShard(leadId)), sk: leadId }),
-  entity: { S: "stale" },
-});
 
 /**
  * Moves every person's partition from the lead id an earlier release derived (a bare SHA-256 of the email)
@@ -46,16 +48,14 @@ const staleMarker = (leadId: string): Item => ({
 export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: string; pseudonyms: Pseudonyms }) {
   const { client, tableName, pseudonyms } = options;
 
-  async function getItem(pk: string, sk: string): Promise<Item | undefined> {
-    const result = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: marshall({ pk, sk }), ConsistentRead: true }),
-    );
+  async function getItem(key: Item): Promise<Item | undefined> {
+    const result = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return result.Item;
   }
 
   /** The keyed id a partition's root names, or undefined when it cannot be known. */
   function keyedIdOf(root: Item): string | undefined {
-    if (entityOf(root) === "lead") return pseudonyms.leadId(toLead(root).email);
+    if (entityOf(root) === LEAD) return pseudonyms.leadId(toLead(root).email);
     const emailHash = root.emailHash?.S;
     return emailHash ? pseudonyms.leadIdOfEmailHash(emailHash) : undefined;
   }
@@ -63,28 +63,22 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
   /** One item of the old partition as the new partition holds it. */
   function moved(item: Item, to: string): Item {
     switch (entityOf(item)) {
-      case "lead":
+      case LEAD:
         return leadItem({ ...toLead(item), leadId: to });
-      case "event": {
+      case EVENT: {
         const event = toEvent(item);
         return eventItem(to, event, pseudonyms.eventKey(event.eventId));
       }
-      case "transition":
+      case TRANSITION:
         return { ...transitionItem({ ...toTransition(item), leadId: to }), [MOVED_ATTRIBUTE]: MOVED };
-      case "tombstone": {
-        const { erasedOn, erasedAt } = unmarshall(item);
-        return marshall(
-          { pk: leadPk(to), sk: TOMBSTONE_SK, entity: "tombstone", leadId: to, erasedOn, erasedAt },
-          {
-            removeUndefinedValues: true,
-          },
-        );
-      }
+      case TOMBSTONE:
+        // Without the email hash an earlier release kept: the keyed id is all a tombstone names now.
+        return tombstoneItem(toTombstone(to, item));
       default: {
         // Markers, SLA records, raw copies: the same item under the new key (an SLA record is published).
-        const copy: Item = { ...item, pk: { S: leadPk(to) } };
+        const copy: Item = { ...item, [PK]: { S: leadPk(to) } };
         if (copy.leadId?.S !== undefined) copy.leadId = { S: to };
-        if (entityOf(item) === "sla-breach") copy[MOVED_ATTRIBUTE] = MOVED;
+        if (entityOf(item) === SLA_BREACH) copy[MOVED_ATTRIBUTE] = MOVED;
         return copy;
       }
     }
@@ -96,22 +90,17 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
    */
   async function mergeInto(to: string, oldLead: Item): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await getItem(leadPk(to), LEAD_SK);
+      const current = await getItem(leadKey(to));
       const version = current ? toLead(current).version : 0;
       try {
         await client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: leadItem({ ...toLead(oldLead), leadId: to, stale: true, version: version + 1 }),
-            ...(current
-              ? {
-                  ConditionExpression: "version = :expected",
-                  ExpressionAttributeValues: marshall({ ":expected": version }),
-                }
-              : { ConditionExpression: "attribute_not_exists(pk)" }),
+            ...leadPutCondition(current ? version : undefined),
           }),
         );
-        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarker(to) } }]);
+        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarkerItem(to) } }]);
         return;
       } catch (error) {
         if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
@@ -126,7 +115,7 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
       const result = await client.send(
         new ScanCommand({
           TableName: tableName,
-          FilterExpression: "begins_with(pk, :lead) AND (sk = :lead_sk OR sk = :tombstone)",
+          FilterExpression: `begins_with(${PK}, :lead) AND (${SK} = :lead_sk OR ${SK} = :tombstone)`,
           ExpressionAttributeValues: marshall({ ":lead": leadPk(""), ":lead_sk": LEAD_SK, ":tombstone": TOMBSTONE_SK }),
           ConsistentRead: true,
           ...(startKey && { ExclusiveStartKey: startKey }),
@@ -137,7 +126,7 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
 
     /** Moves the partition this root belongs to, when it is not under its keyed id yet. */
     async rekey(root: Item): Promise<RekeyOutcome> {
-      const from = oldLeadId(root);
+      const from = leadIdOfPk(root) ?? "";
       const to = keyedIdOf(root);
       if (to === from) return { kind: "current" };
       // A tombstone without an email hash: one written under a keyed id, or one an earlier release wrote
@@ -145,32 +134,29 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
       if (to === undefined) return { kind: "current" };
       const items = await queryAll(client, {
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: marshall({ ":pk": leadPk(from) }),
+        ...tablePartition(leadPk(from)),
         ConsistentRead: true,
       });
       // The root was moved already (its old partition deleted) by a run that stopped before its page ended.
       if (items.length === 0) return { kind: "current" };
-      const oldLead = items.find((item) => entityOf(item) === "lead");
-      const newLead = await getItem(leadPk(to), LEAD_SK);
+      const oldLead = items.find((item) => entityOf(item) === LEAD);
+      const newLead = await getItem(leadKey(to));
       // A lead under the new id that is not this move's own copy got events of its own meanwhile.
       const merged =
         oldLead !== undefined &&
         newLead !== undefined &&
         (newLead.version?.N !== oldLead.version?.N || toLead(newLead).updatedAt !== toLead(oldLead).updatedAt);
       const copies = items
-        .filter((item) => !(merged && entityOf(item) === "lead"))
+        .filter((item) => !(merged && entityOf(item) === LEAD))
         .map((item) => ({ PutRequest: { Item: moved(item, to) } }) satisfies WriteRequest);
       await batchWrite(client, tableName, copies);
       if (merged) await mergeInto(to, oldLead);
       else if (oldLead && toLead(oldLead).stale) {
-        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarker(to) } }]);
+        await batchWrite(client, tableName, [{ PutRequest: { Item: staleMarkerItem(to) } }]);
       }
       await batchWrite(client, tableName, [
-        ...items.map((item) => ({
-          DeleteRequest: { Key: { pk: item.pk as Item[string], sk: item.sk as Item[string] } },
-        })),
-        { DeleteRequest: { Key: marshall({ pk: stalePk(stageShard(from)), sk: from }) } },
+        ...items.map((item) => ({ DeleteRequest: { Key: keyOf(item) } })),
+        { DeleteRequest: { Key: staleMarkerKey(from) } },
       ]);
       return { kind: "moved", from, to, items: items.length, merged };
     },
@@ -187,7 +173,7 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
         const page = await client.send(
           new ScanCommand({
             TableName: tableName,
-            FilterExpression: "begins_with(pk, :audit)",
+            FilterExpression: `begins_with(${PK}, :audit)`,
             ExpressionAttributeValues: marshall({ ":audit": ERASURE_AUDIT_PREFIX }),
             ConsistentRead: true,
             ...(startKey && { ExclusiveStartKey: startKey }),
@@ -199,14 +185,14 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
           if (leadId === undefined) continue;
           const keyed = movedIds.get(leadId);
           if (!keyed) {
-            const tombstone = await getItem(leadPk(leadId), TOMBSTONE_SK);
+            const tombstone = await getItem(tombstoneKey(leadId));
             if (tombstone && !tombstone.emailHash) continue;
           }
           const { leadId: _old, ...rest } = audit;
-          const sk = `${audit.at}#${keyed ?? `unkeyed_${randomBytes(8).toString("hex")}`}`;
+          const sk = erasureAuditSk(audit.at, keyed ?? `unkeyed_${randomBytes(8).toString("hex")}`);
           await batchWrite(client, tableName, [
-            { PutRequest: { Item: marshall({ ...rest, sk, ...(keyed && { leadId: keyed }) }) } },
-            { DeleteRequest: { Key: { pk: item.pk as Item[string], sk: item.sk as Item[string] } } },
+            { PutRequest: { Item: marshall({ ...rest, [SK]: sk, ...(keyed && { leadId: keyed }) }) } },
+            { DeleteRequest: { Key: keyOf(item) } },
           ]);
           if (keyed) counts.rekeyed++;
           else counts.stripped++;

@@ -6,21 +6,28 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { type RunStore, unstartedParts } from "../../application/lead-runs";
+import { batchWrite } from "./batch";
+import { IS_ABSENT, IS_PRESENT, itemKey } from "./entities/item";
 import {
-  type LeadRun,
-  type RunPart,
-  type RunStore,
-  type StageChange,
-  unstartedParts,
-} from "../../application/lead-runs";
-import { batchWrite, queryAll } from "./batch";
-import type { Item } from "./items";
-import { CHANGE_PREFIX, changeSk, PART_PREFIX, partSk, RUN_SK, RUNS_PK, runPk } from "./keys";
+  CHANGE_PREFIX,
+  changeItem,
+  PART_PREFIX,
+  partItem,
+  partSk,
+  pointerItem,
+  RUN_SK,
+  RUNS_PK,
+  runItem,
+  runPk,
+  toChange,
+  toPart,
+  toRun,
+} from "./entities/run";
+import { queryAll, tablePartition } from "./query";
 
 /** How long a run's items stay (they expire by the table's TTL): long enough to read what a run did. */
 export const RUN_RETENTION_DAYS = 30;
-
-const MARSHALL = { removeUndefinedValues: true, convertEmptyValues: false } as const;
 
 /**
  * RunStore over the single table: a run's header, parts and changes in its own partition, and the
@@ -33,7 +40,7 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
 
   async function getItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
     const result = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: marshall({ pk, sk }), ConsistentRead: true }),
+      new GetItemCommand({ TableName: tableName, Key: itemKey(pk, sk), ConsistentRead: true }),
     );
     return result.Item && unmarshall(result.Item);
   }
@@ -41,18 +48,11 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
   async function queryPrefix(runId: string, prefix: string): Promise<Record<string, unknown>[]> {
     const items = await queryAll(client, {
       TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: marshall({ ":pk": runPk(runId), ":prefix": prefix }),
+      ...tablePartition(runPk(runId), prefix),
       ConsistentRead: true,
     });
     return items.map((item) => unmarshall(item));
   }
-
-  const partItem = (runId: string, part: RunPart, createdAt: string): Item =>
-    marshall(
-      { pk: runPk(runId), sk: partSk(part.part), entity: "run-part", ...part, expiresAt: expiresAt(createdAt) },
-      MARSHALL,
-    );
 
   async function conditional(write: () => Promise<unknown>): Promise<boolean> {
     try {
@@ -81,33 +81,20 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
         const created = unstartedParts(parts, run.createdAt);
         // Parts and header first, the pointer last: a run is found only once it is whole.
         await batchWrite(client, tableName, [
-          ...created.map((part) => ({ PutRequest: { Item: partItem(run.runId, part, run.createdAt) } })),
-          {
-            PutRequest: {
-              Item: marshall(
-                { pk: runPk(run.runId), sk: RUN_SK, entity: "run", ...run, expiresAt: expiresAt(run.createdAt) },
-                MARSHALL,
-              ),
-            },
-          },
+          ...created.map((part) => ({ PutRequest: { Item: partItem(run.runId, part, expiresAt(run.createdAt)) } })),
+          { PutRequest: { Item: runItem(run, expiresAt(run.createdAt)) } },
         ]);
         const claimed = await conditional(() =>
           client.send(
             new PutItemCommand({
               TableName: tableName,
-              Item: marshall({
-                pk: RUNS_PK,
-                sk: key,
-                entity: "run-pointer",
-                runId: run.runId,
-                expiresAt: expiresAt(run.createdAt),
-              }),
+              Item: pointerItem(key, run.runId, expiresAt(run.createdAt)),
               ...(pointed
                 ? {
                     ConditionExpression: "runId = :pointed",
                     ExpressionAttributeValues: marshall({ ":pointed": pointed }),
                   }
-                : { ConditionExpression: "attribute_not_exists(pk)" }),
+                : { ConditionExpression: IS_ABSENT }),
             }),
           ),
         );
@@ -118,9 +105,7 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
 
     async get(runId) {
       const item = await getItem(runPk(runId), RUN_SK);
-      if (!item) return undefined;
-      const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...run } = item;
-      return run as unknown as LeadRun;
+      return item && toRun(item);
     },
 
     async parts(runId) {
@@ -138,7 +123,7 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
           new PutItemCommand({
             TableName: tableName,
             // Kept as long from its last page as the header is from the start: a run lasts hours, not weeks.
-            Item: partItem(runId, next, next.updatedAt),
+            Item: partItem(runId, next, expiresAt(next.updatedAt)),
             ConditionExpression: "ticket = :ticket AND page = :page",
             ExpressionAttributeValues: marshall({ ":ticket": expected.ticket, ":page": expected.page }),
           }),
@@ -151,7 +136,7 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: marshall({ pk: runPk(runId), sk: partSk(part) }),
+            Key: itemKey(runPk(runId), partSk(part)),
             UpdateExpression: "SET ticket = :next",
             ConditionExpression: "ticket = :ticket AND page = :page",
             ExpressionAttributeValues: marshall({
@@ -168,9 +153,9 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: marshall({ pk: runPk(runId), sk: RUN_SK }),
+          Key: itemKey(runPk(runId), RUN_SK),
           UpdateExpression: "SET refused = :reason",
-          ConditionExpression: "attribute_exists(pk)",
+          ConditionExpression: IS_PRESENT,
           ExpressionAttributeValues: marshall({ ":reason": reason }),
         }),
       );
@@ -181,28 +166,13 @@ export function dynamoRunStore(options: { client: DynamoDBClient; tableName: str
       await batchWrite(
         client,
         tableName,
-        changes.map((change) => ({
-          PutRequest: {
-            Item: marshall(
-              { pk: runPk(runId), sk: changeSk(change.leadId), entity: "run-change", ...change, expiresAt: expires },
-              MARSHALL,
-            ),
-          },
-        })),
+        changes.map((change) => ({ PutRequest: { Item: changeItem(runId, change, expires) } })),
       );
     },
 
     async changes(runId) {
-      return (await queryPrefix(runId, CHANGE_PREFIX)).map((item) => {
-        const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...change } = item;
-        return change as unknown as StageChange;
-      });
+      return (await queryPrefix(runId, CHANGE_PREFIX)).map(toChange);
     },
   };
   return store;
-}
-
-function toPart(item: Record<string, unknown>): RunPart {
-  const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...part } = item;
-  return part as unknown as RunPart;
 }

@@ -1,6 +1,7 @@
 /**
  * The single table, defined once: the CDK stack, the local runtime and the tests all build it from here.
- * Keys are generic; what an item is lives in its `entity` attribute. See keys.ts for the key layouts.
+ * Keys are generic; what an item is lives in its `entity` attribute. Each entity, its keys and its item
+ * layout live in entities/ (entities/item.ts has the overview).
  *
  * An index's name is its identity in AWS: its keys and projection cannot change in place. Changing
  * either means a new name (and key attributes kept), with the old one listed in RETIRED_INDEXES until
@@ -22,6 +23,8 @@ export interface IndexDefinition {
 export const TABLE = {
   partitionKey: "pk",
   sortKey: "sk",
+  /** What an item is (a lead, an event, a transition, ...): not a key, but every item has it. */
+  entityAttribute: "entity",
   /** Items with this attribute (epoch seconds) expire: raw payload copies, idempotency markers. */
   ttlAttribute: "expiresAt",
   /** The stream carries new images: the Pipe and the local poller read transitions from it. */
@@ -95,6 +98,16 @@ export function globalSecondaryIndex(index: IndexDefinition | RetiredIndex) {
     ],
     Projection: indexProjection(index.projection),
   };
+}
+
+export type TableIndex = (typeof TABLE.indexes)[number];
+export type IndexName = TableIndex["name"];
+
+/** A current index by name: what an entity's index keys and a Query on the index are built from. */
+export function indexNamed(name: IndexName): TableIndex {
+  const index = TABLE.indexes.find((candidate) => candidate.name === name);
+  if (!index) throw new Error(`table-definition.ts has no index ${name}`);
+  return index;
 }
 
 /** A current or retired index by name, for a stack that is between two releases. */

@@ -1,3 +1,4 @@
+import type { Alert } from "../../domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -7,7 +8,6 @@ import {
   stageLabel,
   stageText,
 } from "../../domain/alert-facts";
-import type { Alert } from "../../domain/alert";
 
 /** An alert as an email: both parts carry the same facts, so any mail client shows all of it. */
 export interface AlertEmail {

@@ -1,3 +1,4 @@
+import type { Alert } from "../../domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -7,7 +8,6 @@ import {
   stageLabel,
   stageText,
 } from "../../domain/alert-facts";
-import type { Alert } from "../../domain/alert";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn";
 
 /** Slack's documented Block Kit limits, the ones these messages can reach. */

@@ -1,10 +1,10 @@
 import type { _Record, AttributeValue } from "@aws-sdk/client-dynamodb-streams";
 import { describe, expect, it } from "vitest";
+import { SLA_BREACH_STREAM_FILTER } from "../../../shared/adapters/dynamodb/entities/sla-breach";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
-  SLA_BREACH_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
-} from "../../../shared/application/lead-stage-changed";
+} from "../../../shared/adapters/dynamodb/entities/transition";
 import type { EventPattern } from "../../../shared/bus/summary-schemas";
 import { matchesPattern } from "../../../shared/local/event-pattern";
 import { toPipeRecord, toPipeRecordView } from "../../../shared/local/pipe-record";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { leadItem, toLead } from "../../../shared/adapters/dynamodb/items";
+import { leadItem, toLead } from "../../../shared/adapters/dynamodb/entities/lead";
 import type { Lead, Owner } from "../../../shared/domain/lead";
 import type { LeadEventInput } from "../../../shared/domain/lead-event";
 import { type FoldResult, foldLead } from "../../../shared/domain/lead-fold";

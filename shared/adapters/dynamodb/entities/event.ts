@@ -1,0 +1,52 @@
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { StoredEvent } from "../../../domain/scoring";
+import { entityItem, type Item, strip } from "./item";
+import { leadPk } from "./lead";
+
+/**
+ * An event: pk LEAD#<leadId>, sk EVENT#<key>. The key, a keyed hash of <source>:<id> (Pseudonyms.eventKey),
+ * is the dedupe key, never the sender's own id; its body keeps the sender's id for the lead's timeline.
+ * An erasure replaces the event with a record of the key alone (ERASED_EVENT), under the same key.
+ */
+export const EVENT = "event";
+/** An erased event's record: its key (a keyed hash of the sender's id) and nothing else. */
+export const ERASED_EVENT = "erased-event";
+
+export const EVENT_PREFIX = "EVENT#";
+export const eventSk = (eventKey: string) => `${EVENT_PREFIX}${eventKey}`;
+
+/** Written beside the event by ingest's commits: the lead version the event committed with. */
+const LEAD_VERSION = "leadVersion";
+
+/**
+ * An event item. `leadVersion`: the lead version it commits with (ingest's commits), so a read that sees
+ * the event beside an older lead knows it saw half of the commit (committedLeadVersion).
+ */
+export function eventItem(leadId: string, event: StoredEvent, key: string, leadVersion?: number): Item {
+  const item = entityItem(EVENT, leadPk(leadId), eventSk(key), { leadId, ...event });
+  if (leadVersion !== undefined) item[LEAD_VERSION] = { N: String(leadVersion) };
+  return item;
+}
+
+export function toEvent(item: Item): StoredEvent {
+  const {
+    leadId: _leadId,
+    [LEAD_VERSION]: _leadVersion,
+    ...event
+  } = strip<StoredEvent & { leadId: string; [LEAD_VERSION]?: number }>(unmarshall(item));
+  return event;
+}
+
+/**
+ * The lead version an event item was committed with (ingest writes it beside the event), or undefined for
+ * an item written without it (an import, a rekey, an erasure's record, an item from before it was kept).
+ */
+export function committedLeadVersion(item: Item): number | undefined {
+  const version = item[LEAD_VERSION]?.N;
+  return version === undefined ? undefined : Number(version);
+}
+
+/** An erased event's record, over the event's own key (its sort key): the content goes, the key stays. */
+export function erasedEventItem(leadId: string, sk: string): Item {
+  return entityItem(ERASED_EVENT, leadPk(leadId), sk);
+}
