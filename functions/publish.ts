@@ -5,7 +5,7 @@ import type { StreamRecord } from "../shared/adapters/dynamodb/entities/stream";
 import { transitionFromRecord } from "../shared/adapters/dynamodb/entities/transition";
 import type { LeadSlaBreachedDetail } from "../shared/bus/lead-sla-breached";
 import { type LeadStageChangedDetail, stageChangedDetail } from "../shared/bus/lead-stage-changed";
-import type { ScoringEngine } from "../shared/domain/scoring";
+import type { ScoringEngine } from "../shared/domain/scoring-engine";
 import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
 import { countMetric, logger } from "../shared/runtime/powertools";
 import { tracing } from "../shared/runtime/tracing";

@@ -5,7 +5,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { streamPublications } from "../shared/application/stream-publications";
+import { streamPublications } from "../shared/adapters/dynamodb/stream-publications";
 import type { NotificationRule } from "../shared/domain/model/notifications";
 import { FUNCTIONS } from "../shared/runtime/routes";
 import { WORK_QUEUE } from "../shared/runtime/work-queue";

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { AccountNotFoundError } from "../domain/errors";
-import { roundPoints } from "../domain/scoring";
+import { roundPoints } from "../domain/scoring-engine";
 import { funnelRank, STAGES, type Stage } from "../domain/stages";
-import { type DomainIndex, type LeadBatchReader, type LeadSummary, leadSummary } from "./read-ports";
+import { type DomainIndex, type LeadBatchReader, type LeadSummary, leadSummary } from "./ports/lead-reads";
 
 /** An account larger than this is summed over its first leads only, and says so. */
 export const MAX_ACCOUNT_LEADS = 500;
@@ -34,6 +34,8 @@ export interface AccountView {
  * The account roll-up: the leads of one company domain, their combined score and furthest stage.
  * Input: a domain. Output: AccountView, or AccountNotFoundError when no lead has that domain.
  * Main course: one Query on the domain index for the lead ids, then the lead items in batches.
+ * Guarantees: reads only, bounded (at most MAX_ACCOUNT_LEADS leads, `truncated` says when more exist);
+ * free-mail domains are no account.
  */
 export const readAccount =
   (deps: { domains: DomainIndex; leads: LeadBatchReader }) =>

@@ -1,10 +1,10 @@
 import { ContentionError, LeadNotFoundError } from "../domain/errors";
 import type { Actor, Lead, RuleHit, Transition } from "../domain/lead";
 import { applyRepAction as decideRepAction, type RepAction } from "../domain/rep-actions";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { foldStoredLead } from "./lead-replay";
-import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports";
-import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
+import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./pacing/retry";
+import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports/lead-store";
 
 export type { RepAction };
 

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { LeadNotFoundError } from "../domain/errors";
 import type { Actor } from "../domain/lead";
 import type { Stage } from "../domain/stages";
-import type { Tombstone, TombstoneReader } from "./consent-gate";
-import type { Clock, PseudonymSource } from "./ports";
+import type { Clock, PseudonymSource } from "./ports/lead-store";
+import type { Tombstone, TombstoneReader } from "./ports/tombstones";
 
 /** The part of a transition the funnel needs, and nothing about the person. */
 export interface TransitionStub {

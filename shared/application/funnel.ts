@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { InvalidQueryError } from "../domain/errors";
 import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "../domain/funnel";
-import { mapConcurrent } from "./concurrency";
-import type { Clock } from "./ports";
+import { mapConcurrent } from "./pacing/concurrency";
+import type { Clock } from "./ports/lead-store";
 
 /** The longest range one request may cover: one Query per day. */
 export const MAX_FUNNEL_DAYS = 366;
@@ -38,6 +38,7 @@ export interface FunnelView extends FunnelReport {
  * Input: a parsed FunnelQuery. Output: FunnelView (an empty range is a report of zeros, not an error).
  * Main course: one Query per day on the transition-by-day index, a few days at a time, then the pure
  * funnelReport. Never a Scan. Erased people still count, through their PII-free transition stubs.
+ * Guarantees: reads only; the range is bounded (MAX_FUNNEL_DAYS), so a report costs at most that many Queries.
  */
 export const readFunnel =
   (deps: { log: TransitionLog; clock: Clock; concurrency?: number }) =>

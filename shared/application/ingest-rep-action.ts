@@ -2,8 +2,8 @@ import { InvalidTransitionError, LeadNotFoundError, SourceNotConfiguredError } f
 import type { Owner } from "../domain/lead";
 import type { RepAction } from "../domain/rep-actions";
 import type { RepActionOutcome, RepActionRequest } from "./apply-rep-action";
-import type { Clock } from "./ports";
 import type { AlertLog } from "./ports/alert-ledger";
+import type { Clock } from "./ports/lead-store";
 import type { AppliedAction, RepActionPress, RepActionReply, RepActionSource } from "./ports/rep-action-source";
 import type { SecretProvider, WebhookRequest } from "./ports/webhook-source";
 

@@ -13,7 +13,7 @@ import {
 } from "../domain/lead-event";
 import type { Stage } from "../domain/stages";
 import { issueDetail, issueDetails } from "../edge/schema-issues";
-import type { Clock } from "./ports";
+import type { Clock } from "./ports/lead-store";
 import type { SecretProvider, WebhookRequest, WebhookSources } from "./ports/webhook-source";
 import type { RecordedEvent } from "./record-event";
 

@@ -1,7 +1,7 @@
 import type { Lead } from "../domain/lead";
 import { type FoldResult, foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring";
-import { type LeadStore, VersionConflictError } from "./ports";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
+import { type LeadStore, VersionConflictError } from "./ports/lead-store";
 
 /**
  * A stored lead re-evaluated at `now`: from its snapshot when the engine can use it, otherwise by

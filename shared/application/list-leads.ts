@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { Email } from "../domain/lead-event";
 import { Stage } from "../domain/stages";
-import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./lead-cursor";
-import type { PseudonymSource } from "./ports";
+import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./listing/lead-cursor";
+import { mergedStageReader } from "./listing/stage-merge";
 import {
   LEAD_SORTS,
   type LeadBatchReader,
@@ -11,8 +11,8 @@ import {
   type SortOrder,
   type StageIndex,
   type StagePartition,
-} from "./read-ports";
-import { mergedStageReader } from "./stage-merge";
+} from "./ports/lead-reads";
+import type { PseudonymSource } from "./ports/lead-store";
 
 export const MAX_PAGE = 100;
 /**

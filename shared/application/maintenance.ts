@@ -3,12 +3,12 @@ import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../bus/lead-sla-b
 import { type Lead, scoreBand } from "../domain/lead";
 import { topReasons } from "../domain/lead-fold";
 import type { SlaBreach } from "../domain/model/stage-rules";
-import type { Evaluation, ScoringEngine } from "../domain/scoring";
+import type { Evaluation, ScoringEngine } from "../domain/scoring-engine";
 import type { Stage } from "../domain/stages";
 import { foldStoredLead, replayStaleLead } from "./lead-replay";
-import { moveTally, type RunProgress, type Tally } from "./lead-runs";
-import { type Clock, type LeadStore, VersionConflictError } from "./ports";
-import { leadContact } from "./read-ports";
+import { leadContact } from "./ports/lead-reads";
+import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";
+import { moveTally, type RunProgress, type Tally } from "./ports/runs";
 
 export interface SlaBreachLog {
   /** Records a breach once per SLA rule and stay; false when it was already recorded. */

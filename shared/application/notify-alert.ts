@@ -1,6 +1,5 @@
 import { type Audience, audiencesFor, NOTIFIERS, type NotifierRoute } from "../bus/notifiers";
 import type { Alert } from "../domain/alert";
-import type { Tombstone, TombstoneReader } from "./consent-gate";
 import {
   AlertInFlightError,
   type AlertKey,
@@ -9,6 +8,7 @@ import {
   type DeliveryResult,
 } from "./ports/alert-ledger";
 import type { AlertSender } from "./ports/alert-sender";
+import type { Tombstone, TombstoneReader } from "./ports/tombstones";
 
 export interface NotifyAlertDeps {
   sender: AlertSender;

@@ -1,10 +1,10 @@
 import type { Lead } from "../domain/lead";
 import { type FoldResult, foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
 import { STAGES, type Stage } from "../domain/stages";
 import { replayLead } from "./lead-replay";
-import { moveTally, type RunProgress, type StageChange, type Tally } from "./lead-runs";
-import type { LeadStore } from "./ports";
+import type { LeadStore } from "./ports/lead-store";
+import { moveTally, type RunProgress, type StageChange, type Tally } from "./ports/runs";
 
 export interface ModelPreview {
   asOf: string;

@@ -1,10 +1,10 @@
 import { LeadNotFoundError } from "../domain/errors";
 import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
 import type { Scalar, SourceName } from "../domain/lead-event";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
 import type { Stage } from "../domain/stages";
 import { foldStoredLead } from "./lead-replay";
-import type { Clock, LeadStore, PseudonymSource } from "./ports";
+import type { Clock, LeadStore, PseudonymSource } from "./ports/lead-store";
 
 export interface LeadView {
   lead: Lead;
@@ -49,6 +49,8 @@ export const TIMELINE_EVENTS = 500;
  * Input: a lead id, or an email (the id is derived from it). Output: LeadView, or LeadNotFoundError.
  * The explanation is evaluated from the lead's snapshot at read time, so decay is exact to the second
  * and the rules always add up to the score shown.
+ * Guarantees: reads only (the lead item, at most TIMELINE_EVENTS events, and its transitions, which are
+ * not paged yet); an erased person reads as not found, having no lead item.
  */
 export const readLead =
   (deps: { store: LeadStore; engine: ScoringEngine; clock: Clock; pseudonyms: PseudonymSource }) =>

@@ -2,8 +2,9 @@ import { ContentionError, InvalidPayloadError } from "../domain/errors";
 import type { Lead, Transition } from "../domain/lead";
 import { eventKey, factsBytes, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
-import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring";
+import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring-engine";
 import type { ErasureCheck } from "./consent-gate";
+import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./pacing/retry";
 import {
   type Clock,
   DuplicateEventError,
@@ -11,8 +12,7 @@ import {
   type PseudonymSource,
   type Sleep,
   VersionConflictError,
-} from "./ports";
-import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./retry";
+} from "./ports/lead-store";
 
 export interface RecordEventDeps {
   store: LeadStore;

@@ -1,9 +1,9 @@
 import type { Lead } from "../domain/lead";
 import { usableSnapshot } from "../domain/lead-fold";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { replayLead } from "./lead-replay";
-import { moveTally, type Tally } from "./lead-runs";
-import { type Clock, type LeadStore, VersionConflictError } from "./ports";
+import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";
+import { moveTally, type Tally } from "./ports/runs";
 
 /** What a rescore counts (a run's tally, summed over its parts). */
 export interface RescoreCounts {

@@ -1,6 +1,9 @@
 import type { Lead } from "../domain/lead";
-import type { ScoringEngine } from "../domain/scoring";
-import { mapConcurrent } from "./concurrency";
+import type { ScoringEngine } from "../domain/scoring-engine";
+import { type SlaBreachLog, sweepLead, sweepStaleLead } from "./maintenance";
+import { mapConcurrent } from "./pacing/concurrency";
+import { type CapacityMeter, type Pace, tokenBucket, UNPACED } from "./pacing/token-bucket";
+import type { Clock, LeadStore, Sleep } from "./ports/lead-store";
 import {
   addTally,
   type LeadPages,
@@ -13,10 +16,7 @@ import {
   type Tally,
   type WorkItem,
   type WorkQueue,
-} from "./lead-runs";
-import { type SlaBreachLog, sweepLead, sweepStaleLead } from "./maintenance";
-import { type CapacityMeter, type Pace, tokenBucket, UNPACED } from "./pacing";
-import type { Clock, LeadStore, Sleep } from "./ports";
+} from "./ports/runs";
 import { previewLead } from "./preview-model";
 import { ALERTS_PER_SECOND, rescoreLead } from "./rescore-leads";
 

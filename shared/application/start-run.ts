@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { OPEN_STAGES } from "../domain/stages";
-import type { LeadRun, PartSource, RunKind, RunModel, RunPart, RunStore, WorkItem, WorkQueue } from "./lead-runs";
-import type { Clock } from "./ports";
+import type { Clock } from "./ports/lead-store";
+import type { LeadRun, PartSource, RunKind, RunModel, RunPart, RunStore, WorkItem, WorkQueue } from "./ports/runs";
 
 /** A rescore or a preview cuts its Scan into this many segments per worker: the last ones finish together. */
 export const SEGMENTS_PER_WORKER = 4;

@@ -6,7 +6,7 @@ import { LEAD, leadItem, leadKey, leadPk } from "../adapters/dynamodb/entities/l
 import { TRANSITION } from "../adapters/dynamodb/entities/transition";
 import { tablePartition } from "../adapters/dynamodb/query";
 import { deliverOnce } from "../application/notify-alert";
-import type { LeadStore } from "../application/ports";
+import type { LeadStore } from "../application/ports/lead-store";
 import { localDynamoDbClient } from "../local/clients";
 import { ensureTable } from "../local/table";
 import { loadEngine } from "../runtime/scoring-model";

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { WEBHOOK_SOURCES } from "../adapters/sources";
 import { ingestWebhook, type WebhookOutcome } from "../application/ingest-webhook";
-import type { LeadStore } from "../application/ports";
+import type { LeadStore } from "../application/ports/lead-store";
 import { recordEvent } from "../application/record-event";
 import { ContentionError } from "../domain/errors";
 import { loadEngine } from "../runtime/scoring-model";

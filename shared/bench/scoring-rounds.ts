@@ -5,7 +5,7 @@ import { storedEvent } from "../application/record-event";
 import type { Lead } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
-import type { StoredEvent } from "../domain/scoring";
+import type { StoredEvent } from "../domain/scoring-engine";
 import { loadCompiledEngine } from "../runtime/compiled-engine";
 import { benchLeadId } from "./webhooks";
 

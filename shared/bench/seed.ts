@@ -8,7 +8,7 @@ import { storedEvent } from "../application/record-event";
 import type { Lead, Transition } from "../domain/lead";
 import { eventKey, type LeadEvent } from "../domain/lead-event";
 import { foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
 import { BENCH_PSEUDONYMS, type BenchLead, benchLeadId, webhookRequest } from "./webhooks";
 
 /** A generic body as the generic source maps it: the canonical event the ingest path would record. */

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { STAGE_SHARDS } from "../adapters/dynamodb/entities/lead";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import type { LeadRun, RunProgress } from "../application/lead-runs";
-import { runProgress } from "../application/lead-runs";
+import type { LeadRun, RunProgress } from "../application/ports/runs";
+import { runProgress } from "../application/ports/runs";
 import { type RunRequest, startRun } from "../application/start-run";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { runLocally } from "../local/lead-runs";
 import { WORK_QUEUE } from "../runtime/work-queue";
 

@@ -9,7 +9,7 @@ import {
   type ScoringSubject,
   type StageVerdict,
   type StoredEvent,
-} from "./scoring";
+} from "./scoring-engine";
 import type { LeadSnapshot } from "./snapshot";
 import { isForward, type Stage } from "./stages";
 

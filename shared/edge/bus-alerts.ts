@@ -13,7 +13,7 @@ import {
 } from "../bus/lead-stage-changed";
 import type { Alert } from "../domain/alert";
 import { InvalidPayloadError } from "../domain/errors";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { issueDetails } from "./schema-issues";
 
 /** An EventBridge event as a rule target receives it. */

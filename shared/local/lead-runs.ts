@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { STAGE_SHARDS } from "../adapters/dynamodb/entities/lead";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import { type LeadRun, type RunProgress, runProgress } from "../application/lead-runs";
+import { type LeadRun, type RunProgress, runProgress } from "../application/ports/runs";
 import { workOnPart } from "../application/run-worker";
 import { type RunRequest, startRun } from "../application/start-run";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { tableRunWorker } from "../runtime/lead-run-workers";
 import { type LocalDrain, localWorkQueue } from "./work-queue";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import { backoff, type RetryPolicy } from "../application/retry";
+import { backoff, type RetryPolicy } from "../application/pacing/retry";
 import { RULES } from "../bus/rules";
 import type { EventPattern } from "../bus/summary-schemas";
 import { FUNCTIONS } from "../runtime/routes";

@@ -1,6 +1,6 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { TRANSITION_STREAM_FILTERS } from "../adapters/dynamodb/entities/transition";
-import { backoff, type RetryPolicy } from "../application/retry";
+import { backoff, type RetryPolicy } from "../application/pacing/retry";
 import type { EventPattern } from "../bus/summary-schemas";
 import { describeError } from "./describe-error";
 import { matchesPattern } from "./event-pattern";

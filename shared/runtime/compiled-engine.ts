@@ -9,7 +9,7 @@ import { createEngine } from "../domain/model/engine";
 import { channelsFor, notificationRules } from "../domain/model/notifications";
 import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 
 /**
  * The engine for a model whose worst-case snapshot fits the budget: a lead's item must stay bounded

@@ -4,10 +4,10 @@ import { dynamoLeadPages } from "../adapters/dynamodb/lead-pages";
 import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
 import { dynamoRunStore } from "../adapters/dynamodb/runs";
 import { dynamoSlaBreachLog } from "../adapters/dynamodb/sla-breaches";
-import type { RunModel, WorkQueue } from "../application/lead-runs";
-import { capacityMeter } from "../application/pacing";
+import { capacityMeter } from "../application/pacing/token-bucket";
+import type { RunModel, WorkQueue } from "../application/ports/runs";
 import type { RunWorkerDeps } from "../application/run-worker";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { budgetedEngine } from "./compiled-engine";
 
 const compiled = new Map<string, ScoringEngine>();

@@ -8,7 +8,7 @@ import { dynamoTombstones } from "../adapters/dynamodb/erasure-store";
 import { type AudienceOutcome, notifyAlert } from "../application/notify-alert";
 import type { AlertSender } from "../application/ports/alert-sender";
 import type { NotifierRoute } from "../bus/notifiers";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { alertFromBusEvent } from "../edge/bus-alerts";
 import { dynamodbClient } from "./aws-clients";
 import { loadCompiledChannels } from "./compiled-engine";

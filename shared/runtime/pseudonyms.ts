@@ -1,4 +1,4 @@
-import type { PseudonymSource } from "../application/ports";
+import type { PseudonymSource } from "../application/ports/lead-store";
 import { NotConfiguredError } from "../domain/errors";
 import { DEVELOPMENT_ID_KEY, MIN_ID_KEY_LENGTH, type Pseudonyms, pseudonyms } from "../domain/pseudonyms";
 

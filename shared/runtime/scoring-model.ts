@@ -5,7 +5,7 @@ import { modelFileName } from "../adapters/compiled-model-file";
 import { readModelFile } from "../adapters/model-file";
 import { InvalidModelError } from "../domain/model/problems";
 import type { ScoringModel } from "../domain/model/schema";
-import type { ScoringEngine } from "../domain/scoring";
+import type { ScoringEngine } from "../domain/scoring-engine";
 import { budgetedEngine, compileModel } from "./compiled-engine";
 
 export const MODEL_FILE = "ripen.model.yaml";

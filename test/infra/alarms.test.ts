@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SERVER_ERROR_RATE_PERCENT } from "../../infra/alarms";
 import { pipeConstructId } from "../../infra/pipe";
-import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import { STREAM_PUBLICATIONS } from "../../shared/adapters/dynamodb/stream-publications";
 import { RULES } from "../../shared/bus/rules";
 import { FUNCTIONS } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";

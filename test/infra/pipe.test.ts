@@ -4,7 +4,7 @@ import {
   EVERY_TRANSITION_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
 } from "../../shared/adapters/dynamodb/entities/transition";
-import { STREAM_PUBLICATIONS } from "../../shared/application/stream-publications";
+import { STREAM_PUBLICATIONS } from "../../shared/adapters/dynamodb/stream-publications";
 import { ScoringModel } from "../../shared/domain/model/schema";
 import { loadModel } from "../../shared/runtime/scoring-model";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";

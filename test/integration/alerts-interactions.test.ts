@@ -6,7 +6,7 @@ import { leadPk } from "../../shared/adapters/dynamodb/entities/lead";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { ACTION_IDS, ACTIONS_BLOCK_ID, alertMessage, encodeActionValue } from "../../shared/adapters/slack/blocks";
 import { signSlackRequest } from "../../shared/adapters/slack/signature";
-import type { LeadStore } from "../../shared/application/ports";
+import type { LeadStore } from "../../shared/application/ports/lead-store";
 import type { Lead, Owner } from "../../shared/domain/lead";
 import { transitionId } from "../../shared/domain/lead-fold";
 import type { Stage } from "../../shared/domain/stages";

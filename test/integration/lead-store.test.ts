@@ -3,7 +3,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { leadPk } from "../../shared/adapters/dynamodb/entities/lead";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
-import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports";
+import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports/lead-store";
 import { loadEngine } from "../../shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";

@@ -10,7 +10,7 @@ import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { consentGate } from "../../shared/application/consent-gate";
 import { eraseLead } from "../../shared/application/erase-lead";
 import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
-import type { LeadStore } from "../../shared/application/ports";
+import type { LeadStore } from "../../shared/application/ports/lead-store";
 import { ConsentRequiredError, LeadNotFoundError } from "../../shared/domain/errors";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";

@@ -6,7 +6,7 @@ import { slaBreachFromRecord } from "../../shared/adapters/dynamodb/entities/sla
 import { dynamoStageIndex } from "../../shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
 import { breachId, type SweepSummary, sweepInstant, sweepSummary } from "../../shared/application/maintenance";
-import type { LeadStore } from "../../shared/application/ports";
+import type { LeadStore } from "../../shared/application/ports/lead-store";
 import type { Lead } from "../../shared/domain/lead";
 import type { Stage } from "../../shared/domain/stages";
 import { runLocally } from "../../shared/local/lead-runs";

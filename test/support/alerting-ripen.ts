@@ -1,4 +1,4 @@
-import type { RetryPolicy } from "../../shared/application/retry";
+import type { RetryPolicy } from "../../shared/application/pacing/retry";
 import { type RunningRipen, startRipen } from "../../shared/local/runtime";
 import { type AlertStub, startSesStub, startSlackStub } from "./alert-stubs";
 import { createTestTable, type TestTable } from "./dynamodb";

@@ -5,7 +5,7 @@ import {
   type RunStore,
   type StageChange,
   unstartedParts,
-} from "../../shared/application/lead-runs";
+} from "../../shared/application/ports/runs";
 import type { Lead } from "../../shared/domain/lead";
 import { stableHash } from "../../shared/domain/model/routing";
 

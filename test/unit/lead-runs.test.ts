@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { LeadRun, RunModel, WorkItem } from "../../shared/application/lead-runs";
-import { capacityMeter, tokenBucket } from "../../shared/application/pacing";
-import type { LeadStore } from "../../shared/application/ports";
+import { capacityMeter, tokenBucket } from "../../shared/application/pacing/token-bucket";
+import type { LeadStore } from "../../shared/application/ports/lead-store";
+import type { LeadRun, RunModel, WorkItem } from "../../shared/application/ports/runs";
 import { type RunWorkerDeps, workOnPart } from "../../shared/application/run-worker";
 import { type RunRequest, startRun } from "../../shared/application/start-run";
 import type { Lead } from "../../shared/domain/lead";
 import { LeadEvent } from "../../shared/domain/lead-event";
-import type { ScoringEngine } from "../../shared/domain/scoring";
+import type { ScoringEngine } from "../../shared/domain/scoring-engine";
 import { localWorkQueue } from "../../shared/local/work-queue";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { memoryLeadPages, memoryRunStore } from "../support/memory-runs";

@@ -5,12 +5,12 @@ import { handler } from "../../functions/publish";
 import { MOVED_ATTRIBUTE, type StreamRecord } from "../../shared/adapters/dynamodb/entities/stream";
 import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
 import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
-import { breachId } from "../../shared/application/maintenance";
 import {
   STREAM_PUBLICATIONS,
   type StreamPublication,
   streamPublications,
-} from "../../shared/application/stream-publications";
+} from "../../shared/adapters/dynamodb/stream-publications";
+import { breachId } from "../../shared/application/maintenance";
 import { LEAD_SLA_BREACHED, LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";
 import { LEAD_STAGE_CHANGED, LeadStageChangedDetail, stageChangedDetail } from "../../shared/bus/lead-stage-changed";
 import { RULES } from "../../shared/bus/rules";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { replayStaleLeads } from "../../shared/application/lead-replay";
-import type { LeadStore } from "../../shared/application/ports";
+import type { LeadStore } from "../../shared/application/ports/lead-store";
 import { parseModel } from "../../shared/domain/model/parse";
 import { loadEngine, loadModel } from "../../shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";

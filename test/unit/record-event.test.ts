@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VersionConflictError } from "../../shared/application/ports";
+import { VersionConflictError } from "../../shared/application/ports/lead-store";
 import { type RecordEventDeps, recordEvent } from "../../shared/application/record-event";
 import { ContentionError } from "../../shared/domain/errors";
 import { loadEngine } from "../../shared/runtime/scoring-model";

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { LeadPages } from "../../application/lead-runs";
+import type { LeadPages } from "../../application/ports/runs";
 import type { Lead } from "../../domain/lead";
 import { batchGet, consumedUnits } from "./batch";
 import { entityOf, itemKey, SK } from "./entities/item";

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "../../application/read-ports";
+import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "../../application/ports/lead-reads";
 import type { Lead } from "../../domain/lead";
 import { batchGet } from "./batch";
 import { entityOf, primaryKey } from "./entities/item";

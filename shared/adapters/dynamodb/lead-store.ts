@@ -15,9 +15,9 @@ import {
   type LeadHistory,
   type LeadStore,
   VersionConflictError,
-} from "../../application/ports";
+} from "../../application/ports/lead-store";
 import type { Lead, Transition } from "../../domain/lead";
-import type { StoredEvent } from "../../domain/scoring";
+import type { StoredEvent } from "../../domain/scoring-engine";
 import { batchGet, consumedUnits } from "./batch";
 import { committedLeadVersion, EVENT, EVENT_PREFIX, eventItem, eventSk, toEvent } from "./entities/event";
 import { entityOf, IS_ABSENT, type Item, itemKey } from "./entities/item";

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { instantMs, instantText } from "../instant";
 import { emailDomain, type RuleHit } from "../lead";
 import type { Scalar } from "../lead-event";
-import { type Evaluation, roundPoints, type ScoringEngine, type ScoringSubject, type StoredEvent } from "../scoring";
+import {
+  type Evaluation,
+  roundPoints,
+  type ScoringEngine,
+  type ScoringSubject,
+  type StoredEvent,
+} from "../scoring-engine";
 import {
   type EngagementSnapshot,
   emptyRuleState,

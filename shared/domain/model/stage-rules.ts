@@ -1,5 +1,5 @@
 import type { Lead } from "../lead";
-import type { StageVerdict } from "../scoring";
+import type { StageVerdict } from "../scoring-engine";
 import type { Stage } from "../stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
 import type { SlaRule, StageModel, StageRule } from "./grammar/stages";

@@ -7,7 +7,7 @@ import {
   roundPoints,
   type ScoringSubject,
   type StoredEvent,
-} from "../../../shared/domain/scoring";
+} from "../../../shared/domain/scoring-engine";
 import type { Mark } from "../../../shared/domain/snapshot";
 
 /** What the oracle reads about a lead: the subject, plus attributes known apart from the events. */

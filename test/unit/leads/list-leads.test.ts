@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeCursor } from "../../../shared/application/lead-cursor";
 import { type LeadPage, listLeads, MAX_EXAMINED, StageListingQuery } from "../../../shared/application/list-leads";
-import type { LeadBatchReader, StageIndex } from "../../../shared/application/read-ports";
+import { encodeCursor } from "../../../shared/application/listing/lead-cursor";
+import type { LeadBatchReader, StageIndex } from "../../../shared/application/ports/lead-reads";
 import { InvalidQueryError } from "../../../shared/domain/errors";
 import type { Lead } from "../../../shared/domain/lead";
 import { STAGES, type Stage } from "../../../shared/domain/stages";

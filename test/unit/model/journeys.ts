@@ -5,7 +5,7 @@ import { foldLead } from "../../../shared/domain/lead-fold";
 import { createEngine } from "../../../shared/domain/model/engine";
 import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringModelInput } from "../../../shared/domain/model/schema";
-import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring-engine";
 
 import { loadEngine } from "../../../shared/runtime/scoring-model";
 import type { TestSubject } from "../../support/evaluate";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../../shared/domain/lead";
-import type { StoredEvent } from "../../../shared/domain/scoring";
+import type { StoredEvent } from "../../../shared/domain/scoring-engine";
 import { funnelRank, type Stage } from "../../../shared/domain/stages";
 import { foldHistory } from "../../../test/support/evaluate";
 import { evaluateEvents } from "../../support/evaluate";

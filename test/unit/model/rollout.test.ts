@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type RunProgress, runProgress, type Tally } from "../../../shared/application/lead-runs";
+import { countStoredLeads, type WalkPosition, walkStoredLeads } from "../../../shared/application/listing/stored-leads";
+import type { StageIndex } from "../../../shared/application/ports/lead-reads";
+import { type RunProgress, runProgress, type Tally } from "../../../shared/application/ports/runs";
 import { modelPreview, previewLead } from "../../../shared/application/preview-model";
-import type { StageIndex } from "../../../shared/application/read-ports";
 import { rescoreLead } from "../../../shared/application/rescore-leads";
-import { countStoredLeads, type WalkPosition, walkStoredLeads } from "../../../shared/application/stored-leads";
 import { formatPreview } from "../../../shared/cli/model-store";
 import type { Lead } from "../../../shared/domain/lead";
 import { LeadEvent } from "../../../shared/domain/lead-event";

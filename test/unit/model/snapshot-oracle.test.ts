@@ -9,7 +9,7 @@ import { createEngine } from "../../../shared/domain/model/engine";
 import { parseModel } from "../../../shared/domain/model/parse";
 import type { ScoringModel, ScoringModelInput } from "../../../shared/domain/model/schema";
 import { applyRepAction, type RepAction } from "../../../shared/domain/rep-actions";
-import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring";
+import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring-engine";
 import { loadModel } from "../../../shared/runtime/scoring-model";
 import { createOracle, type OracleEngine } from "../../support/oracle/engine";
 import { oracleFold } from "../../support/oracle/lead-fold";

@@ -1,5 +1,5 @@
+import type { LeadSort, SortOrder, StageIndex, StageIndexEntry, StagePartition } from "../ports/lead-reads";
 import { DONE, type ListPosition, partitionId } from "./lead-cursor";
-import type { LeadSort, SortOrder, StageIndex, StageIndexEntry, StagePartition } from "./read-ports";
 
 interface PartitionState {
   id: string;

@@ -1,4 +1,4 @@
-import type { Clock, Sleep } from "./ports";
+import type { Clock, Sleep } from "../ports/lead-store";
 
 /** A pace kept by waiting: `ready()` returns once one more unit of work may start. */
 export interface Pace {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import { InvalidQueryError } from "../domain/errors";
-import type { StagePartition } from "./read-ports";
+import { InvalidQueryError } from "../../domain/errors";
+import type { StagePartition } from "../ports/lead-reads";
 
 /**
  * Where a listing stopped, per stage partition: after a sort key, or done. Partitions it does not

@@ -1,13 +1,9 @@
-import { SLA_BREACH, SLA_BREACH_STREAM_FILTER } from "../adapters/dynamodb/entities/sla-breach";
-import {
-  EVERY_TRANSITION_STREAM_FILTER,
-  TRANSITION,
-  TRANSITION_STREAM_FILTERS,
-} from "../adapters/dynamodb/entities/transition";
-import { LEAD_SLA_BREACHED } from "../bus/lead-sla-breached";
-import { LEAD_STAGE_CHANGED } from "../bus/lead-stage-changed";
-import type { EventPattern } from "../bus/summary-schemas";
-import { type NotificationRule, notifiesOnCreation } from "../domain/model/notifications";
+import { LEAD_SLA_BREACHED } from "../../bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED } from "../../bus/lead-stage-changed";
+import type { EventPattern } from "../../bus/summary-schemas";
+import { type NotificationRule, notifiesOnCreation } from "../../domain/model/notifications";
+import { SLA_BREACH, SLA_BREACH_STREAM_FILTER } from "./entities/sla-breach";
+import { EVERY_TRANSITION_STREAM_FILTER, TRANSITION, TRANSITION_STREAM_FILTERS } from "./entities/transition";
 
 /**
  * One kind of item that leaves through the table's stream as a bus event: which stream records
