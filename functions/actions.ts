@@ -1,19 +1,19 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
-import { secretProvider } from "../shared/adapters/secrets";
-import { postToResponseUrl } from "../shared/adapters/slack/delivery";
-import { slackRepActions } from "../shared/adapters/slack/interactions";
-import { applyRepAction } from "../shared/application/apply-rep-action";
-import { ingestRepAction } from "../shared/application/ingest-rep-action";
-import { webhookRequest } from "../shared/edge/api-gateway";
-import { httpErrorHandler } from "../shared/edge/http-errors";
-import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { logger } from "../shared/runtime/powertools";
-import { tracing } from "../shared/runtime/tracing";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { secretProvider } from "#shared/adapters/secrets";
+import { postToResponseUrl } from "#shared/adapters/slack/delivery";
+import { slackRepActions } from "#shared/adapters/slack/interactions";
+import { applyRepAction } from "#shared/application/apply-rep-action";
+import { ingestRepAction } from "#shared/application/ingest-rep-action";
+import { webhookRequest } from "#shared/edge/api-gateway";
+import { httpErrorHandler } from "#shared/edge/http-errors";
+import { dynamodbClient } from "#shared/runtime/aws-clients";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
+import { logger } from "#shared/runtime/powertools";
+import { tracing } from "#shared/runtime/tracing";
 
 const env = readEnv(FUNCTION_ENV.actions);
 

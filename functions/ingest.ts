@@ -1,22 +1,22 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { dynamoTombstones } from "../shared/adapters/dynamodb/erasure-store";
-import { dynamoLeadStore } from "../shared/adapters/dynamodb/lead-store";
-import { secretProvider } from "../shared/adapters/secrets";
-import { WEBHOOK_SOURCE_LOADERS } from "../shared/adapters/sources/loaders";
-import { consentGate } from "../shared/application/consent-gate";
-import { ingestWebhook, WebhookPath } from "../shared/application/ingest-webhook";
-import { recordEvent } from "../shared/application/record-event";
-import { webhookRequest } from "../shared/edge/api-gateway";
-import { httpErrorHandler, jsonResponse } from "../shared/edge/http-errors";
-import { parseQuery } from "../shared/edge/query";
-import { dynamodbClient } from "../shared/runtime/aws-clients";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { countMetric, logger } from "../shared/runtime/powertools";
-import { pseudonymSource } from "../shared/runtime/pseudonyms";
-import { tracing } from "../shared/runtime/tracing";
+import { dynamoTombstones } from "#shared/adapters/dynamodb/erasure-store";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { secretProvider } from "#shared/adapters/secrets";
+import { WEBHOOK_SOURCE_LOADERS } from "#shared/adapters/sources/loaders";
+import { consentGate } from "#shared/application/consent-gate";
+import { ingestWebhook, WebhookPath } from "#shared/application/ingest-webhook";
+import { recordEvent } from "#shared/application/record-event";
+import { webhookRequest } from "#shared/edge/api-gateway";
+import { httpErrorHandler, jsonResponse } from "#shared/edge/http-errors";
+import { parseQuery } from "#shared/edge/query";
+import { dynamodbClient } from "#shared/runtime/aws-clients";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
+import { countMetric, logger } from "#shared/runtime/powertools";
+import { pseudonymSource } from "#shared/runtime/pseudonyms";
+import { tracing } from "#shared/runtime/tracing";
 
 const env = readEnv(FUNCTION_ENV.ingest);
 

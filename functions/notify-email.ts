@@ -1,10 +1,10 @@
-import { consoleEmailSender, sesAlertSender } from "../shared/adapters/email/ses";
-import { NOTIFIERS } from "../shared/bus/notifiers";
-import { leadLink } from "../shared/domain/alert-facts";
-import { sesClient } from "../shared/runtime/aws-clients";
-import { FUNCTION_ENV } from "../shared/runtime/env";
-import { notifierHandler } from "../shared/runtime/notifier";
-import { logger } from "../shared/runtime/powertools";
+import { consoleEmailSender, sesAlertSender } from "#shared/adapters/email/ses";
+import { NOTIFIERS } from "#shared/bus/notifiers";
+import { leadLink } from "#shared/domain/alert-facts";
+import { sesClient } from "#shared/runtime/aws-clients";
+import { FUNCTION_ENV } from "#shared/runtime/env";
+import { notifierHandler } from "#shared/runtime/notifier";
+import { logger } from "#shared/runtime/powertools";
 
 /**
  * Target of the email rules (changes of stage sent to `email`, SLA breaches): one email per transition to

@@ -1,12 +1,12 @@
-import { secretProvider } from "../shared/adapters/secrets";
-import { consoleSlackSender, slackAlertSender } from "../shared/adapters/slack/alert-sender";
-import { retryDeadline } from "../shared/adapters/slack/delivery";
-import { slackSettings } from "../shared/adapters/slack/settings";
-import { NOTIFIERS } from "../shared/bus/notifiers";
-import { leadLink } from "../shared/domain/alert-facts";
-import { FUNCTION_ENV } from "../shared/runtime/env";
-import { notifierHandler } from "../shared/runtime/notifier";
-import { logger } from "../shared/runtime/powertools";
+import { secretProvider } from "#shared/adapters/secrets";
+import { consoleSlackSender, slackAlertSender } from "#shared/adapters/slack/alert-sender";
+import { retryDeadline } from "#shared/adapters/slack/delivery";
+import { slackSettings } from "#shared/adapters/slack/settings";
+import { NOTIFIERS } from "#shared/bus/notifiers";
+import { leadLink } from "#shared/domain/alert-facts";
+import { FUNCTION_ENV } from "#shared/runtime/env";
+import { notifierHandler } from "#shared/runtime/notifier";
+import { logger } from "#shared/runtime/powertools";
 
 const secrets = secretProvider();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

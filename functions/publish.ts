@@ -1,14 +1,14 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { slaBreachFromRecord } from "../shared/adapters/dynamodb/entities/sla-breach";
-import type { StreamRecord } from "../shared/adapters/dynamodb/entities/stream";
-import { transitionFromRecord } from "../shared/adapters/dynamodb/entities/transition";
-import type { LeadSlaBreachedDetail } from "../shared/bus/lead-sla-breached";
-import { type LeadStageChangedDetail, stageChangedDetail } from "../shared/bus/lead-stage-changed";
-import type { ScoringEngine } from "../shared/domain/scoring-engine";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { countMetric, logger } from "../shared/runtime/powertools";
-import { tracing } from "../shared/runtime/tracing";
+import { slaBreachFromRecord } from "#shared/adapters/dynamodb/entities/sla-breach";
+import type { StreamRecord } from "#shared/adapters/dynamodb/entities/stream";
+import { transitionFromRecord } from "#shared/adapters/dynamodb/entities/transition";
+import type { LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import { type LeadStageChangedDetail, stageChangedDetail } from "#shared/bus/lead-stage-changed";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { countMetric, logger } from "#shared/runtime/powertools";
+import { tracing } from "#shared/runtime/tracing";
 
 /** A bus event's detail, by the kind of item the stream record inserted. */
 export type PublishedDetail = LeadStageChangedDetail | LeadSlaBreachedDetail;

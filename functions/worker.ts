@@ -1,15 +1,15 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { SQSEvent } from "aws-lambda";
-import { sqsWorkQueue, workItemOf } from "../shared/adapters/sqs/work-queue";
-import { workOnPart } from "../shared/application/run-worker";
-import { dynamodbClient, sqsClient } from "../shared/runtime/aws-clients";
-import { loadCompiledEngine } from "../shared/runtime/compiled-engine";
-import { FUNCTION_ENV, readEnv } from "../shared/runtime/env";
-import { tableRunWorker } from "../shared/runtime/lead-run-workers";
-import { logger } from "../shared/runtime/powertools";
-import { tracing } from "../shared/runtime/tracing";
-import { WORK_QUEUE } from "../shared/runtime/work-queue";
+import { sqsWorkQueue, workItemOf } from "#shared/adapters/sqs/work-queue";
+import { workOnPart } from "#shared/application/run-worker";
+import { dynamodbClient, sqsClient } from "#shared/runtime/aws-clients";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
+import { tableRunWorker } from "#shared/runtime/lead-run-workers";
+import { logger } from "#shared/runtime/powertools";
+import { tracing } from "#shared/runtime/tracing";
+import { WORK_QUEUE } from "#shared/runtime/work-queue";
 
 const env = readEnv(FUNCTION_ENV.worker);
 const table = { client: dynamodbClient(), tableName: env.TABLE_NAME };

@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { ROUTES, type Route, routeKey } from "../shared/runtime/routes";
+import { ROUTES, type Route, routeKey } from "#shared/runtime/routes";
 import { acknowledge } from "./nag";
 
 /** Every route not listed below. Form tools deliver in bursts (a webinar ends, hundreds register). */

@@ -1,5 +1,5 @@
 import { App } from "aws-cdk-lib";
-import { InvalidModelError } from "../shared/domain/model/problems";
+import { InvalidModelError } from "#shared/domain/model/problems";
 import { defineRipen } from "./ripen";
 
 // An invalid model stops the synth with the same message npm start and the model check give.

@@ -1,8 +1,8 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import * as z from "zod";
-import { knownIndex, TABLE } from "../shared/adapters/dynamodb/table-definition";
-import { declaredNames, STACK_ENV } from "../shared/runtime/env";
+import { knownIndex, TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { declaredNames, STACK_ENV } from "#shared/runtime/env";
 
 /**
  * Deployment settings, read once from CDK context (`cdk.json` or `-c key=value`). Everything has a

@@ -1,4 +1,4 @@
-import type { FunctionName } from "../shared/runtime/routes";
+import type { FunctionName } from "#shared/runtime/routes";
 
 /** What one function may touch. Anything not listed here it cannot reach. */
 export interface FunctionPermissions {

@@ -6,7 +6,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { CfnPipe } from "aws-cdk-lib/aws-pipes";
 import { Construct } from "constructs";
-import type { StreamPublication } from "../shared/adapters/dynamodb/stream-publications";
+import type { StreamPublication } from "#shared/adapters/dynamodb/stream-publications";
 import { DeadLetterQueue } from "./dead-letter-queue";
 
 /** How each Pipe reads the stream: small batches for low latency, bounded retries, bad records isolated. */

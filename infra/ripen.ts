@@ -1,8 +1,8 @@
 import { Annotations, type App, CfnOutput, CfnParameter, Tags } from "aws-cdk-lib";
-import { TABLE } from "../shared/adapters/dynamodb/table-definition";
-import type { ScoringModel } from "../shared/domain/model/schema";
-import { compileModel } from "../shared/runtime/compiled-engine";
-import { compileModelFile } from "../shared/runtime/scoring-model";
+import { TABLE } from "#shared/adapters/dynamodb/table-definition";
+import type { ScoringModel } from "#shared/domain/model/schema";
+import { compileModel } from "#shared/runtime/compiled-engine";
+import { compileModelFile } from "#shared/runtime/scoring-model";
 import { readConfig } from "./config";
 import { addNagChecks } from "./nag";
 import type { FunctionDefinition } from "./ripen-function";

@@ -3,8 +3,8 @@ import { type EventPattern, type IEventBus, Rule } from "aws-cdk-lib/aws-events"
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import { RULES, type RuleDefinition } from "../shared/bus/rules";
-import type { EventPattern as JsonEventPattern } from "../shared/bus/summary-schemas";
+import { RULES, type RuleDefinition } from "#shared/bus/rules";
+import type { EventPattern as JsonEventPattern } from "#shared/bus/summary-schemas";
 import { catchAsyncFailures } from "./async-failures";
 import { DeadLetterQueue } from "./dead-letter-queue";
 

@@ -3,8 +3,8 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } fro
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { globalSecondaryIndex, knownIndex, TABLE } from "../shared/adapters/dynamodb/table-definition";
-import { LEAD_STAGE_CHANGED } from "../shared/bus/lead-stage-changed";
+import { globalSecondaryIndex, knownIndex, TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { LEAD_STAGE_CHANGED } from "#shared/bus/lead-stage-changed";
 import { acknowledge } from "./nag";
 
 /** The keys operators fill in; senders' keys (RIPEN_SECRET_TYPEFORM, ...) are added as they connect. */

@@ -2,7 +2,7 @@ import { Duration } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { WORK_QUEUE } from "../shared/runtime/work-queue";
+import { WORK_QUEUE } from "#shared/runtime/work-queue";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import type { RipenFunction } from "./ripen-function";
 

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { InvalidModelError } from "../domain/model/problems";
-import type { ScoringModel } from "../domain/model/schema";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import type { ScoringModel } from "#shared/domain/model/schema";
 
 /** The compiled model a function package carries beside its handler, instead of the YAML. */
 export const COMPILED_MODEL_FILE = "ripen.model.json";

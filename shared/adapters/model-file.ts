@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { isNode, LineCounter, parseDocument } from "yaml";
-import { type ModelOrigin, parseModel } from "../domain/model/parse";
-import { InvalidModelError } from "../domain/model/problems";
-import type { ScoringModel } from "../domain/model/schema";
+import { type ModelOrigin, parseModel } from "#shared/domain/model/parse";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import type { ScoringModel } from "#shared/domain/model/schema";
 import { modelFileName } from "./compiled-model-file";
 
 /**

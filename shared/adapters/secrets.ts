@@ -1,4 +1,4 @@
-import type { SecretProvider } from "../application/ports/webhook-source";
+import type { SecretProvider } from "#shared/application/ports/webhook-source";
 
 /** Secrets from the environment (and a .env file loaded into it): the local runtime and tests. */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): SecretProvider {

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { AccountNotFoundError } from "../domain/errors";
-import { roundPoints } from "../domain/scoring-engine";
-import { funnelRank, STAGES, type Stage } from "../domain/stages";
+import { AccountNotFoundError } from "#shared/domain/errors";
+import { roundPoints } from "#shared/domain/scoring-engine";
+import { funnelRank, STAGES, type Stage } from "#shared/domain/stages";
 import { type DomainIndex, type LeadBatchReader, type LeadSummary, leadSummary } from "./ports/lead-reads";
 
 /** An account larger than this is summed over its first leads only, and says so. */

@@ -1,7 +1,7 @@
-import { ContentionError, LeadNotFoundError } from "../domain/errors";
-import type { Actor, Lead, RuleHit, Transition } from "../domain/lead";
-import { applyRepAction as decideRepAction, type RepAction } from "../domain/rep-actions";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import { ContentionError, LeadNotFoundError } from "#shared/domain/errors";
+import type { Actor, Lead, RuleHit, Transition } from "#shared/domain/lead";
+import { applyRepAction as decideRepAction, type RepAction } from "#shared/domain/rep-actions";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { foldStoredLead } from "./lead-replay";
 import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./pacing/retry";
 import { type Clock, DuplicateEventError, type LeadStore, type Sleep, VersionConflictError } from "./ports/lead-store";

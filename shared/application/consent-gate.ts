@@ -1,5 +1,5 @@
-import { ConsentRequiredError } from "../domain/errors";
-import type { LeadEvent } from "../domain/lead-event";
+import { ConsentRequiredError } from "#shared/domain/errors";
+import type { LeadEvent } from "#shared/domain/lead-event";
 import type { TombstoneReader } from "./ports/tombstones";
 
 /** Decides whether an event may create a lead for a person who has no lead item. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { LeadNotFoundError } from "../domain/errors";
-import type { Actor } from "../domain/lead";
-import type { Stage } from "../domain/stages";
+import { LeadNotFoundError } from "#shared/domain/errors";
+import type { Actor } from "#shared/domain/lead";
+import type { Stage } from "#shared/domain/stages";
 import type { Clock, PseudonymSource } from "./ports/lead-store";
 import type { Tombstone, TombstoneReader } from "./ports/tombstones";
 

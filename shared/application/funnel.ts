@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { InvalidQueryError } from "../domain/errors";
-import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "../domain/funnel";
+import { InvalidQueryError } from "#shared/domain/errors";
+import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "#shared/domain/funnel";
 import { mapConcurrent } from "./pacing/concurrency";
 import type { Clock } from "./ports/lead-store";
 

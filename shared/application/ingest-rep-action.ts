@@ -1,6 +1,6 @@
-import { InvalidTransitionError, LeadNotFoundError, SourceNotConfiguredError } from "../domain/errors";
-import type { Owner } from "../domain/lead";
-import type { RepAction } from "../domain/rep-actions";
+import { InvalidTransitionError, LeadNotFoundError, SourceNotConfiguredError } from "#shared/domain/errors";
+import type { Owner } from "#shared/domain/lead";
+import type { RepAction } from "#shared/domain/rep-actions";
 import type { RepActionOutcome, RepActionRequest } from "./apply-rep-action";
 import type { AlertLog } from "./ports/alert-ledger";
 import type { Clock } from "./ports/lead-store";

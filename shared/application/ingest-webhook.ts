@@ -4,15 +4,15 @@ import {
   SourceNotConfiguredError,
   UnknownSourceError,
   UnsupportedMediaTypeError,
-} from "../domain/errors";
+} from "#shared/domain/errors";
 import {
   DEFAULT_FUTURE_TOLERANCE_SECONDS,
   LeadEvent,
   type LeadEventInput,
   type SourceName,
-} from "../domain/lead-event";
-import type { Stage } from "../domain/stages";
-import { issueDetail, issueDetails } from "../edge/schema-issues";
+} from "#shared/domain/lead-event";
+import type { Stage } from "#shared/domain/stages";
+import { issueDetail, issueDetails } from "#shared/edge/schema-issues";
 import type { Clock } from "./ports/lead-store";
 import type { SecretProvider, WebhookRequest, WebhookSources } from "./ports/webhook-source";
 import type { RecordedEvent } from "./record-event";

@@ -1,6 +1,6 @@
-import type { Lead } from "../domain/lead";
-import { type FoldResult, foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import { type FoldResult, foldLead } from "#shared/domain/lead-fold";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { type LeadStore, VersionConflictError } from "./ports/lead-store";
 
 /**

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { Email } from "../domain/lead-event";
-import { Stage } from "../domain/stages";
+import { Email } from "#shared/domain/lead-event";
+import { Stage } from "#shared/domain/stages";
 import { decodeCursor, encodeCursor, type ListPosition, queryFingerprint } from "./listing/lead-cursor";
 import { mergedStageReader } from "./listing/stage-merge";
 import {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../bus/lead-sla-breached";
-import { type Lead, scoreBand } from "../domain/lead";
-import { topReasons } from "../domain/lead-fold";
-import type { SlaBreach } from "../domain/model/stage-rules";
-import type { Evaluation, ScoringEngine } from "../domain/scoring-engine";
-import type { Stage } from "../domain/stages";
+import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import { type Lead, scoreBand } from "#shared/domain/lead";
+import { topReasons } from "#shared/domain/lead-fold";
+import type { SlaBreach } from "#shared/domain/model/stage-rules";
+import type { Evaluation, ScoringEngine } from "#shared/domain/scoring-engine";
+import type { Stage } from "#shared/domain/stages";
 import { foldStoredLead, replayStaleLead } from "./lead-replay";
 import { leadContact } from "./ports/lead-reads";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";

@@ -1,5 +1,5 @@
-import { type Audience, audiencesFor, NOTIFIERS, type NotifierRoute } from "../bus/notifiers";
-import type { Alert } from "../domain/alert";
+import { type Audience, audiencesFor, NOTIFIERS, type NotifierRoute } from "#shared/bus/notifiers";
+import type { Alert } from "#shared/domain/alert";
 import {
   AlertInFlightError,
   type AlertKey,

@@ -1,7 +1,7 @@
-import type { Lead } from "../domain/lead";
-import { type FoldResult, foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
-import { STAGES, type Stage } from "../domain/stages";
+import type { Lead } from "#shared/domain/lead";
+import { type FoldResult, foldLead } from "#shared/domain/lead-fold";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
+import { STAGES, type Stage } from "#shared/domain/stages";
 import { replayLead } from "./lead-replay";
 import type { LeadStore } from "./ports/lead-store";
 import { moveTally, type RunProgress, type StageChange, type Tally } from "./ports/runs";

@@ -1,8 +1,8 @@
-import { LeadNotFoundError } from "../domain/errors";
-import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "../domain/lead";
-import type { Scalar, SourceName } from "../domain/lead-event";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
-import type { Stage } from "../domain/stages";
+import { LeadNotFoundError } from "#shared/domain/errors";
+import type { Actor, Bant, Lead, Owner, RuleHit, Transition } from "#shared/domain/lead";
+import type { Scalar, SourceName } from "#shared/domain/lead-event";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
+import type { Stage } from "#shared/domain/stages";
 import { foldStoredLead } from "./lead-replay";
 import type { Clock, LeadStore, PseudonymSource } from "./ports/lead-store";
 

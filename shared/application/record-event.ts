@@ -1,8 +1,8 @@
-import { ContentionError, InvalidPayloadError } from "../domain/errors";
-import type { Lead, Transition } from "../domain/lead";
-import { eventKey, factsBytes, type LeadEvent } from "../domain/lead-event";
-import { foldLead } from "../domain/lead-fold";
-import type { Evaluation, ScoringEngine, StoredEvent } from "../domain/scoring-engine";
+import { ContentionError, InvalidPayloadError } from "#shared/domain/errors";
+import type { Lead, Transition } from "#shared/domain/lead";
+import { eventKey, factsBytes, type LeadEvent } from "#shared/domain/lead-event";
+import { foldLead } from "#shared/domain/lead-fold";
+import type { Evaluation, ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import type { ErasureCheck } from "./consent-gate";
 import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./pacing/retry";
 import {

@@ -1,6 +1,6 @@
-import type { Lead } from "../domain/lead";
-import { usableSnapshot } from "../domain/lead-fold";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import { usableSnapshot } from "#shared/domain/lead-fold";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { replayLead } from "./lead-replay";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";
 import { moveTally, type Tally } from "./ports/runs";

@@ -1,5 +1,5 @@
-import type { Lead } from "../domain/lead";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { type SlaBreachLog, sweepLead, sweepStaleLead } from "./maintenance";
 import { mapConcurrent } from "./pacing/concurrency";
 import { type CapacityMeter, type Pace, tokenBucket, UNPACED } from "./pacing/token-bucket";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { OPEN_STAGES } from "../domain/stages";
+import { OPEN_STAGES } from "#shared/domain/stages";
 import type { Clock } from "./ports/lead-store";
 import type { LeadRun, PartSource, RunKind, RunModel, RunPart, RunStore, WorkItem, WorkQueue } from "./ports/runs";
 

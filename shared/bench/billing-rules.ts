@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { TABLE } from "../adapters/dynamodb/table-definition";
+import { TABLE } from "#shared/adapters/dynamodb/table-definition";
 import type { ConsumedUnits } from "./dynamodb";
 import { itemBytes } from "./item-size";
 

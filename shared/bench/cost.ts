@@ -1,4 +1,4 @@
-import { FUNCTIONS } from "../runtime/routes";
+import { FUNCTIONS } from "#shared/runtime/routes";
 import type { CapacityResult } from "./capacity";
 import { PRICES } from "./prices";
 import { round } from "./stats";

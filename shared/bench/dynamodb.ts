@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { startDynamoDbLocal } from "../local/dynamodb-local";
+import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
 
 /** The engine the benchmarks run against: DYNAMODB_ENDPOINT when set, else an in-memory DynamoDB Local. */
 export interface BenchEngine {

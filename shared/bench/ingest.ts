@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
-import { WEBHOOK_SOURCES } from "../adapters/sources";
-import { ingestWebhook, type WebhookOutcome } from "../application/ingest-webhook";
-import type { LeadStore } from "../application/ports/lead-store";
-import { recordEvent } from "../application/record-event";
-import { ContentionError } from "../domain/errors";
-import { loadEngine } from "../runtime/scoring-model";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
+import { ingestWebhook, type WebhookOutcome } from "#shared/application/ingest-webhook";
+import type { LeadStore } from "#shared/application/ports/lead-store";
+import { recordEvent } from "#shared/application/record-event";
+import { ContentionError } from "#shared/domain/errors";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { BENCH_PSEUDONYMS, BENCH_SECRET, webhookRequest } from "./webhooks";
 
 export interface BenchIngestOptions {

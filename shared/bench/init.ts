@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { COMPILED_MODEL_FILE } from "#shared/adapters/compiled-model-file";
+import { FUNCTIONS } from "#shared/runtime/routes";
+import { compileModelFile } from "#shared/runtime/scoring-model";
 import { BUNDLE_ALIASES, bundleDefines, REQUIRE_BANNER } from "../../infra/bundling";
-import { COMPILED_MODEL_FILE } from "../adapters/compiled-model-file";
-import { FUNCTIONS } from "../runtime/routes";
-import { compileModelFile } from "../runtime/scoring-model";
 import { runNode } from "./node-process";
 import { median } from "./stats";
 

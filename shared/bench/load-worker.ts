@@ -5,9 +5,9 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { IS_ABSENT, keyOf, PK, SK, sortKeyOf } from "../adapters/dynamodb/entities/item";
-import { LEAD_SK, leadKey } from "../adapters/dynamodb/entities/lead";
-import { localDynamoDbClient } from "../local/clients";
+import { IS_ABSENT, keyOf, PK, SK, sortKeyOf } from "#shared/adapters/dynamodb/entities/item";
+import { LEAD_SK, leadKey } from "#shared/adapters/dynamodb/entities/lead";
+import { localDynamoDbClient } from "#shared/local/clients";
 import { type LatencySummary, latencySummary } from "./stats";
 import { decodeTemplate } from "./templates";
 import { benchLead, benchLeadId, JOURNEY, journeyWebhook, signedHeaders } from "./webhooks";

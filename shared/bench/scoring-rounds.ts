@@ -1,12 +1,12 @@
 import { loadavg } from "node:os";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { eventItem, toEvent } from "../adapters/dynamodb/entities/event";
-import { storedEvent } from "../application/record-event";
-import type { Lead } from "../domain/lead";
-import { eventKey, type LeadEvent } from "../domain/lead-event";
-import { foldLead } from "../domain/lead-fold";
-import type { StoredEvent } from "../domain/scoring-engine";
-import { loadCompiledEngine } from "../runtime/compiled-engine";
+import { eventItem, toEvent } from "#shared/adapters/dynamodb/entities/event";
+import { storedEvent } from "#shared/application/record-event";
+import type { Lead } from "#shared/domain/lead";
+import { eventKey, type LeadEvent } from "#shared/domain/lead-event";
+import { foldLead } from "#shared/domain/lead-fold";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { benchLeadId } from "./webhooks";
 
 export const SCORING_TARGET_EVENTS_PER_SECOND = 1_000_000;

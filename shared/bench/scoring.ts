@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { COMPILED_MODEL_FILE } from "../adapters/compiled-model-file";
-import { compileModelFile } from "../runtime/scoring-model";
+import { COMPILED_MODEL_FILE } from "#shared/adapters/compiled-model-file";
+import { compileModelFile } from "#shared/runtime/scoring-model";
 import { bundleLikeTheStack, STACK_BUNDLING } from "./init";
 import type { ScoringResult } from "./scoring-rounds";
 

@@ -1,14 +1,14 @@
 import type { DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
-import { batchWrite } from "../adapters/dynamodb/batch";
-import { eventItem } from "../adapters/dynamodb/entities/event";
-import { leadItem } from "../adapters/dynamodb/entities/lead";
-import { generic } from "../adapters/sources/generic";
-import type { VerifyContext } from "../application/ports/webhook-source";
-import { storedEvent } from "../application/record-event";
-import type { Lead, Transition } from "../domain/lead";
-import { eventKey, type LeadEvent } from "../domain/lead-event";
-import { foldLead } from "../domain/lead-fold";
-import type { ScoringEngine, StoredEvent } from "../domain/scoring-engine";
+import { batchWrite } from "#shared/adapters/dynamodb/batch";
+import { eventItem } from "#shared/adapters/dynamodb/entities/event";
+import { leadItem } from "#shared/adapters/dynamodb/entities/lead";
+import { generic } from "#shared/adapters/sources/generic";
+import type { VerifyContext } from "#shared/application/ports/webhook-source";
+import { storedEvent } from "#shared/application/record-event";
+import type { Lead, Transition } from "#shared/domain/lead";
+import { eventKey, type LeadEvent } from "#shared/domain/lead-event";
+import { foldLead } from "#shared/domain/lead-fold";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { BENCH_PSEUDONYMS, type BenchLead, benchLeadId, webhookRequest } from "./webhooks";
 
 /** A generic body as the generic source maps it: the canonical event the ingest path would record. */

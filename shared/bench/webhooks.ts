@@ -1,7 +1,7 @@
-import type { GenericPayload } from "../adapters/sources/generic";
-import { signGeneric } from "../adapters/sources/generic";
-import type { WebhookRequest } from "../application/ports/webhook-source";
-import { DEVELOPMENT_ID_KEY, pseudonyms } from "../domain/pseudonyms";
+import type { GenericPayload } from "#shared/adapters/sources/generic";
+import { signGeneric } from "#shared/adapters/sources/generic";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
+import { DEVELOPMENT_ID_KEY, pseudonyms } from "#shared/domain/pseudonyms";
 
 /** The generic source's secret in every benchmark run (a local table, never a deployment). */
 export const BENCH_SECRET = "bench-generic-secret";

@@ -1,4 +1,4 @@
-import type { GenericPayload } from "../adapters/sources/generic";
+import type { GenericPayload } from "#shared/adapters/sources/generic";
 import type { BenchLead } from "./webhooks";
 
 type Step = Pick<GenericPayload, "type" | "properties" | "answers" | "attributes">;

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { OWNER_CHANNELS } from "../domain/model/notifications";
-import { Stage } from "../domain/stages";
+import { OWNER_CHANNELS } from "#shared/domain/model/notifications";
+import { Stage } from "#shared/domain/stages";
 import { BantItemSchema, ChannelName, LeadSummarySchema, OwnerSchema, RuleHitSchema } from "./summary-schemas";
 
 /**

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import type { Transition } from "../domain/lead";
-import type { Channel } from "../domain/model/notifications";
-import { Stage } from "../domain/stages";
+import type { Transition } from "#shared/domain/lead";
+import type { Channel } from "#shared/domain/model/notifications";
+import { Stage } from "#shared/domain/stages";
 import { BantItemSchema, ChannelName, LeadSummarySchema, OwnerSchema, RuleHitSchema } from "./summary-schemas";
 
 /**

@@ -1,4 +1,4 @@
-import type { Channel } from "../domain/model/notifications";
+import type { Channel } from "#shared/domain/model/notifications";
 
 /** Who is alerted, and where: the lead's owner, or the marketing team's channel. */
 export type Audience = "owner" | "marketing";

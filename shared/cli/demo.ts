@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
-import { type CalendlyPayload, signCalendly } from "../adapters/sources/calendly";
-import { signTypeform, type TypeformPayload } from "../adapters/sources/typeform";
-import { signZoom, type ZoomPayload } from "../adapters/sources/zoom";
-import { DEVELOPMENT_SECRET } from "../local/dev-secrets";
-import { loadDotEnv } from "../local/dotenv";
+import { type CalendlyPayload, signCalendly } from "#shared/adapters/sources/calendly";
+import { signTypeform, type TypeformPayload } from "#shared/adapters/sources/typeform";
+import { signZoom, type ZoomPayload } from "#shared/adapters/sources/zoom";
+import { DEVELOPMENT_SECRET } from "#shared/local/dev-secrets";
+import { loadDotEnv } from "#shared/local/dotenv";
 
 /**
  * `npm run demo`: replays one buyer's journey against the running local Ripen, signed with the local

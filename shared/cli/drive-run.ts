@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { STAGE_SHARDS } from "../adapters/dynamodb/entities/lead";
-import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import type { LeadRun, RunProgress } from "../application/ports/runs";
-import { runProgress } from "../application/ports/runs";
-import { type RunRequest, startRun } from "../application/start-run";
-import type { ScoringEngine } from "../domain/scoring-engine";
-import { runLocally } from "../local/lead-runs";
-import { WORK_QUEUE } from "../runtime/work-queue";
+import { STAGE_SHARDS } from "#shared/adapters/dynamodb/entities/lead";
+import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
+import type { LeadRun, RunProgress } from "#shared/application/ports/runs";
+import { runProgress } from "#shared/application/ports/runs";
+import { type RunRequest, startRun } from "#shared/application/start-run";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import { runLocally } from "#shared/local/lead-runs";
+import { WORK_QUEUE } from "#shared/runtime/work-queue";
 
 export interface DrivenRun {
   progress: RunProgress;
@@ -61,8 +61,8 @@ export async function driveRun(request: RunRequest, options: DriveOptions): Prom
     const queueUrl = process.env[WORK_QUEUE.urlVariable];
     if (!queueUrl) throw new Error(`--aws needs ${WORK_QUEUE.urlVariable} (the stack's output WorkQueueUrl)`);
     const [{ sqsWorkQueue }, { sqsClient }] = await Promise.all([
-      import("../adapters/sqs/work-queue"),
-      import("../runtime/aws-clients"),
+      import("#shared/adapters/sqs/work-queue"),
+      import("#shared/runtime/aws-clients"),
     ]);
     const runs = dynamoRunStore(options.table);
     const opened = await startRun({

@@ -1,5 +1,5 @@
-import type { FunnelView } from "../application/funnel";
-import type { FunnelSegment } from "../domain/funnel";
+import type { FunnelView } from "#shared/application/funnel";
+import type { FunnelSegment } from "#shared/domain/funnel";
 
 const HEADINGS = ["stage", "entered", "to next", "conversion", "median in stage", "p90 in stage", "stays"];
 

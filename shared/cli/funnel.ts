@@ -1,6 +1,6 @@
-import { dynamoTransitionLog } from "../adapters/dynamodb/funnel-queries";
-import { FunnelQuery, readFunnel } from "../application/funnel";
-import { issueSummary } from "../edge/schema-issues";
+import { dynamoTransitionLog } from "#shared/adapters/dynamodb/funnel-queries";
+import { FunnelQuery, readFunnel } from "#shared/application/funnel";
+import { issueSummary } from "#shared/edge/schema-issues";
 import { funnelText } from "./funnel-table";
 import { openLocalTable, parseFlags } from "./local-table";
 

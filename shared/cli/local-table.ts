@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { localDynamoDbClient } from "../local/clients";
-import { loadDotEnv } from "../local/dotenv";
-import { startDynamoDbLocal } from "../local/dynamodb-local";
-import { ensureTable } from "../local/table";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { loadDotEnv } from "#shared/local/dotenv";
+import { startDynamoDbLocal } from "#shared/local/dynamodb-local";
+import { ensureTable } from "#shared/local/table";
 
 export interface LocalTable {
   client: DynamoDBClient;

@@ -1,7 +1,7 @@
-import { sweepInstant, sweepSummary } from "../application/maintenance";
-import { runModelOf } from "../runtime/lead-run-workers";
-import { loadEngine } from "../runtime/scoring-model";
-import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
+import { sweepInstant, sweepSummary } from "#shared/application/maintenance";
+import { runModelOf } from "#shared/runtime/lead-run-workers";
+import { loadEngine } from "#shared/runtime/scoring-model";
+import { DEFAULT_MAX_WRU } from "#shared/runtime/work-queue";
 import { driveRun } from "./drive-run";
 import { openLocalTable, parseFlags } from "./local-table";
 import { formatMoves, formatRate } from "./model-store";

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Item } from "../adapters/dynamodb/entities/item";
-import { dynamoLeadRekey } from "../adapters/dynamodb/rekey";
-import { DEVELOPMENT_ID_KEY, pseudonyms } from "../domain/pseudonyms";
-import { pseudonymSource } from "../runtime/pseudonyms";
+import type { Item } from "#shared/adapters/dynamodb/entities/item";
+import { dynamoLeadRekey } from "#shared/adapters/dynamodb/rekey";
+import { DEVELOPMENT_ID_KEY, pseudonyms } from "#shared/domain/pseudonyms";
+import { pseudonymSource } from "#shared/runtime/pseudonyms";
 import { openTable } from "./model-store";
 
 export interface LeadIdMigrationCounts {

@@ -1,20 +1,20 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { compiledModelText } from "../adapters/compiled-model-file";
-import { dynamoLeadBatchReader, dynamoStageIndex } from "../adapters/dynamodb/lead-queries";
-import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import { parseModelText } from "../adapters/model-file";
-import { countStoredLeads } from "../application/listing/stored-leads";
-import type { RunProgress } from "../application/ports/runs";
-import { type ModelPreview, modelPreview } from "../application/preview-model";
-import type { RescoreCounts } from "../application/rescore-leads";
-import type { RunRequest } from "../application/start-run";
-import { createEngine } from "../domain/model/engine";
-import { STAGES } from "../domain/stages";
-import { runModelOf } from "../runtime/lead-run-workers";
-import { loadEngine, loadModel, modelPath } from "../runtime/scoring-model";
-import { DEFAULT_MAX_WRU } from "../runtime/work-queue";
+import { compiledModelText } from "#shared/adapters/compiled-model-file";
+import { dynamoLeadBatchReader, dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
+import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
+import { parseModelText } from "#shared/adapters/model-file";
+import { countStoredLeads } from "#shared/application/listing/stored-leads";
+import type { RunProgress } from "#shared/application/ports/runs";
+import { type ModelPreview, modelPreview } from "#shared/application/preview-model";
+import type { RescoreCounts } from "#shared/application/rescore-leads";
+import type { RunRequest } from "#shared/application/start-run";
+import { createEngine } from "#shared/domain/model/engine";
+import { STAGES } from "#shared/domain/stages";
+import { runModelOf } from "#shared/runtime/lead-run-workers";
+import { loadEngine, loadModel, modelPath } from "#shared/runtime/scoring-model";
+import { DEFAULT_MAX_WRU } from "#shared/runtime/work-queue";
 import { type DrivenRun, driveRun } from "./drive-run";
 import { openLocalTable } from "./local-table";
 
@@ -34,7 +34,7 @@ export async function openTable(aws: boolean): Promise<Table> {
   if (!aws) return openLocalTable();
   const tableName = process.env.TABLE_NAME;
   if (!tableName) throw new Error("--aws needs TABLE_NAME (the table of the deployed stack)");
-  const { dynamodbClient } = await import("../runtime/aws-clients");
+  const { dynamodbClient } = await import("#shared/runtime/aws-clients");
   const client = dynamodbClient();
   return { client, tableName, describe: `table ${tableName} in AWS`, close: async () => client.destroy() };
 }

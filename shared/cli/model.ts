@@ -2,15 +2,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { modelFileName } from "../adapters/compiled-model-file";
-import { SNAPSHOT_BUDGET_BYTES } from "../adapters/dynamodb/lead-codec";
-import { readModelFile } from "../adapters/model-file";
-import { modelJsonSchema } from "../domain/model/json-schema";
-import { notificationRules } from "../domain/model/notifications";
-import { InvalidModelError } from "../domain/model/problems";
-import type { ScoringModel } from "../domain/model/schema";
-import { budgetedEngine } from "../runtime/compiled-engine";
-import { modelPath } from "../runtime/scoring-model";
+import { modelFileName } from "#shared/adapters/compiled-model-file";
+import { SNAPSHOT_BUDGET_BYTES } from "#shared/adapters/dynamodb/lead-codec";
+import { readModelFile } from "#shared/adapters/model-file";
+import { modelJsonSchema } from "#shared/domain/model/json-schema";
+import { notificationRules } from "#shared/domain/model/notifications";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import type { ScoringModel } from "#shared/domain/model/schema";
+import { budgetedEngine } from "#shared/runtime/compiled-engine";
+import { modelPath } from "#shared/runtime/scoring-model";
 
 /**
  * `npm run model -- <command>`: work with the scoring model file.

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { WebhookRequest } from "../application/ports/webhook-source";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
 import { PayloadTooLargeError } from "./errors";
 
 /** The largest webhook body Ripen accepts (documented in the README). */

@@ -3,17 +3,17 @@ import {
   LEAD_SLA_BREACHED,
   type LeadSlaBreachedDetail,
   LeadSlaBreachedDetail as LeadSlaBreachedSchema,
-} from "../bus/lead-sla-breached";
+} from "#shared/bus/lead-sla-breached";
 import {
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   LeadStageChangedDetailV1,
   LeadStageChangedDetail as LeadStageChangedSchema,
   upgradedDetail,
-} from "../bus/lead-stage-changed";
-import type { Alert } from "../domain/alert";
-import { InvalidPayloadError } from "../domain/errors";
-import type { ScoringEngine } from "../domain/scoring-engine";
+} from "#shared/bus/lead-stage-changed";
+import type { Alert } from "#shared/domain/alert";
+import { InvalidPayloadError } from "#shared/domain/errors";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { issueDetails } from "./schema-issues";
 
 /** An EventBridge event as a rule target receives it. */

@@ -1,4 +1,4 @@
-import { RipenError } from "../domain/errors";
+import { RipenError } from "#shared/domain/errors";
 
 /** The codes of the refusals only the HTTP entry makes; edge/http-errors.ts gives each a status. */
 export const EDGE_ERROR_CODES = [

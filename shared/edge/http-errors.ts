@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { DOMAIN_ERROR_CODES, type DomainErrorCode, RipenError } from "../domain/errors";
-import { countMetric, logger } from "../runtime/powertools";
+import { DOMAIN_ERROR_CODES, type DomainErrorCode, RipenError } from "#shared/domain/errors";
+import { countMetric, logger } from "#shared/runtime/powertools";
 import { EDGE_ERROR_CODES, EdgeError, type EdgeErrorCode } from "./errors";
 
 /** Every code a caller can see in `{"error":{"code"}}`: the domain's errors' and the edge's own refusals'. */

@@ -1,5 +1,5 @@
 import type * as z from "zod/mini";
-import { InvalidQueryError } from "../domain/errors";
+import { InvalidQueryError } from "#shared/domain/errors";
 import { issueDetails } from "./schema-issues";
 
 /** Parses query string (or path) parameters with a schema; InvalidQueryError with the zod issues otherwise. */

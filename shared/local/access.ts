@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import * as z from "zod";
-import { hmacSha256 } from "../adapters/sources/signing";
+import { hmacSha256 } from "#shared/adapters/sources/signing";
 import {
   AdminTokenNotConfiguredError,
   AdminTokenRequiredError,
@@ -8,8 +8,8 @@ import {
   HostNotAllowedError,
   InvalidAdminTokenError,
   OriginNotAllowedError,
-} from "../edge/errors";
-import { ROUTES, type Route, routeKey } from "../runtime/routes";
+} from "#shared/edge/errors";
+import { ROUTES, type Route, routeKey } from "#shared/runtime/routes";
 
 /** The variables that decide who may reach the local server, read once by `npm start`. */
 export const accessEnvShape = {

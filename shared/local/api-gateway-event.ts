@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { OutgoingHttpHeaders } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { type Route, routeKey } from "../runtime/routes";
+import { type Route, routeKey } from "#shared/runtime/routes";
 import { LOCAL_ACCOUNT_ID } from "./lambda-context";
 
 /** An HTTP request as it came off the socket. */

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { withoutSdkLogging } from "../runtime/aws-clients";
+import { withoutSdkLogging } from "#shared/runtime/aws-clients";
 
 /**
  * SDK configuration for a local or other non-AWS DynamoDB endpoint. DynamoDB Local runs with

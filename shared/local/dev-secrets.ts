@@ -1,5 +1,5 @@
-import { secretName } from "../application/ingest-webhook";
-import { SOURCES } from "../domain/lead-event";
+import { secretName } from "#shared/application/ingest-webhook";
+import { SOURCES } from "#shared/domain/lead-event";
 
 /**
  * On this machine only, a sender without a configured secret uses this one, so the README's curl example

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import type { EventPattern } from "../bus/summary-schemas";
+import type { EventPattern } from "#shared/bus/summary-schemas";
 
 /**
  * EventBridge event-pattern matching for the local bus and the local Pipe filter, so both route events

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import { FUNCTIONS, type FunctionName } from "../runtime/routes";
+import { FUNCTIONS, type FunctionName } from "#shared/runtime/routes";
 
 /** A Lambda handler as the Node.js runtime calls it. */
 export type LambdaHandler<Event = never, Result = unknown> = (event: Event, context: Context) => Promise<Result>;

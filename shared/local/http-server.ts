@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import { SourceName } from "../domain/lead-event";
-import { MAX_BODY_BYTES } from "../edge/api-gateway";
-import { type EdgeError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "../edge/errors";
-import { internalErrorResponse, refusalResponse } from "../edge/http-errors";
-import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "../runtime/routes";
+import { SourceName } from "#shared/domain/lead-event";
+import { MAX_BODY_BYTES } from "#shared/edge/api-gateway";
+import { type EdgeError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "#shared/edge/errors";
+import { internalErrorResponse, refusalResponse } from "#shared/edge/http-errors";
+import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "#shared/runtime/routes";
 import { type AccessSettings, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";
 import { describeError } from "./describe-error";

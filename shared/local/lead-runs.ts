@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { STAGE_SHARDS } from "../adapters/dynamodb/entities/lead";
-import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import { type LeadRun, type RunProgress, runProgress } from "../application/ports/runs";
-import { workOnPart } from "../application/run-worker";
-import { type RunRequest, startRun } from "../application/start-run";
-import type { ScoringEngine } from "../domain/scoring-engine";
-import { tableRunWorker } from "../runtime/lead-run-workers";
+import { STAGE_SHARDS } from "#shared/adapters/dynamodb/entities/lead";
+import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
+import { type LeadRun, type RunProgress, runProgress } from "#shared/application/ports/runs";
+import { workOnPart } from "#shared/application/run-worker";
+import { type RunRequest, startRun } from "#shared/application/start-run";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import { tableRunWorker } from "#shared/runtime/lead-run-workers";
 import { type LocalDrain, localWorkQueue } from "./work-queue";
 
 export interface LocalRunOptions {

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import { backoff, type RetryPolicy } from "../application/pacing/retry";
-import { RULES } from "../bus/rules";
-import type { EventPattern } from "../bus/summary-schemas";
-import { FUNCTIONS } from "../runtime/routes";
+import { backoff, type RetryPolicy } from "#shared/application/pacing/retry";
+import { RULES } from "#shared/bus/rules";
+import type { EventPattern } from "#shared/bus/summary-schemas";
+import { FUNCTIONS } from "#shared/runtime/routes";
 import type { BusJournal, JournaledDelivery } from "./bus-journal";
 import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";

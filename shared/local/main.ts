@@ -1,8 +1,8 @@
 import { relative, resolve } from "node:path";
-import { secretName } from "../application/ingest-webhook";
-import { SOURCES } from "../domain/lead-event";
-import { readEnv } from "../runtime/env";
-import { ROUTES, routeKey } from "../runtime/routes";
+import { secretName } from "#shared/application/ingest-webhook";
+import { SOURCES } from "#shared/domain/lead-event";
+import { readEnv } from "#shared/runtime/env";
+import { ROUTES, routeKey } from "#shared/runtime/routes";
 import { type AccessSettings, accessEnvShape, localAccess } from "./access";
 import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";

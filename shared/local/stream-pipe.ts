@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from "aws-lambda";
-import { TRANSITION_STREAM_FILTERS } from "../adapters/dynamodb/entities/transition";
-import { backoff, type RetryPolicy } from "../application/pacing/retry";
-import type { EventPattern } from "../bus/summary-schemas";
+import { TRANSITION_STREAM_FILTERS } from "#shared/adapters/dynamodb/entities/transition";
+import { backoff, type RetryPolicy } from "#shared/application/pacing/retry";
+import type { EventPattern } from "#shared/bus/summary-schemas";
 import { describeError } from "./describe-error";
 import { matchesPattern } from "./event-pattern";
 import { type CheckpointFile, compareSequenceNumbers, type ShardCheckpoints } from "./stream-checkpoint";

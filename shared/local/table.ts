@@ -9,7 +9,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { createTableInput, TABLE } from "../adapters/dynamodb/table-definition";
+import { createTableInput, TABLE } from "#shared/adapters/dynamodb/table-definition";
 
 export interface EnsuredTable {
   tableName: string;

@@ -1,4 +1,4 @@
-import type { WorkItem, WorkQueue } from "../application/ports/runs";
+import type { WorkItem, WorkQueue } from "#shared/application/ports/runs";
 
 export interface LocalWorkQueueOptions {
   /** How long a delivery that failed stays invisible before it is delivered again (SQS's visibility timeout). */

@@ -3,13 +3,13 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMPILED_MODEL_FILE, compiledModelText, readCompiledModel } from "../adapters/compiled-model-file";
-import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "../adapters/dynamodb/lead-codec";
-import { createEngine } from "../domain/model/engine";
-import { channelsFor, notificationRules } from "../domain/model/notifications";
-import { InvalidModelError } from "../domain/model/problems";
-import type { ScoringModel } from "../domain/model/schema";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import { COMPILED_MODEL_FILE, compiledModelText, readCompiledModel } from "#shared/adapters/compiled-model-file";
+import { SNAPSHOT_BUDGET_BYTES, snapshotBytes } from "#shared/adapters/dynamodb/lead-codec";
+import { createEngine } from "#shared/domain/model/engine";
+import { channelsFor, notificationRules } from "#shared/domain/model/notifications";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import type { ScoringModel } from "#shared/domain/model/schema";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 
 /**
  * The engine for a model whose worst-case snapshot fits the budget: a lead's item must stay bounded

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "../domain/lead-event";
-import { issueSummary } from "../edge/schema-issues";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "#shared/domain/lead-event";
+import { issueSummary } from "#shared/edge/schema-issues";
 import type { FunctionName } from "./routes";
 import { DEFAULT_MAX_WRU, WORK_QUEUE } from "./work-queue";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { FunnelView } from "../application/funnel";
-import { FUNNEL_GROUPINGS } from "../domain/funnel";
+import type { FunnelView } from "#shared/application/funnel";
+import { FUNNEL_GROUPINGS } from "#shared/domain/funnel";
 
 /**
  * GET /funnel/view: the funnel as a chart. One self-contained page: the report is embedded as JSON

@@ -1,13 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { parseCompiledModel } from "../adapters/compiled-model-file";
-import { dynamoLeadPages } from "../adapters/dynamodb/lead-pages";
-import { dynamoLeadStore } from "../adapters/dynamodb/lead-store";
-import { dynamoRunStore } from "../adapters/dynamodb/runs";
-import { dynamoSlaBreachLog } from "../adapters/dynamodb/sla-breaches";
-import { capacityMeter } from "../application/pacing/token-bucket";
-import type { RunModel, WorkQueue } from "../application/ports/runs";
-import type { RunWorkerDeps } from "../application/run-worker";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import { parseCompiledModel } from "#shared/adapters/compiled-model-file";
+import { dynamoLeadPages } from "#shared/adapters/dynamodb/lead-pages";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
+import { dynamoSlaBreachLog } from "#shared/adapters/dynamodb/sla-breaches";
+import { capacityMeter } from "#shared/application/pacing/token-bucket";
+import type { RunModel, WorkQueue } from "#shared/application/ports/runs";
+import type { RunWorkerDeps } from "#shared/application/run-worker";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { budgetedEngine } from "./compiled-engine";
 
 const compiled = new Map<string, ScoringEngine>();

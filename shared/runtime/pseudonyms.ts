@@ -1,6 +1,6 @@
-import type { PseudonymSource } from "../application/ports/lead-store";
-import { NotConfiguredError } from "../domain/errors";
-import { DEVELOPMENT_ID_KEY, MIN_ID_KEY_LENGTH, type Pseudonyms, pseudonyms } from "../domain/pseudonyms";
+import type { PseudonymSource } from "#shared/application/ports/lead-store";
+import { NotConfiguredError } from "#shared/domain/errors";
+import { DEVELOPMENT_ID_KEY, MIN_ID_KEY_LENGTH, type Pseudonyms, pseudonyms } from "#shared/domain/pseudonyms";
 
 /**
  * The pseudonyms of this deployment. In AWS the key is a secret of its own that the stack generates

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { modelFileName } from "../adapters/compiled-model-file";
-import { readModelFile } from "../adapters/model-file";
-import { InvalidModelError } from "../domain/model/problems";
-import type { ScoringModel } from "../domain/model/schema";
-import type { ScoringEngine } from "../domain/scoring-engine";
+import { modelFileName } from "#shared/adapters/compiled-model-file";
+import { readModelFile } from "#shared/adapters/model-file";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import type { ScoringModel } from "#shared/domain/model/schema";
+import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { budgetedEngine, compileModel } from "./compiled-engine";
 
 export const MODEL_FILE = "ripen.model.yaml";

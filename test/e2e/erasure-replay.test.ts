@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { localDynamoDbClient } from "../../shared/local/clients";
-import { startRipen } from "../../shared/local/runtime";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { startRipen } from "#shared/local/runtime";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { FunnelView } from "../../shared/application/funnel";
-import { startRipen } from "../../shared/local/runtime";
+import type { FunnelView } from "#shared/application/funnel";
+import { startRipen } from "#shared/local/runtime";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 

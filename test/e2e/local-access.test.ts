@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signGeneric } from "../../shared/adapters/sources/generic";
+import { signGeneric } from "#shared/adapters/sources/generic";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { type RawResponse, rawRequest } from "../support/raw-http";
 import { type RipenProcess, startRipenProcess } from "../support/ripen-process";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startRipen } from "../../shared/local/runtime";
+import { startRipen } from "#shared/local/runtime";
 import { GENERIC_SECRET } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 

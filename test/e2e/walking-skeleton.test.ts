@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { startRipen } from "../../shared/local/runtime";
+import { startRipen } from "#shared/local/runtime";
 import { type AlertStub, startSlackStub } from "../support/alert-stubs";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric as sendGeneric } from "../support/webhook-sender";

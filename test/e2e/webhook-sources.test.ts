@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { SourceName } from "../../shared/domain/lead-event";
-import { startRipen } from "../../shared/local/runtime";
+import type { SourceName } from "#shared/domain/lead-event";
+import { startRipen } from "#shared/local/runtime";
 import { fixture, fixtureText, senderHeaders } from "../unit/sources/support";
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { STREAM_PUBLICATIONS } from "#shared/adapters/dynamodb/stream-publications";
+import { RULES } from "#shared/bus/rules";
+import { FUNCTIONS } from "#shared/runtime/routes";
 import { SERVER_ERROR_RATE_PERCENT } from "../../infra/alarms";
 import { pipeConstructId } from "../../infra/pipe";
-import { STREAM_PUBLICATIONS } from "../../shared/adapters/dynamodb/stream-publications";
-import { RULES } from "../../shared/bus/rules";
-import { FUNCTIONS } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen({ context: { "ripen:alarmEmail": "oncall@example.com" } });

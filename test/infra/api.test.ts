@@ -2,8 +2,8 @@ import { App, Stack } from "aws-cdk-lib";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { describe, expect, it } from "vitest";
+import { ROUTES, routeKey } from "#shared/runtime/routes";
 import { DEFAULT_THROTTLE, RipenApi, ROUTE_THROTTLES } from "../../infra/api";
-import { ROUTES, routeKey } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();

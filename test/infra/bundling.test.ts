@@ -8,10 +8,10 @@ import { EventBus } from "aws-cdk-lib/aws-events";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { beforeAll, describe, expect, it } from "vitest";
+import { COMPILED_MODEL_FILE, compiledModelText } from "#shared/adapters/compiled-model-file";
+import { FUNCTIONS } from "#shared/runtime/routes";
+import { compileModelFile, loadModel } from "#shared/runtime/scoring-model";
 import { RipenFunction } from "../../infra/ripen-function";
-import { COMPILED_MODEL_FILE, compiledModelText } from "../../shared/adapters/compiled-model-file";
-import { FUNCTIONS } from "../../shared/runtime/routes";
-import { compileModelFile, loadModel } from "../../shared/runtime/scoring-model";
 
 /**
  * What each function's bundle may weigh, minified, source map aside (KiB). A bundle is read and compiled

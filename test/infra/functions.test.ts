@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { FUNCTIONS, ROUTES } from "#shared/runtime/routes";
 import { DEFAULT_TIMEOUT, FUNCTION_TIMEOUTS } from "../../infra/stateless-stack";
-import { FUNCTIONS, ROUTES } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless, stateful } = synthRipen();

@@ -1,7 +1,7 @@
 import type { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { FUNCTIONS } from "#shared/runtime/routes";
 import { permissionsOf } from "../../infra/function-permissions";
-import { FUNCTIONS } from "../../shared/runtime/routes";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 interface Statement {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { FUNCTIONS } from "#shared/runtime/routes";
 import { MAINTENANCE_FUNCTION } from "../../infra/maintenance-schedule";
 import type { FunctionDefinition } from "../../infra/ripen-function";
-import { FUNCTIONS } from "../../shared/runtime/routes";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 /** FUNCTIONS with and without a maintenance entry, whatever FUNCTIONS holds today. */

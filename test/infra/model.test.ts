@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+import { loadEngine } from "#shared/runtime/scoring-model";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

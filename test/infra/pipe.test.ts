@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
-} from "../../shared/adapters/dynamodb/entities/transition";
-import { STREAM_PUBLICATIONS } from "../../shared/adapters/dynamodb/stream-publications";
-import { ScoringModel } from "../../shared/domain/model/schema";
-import { loadModel } from "../../shared/runtime/scoring-model";
+} from "#shared/adapters/dynamodb/entities/transition";
+import { STREAM_PUBLICATIONS } from "#shared/adapters/dynamodb/stream-publications";
+import { ScoringModel } from "#shared/domain/model/schema";
+import { loadModel } from "#shared/runtime/scoring-model";
+import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { RULES } from "#shared/bus/rules";
 import { RULE_DELIVERY } from "../../infra/rules";
-import { RULES } from "../../shared/bus/rules";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();

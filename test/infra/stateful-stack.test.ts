@@ -1,8 +1,8 @@
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { createTableInput, RETIRED_INDEXES, TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { LEAD_STAGE_CHANGED } from "#shared/bus/lead-stage-changed";
 import { SECRET_TEMPLATE } from "../../infra/stateful-stack";
-import { createTableInput, RETIRED_INDEXES, TABLE } from "../../shared/adapters/dynamodb/table-definition";
-import { LEAD_STAGE_CHANGED } from "../../shared/bus/lead-stage-changed";
 import { buildRipen, resourceAt, synthRipen } from "./ripen-app";
 
 const { stateful } = synthRipen();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { FUNCTIONS } from "#shared/runtime/routes";
+import { WORK_QUEUE } from "#shared/runtime/work-queue";
 import { permissionsOf } from "../../infra/function-permissions";
 import { WORKER_FUNCTION } from "../../infra/work-queue";
-import { FUNCTIONS } from "../../shared/runtime/routes";
-import { WORK_QUEUE } from "../../shared/runtime/work-queue";
 import { arnOf, resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();

@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";
-import { type SesEmulator, sentEmails, startSesEmulator } from "../../shared/local/ses-emulator";
+import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import { type SesEmulator, sentEmails, startSesEmulator } from "#shared/local/ses-emulator";
 import { createTestTable } from "../support/dynamodb";
 import { busEvent, sqlDetail, version1Detail } from "../unit/alerts/fixtures";
 

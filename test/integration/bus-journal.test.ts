@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMPACT_AFTER_FINISHED, type JournaledDelivery, openBusJournal } from "../../shared/local/bus-journal";
+import { COMPACT_AFTER_FINISHED, type JournaledDelivery, openBusJournal } from "#shared/local/bus-journal";
 
 let dataDir: string;
 let fileCount = 0;

@@ -1,10 +1,10 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { leadPk } from "../../shared/adapters/dynamodb/entities/lead";
-import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
-import { DuplicateEventError, type LeadStore, VersionConflictError } from "../../shared/application/ports/lead-store";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+import { leadPk } from "#shared/adapters/dynamodb/entities/lead";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { DuplicateEventError, type LeadStore, VersionConflictError } from "#shared/application/ports/lead-store";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import { createTestTable } from "../support/dynamodb";
 import { leadEvent } from "../support/events";

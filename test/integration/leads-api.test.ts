@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { leadItem } from "../../shared/adapters/dynamodb/entities/lead";
-import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
-import type { FunnelView } from "../../shared/application/funnel";
-import type { LeadPage } from "../../shared/application/list-leads";
-import { localDynamoDbClient } from "../../shared/local/clients";
-import { startRipen } from "../../shared/local/runtime";
+import { batchWrite } from "#shared/adapters/dynamodb/batch";
+import { leadItem } from "#shared/adapters/dynamodb/entities/lead";
+import { transitionItem } from "#shared/adapters/dynamodb/entities/transition";
+import type { FunnelView } from "#shared/application/funnel";
+import type { LeadPage } from "#shared/application/list-leads";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { startRipen } from "#shared/local/runtime";
 import { leadFixture, REP_A, transitionFixture } from "../unit/leads/fixtures";
 
 let ripen: Awaited<ReturnType<typeof startRipen>>;

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
-import { dynamoTransitionLog } from "../../shared/adapters/dynamodb/funnel-queries";
-import type { FunnelView } from "../../shared/application/funnel";
-import { FunnelQuery, readFunnel } from "../../shared/application/funnel";
+import { batchWrite } from "#shared/adapters/dynamodb/batch";
+import { transitionItem } from "#shared/adapters/dynamodb/entities/transition";
+import { dynamoTransitionLog } from "#shared/adapters/dynamodb/funnel-queries";
+import type { FunnelView } from "#shared/application/funnel";
+import { FunnelQuery, readFunnel } from "#shared/application/funnel";
 import { createTestTable } from "../support/dynamodb";
 import { transitionFixture } from "../unit/leads/fixtures";
 

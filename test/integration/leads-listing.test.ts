@@ -1,16 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { bandSortKey, enteredSortKey, leadItem, stageShard } from "../../shared/adapters/dynamodb/entities/lead";
-import {
-  dynamoDomainIndex,
-  dynamoLeadBatchReader,
-  dynamoStageIndex,
-} from "../../shared/adapters/dynamodb/lead-queries";
-import { readAccount } from "../../shared/application/account";
-import { type LeadPage, type ListLeadsQuery, listLeads, StageListingQuery } from "../../shared/application/list-leads";
-import { AccountNotFoundError, InvalidQueryError } from "../../shared/domain/errors";
-import { type Lead, scoreBand } from "../../shared/domain/lead";
+import { batchWrite } from "#shared/adapters/dynamodb/batch";
+import { bandSortKey, enteredSortKey, leadItem, stageShard } from "#shared/adapters/dynamodb/entities/lead";
+import { dynamoDomainIndex, dynamoLeadBatchReader, dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
+import { readAccount } from "#shared/application/account";
+import { type LeadPage, type ListLeadsQuery, listLeads, StageListingQuery } from "#shared/application/list-leads";
+import { AccountNotFoundError, InvalidQueryError } from "#shared/domain/errors";
+import { type Lead, scoreBand } from "#shared/domain/lead";
 import { createTestTable } from "../support/dynamodb";
 import { testPseudonyms } from "../support/pseudonyms";
 import { leadFixture, REP_A, REP_B } from "../unit/leads/fixtures";

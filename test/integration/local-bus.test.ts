@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
-import { openBusJournal, readBusJournal } from "../../shared/local/bus-journal";
-import { deadLetterFile } from "../../shared/local/dead-letters";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "#shared/bus/lead-stage-changed";
+import { openBusJournal, readBusJournal } from "#shared/local/bus-journal";
+import { deadLetterFile } from "#shared/local/dead-letters";
 import {
   type AcceptedDelivery,
   BusClosedError,
@@ -15,7 +15,7 @@ import {
   type BusTarget,
   createLocalBus,
   type LocalBusOptions,
-} from "../../shared/local/local-bus";
+} from "#shared/local/local-bus";
 
 let dataDir: string;
 

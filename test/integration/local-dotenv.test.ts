@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadDotEnv, parseDotEnv } from "../../shared/local/dotenv";
+import { loadDotEnv, parseDotEnv } from "#shared/local/dotenv";
 
 describe(".env for npm start", () => {
   it("reads the common dialect", () => {

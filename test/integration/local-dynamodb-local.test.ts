@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { localDynamoDbClient } from "../../shared/local/clients";
-import { JavaUnavailableError, javaMajorVersion, startDynamoDbLocal } from "../../shared/local/dynamodb-local";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { JavaUnavailableError, javaMajorVersion, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 
 let scratch: string;
 const savedEnv = { PATH: process.env.PATH, JAVA_HOME: process.env.JAVA_HOME };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HttpServerOptions, type LocalHttpServer, startHttpServer } from "../../shared/local/http-server";
-import { type FunctionName, ROUTES, type Route, routeKey } from "../../shared/runtime/routes";
+import { type HttpServerOptions, type LocalHttpServer, startHttpServer } from "#shared/local/http-server";
+import { type FunctionName, ROUTES, type Route, routeKey } from "#shared/runtime/routes";
 import { type RawResponse, rawRequest } from "../support/raw-http";
 
 /**

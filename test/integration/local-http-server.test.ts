@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../shared/edge/api-gateway";
-import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "../../shared/edge/errors";
-import { errorResponse } from "../../shared/edge/http-errors";
-import { type HttpHandler, type LocalHttpServer, startHttpServer } from "../../shared/local/http-server";
-import type { FunctionName } from "../../shared/runtime/routes";
+import { MAX_BODY_BYTES } from "#shared/edge/api-gateway";
+import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "#shared/edge/errors";
+import { errorResponse } from "#shared/edge/http-errors";
+import { type HttpHandler, type LocalHttpServer, startHttpServer } from "#shared/local/http-server";
+import type { FunctionName } from "#shared/runtime/routes";
 import { type RawResponse, rawRequest as sendRaw } from "../support/raw-http";
 
 interface Call {

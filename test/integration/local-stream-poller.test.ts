@@ -1,8 +1,8 @@
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
-import type { CheckpointFile } from "../../shared/local/stream-checkpoint";
-import { type StreamPollerOptions, startStreamPoller } from "../../shared/local/stream-poller";
+import type { CheckpointFile } from "#shared/local/stream-checkpoint";
+import { type StreamPollerOptions, startStreamPoller } from "#shared/local/stream-poller";
 import { idsIn, settle, useStreamTable } from "../support/stream-table";
 
 const stream = useStreamTable("local-stream-poller");

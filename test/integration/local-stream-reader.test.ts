@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
-import type { CheckpointFile } from "../../shared/local/stream-checkpoint";
-import { type StreamPipeOptions, startStreamReader } from "../../shared/local/stream-poller";
+import type { CheckpointFile } from "#shared/local/stream-checkpoint";
+import { type StreamPipeOptions, startStreamReader } from "#shared/local/stream-poller";
 import { idsIn, settle, useStreamTable } from "../support/stream-table";
 
 const stream = useStreamTable("local-stream-reader");

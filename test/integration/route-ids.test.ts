@@ -1,12 +1,12 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { batchWrite } from "../../shared/adapters/dynamodb/batch";
-import { leadItem } from "../../shared/adapters/dynamodb/entities/lead";
-import { ACTION_IDS, encodeActionValue } from "../../shared/adapters/slack/blocks";
-import { signSlackRequest } from "../../shared/adapters/slack/signature";
-import type { Lead } from "../../shared/domain/lead";
-import { localDynamoDbClient } from "../../shared/local/clients";
-import { startRipen } from "../../shared/local/runtime";
+import { batchWrite } from "#shared/adapters/dynamodb/batch";
+import { leadItem } from "#shared/adapters/dynamodb/entities/lead";
+import { ACTION_IDS, encodeActionValue } from "#shared/adapters/slack/blocks";
+import { signSlackRequest } from "#shared/adapters/slack/signature";
+import type { Lead } from "#shared/domain/lead";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { startRipen } from "#shared/local/runtime";
 import { uniqueTableName } from "../support/dynamodb";
 import { leadFixture } from "../unit/leads/fixtures";
 

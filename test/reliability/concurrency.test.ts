@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { dynamoLeadStore } from "../../shared/adapters/dynamodb/lead-store";
-import type { Lead } from "../../shared/domain/lead";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import type { Lead } from "#shared/domain/lead";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";

@@ -1,8 +1,8 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { SOURCES, type SourceName } from "../../shared/domain/lead-event";
-import { startRipen } from "../../shared/local/runtime";
+import { SOURCES, type SourceName } from "#shared/domain/lead-event";
+import { startRipen } from "#shared/local/runtime";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { genericPayload } from "../support/generic";
 import { fixture, senderHeaders } from "../unit/sources/support";

@@ -1,5 +1,5 @@
-import type { RetryPolicy } from "../../shared/application/pacing/retry";
-import { type RunningRipen, startRipen } from "../../shared/local/runtime";
+import type { RetryPolicy } from "#shared/application/pacing/retry";
+import { type RunningRipen, startRipen } from "#shared/local/runtime";
 import { type AlertStub, startSesStub, startSlackStub } from "./alert-stubs";
 import { createTestTable, type TestTable } from "./dynamodb";
 import { GENERIC_SECRET } from "./generic";

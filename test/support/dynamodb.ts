@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { inject } from "vitest";
-import { localDynamoDbClient } from "../../shared/local/clients";
-import { ensureTable } from "../../shared/local/table";
+import { localDynamoDbClient } from "#shared/local/clients";
+import { ensureTable } from "#shared/local/table";
 
 /** The run's shared DynamoDB endpoint (see global-setup.ts); throws the fix when there is none. */
 export function testEndpoint(): string {

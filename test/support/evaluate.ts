@@ -1,7 +1,7 @@
-import type { Lead } from "../../shared/domain/lead";
-import type { Scalar } from "../../shared/domain/lead-event";
-import { type FoldResult, foldLead } from "../../shared/domain/lead-fold";
-import type { Evaluation, ScoringEngine, ScoringSubject, StoredEvent } from "../../shared/domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
+import { type FoldResult, foldLead } from "#shared/domain/lead-fold";
+import type { Evaluation, ScoringEngine, ScoringSubject, StoredEvent } from "#shared/domain/scoring-engine";
 
 /** A subject for tests, with attributes known apart from the events (lowest precedence, no event cites them). */
 export type TestSubject = ScoringSubject & { attributes?: Record<string, Scalar> };

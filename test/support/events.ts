@@ -1,5 +1,5 @@
-import type { LeadEventInput } from "../../shared/domain/lead-event";
-import { LeadEvent } from "../../shared/domain/lead-event";
+import type { LeadEventInput } from "#shared/domain/lead-event";
+import { LeadEvent } from "#shared/domain/lead-event";
 
 let counter = 0;
 

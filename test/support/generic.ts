@@ -1,5 +1,5 @@
-import { signGeneric } from "../../shared/adapters/sources/generic";
-import type { WebhookRequest } from "../../shared/application/ports/webhook-source";
+import { signGeneric } from "#shared/adapters/sources/generic";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
 
 export const GENERIC_SECRET = "test-generic-secret";
 

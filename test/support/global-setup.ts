@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { JavaUnavailableError, startDynamoDbLocal } from "../../shared/local/dynamodb-local";
-import { compileModelFile } from "../../shared/runtime/scoring-model";
+import { JavaUnavailableError, startDynamoDbLocal } from "#shared/local/dynamodb-local";
+import { compileModelFile } from "#shared/runtime/scoring-model";
 
 declare module "vitest" {
   interface ProvidedContext {

@@ -3,9 +3,9 @@ import {
   type LeadChange,
   type LeadStore,
   VersionConflictError,
-} from "../../shared/application/ports/lead-store";
-import type { Lead, Transition } from "../../shared/domain/lead";
-import type { StoredEvent } from "../../shared/domain/scoring-engine";
+} from "#shared/application/ports/lead-store";
+import type { Lead, Transition } from "#shared/domain/lead";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 
 /** An in-memory LeadStore with the same all-or-nothing semantics as the DynamoDB one: for unit tests. */
 export function memoryLeadStore() {

@@ -5,9 +5,9 @@ import {
   type RunStore,
   type StageChange,
   unstartedParts,
-} from "../../shared/application/ports/runs";
-import type { Lead } from "../../shared/domain/lead";
-import { stableHash } from "../../shared/domain/model/routing";
+} from "#shared/application/ports/runs";
+import type { Lead } from "#shared/domain/lead";
+import { stableHash } from "#shared/domain/model/routing";
 
 /** An in-memory RunStore with the DynamoDB one's conditions (ticket and page) on checkpoints and hand-overs. */
 export function memoryRunStore() {

@@ -3,8 +3,8 @@ import {
   type RecordEventDeps,
   type RecordedEvent,
   recordEvent,
-} from "../../shared/application/record-event";
-import { pseudonyms } from "../../shared/domain/pseudonyms";
+} from "#shared/application/record-event";
+import { pseudonyms } from "#shared/domain/pseudonyms";
 
 /** The key the tests hash with; setup.ts gives it to the handlers too, so the ids a test computes match. */
 export const TEST_ID_KEY = "ripen-test-id-key-for-the-test-suite-only";

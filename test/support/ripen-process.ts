@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../shared/local/dynamodb-local";
+import { freePort } from "#shared/local/dynamodb-local";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

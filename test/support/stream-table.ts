@@ -6,9 +6,9 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { localStreamsClient } from "../../shared/local/clients";
-import { type CheckpointFile, checkpointFile } from "../../shared/local/stream-checkpoint";
-import type { StreamPoller } from "../../shared/local/stream-poller";
+import { localStreamsClient } from "#shared/local/clients";
+import { type CheckpointFile, checkpointFile } from "#shared/local/stream-checkpoint";
+import type { StreamPoller } from "#shared/local/stream-poller";
 import { createTestTable, type TestTable } from "./dynamodb";
 
 /** A test file's table, its stream's client, a folder for checkpoints, and the readers to stop after each test. */

@@ -1,9 +1,9 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Item } from "../../shared/adapters/dynamodb/entities/item";
-import { toLead } from "../../shared/adapters/dynamodb/entities/lead";
-import { toTransition } from "../../shared/adapters/dynamodb/entities/transition";
-import { signGeneric } from "../../shared/adapters/sources/generic";
+import type { Item } from "#shared/adapters/dynamodb/entities/item";
+import { toLead } from "#shared/adapters/dynamodb/entities/lead";
+import { toTransition } from "#shared/adapters/dynamodb/entities/transition";
+import { signGeneric } from "#shared/adapters/sources/generic";
 import type { TestTable } from "./dynamodb";
 import { GENERIC_SECRET } from "./generic";
 import { leadIdOf } from "./pseudonyms";

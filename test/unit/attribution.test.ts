@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "../../shared/domain/scoring-engine";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { foldHistory } from "../../test/support/evaluate";
 import { leadEvent } from "../support/events";
 

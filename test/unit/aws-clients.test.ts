@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { localStreamsClient } from "../../shared/local/clients";
-import { dynamodbClient, sesClient, sqsClient, withoutSdkLogging } from "../../shared/runtime/aws-clients";
+import { localStreamsClient } from "#shared/local/clients";
+import { dynamodbClient, sesClient, sqsClient, withoutSdkLogging } from "#shared/runtime/aws-clients";
 
 const logs = (client: { middlewareStack: { identify(): string[] } }) =>
   client.middlewareStack.identify().filter((name) => name.startsWith("loggerMiddleware"));

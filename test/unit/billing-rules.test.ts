@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { billedUnits } from "../../shared/bench/billing-rules";
-import type { ConsumedUnits } from "../../shared/bench/dynamodb";
+import { billedUnits } from "#shared/bench/billing-rules";
+import type { ConsumedUnits } from "#shared/bench/dynamodb";
 
 type Item = Record<string, AttributeValue>;
 

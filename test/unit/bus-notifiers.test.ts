@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { audiencesFor, NOTIFIERS } from "../../shared/bus/notifiers";
-import { RULES } from "../../shared/bus/rules";
-import { Channel } from "../../shared/domain/model/notifications";
-import { FUNCTION_ENV, notifierEnvShape } from "../../shared/runtime/env";
-import { FUNCTIONS } from "../../shared/runtime/routes";
+import { audiencesFor, NOTIFIERS } from "#shared/bus/notifiers";
+import { RULES } from "#shared/bus/rules";
+import { Channel } from "#shared/domain/model/notifications";
+import { FUNCTION_ENV, notifierEnvShape } from "#shared/runtime/env";
+import { FUNCTIONS } from "#shared/runtime/routes";
 
 describe("the notifiers", () => {
   it.each(Channel.options)("deliver the model's channel %s through exactly one notifier", (channel) => {

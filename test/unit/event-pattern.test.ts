@@ -1,13 +1,13 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { TRANSITION_STREAM_FILTERS } from "../../shared/adapters/dynamodb/entities/transition";
-import { LEAD_SLA_BREACHED } from "../../shared/bus/lead-sla-breached";
-import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "../../shared/bus/lead-stage-changed";
-import { RULES } from "../../shared/bus/rules";
-import type { EventPattern } from "../../shared/bus/summary-schemas";
-import type { Channel } from "../../shared/domain/model/notifications";
-import type { Stage } from "../../shared/domain/stages";
-import { assertValidPattern, InvalidEventPatternError, matchesPattern } from "../../shared/local/event-pattern";
+import { TRANSITION_STREAM_FILTERS } from "#shared/adapters/dynamodb/entities/transition";
+import { LEAD_SLA_BREACHED } from "#shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED, type LeadStageChangedDetail } from "#shared/bus/lead-stage-changed";
+import { RULES } from "#shared/bus/rules";
+import type { EventPattern } from "#shared/bus/summary-schemas";
+import type { Channel } from "#shared/domain/model/notifications";
+import type { Stage } from "#shared/domain/stages";
+import { assertValidPattern, InvalidEventPatternError, matchesPattern } from "#shared/local/event-pattern";
 
 // Cases are taken from the EventBridge user guide ("Event patterns", "Arrays", "Null values and empty
 // strings", "Content filtering", "Comparison operators") and, where it leaves a rule implicit, from the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { generic } from "../../shared/adapters/sources/generic";
-import type { WebhookRequest } from "../../shared/application/ports/webhook-source";
-import { InvalidPayloadError } from "../../shared/domain/errors";
+import { generic } from "#shared/adapters/sources/generic";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
+import { InvalidPayloadError } from "#shared/domain/errors";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { signatureContract } from "./sources/signature-contract";
 import { withHeader } from "./sources/support";

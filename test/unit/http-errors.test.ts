@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RipenError } from "../../shared/domain/errors";
-import { ERROR_CODES, type ErrorCode, statusOf } from "../../shared/edge/http-errors";
+import { RipenError } from "#shared/domain/errors";
+import { ERROR_CODES, type ErrorCode, statusOf } from "#shared/edge/http-errors";
 
 class CodedError extends RipenError<ErrorCode> {
   readonly code: ErrorCode;

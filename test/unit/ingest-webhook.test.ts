@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { environmentSecrets } from "../../shared/adapters/secrets";
-import { WEBHOOK_SOURCES } from "../../shared/adapters/sources";
-import { calendly, signCalendly } from "../../shared/adapters/sources/calendly";
-import { signTypeform } from "../../shared/adapters/sources/typeform";
-import { type IngestWebhookDeps, ingestWebhook } from "../../shared/application/ingest-webhook";
-import type { WebhookRequest } from "../../shared/application/ports/webhook-source";
+import { environmentSecrets } from "#shared/adapters/secrets";
+import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
+import { calendly, signCalendly } from "#shared/adapters/sources/calendly";
+import { signTypeform } from "#shared/adapters/sources/typeform";
+import { type IngestWebhookDeps, ingestWebhook } from "#shared/application/ingest-webhook";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
 import {
   InvalidPayloadError,
   InvalidSignatureError,
   SourceNotConfiguredError,
   UnknownSourceError,
   UnsupportedMediaTypeError,
-} from "../../shared/domain/errors";
-import type { LeadEvent } from "../../shared/domain/lead-event";
-import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "../../shared/domain/lead-event";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+} from "#shared/domain/errors";
+import type { LeadEvent } from "#shared/domain/lead-event";
+import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "#shared/domain/lead-event";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../support/generic";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { recordLeads } from "../support/pseudonyms";

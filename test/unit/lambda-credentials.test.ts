@@ -3,7 +3,7 @@ import {
   credentialsTreatedAsExpired,
   credentialsWillNeedRefresh,
   defaultProvider,
-} from "../../shared/runtime/lambda-credentials";
+} from "#shared/runtime/lambda-credentials";
 
 const ENV_KEYS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TARGET_RETRY, retryDelay } from "../../shared/local/local-bus";
+import { DEFAULT_TARGET_RETRY, retryDelay } from "#shared/local/local-bus";
 
 const total = (random: number) => {
   let sum = 0;

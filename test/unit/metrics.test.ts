@@ -9,7 +9,7 @@ async function withStdout() {
     lines.push(String(chunk));
     return true;
   });
-  const { countMetric } = await import("../../shared/runtime/powertools");
+  const { countMetric } = await import("#shared/runtime/powertools");
   return { countMetric, lines };
 }
 

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { NotConfiguredError } from "../../shared/domain/errors";
-import { DEVELOPMENT_ID_KEY, emailSha256, pseudonyms } from "../../shared/domain/pseudonyms";
-import { errorResponse } from "../../shared/edge/http-errors";
-import { pseudonymSource } from "../../shared/runtime/pseudonyms";
+import { NotConfiguredError } from "#shared/domain/errors";
+import { DEVELOPMENT_ID_KEY, emailSha256, pseudonyms } from "#shared/domain/pseudonyms";
+import { errorResponse } from "#shared/edge/http-errors";
+import { pseudonymSource } from "#shared/runtime/pseudonyms";
 
 const KEY = "a-key-of-at-least-thirty-two-characters";
 

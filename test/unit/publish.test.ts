@@ -1,22 +1,22 @@
 import type { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import { handler } from "../../functions/publish";
-import { MOVED_ATTRIBUTE, type StreamRecord } from "../../shared/adapters/dynamodb/entities/stream";
-import { transitionItem } from "../../shared/adapters/dynamodb/entities/transition";
-import { dynamoSlaBreachLog } from "../../shared/adapters/dynamodb/sla-breaches";
+import { MOVED_ATTRIBUTE, type StreamRecord } from "#shared/adapters/dynamodb/entities/stream";
+import { transitionItem } from "#shared/adapters/dynamodb/entities/transition";
+import { dynamoSlaBreachLog } from "#shared/adapters/dynamodb/sla-breaches";
 import {
   STREAM_PUBLICATIONS,
   type StreamPublication,
   streamPublications,
-} from "../../shared/adapters/dynamodb/stream-publications";
-import { breachId } from "../../shared/application/maintenance";
-import { LEAD_SLA_BREACHED, LeadSlaBreachedDetail } from "../../shared/bus/lead-sla-breached";
-import { LEAD_STAGE_CHANGED, LeadStageChangedDetail, stageChangedDetail } from "../../shared/bus/lead-stage-changed";
-import { RULES } from "../../shared/bus/rules";
-import type { Transition } from "../../shared/domain/lead";
-import { matchesPattern } from "../../shared/local/event-pattern";
-import { lambdaContext } from "../../shared/local/lambda-context";
+} from "#shared/adapters/dynamodb/stream-publications";
+import { breachId } from "#shared/application/maintenance";
+import { LEAD_SLA_BREACHED, LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED, LeadStageChangedDetail, stageChangedDetail } from "#shared/bus/lead-stage-changed";
+import { RULES } from "#shared/bus/rules";
+import type { Transition } from "#shared/domain/lead";
+import { matchesPattern } from "#shared/local/event-pattern";
+import { lambdaContext } from "#shared/local/lambda-context";
+import { handler } from "../../functions/publish";
 
 const LEAD = { email: "ada@example.com", name: "Ada Lovelace", company: "Analytical Engines", domain: "example.com" };
 const OWNER = { id: "rep-grace", name: "Grace Hopper", email: "grace@ripen.test", slackUserId: "U0GRACE" };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { replayStaleLeads } from "../../shared/application/lead-replay";
-import type { LeadStore } from "../../shared/application/ports/lead-store";
-import { parseModel } from "../../shared/domain/model/parse";
-import { loadEngine, loadModel } from "../../shared/runtime/scoring-model";
+import { replayStaleLeads } from "#shared/application/lead-replay";
+import type { LeadStore } from "#shared/application/ports/lead-store";
+import { parseModel } from "#shared/domain/model/parse";
+import { loadEngine, loadModel } from "#shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { createOracle } from "../support/oracle/engine";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { VersionConflictError } from "../../shared/application/ports/lead-store";
-import { type RecordEventDeps, recordEvent } from "../../shared/application/record-event";
-import { ContentionError } from "../../shared/domain/errors";
-import { loadEngine } from "../../shared/runtime/scoring-model";
+import { VersionConflictError } from "#shared/application/ports/lead-store";
+import { type RecordEventDeps, recordEvent } from "#shared/application/record-event";
+import { ContentionError } from "#shared/domain/errors";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { leadIdOf, recordLeads, testPseudonyms } from "../support/pseudonyms";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canMove, isForward, type Stage } from "../../shared/domain/stages";
+import { canMove, isForward, type Stage } from "#shared/domain/stages";
 
 describe("isForward", () => {
   it.each([

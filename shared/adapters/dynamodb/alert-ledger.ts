@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { AlertClaim, AlertKey, AlertLedger } from "../../application/ports/alert-ledger";
+import type { AlertClaim, AlertKey, AlertLedger } from "#shared/application/ports/alert-ledger";
 import { alertClaimKey, sendingClaimItem } from "./entities/alert-claim";
 import { IS_ABSENT } from "./entities/item";
 

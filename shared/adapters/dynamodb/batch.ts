@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import { backoff, type RetryPolicy } from "../../application/pacing/retry";
+import { backoff, type RetryPolicy } from "#shared/application/pacing/retry";
 import type { Item } from "./entities/item";
 
 /** DynamoDB's limits per BatchGetItem and BatchWriteItem call. */

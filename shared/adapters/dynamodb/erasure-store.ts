@@ -6,8 +6,8 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { ErasureStore, PersonItem, TransitionStub } from "../../application/erase-lead";
-import type { TombstoneReader } from "../../application/ports/tombstones";
+import type { ErasureStore, PersonItem, TransitionStub } from "#shared/application/erase-lead";
+import type { TombstoneReader } from "#shared/application/ports/tombstones";
 import { batchWrite } from "./batch";
 import { erasureAuditItem } from "./entities/erasure-audit";
 import { ERASED_EVENT, erasedEventItem } from "./entities/event";

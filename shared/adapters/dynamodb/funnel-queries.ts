@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { TransitionLog } from "../../application/funnel";
+import type { TransitionLog } from "#shared/application/funnel";
 import { FUNNEL_ATTRIBUTES, TRANSITIONS_BY_DAY, toFunnelTransition, transitionDayPk } from "./entities/transition";
 import { partitionQuery, queryAll } from "./query";
 

@@ -1,6 +1,6 @@
-import type { Lead } from "../../domain/lead";
-import { emailDomain } from "../../domain/lead";
-import type { Scalar } from "../../domain/lead-event";
+import type { Lead } from "#shared/domain/lead";
+import { emailDomain } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
 import {
   type EngagementSnapshot,
   emptyRuleState,
@@ -8,7 +8,7 @@ import {
   type RuleSnapshot,
   type ValueMark,
   type WatcherSnapshot,
-} from "../../domain/snapshot";
+} from "#shared/domain/snapshot";
 
 /**
  * The lead as its item's packed body carries it. Capacity is billed per KB, so what can be derived is

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { LeadPages } from "../../application/ports/runs";
-import type { Lead } from "../../domain/lead";
+import type { LeadPages } from "#shared/application/ports/runs";
+import type { Lead } from "#shared/domain/lead";
 import { batchGet, consumedUnits } from "./batch";
 import { entityOf, itemKey, SK } from "./entities/item";
 import { LEAD, LEAD_SK, leadKey, toLead } from "./entities/lead";

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "../../application/ports/lead-reads";
-import type { Lead } from "../../domain/lead";
+import type { DomainIndex, LeadBatchReader, LeadSort, StageIndex } from "#shared/application/ports/lead-reads";
+import type { Lead } from "#shared/domain/lead";
 import { batchGet } from "./batch";
 import { entityOf, primaryKey } from "./entities/item";
 import {

@@ -15,9 +15,9 @@ import {
   type LeadHistory,
   type LeadStore,
   VersionConflictError,
-} from "../../application/ports/lead-store";
-import type { Lead, Transition } from "../../domain/lead";
-import type { StoredEvent } from "../../domain/scoring-engine";
+} from "#shared/application/ports/lead-store";
+import type { Lead, Transition } from "#shared/domain/lead";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { batchGet, consumedUnits } from "./batch";
 import { committedLeadVersion, EVENT, EVENT_PREFIX, eventItem, eventSk, toEvent } from "./entities/event";
 import { entityOf, IS_ABSENT, type Item, itemKey } from "./entities/item";

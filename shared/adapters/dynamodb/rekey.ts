@@ -7,7 +7,7 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Pseudonyms } from "../../domain/pseudonyms";
+import type { Pseudonyms } from "#shared/domain/pseudonyms";
 import { batchWrite } from "./batch";
 import { ERASURE_AUDIT_PREFIX, erasureAuditSk } from "./entities/erasure-audit";
 import { EVENT, eventItem, toEvent } from "./entities/event";

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { type RunStore, unstartedParts } from "../../application/ports/runs";
+import { type RunStore, unstartedParts } from "#shared/application/ports/runs";
 import { batchWrite } from "./batch";
 import { IS_ABSENT, IS_PRESENT, itemKey } from "./entities/item";
 import {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import type { SlaBreachLog } from "../../application/maintenance";
+import type { SlaBreachLog } from "#shared/application/maintenance";
 import { IS_ABSENT } from "./entities/item";
 import { slaBreachItem } from "./entities/sla-breach";
 

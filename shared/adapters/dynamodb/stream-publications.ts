@@ -1,7 +1,7 @@
-import { LEAD_SLA_BREACHED } from "../../bus/lead-sla-breached";
-import { LEAD_STAGE_CHANGED } from "../../bus/lead-stage-changed";
-import type { EventPattern } from "../../bus/summary-schemas";
-import { type NotificationRule, notifiesOnCreation } from "../../domain/model/notifications";
+import { LEAD_SLA_BREACHED } from "#shared/bus/lead-sla-breached";
+import { LEAD_STAGE_CHANGED } from "#shared/bus/lead-stage-changed";
+import type { EventPattern } from "#shared/bus/summary-schemas";
+import { type NotificationRule, notifiesOnCreation } from "#shared/domain/model/notifications";
 import { SLA_BREACH, SLA_BREACH_STREAM_FILTER } from "./entities/sla-breach";
 import { EVERY_TRANSITION_STREAM_FILTER, TRANSITION, TRANSITION_STREAM_FILTERS } from "./entities/transition";
 

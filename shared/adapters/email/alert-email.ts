@@ -1,4 +1,4 @@
-import type { Alert } from "../../domain/alert";
+import type { Alert } from "#shared/domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -7,7 +7,7 @@ import {
   signedPoints,
   stageLabel,
   stageText,
-} from "../../domain/alert-facts";
+} from "#shared/domain/alert-facts";
 
 /** An alert as an email: both parts carry the same facts, so any mail client shows all of it. */
 export interface AlertEmail {

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import * as z from "zod/mini";
-import type { AlertLog, DeliveryResult } from "../../application/ports/alert-ledger";
-import type { AlertSender } from "../../application/ports/alert-sender";
-import { AlertRejectedError, AlertUnavailableError } from "../../application/ports/alert-sender";
-import type { Audience } from "../../bus/notifiers";
-import type { Alert } from "../../domain/alert";
+import type { AlertLog, DeliveryResult } from "#shared/application/ports/alert-ledger";
+import type { AlertSender } from "#shared/application/ports/alert-sender";
+import { AlertRejectedError, AlertUnavailableError } from "#shared/application/ports/alert-sender";
+import type { Audience } from "#shared/bus/notifiers";
+import type { Alert } from "#shared/domain/alert";
 import { type AlertEmail, alertEmail } from "./alert-email";
 
 export interface SesAlertSenderDeps {

@@ -1,7 +1,7 @@
-import type { AlertLog, DeliveryResult } from "../../application/ports/alert-ledger";
-import type { AlertSender } from "../../application/ports/alert-sender";
-import type { Audience } from "../../bus/notifiers";
-import type { Alert } from "../../domain/alert";
+import type { AlertLog, DeliveryResult } from "#shared/application/ports/alert-ledger";
+import type { AlertSender } from "#shared/application/ports/alert-sender";
+import type { Audience } from "#shared/bus/notifiers";
+import type { Alert } from "#shared/domain/alert";
 import { alertMessage, type SlackMessage } from "./blocks";
 import { postSlackMessage, type RetryOptions, type SlackDestination, withSlackRetry } from "./delivery";
 

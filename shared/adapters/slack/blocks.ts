@@ -1,4 +1,4 @@
-import type { Alert } from "../../domain/alert";
+import type { Alert } from "#shared/domain/alert";
 import {
   alertHeadline,
   bantEntries,
@@ -7,7 +7,7 @@ import {
   signedPoints,
   stageLabel,
   stageText,
-} from "../../domain/alert-facts";
+} from "#shared/domain/alert-facts";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn";
 
 /** Slack's documented Block Kit limits, the ones these messages can reach. */

@@ -1,5 +1,5 @@
-import { backoff, type RetryPolicy } from "../../application/pacing/retry";
-import { AlertRejectedError, AlertUnavailableError } from "../../application/ports/alert-sender";
+import { backoff, type RetryPolicy } from "#shared/application/pacing/retry";
+import { AlertRejectedError, AlertUnavailableError } from "#shared/application/ports/alert-sender";
 import type { SlackMessage } from "./blocks";
 
 /** Where a message goes: an incoming webhook (its channel is fixed), or chat.postMessage with a bot token. */

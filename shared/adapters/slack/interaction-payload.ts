@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "../../domain/errors";
-import { LeadId } from "../../domain/lead";
-import { TransitionId } from "../../domain/lead-fold";
-import { issueDetails } from "../../edge/schema-issues";
+import { InvalidPayloadError, RipenError, UnsupportedMediaTypeError } from "#shared/domain/errors";
+import { LeadId } from "#shared/domain/lead";
+import { TransitionId } from "#shared/domain/lead-fold";
+import { issueDetails } from "#shared/edge/schema-issues";
 import { ACTION_IDS, DISQUALIFY_REASONS, type DisqualifyReason, RECYCLE_REASON } from "./blocks";
 
 /** A Slack interaction Ripen has no handler for (an action id it never put in a message). */

@@ -1,4 +1,4 @@
-import type { RepActionPress, RepActionSource } from "../../application/ports/rep-action-source";
+import type { RepActionPress, RepActionSource } from "#shared/application/ports/rep-action-source";
 import { actionOutcomeMessage } from "./blocks";
 import { type BlockActionsPayload, parseInteraction, repCommand } from "./interaction-payload";
 import { escapeMrkdwn } from "./mrkdwn";

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { SecretProvider } from "../../application/ports/webhook-source";
+import type { SecretProvider } from "#shared/application/ports/webhook-source";
 import type { SlackSettings } from "./alert-sender";
 
 /** The Slack credentials, read through the secret provider (env locally, Secrets Manager in AWS). */

@@ -1,5 +1,5 @@
-import { InvalidSignatureError } from "../../domain/errors";
-import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "../sources/signing";
+import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "#shared/adapters/sources/signing";
+import { InvalidSignatureError } from "#shared/domain/errors";
 
 /** Slack's replay window: requests older (or newer) than five minutes are refused. */
 export const SLACK_TOLERANCE_SECONDS = 300;

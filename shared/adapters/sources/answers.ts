@@ -6,7 +6,7 @@ import {
   MAX_LIST_ITEMS,
   MAX_TEXT_LENGTH,
   type Scalar,
-} from "../../domain/lead-event";
+} from "#shared/domain/lead-event";
 
 /** Form answers keyed by the sender's readable label; the model maps them to attributes and BANT. */
 export type Answers = Record<string, AnswerValue>;

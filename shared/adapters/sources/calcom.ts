@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import type { WebhookSource } from "../../application/ports/webhook-source";
-import { InvalidSignatureError } from "../../domain/errors";
+import type { WebhookSource } from "#shared/application/ports/webhook-source";
+import { InvalidSignatureError } from "#shared/domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";

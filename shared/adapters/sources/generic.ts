@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import type { WebhookSource } from "../../application/ports/webhook-source";
-import { EventAnswers, EventAttributes, EventProperties, EventType } from "../../domain/lead-event";
+import type { WebhookSource } from "#shared/application/ports/webhook-source";
+import { EventAnswers, EventAttributes, EventProperties, EventType } from "#shared/domain/lead-event";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";
 

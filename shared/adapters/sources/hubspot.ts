@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import type { WebhookSource } from "../../application/ports/webhook-source";
-import { SourceNotConfiguredError } from "../../domain/errors";
+import type { WebhookSource } from "#shared/application/ports/webhook-source";
+import { SourceNotConfiguredError } from "#shared/domain/errors";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";

@@ -1,5 +1,5 @@
-import type { WebhookSource } from "../../application/ports/webhook-source";
-import type { SourceName } from "../../domain/lead-event";
+import type { WebhookSource } from "#shared/application/ports/webhook-source";
+import type { SourceName } from "#shared/domain/lead-event";
 import { calcom } from "./calcom";
 import { calendly } from "./calendly";
 import { generic } from "./generic";

@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
-import { InvalidPayloadError } from "../../domain/errors";
-import { issueDetail, issueDetails } from "../../edge/schema-issues";
+import { InvalidPayloadError } from "#shared/domain/errors";
+import { issueDetail, issueDetails } from "#shared/edge/schema-issues";
 
 /** Objects and arrays nest at most this deep in a body (vendor payloads use fewer than ten levels). */
 export const MAX_JSON_DEPTH = 32;

@@ -1,5 +1,5 @@
-import type { SourceLoader, WebhookSource } from "../../application/ports/webhook-source";
-import type { SourceName } from "../../domain/lead-event";
+import type { SourceLoader, WebhookSource } from "#shared/application/ports/webhook-source";
+import type { SourceName } from "#shared/domain/lead-event";
 
 /**
  * A loader that imports once: later deliveries get the same promise, never another import() (which,

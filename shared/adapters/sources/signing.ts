@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { InvalidSignatureError, StaleTimestampError } from "../../domain/errors";
+import { InvalidSignatureError, StaleTimestampError } from "#shared/domain/errors";
 
 export type DigestEncoding = "hex" | "base64";
 

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { WebhookSource } from "../../application/ports/webhook-source";
+import type { WebhookSource } from "#shared/application/ports/webhook-source";
 import { type Answers, addAnswer, firstEmail, fitAttributes, identityFromAnswers } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireHeader, requireSignature } from "./signing";

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import type { SourceResult } from "../../application/ports/webhook-source";
+import type { SourceResult } from "#shared/application/ports/webhook-source";
 import {
   type LeadEventInput,
   MAX_KEY_LENGTH,
   MAX_TEXT_LENGTH,
   type Scalar,
   type SourceName,
-} from "../../domain/lead-event";
+} from "#shared/domain/lead-event";
 import { type Answers, type Identity, setOwn } from "./answers";
 
 /**

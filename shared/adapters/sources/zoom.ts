@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { SourceResult, WebhookSource } from "../../application/ports/webhook-source";
+import type { SourceResult, WebhookSource } from "#shared/application/ports/webhook-source";
 import { type Answers, addAnswer, firstEmail, fitAttributes, fullName } from "./answers";
 import { parseJsonBody, parsePayload } from "./json-body";
 import { hmacSha256, requireFreshTimestamp, requireHeader, requireSignature } from "./signing";

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import * as z from "zod/mini";
-import type { WorkItem, WorkQueue } from "../../application/ports/runs";
+import type { WorkItem, WorkQueue } from "#shared/application/ports/runs";
 
 /** SendMessageBatch takes at most this many messages. */
 const BATCH = 10;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import { InvalidQueryError } from "../../domain/errors";
-import type { StagePartition } from "../ports/lead-reads";
+import type { StagePartition } from "#shared/application/ports/lead-reads";
+import { InvalidQueryError } from "#shared/domain/errors";
 
 /**
  * Where a listing stopped, per stage partition: after a sort key, or done. Partitions it does not

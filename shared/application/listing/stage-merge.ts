@@ -1,4 +1,10 @@
-import type { LeadSort, SortOrder, StageIndex, StageIndexEntry, StagePartition } from "../ports/lead-reads";
+import type {
+  LeadSort,
+  SortOrder,
+  StageIndex,
+  StageIndexEntry,
+  StagePartition,
+} from "#shared/application/ports/lead-reads";
 import { DONE, type ListPosition, partitionId } from "./lead-cursor";
 
 interface PartitionState {

@@ -1,5 +1,5 @@
-import { STAGES } from "../../domain/stages";
-import type { StageIndex } from "../ports/lead-reads";
+import type { StageIndex } from "#shared/application/ports/lead-reads";
+import { STAGES } from "#shared/domain/stages";
 
 /** Where a walk over every stored lead stands: a stage (by position), a shard, and the last key read. */
 export interface WalkPosition {

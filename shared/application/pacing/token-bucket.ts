@@ -1,4 +1,4 @@
-import type { Clock, Sleep } from "../ports/lead-store";
+import type { Clock, Sleep } from "#shared/application/ports/lead-store";
 
 /** A pace kept by waiting: `ready()` returns once one more unit of work may start. */
 export interface Pace {

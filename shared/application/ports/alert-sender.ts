@@ -1,5 +1,5 @@
-import type { Audience } from "../../bus/notifiers";
-import type { Alert } from "../../domain/alert";
+import type { Audience } from "#shared/bus/notifiers";
+import type { Alert } from "#shared/domain/alert";
 import type { DeliveryResult } from "./alert-ledger";
 
 /** One alert channel (Slack, email) as the notifier sees it. */

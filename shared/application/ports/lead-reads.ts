@@ -1,5 +1,5 @@
-import type { Lead, Owner } from "../../domain/lead";
-import type { Stage } from "../../domain/stages";
+import type { Lead, Owner } from "#shared/domain/lead";
+import type { Stage } from "#shared/domain/stages";
 
 /** The two orders of a stage's leads: by stored score, or by when they entered the stage. */
 export const LEAD_SORTS = ["score", "entered"] as const;

@@ -1,6 +1,6 @@
-import type { Lead, Transition } from "../../domain/lead";
-import type { Pseudonyms } from "../../domain/pseudonyms";
-import type { StoredEvent } from "../../domain/scoring-engine";
+import type { Lead, Transition } from "#shared/domain/lead";
+import type { Pseudonyms } from "#shared/domain/pseudonyms";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 
 /** A lead and every event recorded for it. */
 export interface LeadHistory {

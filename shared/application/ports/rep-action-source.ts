@@ -1,4 +1,4 @@
-import type { Owner } from "../../domain/lead";
+import type { Owner } from "#shared/domain/lead";
 import type { WebhookRequest } from "./webhook-source";
 
 /** A rep's press of a button (Accept, Disqualify, Recycle), as the channel that carried it reports it. */

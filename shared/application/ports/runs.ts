@@ -1,5 +1,5 @@
-import type { Lead } from "../../domain/lead";
-import type { Stage } from "../../domain/stages";
+import type { Lead } from "#shared/domain/lead";
+import type { Stage } from "#shared/domain/stages";
 
 /**
  * A run: one piece of batch work over the stored leads (a rescore, a preview, the daily sweep), cut into

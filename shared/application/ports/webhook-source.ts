@@ -1,4 +1,4 @@
-import type { LeadEventInput, SourceName } from "../../domain/lead-event";
+import type { LeadEventInput, SourceName } from "#shared/domain/lead-event";
 
 /** A webhook as it arrived: the exact bytes, lower-cased headers, and the URL the sender called. */
 export interface WebhookRequest {

@@ -1,6 +1,6 @@
-import { BANT_KEYS, type Bant, type BantItem, type BantKey } from "../lead";
-import type { Scalar } from "../lead-event";
-import type { Mark } from "../snapshot";
+import { BANT_KEYS, type Bant, type BantItem, type BantKey } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
+import type { Mark } from "#shared/domain/snapshot";
 import { type CompileScope, compileValueTest, type Test } from "./compile-conditions";
 import type { BantModel } from "./grammar/bant";
 

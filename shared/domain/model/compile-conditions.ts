@@ -1,5 +1,5 @@
-import { BANT_KEYS, type Bant } from "../lead";
-import type { Scalar } from "../lead-event";
+import { BANT_KEYS, type Bant } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
 import type { EventFields } from "./fold-event";
 import type {
   AttributeCondition,

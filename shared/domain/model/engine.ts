@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { instantMs, instantText } from "../instant";
-import { emailDomain, type RuleHit } from "../lead";
-import type { Scalar } from "../lead-event";
+import { instantMs, instantText } from "#shared/domain/instant";
+import { emailDomain, type RuleHit } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
 import {
   type Evaluation,
   roundPoints,
   type ScoringEngine,
   type ScoringSubject,
   type StoredEvent,
-} from "../scoring-engine";
+} from "#shared/domain/scoring-engine";
 import {
   type EngagementSnapshot,
   emptyRuleState,
@@ -17,8 +17,8 @@ import {
   type LeadSnapshot,
   type RuleSnapshot,
   type WatcherSnapshot,
-} from "../snapshot";
-import { isOutOfFunnel } from "../stages";
+} from "#shared/domain/snapshot";
+import { isOutOfFunnel } from "#shared/domain/stages";
 import { compileBant } from "./bant";
 import type { CompileScope, LeadFacts } from "./compile-conditions";
 import { compileEventCondition, normalize } from "./compile-conditions";

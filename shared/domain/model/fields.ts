@@ -1,4 +1,4 @@
-import type { AnswerValue, Scalar, SourceName } from "../lead-event";
+import type { AnswerValue, Scalar, SourceName } from "#shared/domain/lead-event";
 import type { FieldMapping } from "./grammar/fields";
 
 export type { FieldMapping } from "./grammar/fields";

@@ -1,6 +1,6 @@
-import { instantMs } from "../instant";
-import type { AnswerValue, Scalar, SourceName } from "../lead-event";
-import type { StoredEvent } from "../scoring-engine";
+import { instantMs } from "#shared/domain/instant";
+import type { AnswerValue, Scalar, SourceName } from "#shared/domain/lead-event";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 
 /** What an event condition reads of an event. */
 export type EventFields = Pick<StoredEvent, "source" | "type" | "properties" | "answers" | "attributes">;

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { Stage } from "../stages";
+import type { Stage } from "#shared/domain/stages";
 import type { NotificationRule } from "./grammar/notifications";
 
 export type { NotificationRule } from "./grammar/notifications";

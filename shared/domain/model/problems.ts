@@ -1,4 +1,4 @@
-import { RipenError } from "../errors";
+import { RipenError } from "#shared/domain/errors";
 
 /** One problem in a model file: where it is and what is wrong. */
 export interface ModelProblem {

@@ -1,4 +1,4 @@
-import type { Owner } from "../lead";
+import type { Owner } from "#shared/domain/lead";
 import type { CompileScope, LeadFacts, Test } from "./compile-conditions";
 import { compileLeadCondition } from "./compile-conditions";
 import type { Routing } from "./grammar/routing";

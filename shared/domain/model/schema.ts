@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { canMove } from "../stages";
+import { canMove } from "#shared/domain/stages";
 import { BantModel, DEFAULT_BANT } from "./grammar/bant";
 import { Identifier } from "./grammar/conditions";
 import { EngagementModel } from "./grammar/engagement";

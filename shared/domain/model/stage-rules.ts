@@ -1,6 +1,6 @@
-import type { Lead } from "../lead";
-import type { StageVerdict } from "../scoring-engine";
-import type { Stage } from "../stages";
+import type { Lead } from "#shared/domain/lead";
+import type { StageVerdict } from "#shared/domain/scoring-engine";
+import type { Stage } from "#shared/domain/stages";
 import { type CompileScope, compileLeadCondition, type LeadFacts, type Test } from "./compile-conditions";
 import type { SlaRule, StageModel, StageRule } from "./grammar/stages";
 import type { OwnerChannel } from "./notifications";

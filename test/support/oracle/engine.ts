@@ -1,14 +1,14 @@
-import { instantMs } from "../../../shared/domain/instant";
-import { emailDomain, type RuleHit } from "../../../shared/domain/lead";
-import type { Scalar } from "../../../shared/domain/lead-event";
+import { instantMs } from "#shared/domain/instant";
+import { emailDomain, type RuleHit } from "#shared/domain/lead";
+import type { Scalar } from "#shared/domain/lead-event";
 import {
   compareEvents,
   type Evaluation,
   roundPoints,
   type ScoringSubject,
   type StoredEvent,
-} from "../../../shared/domain/scoring-engine";
-import type { Mark } from "../../../shared/domain/snapshot";
+} from "#shared/domain/scoring-engine";
+import type { Mark } from "#shared/domain/snapshot";
 
 /** What the oracle reads about a lead: the subject, plus attributes known apart from the events. */
 export type OracleSubject = ScoringSubject & { attributes: Record<string, Scalar> };
@@ -18,19 +18,15 @@ export interface OracleEngine {
   evaluate(subject: OracleSubject, events: readonly StoredEvent[], now: Date): Evaluation;
 }
 
-import { compileBant } from "../../../shared/domain/model/bant";
-import type { CompileScope, LeadFacts } from "../../../shared/domain/model/compile-conditions";
-import { compileEventCondition, normalize } from "../../../shared/domain/model/compile-conditions";
-import {
-  type CompiledEngagementRule,
-  compileEngagementRule,
-  EventIndex,
-} from "../../../shared/domain/model/engagement";
-import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "../../../shared/domain/model/fields";
-import { compileFitRule } from "../../../shared/domain/model/fit";
-import { compileRouting } from "../../../shared/domain/model/routing";
-import type { ScoringModel } from "../../../shared/domain/model/schema";
-import { compileStages } from "../../../shared/domain/model/stage-rules";
+import { compileBant } from "#shared/domain/model/bant";
+import type { CompileScope, LeadFacts } from "#shared/domain/model/compile-conditions";
+import { compileEventCondition, normalize } from "#shared/domain/model/compile-conditions";
+import { type CompiledEngagementRule, compileEngagementRule, EventIndex } from "#shared/domain/model/engagement";
+import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "#shared/domain/model/fields";
+import { compileFitRule } from "#shared/domain/model/fit";
+import { compileRouting } from "#shared/domain/model/routing";
+import type { ScoringModel } from "#shared/domain/model/schema";
+import { compileStages } from "#shared/domain/model/stage-rules";
 
 /**
  * The oracle: the straightforward fold over a lead's whole history, as Ripen scored before snapshots,

@@ -1,12 +1,7 @@
-import { emailDomain, type Lead, type Transition } from "../../../shared/domain/lead";
-import { transitionFor } from "../../../shared/domain/lead-fold";
-import {
-  compareEvents,
-  type Evaluation,
-  type StageVerdict,
-  type StoredEvent,
-} from "../../../shared/domain/scoring-engine";
-import { isForward, type Stage } from "../../../shared/domain/stages";
+import { emailDomain, type Lead, type Transition } from "#shared/domain/lead";
+import { transitionFor } from "#shared/domain/lead-fold";
+import { compareEvents, type Evaluation, type StageVerdict, type StoredEvent } from "#shared/domain/scoring-engine";
+import { isForward, type Stage } from "#shared/domain/stages";
 import type { OracleEngine, OracleSubject } from "./engine";
 
 /**

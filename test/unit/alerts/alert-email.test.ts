@@ -1,8 +1,8 @@
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import { describe, expect, it } from "vitest";
-import { alertEmail } from "../../../shared/adapters/email/alert-email";
-import { addressHash, recipientsFor, sesAlertSender } from "../../../shared/adapters/email/ses";
-import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/ports/alert-sender";
+import { alertEmail } from "#shared/adapters/email/alert-email";
+import { addressHash, recipientsFor, sesAlertSender } from "#shared/adapters/email/ses";
+import { AlertRejectedError, AlertUnavailableError } from "#shared/application/ports/alert-sender";
 import { recordingLog, sqlAlert } from "./fixtures";
 
 describe("the alert email", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { applyRepAction, type RepActionRequest } from "../../../shared/application/apply-rep-action";
-import { InvalidPayloadError, InvalidTransitionError, LeadNotFoundError } from "../../../shared/domain/errors";
-import type { Lead, Owner } from "../../../shared/domain/lead";
-import type { Stage } from "../../../shared/domain/stages";
+import { applyRepAction, type RepActionRequest } from "#shared/application/apply-rep-action";
+import { InvalidPayloadError, InvalidTransitionError, LeadNotFoundError } from "#shared/domain/errors";
+import type { Lead, Owner } from "#shared/domain/lead";
+import type { Stage } from "#shared/domain/stages";
 import { memoryLeadStore } from "../../support/memory-lead-store";
 import { TEST_PSEUDONYMS } from "../../support/pseudonyms";
 import { storedEvent } from "../leads/fixtures";

@@ -7,8 +7,8 @@ import {
   fallbackText,
   type SlackBlock,
   type SlackMessage,
-} from "../../../shared/adapters/slack/blocks";
-import type { Alert } from "../../../shared/domain/alert";
+} from "#shared/adapters/slack/blocks";
+import type { Alert } from "#shared/domain/alert";
 import { sqlAlert } from "./fixtures";
 
 type Element = Record<string, unknown>;

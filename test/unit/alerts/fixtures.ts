@@ -1,11 +1,11 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "../../../shared/application/ports/alert-ledger";
+import type { AlertClaim, AlertKey, AlertLedger, AlertLog } from "#shared/application/ports/alert-ledger";
 import {
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   type LeadStageChangedDetailV1,
-} from "../../../shared/bus/lead-stage-changed";
-import type { Alert } from "../../../shared/domain/alert";
+} from "#shared/bus/lead-stage-changed";
+import type { Alert } from "#shared/domain/alert";
 
 /** A sales-ready alert with sensible values; override what the test is about. */
 export function sqlAlert(overrides: Partial<Alert> = {}): Alert {

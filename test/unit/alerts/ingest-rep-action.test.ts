@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { RepActionOutcome, RepActionRequest } from "../../../shared/application/apply-rep-action";
-import { ingestRepAction } from "../../../shared/application/ingest-rep-action";
-import type { RepActionPress, RepActionSource } from "../../../shared/application/ports/rep-action-source";
-import type { WebhookRequest } from "../../../shared/application/ports/webhook-source";
-import { InvalidSignatureError, InvalidTransitionError, SourceNotConfiguredError } from "../../../shared/domain/errors";
-import type { Lead, Owner } from "../../../shared/domain/lead";
+import type { RepActionOutcome, RepActionRequest } from "#shared/application/apply-rep-action";
+import { ingestRepAction } from "#shared/application/ingest-rep-action";
+import type { RepActionPress, RepActionSource } from "#shared/application/ports/rep-action-source";
+import type { WebhookRequest } from "#shared/application/ports/webhook-source";
+import { InvalidSignatureError, InvalidTransitionError, SourceNotConfiguredError } from "#shared/domain/errors";
+import type { Lead, Owner } from "#shared/domain/lead";
 import { recordingLog } from "./fixtures";
 
 const NOW = new Date("2026-11-20T12:00:00.000Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ACTION_IDS, encodeActionValue, RECYCLE_REASON } from "../../../shared/adapters/slack/blocks";
-import { parseInteraction, repCommand, UnknownActionError } from "../../../shared/adapters/slack/interaction-payload";
-import { InvalidPayloadError, UnsupportedMediaTypeError } from "../../../shared/domain/errors";
+import { ACTION_IDS, encodeActionValue, RECYCLE_REASON } from "#shared/adapters/slack/blocks";
+import { parseInteraction, repCommand, UnknownActionError } from "#shared/adapters/slack/interaction-payload";
+import { InvalidPayloadError, UnsupportedMediaTypeError } from "#shared/domain/errors";
 
 const FORM = "application/x-www-form-urlencoded";
 const LEAD_ID = "ld_0123456789abcdef01234567";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { notifyAlert } from "../../../shared/application/notify-alert";
-import type { DeliveryResult } from "../../../shared/application/ports/alert-ledger";
-import type { AlertSender } from "../../../shared/application/ports/alert-sender";
-import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/ports/alert-sender";
-import type { Audience } from "../../../shared/bus/notifiers";
-import type { Alert } from "../../../shared/domain/alert";
+import { notifyAlert } from "#shared/application/notify-alert";
+import type { DeliveryResult } from "#shared/application/ports/alert-ledger";
+import type { AlertSender } from "#shared/application/ports/alert-sender";
+import { AlertRejectedError, AlertUnavailableError } from "#shared/application/ports/alert-sender";
+import type { Audience } from "#shared/bus/notifiers";
+import type { Alert } from "#shared/domain/alert";
 import { memoryLedger, recordingLog, sqlAlert } from "./fixtures";
 
 /** A sender that records what it sent and can be told to fail. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { retryDeadline, withSlackRetry } from "../../../shared/adapters/slack/delivery";
-import { AlertRejectedError, AlertUnavailableError } from "../../../shared/application/ports/alert-sender";
+import { retryDeadline, withSlackRetry } from "#shared/adapters/slack/delivery";
+import { AlertRejectedError, AlertUnavailableError } from "#shared/application/ports/alert-sender";
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeTime() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { signSlackRequest, verifySlackSignature } from "../../../shared/adapters/slack/signature";
-import { InvalidSignatureError, StaleTimestampError } from "../../../shared/domain/errors";
+import { signSlackRequest, verifySlackSignature } from "#shared/adapters/slack/signature";
+import { InvalidSignatureError, StaleTimestampError } from "#shared/domain/errors";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW = new Date("2026-11-20T10:00:00.000Z");

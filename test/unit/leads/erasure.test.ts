@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { consentGate, givesConsent } from "../../../shared/application/consent-gate";
-import { type ErasureStore, eraseLead, type PersonItem } from "../../../shared/application/erase-lead";
-import type { Tombstone } from "../../../shared/application/ports/tombstones";
-import { ConsentRequiredError, LeadNotFoundError } from "../../../shared/domain/errors";
+import { consentGate, givesConsent } from "#shared/application/consent-gate";
+import { type ErasureStore, eraseLead, type PersonItem } from "#shared/application/erase-lead";
+import type { Tombstone } from "#shared/application/ports/tombstones";
+import { ConsentRequiredError, LeadNotFoundError } from "#shared/domain/errors";
 import { leadEvent } from "../../support/events";
 import { leadIdOf, testPseudonyms } from "../../support/pseudonyms";
 

@@ -1,9 +1,9 @@
-import type { FunnelTransition } from "../../../shared/domain/funnel";
-import type { Lead, Owner, Transition } from "../../../shared/domain/lead";
-import { emailDomain } from "../../../shared/domain/lead";
-import { createEngine } from "../../../shared/domain/model/engine";
-import { parseModel } from "../../../shared/domain/model/parse";
-import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring-engine";
+import type { FunnelTransition } from "#shared/domain/funnel";
+import type { Lead, Owner, Transition } from "#shared/domain/lead";
+import { emailDomain } from "#shared/domain/lead";
+import { createEngine } from "#shared/domain/model/engine";
+import { parseModel } from "#shared/domain/model/parse";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { leadIdOf } from "../../support/pseudonyms";
 
 export const REP_A: Owner = { id: "rep-a", name: "Rep A", email: "rep-a@seller.example" };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { daysBetween } from "../../../shared/application/funnel";
-import { InvalidQueryError } from "../../../shared/domain/errors";
-import { type FunnelTransition, funnelReport, percentile, stagesEntered } from "../../../shared/domain/funnel";
+import { daysBetween } from "#shared/application/funnel";
+import { InvalidQueryError } from "#shared/domain/errors";
+import { type FunnelTransition, funnelReport, percentile, stagesEntered } from "#shared/domain/funnel";
 
 const range = { from: "2026-11-01", until: "2026-12-01" };
 const at = (day: number, hour = 0) => new Date(Date.UTC(2026, 10, day, hour)).toISOString();

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LeadId, LeadIdOrEmail } from "../../../shared/domain/lead";
-import { TransitionId, transitionId } from "../../../shared/domain/lead-fold";
-import { pseudonyms } from "../../../shared/domain/pseudonyms";
+import { LeadId, LeadIdOrEmail } from "#shared/domain/lead";
+import { TransitionId, transitionId } from "#shared/domain/lead-fold";
+import { pseudonyms } from "#shared/domain/pseudonyms";
 import { leadIdOf } from "../../support/pseudonyms";
 
 describe("the shapes of ids that come back from outside", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mostAdvanced } from "../../../shared/application/account";
-import type { FunnelView } from "../../../shared/application/funnel";
-import { readLead, timeline } from "../../../shared/application/read-lead";
-import { funnelText } from "../../../shared/cli/funnel-table";
-import { funnelReport } from "../../../shared/domain/funnel";
+import { mostAdvanced } from "#shared/application/account";
+import type { FunnelView } from "#shared/application/funnel";
+import { readLead, timeline } from "#shared/application/read-lead";
+import { funnelText } from "#shared/cli/funnel-table";
+import { funnelReport } from "#shared/domain/funnel";
 import { leadEvent } from "../../support/events";
 import { memoryLeadStore } from "../../support/memory-lead-store";
 import { recordLeads, TEST_PSEUDONYMS, testPseudonyms } from "../../support/pseudonyms";

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type LeadPage, listLeads, MAX_EXAMINED, StageListingQuery } from "../../../shared/application/list-leads";
-import { encodeCursor } from "../../../shared/application/listing/lead-cursor";
-import type { LeadBatchReader, StageIndex } from "../../../shared/application/ports/lead-reads";
-import { InvalidQueryError } from "../../../shared/domain/errors";
-import type { Lead } from "../../../shared/domain/lead";
-import { STAGES, type Stage } from "../../../shared/domain/stages";
+import { type LeadPage, listLeads, MAX_EXAMINED, StageListingQuery } from "#shared/application/list-leads";
+import { encodeCursor } from "#shared/application/listing/lead-cursor";
+import type { LeadBatchReader, StageIndex } from "#shared/application/ports/lead-reads";
+import { InvalidQueryError } from "#shared/domain/errors";
+import type { Lead } from "#shared/domain/lead";
+import { STAGES, type Stage } from "#shared/domain/stages";
 import { testPseudonyms } from "../../support/pseudonyms";
 import { leadFixture, REP_A, REP_B } from "./fixtures";
 

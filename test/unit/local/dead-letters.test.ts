@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { deadLetterFile } from "../../../shared/local/dead-letters";
+import { deadLetterFile } from "#shared/local/dead-letters";
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "../../../shared/local/dev-secrets";
+import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "#shared/local/dev-secrets";
 
 describe("the development secret of npm start", () => {
   it("stands in for every sender without a secret on this machine", () => {

@@ -1,14 +1,14 @@
 import type { _Record, AttributeValue } from "@aws-sdk/client-dynamodb-streams";
 import { describe, expect, it } from "vitest";
-import { SLA_BREACH_STREAM_FILTER } from "../../../shared/adapters/dynamodb/entities/sla-breach";
+import { SLA_BREACH_STREAM_FILTER } from "#shared/adapters/dynamodb/entities/sla-breach";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
-} from "../../../shared/adapters/dynamodb/entities/transition";
-import type { EventPattern } from "../../../shared/bus/summary-schemas";
-import { matchesPattern } from "../../../shared/local/event-pattern";
-import { toPipeRecord, toPipeRecordView } from "../../../shared/local/pipe-record";
-import { compareSequenceNumbers } from "../../../shared/local/stream-checkpoint";
+} from "#shared/adapters/dynamodb/entities/transition";
+import type { EventPattern } from "#shared/bus/summary-schemas";
+import { matchesPattern } from "#shared/local/event-pattern";
+import { toPipeRecord, toPipeRecordView } from "#shared/local/pipe-record";
+import { compareSequenceNumbers } from "#shared/local/stream-checkpoint";
 
 const ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/ripen/stream/2026-12-06T00:00:00.000";
 

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { COMPILED_MODEL_FILE, readCompiledModel } from "../../../shared/adapters/compiled-model-file";
-import { InvalidModelError } from "../../../shared/domain/model/problems";
-import { compiledModelPath, loadCompiledChannels, loadCompiledEngine } from "../../../shared/runtime/compiled-engine";
-import { compileModelFile, loadEngine, loadModel } from "../../../shared/runtime/scoring-model";
+import { COMPILED_MODEL_FILE, readCompiledModel } from "#shared/adapters/compiled-model-file";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import { compiledModelPath, loadCompiledChannels, loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { compileModelFile, loadEngine, loadModel } from "#shared/runtime/scoring-model";
 import { DEFAULT_MODEL_PATH, journey, stored } from "./journeys";
 
 const folder = () => mkdtempSync(join(tmpdir(), "ripen-compiled-"));

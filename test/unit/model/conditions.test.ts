@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { LeadCondition } from "../../../shared/domain/model/grammar/conditions";
-import type { StoredEvent } from "../../../shared/domain/scoring-engine";
+import type { LeadCondition } from "#shared/domain/model/grammar/conditions";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { evaluateEvents } from "../../support/evaluate";
 import { engineFor, stored, subject } from "./journeys";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createEngine } from "../../../shared/domain/model/engine";
-import { parseModel } from "../../../shared/domain/model/parse";
-import { roundPoints } from "../../../shared/domain/scoring-engine";
+import { createEngine } from "#shared/domain/model/engine";
+import { parseModel } from "#shared/domain/model/parse";
+import { roundPoints } from "#shared/domain/scoring-engine";
 import { evaluateEvents } from "../../support/evaluate";
 import { cents, engineFor, stored, subject, sumOfHits } from "./journeys";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantMs, instantText } from "../../../shared/domain/instant";
+import { instantMs, instantText } from "#shared/domain/instant";
 
 describe("instantMs", () => {
   it("reads canonical ISO instants exactly as Date.parse does", () => {

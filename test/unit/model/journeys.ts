@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
-import type { Lead } from "../../../shared/domain/lead";
-import { eventKey, LeadEvent, type LeadEventInput } from "../../../shared/domain/lead-event";
-import { foldLead } from "../../../shared/domain/lead-fold";
-import { createEngine } from "../../../shared/domain/model/engine";
-import { parseModel } from "../../../shared/domain/model/parse";
-import type { ScoringModelInput } from "../../../shared/domain/model/schema";
-import type { ScoringEngine, StoredEvent } from "../../../shared/domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import { eventKey, LeadEvent, type LeadEventInput } from "#shared/domain/lead-event";
+import { foldLead } from "#shared/domain/lead-fold";
+import { createEngine } from "#shared/domain/model/engine";
+import { parseModel } from "#shared/domain/model/parse";
+import type { ScoringModelInput } from "#shared/domain/model/schema";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 
-import { loadEngine } from "../../../shared/runtime/scoring-model";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import type { TestSubject } from "../../support/evaluate";
 import { leadIdOf } from "../../support/pseudonyms";
 

@@ -6,8 +6,8 @@ import {
   MEMO_TEXT_LENGTH,
   normalize,
   numberOf,
-} from "../../../shared/domain/model/compile-conditions";
-import type { ValueTest } from "../../../shared/domain/model/grammar/conditions";
+} from "#shared/domain/model/compile-conditions";
+import type { ValueTest } from "#shared/domain/model/grammar/conditions";
 
 /**
  * Value tests remember their answer per text (compile-conditions' `memoized`). The oracle compiles its

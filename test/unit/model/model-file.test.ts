@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseModelText, readModelFile } from "../../../shared/adapters/model-file";
-import { check, SCHEMA_FILE } from "../../../shared/cli/model";
-import { modelJsonSchema } from "../../../shared/domain/model/json-schema";
-import { InvalidModelError } from "../../../shared/domain/model/problems";
-import { loadEngine, modelPath } from "../../../shared/runtime/scoring-model";
+import { parseModelText, readModelFile } from "#shared/adapters/model-file";
+import { check, SCHEMA_FILE } from "#shared/cli/model";
+import { modelJsonSchema } from "#shared/domain/model/json-schema";
+import { InvalidModelError } from "#shared/domain/model/problems";
+import { loadEngine, modelPath } from "#shared/runtime/scoring-model";
 import { DEFAULT_MODEL_PATH } from "./journeys";
 
 function problems(yaml: string): string[] {

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Lead } from "../../../shared/domain/lead";
-import type { StoredEvent } from "../../../shared/domain/scoring-engine";
-import { funnelRank, type Stage } from "../../../shared/domain/stages";
+import type { Lead } from "#shared/domain/lead";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
+import { funnelRank, type Stage } from "#shared/domain/stages";
 import { foldHistory } from "../../../test/support/evaluate";
 import { evaluateEvents } from "../../support/evaluate";
 import { defaultEngine, engineFor, stored, subject, sumOfHits } from "./journeys";

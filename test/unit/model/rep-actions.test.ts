@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPayloadError, InvalidTransitionError } from "../../../shared/domain/errors";
-import type { Lead, Owner, RuleHit } from "../../../shared/domain/lead";
+import { InvalidPayloadError, InvalidTransitionError } from "#shared/domain/errors";
+import type { Lead, Owner, RuleHit } from "#shared/domain/lead";
 import {
   acceptLead,
   applyRepAction,
@@ -9,8 +9,8 @@ import {
   qualifyLead,
   type RepAction,
   recycleLead,
-} from "../../../shared/domain/rep-actions";
-import type { Stage } from "../../../shared/domain/stages";
+} from "#shared/domain/rep-actions";
+import type { Stage } from "#shared/domain/stages";
 
 const ana: Owner = { id: "ana", name: "Ana Lima", email: "ana@example.com", slackUserId: "U0000ANA1" };
 const ben: Owner = { id: "ben", name: "Ben Okafor", email: "ben@example.com" };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Lead } from "../../../shared/domain/lead";
-import { DEFAULT_NOTIFICATIONS } from "../../../shared/domain/model/grammar/notifications";
-import { type NotificationRule, notifiesOnCreation } from "../../../shared/domain/model/notifications";
-import type { ScoringModelInput } from "../../../shared/domain/model/schema";
-import { disqualifyLead, recycleLead } from "../../../shared/domain/rep-actions";
-import type { StoredEvent } from "../../../shared/domain/scoring-engine";
+import type { Lead } from "#shared/domain/lead";
+import { DEFAULT_NOTIFICATIONS } from "#shared/domain/model/grammar/notifications";
+import { type NotificationRule, notifiesOnCreation } from "#shared/domain/model/notifications";
+import type { ScoringModelInput } from "#shared/domain/model/schema";
+import { disqualifyLead, recycleLead } from "#shared/domain/rep-actions";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { foldHistory } from "../../../test/support/evaluate";
 import { evaluateEvents } from "../../support/evaluate";
 import { engineFor, journey, stored, subject } from "./journeys";

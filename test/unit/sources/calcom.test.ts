@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { calcom, NO_SECRET, SIGNATURE_HEADER, signCalcom } from "../../../shared/adapters/sources/calcom";
-import { InvalidPayloadError, InvalidSignatureError } from "../../../shared/domain/errors";
+import { calcom, NO_SECRET, SIGNATURE_HEADER, signCalcom } from "#shared/adapters/sources/calcom";
+import { InvalidPayloadError, InvalidSignatureError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import {
   context,

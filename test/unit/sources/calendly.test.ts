@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { calendly, SIGNATURE_HEADER, signCalendly } from "../../../shared/adapters/sources/calendly";
-import { InvalidPayloadError, InvalidSignatureError } from "../../../shared/domain/errors";
+import { calendly, SIGNATURE_HEADER, signCalendly } from "#shared/adapters/sources/calendly";
+import { InvalidPayloadError, InvalidSignatureError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import {
   context,

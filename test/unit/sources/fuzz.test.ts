@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { WEBHOOK_SOURCES } from "../../../shared/adapters/sources/index";
-import { validEvents } from "../../../shared/application/ingest-webhook";
-import type { WebhookRequest, WebhookSource } from "../../../shared/application/ports/webhook-source";
-import { RipenError } from "../../../shared/domain/errors";
-import type { SourceName } from "../../../shared/domain/lead-event";
+import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
+import { validEvents } from "#shared/application/ingest-webhook";
+import type { WebhookRequest, WebhookSource } from "#shared/application/ports/webhook-source";
+import { RipenError } from "#shared/domain/errors";
+import type { SourceName } from "#shared/domain/lead-event";
 import { context, fixtureText, NOW, senderHeaders, webhookRequest } from "./support";
 
 const SECRET = "test-fuzz-secret";

@@ -7,8 +7,8 @@ import {
   SIGNATURE_HEADER,
   signHubspot,
   TIMESTAMP_HEADER,
-} from "../../../shared/adapters/sources/hubspot";
-import { InvalidPayloadError, InvalidSignatureError, SourceNotConfiguredError } from "../../../shared/domain/errors";
+} from "#shared/adapters/sources/hubspot";
+import { InvalidPayloadError, InvalidSignatureError, SourceNotConfiguredError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import {
   context,

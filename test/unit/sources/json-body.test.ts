@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, MAX_JSON_KEYS, parseJsonBody } from "../../../shared/adapters/sources/json-body";
-import { InvalidPayloadError } from "../../../shared/domain/errors";
+import { MAX_JSON_DEPTH, MAX_JSON_KEYS, parseJsonBody } from "#shared/adapters/sources/json-body";
+import { InvalidPayloadError } from "#shared/domain/errors";
 
 const parse = (text: string) => parseJsonBody(Buffer.from(text));
 

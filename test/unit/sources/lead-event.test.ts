@@ -12,7 +12,7 @@ import {
   MAX_PROPERTIES,
   MAX_TEXT_LENGTH,
   PROTOTYPE_KEYS,
-} from "../../../shared/domain/lead-event";
+} from "#shared/domain/lead-event";
 
 const event = (overrides: Partial<LeadEventInput> = {}): LeadEventInput => ({
   source: "generic",

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { environmentSecrets } from "../../../shared/adapters/secrets";
-import { WEBHOOK_SOURCES } from "../../../shared/adapters/sources";
-import { WEBHOOK_SOURCE_LOADERS } from "../../../shared/adapters/sources/loaders";
-import { ingestWebhook } from "../../../shared/application/ingest-webhook";
-import type { SourceLoader, WebhookSource } from "../../../shared/application/ports/webhook-source";
-import { UnknownSourceError } from "../../../shared/domain/errors";
-import { loadEngine } from "../../../shared/runtime/scoring-model";
+import { environmentSecrets } from "#shared/adapters/secrets";
+import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
+import { WEBHOOK_SOURCE_LOADERS } from "#shared/adapters/sources/loaders";
+import { ingestWebhook } from "#shared/application/ingest-webhook";
+import type { SourceLoader, WebhookSource } from "#shared/application/ports/webhook-source";
+import { UnknownSourceError } from "#shared/domain/errors";
+import { loadEngine } from "#shared/runtime/scoring-model";
 import { GENERIC_SECRET, genericPayload, signedGenericRequest } from "../../support/generic";
 import { memoryLeadStore } from "../../support/memory-lead-store";
 import { recordLeads } from "../../support/pseudonyms";

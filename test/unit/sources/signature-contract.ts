@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
-import { ingestWebhook } from "../../../shared/application/ingest-webhook";
-import type { VerifyContext, WebhookRequest, WebhookSource } from "../../../shared/application/ports/webhook-source";
-import { InvalidPayloadError, InvalidSignatureError, StaleTimestampError } from "../../../shared/domain/errors";
-import type { LeadEvent } from "../../../shared/domain/lead-event";
+import { ingestWebhook } from "#shared/application/ingest-webhook";
+import type { VerifyContext, WebhookRequest, WebhookSource } from "#shared/application/ports/webhook-source";
+import { InvalidPayloadError, InvalidSignatureError, StaleTimestampError } from "#shared/domain/errors";
+import type { LeadEvent } from "#shared/domain/lead-event";
 import { context, NOW, TOLERANCE_SECONDS, withHeader, withOneByteChanged } from "./support";
 
 /** How one vendor signs, as its documentation says. */

@@ -1,20 +1,20 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { signCalcom } from "../../../shared/adapters/sources/calcom";
-import { signCalendly } from "../../../shared/adapters/sources/calendly";
-import { signGeneric } from "../../../shared/adapters/sources/generic";
-import { signHubspot } from "../../../shared/adapters/sources/hubspot";
-import { signTally } from "../../../shared/adapters/sources/tally";
-import { signTypeform } from "../../../shared/adapters/sources/typeform";
-import { signWebflow } from "../../../shared/adapters/sources/webflow";
-import { signZoom } from "../../../shared/adapters/sources/zoom";
+import { signCalcom } from "#shared/adapters/sources/calcom";
+import { signCalendly } from "#shared/adapters/sources/calendly";
+import { signGeneric } from "#shared/adapters/sources/generic";
+import { signHubspot } from "#shared/adapters/sources/hubspot";
+import { signTally } from "#shared/adapters/sources/tally";
+import { signTypeform } from "#shared/adapters/sources/typeform";
+import { signWebflow } from "#shared/adapters/sources/webflow";
+import { signZoom } from "#shared/adapters/sources/zoom";
 import type {
   SourceResult,
   VerifyContext,
   WebhookRequest,
   WebhookSource,
-} from "../../../shared/application/ports/webhook-source";
-import type { LeadEventInput, SourceName } from "../../../shared/domain/lead-event";
+} from "#shared/application/ports/webhook-source";
+import type { LeadEventInput, SourceName } from "#shared/domain/lead-event";
 
 export const NOW = new Date("2026-11-20T12:00:00.000Z");
 export const TOLERANCE_SECONDS = 300;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SIGNATURE_HEADER, signTally, tally } from "../../../shared/adapters/sources/tally";
-import { InvalidPayloadError } from "../../../shared/domain/errors";
+import { SIGNATURE_HEADER, signTally, tally } from "#shared/adapters/sources/tally";
+import { InvalidPayloadError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import { context, deliver, expectIgnored, fixture, fixtureText, onlyEvent, webhookRequest } from "./support";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SIGNATURE_HEADER, signWebflow, TIMESTAMP_HEADER, webflow } from "../../../shared/adapters/sources/webflow";
-import { InvalidPayloadError } from "../../../shared/domain/errors";
+import { SIGNATURE_HEADER, signWebflow, TIMESTAMP_HEADER, webflow } from "#shared/adapters/sources/webflow";
+import { InvalidPayloadError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import {
   context,

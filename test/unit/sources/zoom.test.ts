@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SIGNATURE_HEADER, signZoom, TIMESTAMP_HEADER, zoom } from "../../../shared/adapters/sources/zoom";
-import { InvalidPayloadError, InvalidSignatureError } from "../../../shared/domain/errors";
+import { SIGNATURE_HEADER, signZoom, TIMESTAMP_HEADER, zoom } from "#shared/adapters/sources/zoom";
+import { InvalidPayloadError, InvalidSignatureError } from "#shared/domain/errors";
 import { signatureContract } from "./signature-contract";
 import {
   context,

@@ -1,4 +1,4 @@
-import type { AlertKey } from "../../../application/ports/alert-ledger";
+import type { AlertKey } from "#shared/application/ports/alert-ledger";
 import { EXPIRES_AT, entityItem, type Item, itemKey } from "./item";
 
 /**

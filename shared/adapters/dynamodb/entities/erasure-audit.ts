@@ -1,4 +1,4 @@
-import type { ErasureAudit } from "../../../application/erase-lead";
+import type { ErasureAudit } from "#shared/application/erase-lead";
 import { entityItem, type Item } from "./item";
 
 /**

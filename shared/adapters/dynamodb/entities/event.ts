@@ -1,5 +1,5 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { StoredEvent } from "../../../domain/scoring-engine";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { entityItem, type Item, strip } from "./item";
 import { leadPk } from "./lead";
 

@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { keyAttributes, TABLE } from "../table-definition";
+import { keyAttributes, TABLE } from "#shared/adapters/dynamodb/table-definition";
 
 /**
  * The single table's items, one module per entity in this folder: each holds the entity's `entity`

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { isFreeMailDomain, type Lead, scoreBand } from "../../../domain/lead";
-import type { Stage } from "../../../domain/stages";
-import { decodeLead, encodeLead, type LeadBody } from "../lead-codec";
-import { indexNamed } from "../table-definition";
+import { decodeLead, encodeLead, type LeadBody } from "#shared/adapters/dynamodb/lead-codec";
+import { indexNamed } from "#shared/adapters/dynamodb/table-definition";
+import { isFreeMailDomain, type Lead, scoreBand } from "#shared/domain/lead";
+import type { Stage } from "#shared/domain/stages";
 import { entityItem, IS_ABSENT, type Item, itemKey, PK, packedBody, strip, unpackedBody } from "./item";
 
 /**

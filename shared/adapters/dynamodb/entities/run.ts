@@ -1,4 +1,4 @@
-import type { LeadRun, RunPart, StageChange } from "../../../application/ports/runs";
+import type { LeadRun, RunPart, StageChange } from "#shared/application/ports/runs";
 import { EXPIRES_AT, entityItem, type Item, strip } from "./item";
 
 /**

@@ -1,6 +1,6 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { LeadSlaBreachedDetail } from "../../../bus/lead-sla-breached";
-import type { EventPattern } from "../../../bus/summary-schemas";
+import { LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import type { EventPattern } from "#shared/bus/summary-schemas";
 import { entityItem, type Item } from "./item";
 import { leadPk } from "./lead";
 import { insertedItems, type StreamRecord } from "./stream";

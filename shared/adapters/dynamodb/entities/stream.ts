@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { EventPattern } from "../../../bus/summary-schemas";
+import type { EventPattern } from "#shared/bus/summary-schemas";
 import { ENTITY, type Item } from "./item";
 
 /** A DynamoDB stream record as the Pipe (and the local poller) hands it over. */

@@ -1,5 +1,5 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Tombstone } from "../../../application/ports/tombstones";
+import type { Tombstone } from "#shared/application/ports/tombstones";
 import { entityItem, type Item, itemKey } from "./item";
 import { leadPk } from "./lead";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { TransitionStub } from "../../../application/erase-lead";
+import type { TransitionStub } from "#shared/application/erase-lead";
 import { entityItem, entityOf, type Item } from "./item";
 import { dayIndexKeys, TRANSITION, toFunnelTransition, transitionSk } from "./transition";
 

@@ -1,9 +1,9 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { EventPattern } from "../../../bus/summary-schemas";
-import type { FunnelTransition } from "../../../domain/funnel";
-import type { Transition } from "../../../domain/lead";
-import { Stage } from "../../../domain/stages";
-import { indexNamed } from "../table-definition";
+import { indexNamed } from "#shared/adapters/dynamodb/table-definition";
+import type { EventPattern } from "#shared/bus/summary-schemas";
+import type { FunnelTransition } from "#shared/domain/funnel";
+import type { Transition } from "#shared/domain/lead";
+import { Stage } from "#shared/domain/stages";
 import { entityItem, type Item, packedBody, strip, unpackedBody, withoutBody } from "./item";
 import { leadPk } from "./lead";
 import { insertedItems, type StreamRecord } from "./stream";

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { BANT_KEYS, type BantKey } from "../../lead";
+import { BANT_KEYS, type BantKey } from "#shared/domain/lead";
 
 /**
  * The condition language of the model. One shape everywhere: a condition is an object with exactly

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { SOURCES } from "../../lead-event";
+import { SOURCES } from "#shared/domain/lead-event";
 
 /**
  * Form answers arrive keyed by whatever the sender uses (Typeform refs, Tally labels, Calendly question

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { STAGES } from "../../stages";
-import { Channel, OWNER_CHANNELS } from "../notifications";
+import { Channel, OWNER_CHANNELS } from "#shared/domain/model/notifications";
+import { STAGES } from "#shared/domain/stages";
 import { Identifier } from "./conditions";
 
 /**

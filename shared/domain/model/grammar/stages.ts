@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { OWNER_CHANNELS, OwnerChannel } from "../notifications";
+import { OWNER_CHANNELS, OwnerChannel } from "#shared/domain/model/notifications";
 import { Identifier, LeadCondition } from "./conditions";
 
 /**
