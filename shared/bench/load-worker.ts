@@ -16,7 +16,7 @@ import { benchLead, benchLeadId, JOURNEY, journeyWebhook, signedHeaders } from "
  * One load run, in its own process so the load generator does not share the server's event loop:
  * `ripen` posts signed webhooks to the local server; `floor` makes the same engine round trips directly
  * (the BatchGetItem of the lead and the event's key, then the transaction Ripen's store committed for
- * that step, its items as items.ts built them), without Ripen.
+ * that step, its items as the entity modules build them), without Ripen.
  * Usage: node --import tsx shared/bench/load-worker.ts '<LoadConfig as JSON>'; prints a LoadResult as JSON.
  */
 export interface LoadConfig {
