@@ -1,6 +1,5 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import * as z from "zod/mini";
 import { STAGE_SHARDS } from "#shared/adapters/dynamodb/entities/lead";
 import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
 import { sqsWorkQueue } from "#shared/adapters/sqs/work-queue";

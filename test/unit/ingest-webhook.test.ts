@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { environmentSecrets } from "#shared/adapters/secrets";
-import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
 import { calendly, signCalendly } from "#shared/adapters/sources/calendly";
+import { WEBHOOK_SOURCES } from "#shared/adapters/sources/index";
 import { signTypeform } from "#shared/adapters/sources/typeform";
 import { type IngestWebhookDeps, ingestWebhook } from "#shared/application/ingest-webhook";
 import type { WebhookRequest } from "#shared/application/ports/webhook-source";
