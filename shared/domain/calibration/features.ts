@@ -6,6 +6,8 @@ import type { Example } from "./training-set";
 export interface LeadFeatures {
   leadId: string;
   positive: boolean;
+  /** The current model's score at `asOf`: what calibration is compared against. */
+  score: number;
   /** Points per rule that scored (decayed, as the score at `asOf` counts them); a rule absent scored 0. */
   contributions: Record<string, number>;
   /** The lead's attributes at `asOf`: the raw material of candidate fit rules. */
@@ -27,7 +29,13 @@ export function leadFeatures(engine: ScoringEngine, example: Example): LeadFeatu
   );
   const contributions: Record<string, number> = {};
   for (const hit of evaluation.hits) contributions[hit.ruleId] = hit.decayedPoints;
-  return { leadId: example.leadId, positive: example.positive, contributions, attributes: evaluation.attributes };
+  return {
+    leadId: example.leadId,
+    positive: example.positive,
+    score: evaluation.score,
+    contributions,
+    attributes: evaluation.attributes,
+  };
 }
 
 /** A fit rule calibration proposes from attribute values, with how many training leads it covers. */

@@ -18,6 +18,7 @@ const ENGINE = engineFor({
 const features = (attributes: LeadFeatures["attributes"], positive = true): LeadFeatures => ({
   leadId: `l-${JSON.stringify(attributes)}`,
   positive,
+  score: 0,
   contributions: {},
   attributes,
 });
@@ -46,6 +47,7 @@ describe("a lead's features", () => {
 
     // Assess
     expect(found.contributions).toEqual({ mid: 10, demo: 40 });
+    expect(found.score).toBe(50);
     expect(found.attributes).toMatchObject({ companySize: 120, industry: "SaaS" });
   });
 });
@@ -95,6 +97,7 @@ describe("candidate rules", () => {
     const lead: LeadFeatures = {
       leadId: "l",
       positive: true,
+      score: 30,
       contributions: { demo: 20, mid: 10 },
       attributes: { industry: "SaaS" },
     };

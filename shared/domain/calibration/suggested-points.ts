@@ -1,0 +1,54 @@
+import { roundPoints } from "../scoring-engine";
+
+/** One column of the design matrix as calibration reports it: a model rule (with its points) or a candidate. */
+export interface CalibratedColumn {
+  id: string;
+  /** The rule's points in the current model; undefined for a candidate rule the model doesn't have. */
+  currentPoints?: number;
+  /** The fitted weight: log-odds per unit of the column (one full hit of the rule, or a match). */
+  weight: number;
+}
+
+export interface SuggestedPoints {
+  id: string;
+  currentPoints?: number;
+  suggestedPoints: number;
+}
+
+export interface PointScale {
+  /** Points per unit of log-odds. */
+  pointsPerLogOdds: number;
+  suggestions: SuggestedPoints[];
+}
+
+/**
+ * Weights in the model's own units: points per unit of log-odds chosen so the model's rules keep, as
+ * closely as least squares allows, the points they have now (so the mql and sql thresholds keep their
+ * meaning), then every column's weight at that scale, rounded as scores are.
+ * Guarantees: the scale is positive (a model whose rules all point the wrong way falls back to the
+ * ratio of the total absolute points to the total absolute weight); a column with no evidence (weight 0)
+ * is suggested 0 points; the same weights give the same suggestions.
+ */
+export function suggestedPoints(columns: readonly CalibratedColumn[]): PointScale {
+  let product = 0;
+  let squares = 0;
+  let currentTotal = 0;
+  let weightTotal = 0;
+  for (const column of columns) {
+    if (column.currentPoints === undefined) continue;
+    product += column.weight * column.currentPoints;
+    squares += column.weight * column.weight;
+    currentTotal += Math.abs(column.currentPoints);
+    weightTotal += Math.abs(column.weight);
+  }
+  let scale = squares > 0 ? product / squares : 0;
+  if (!(scale > 0)) scale = weightTotal > 0 ? currentTotal / weightTotal : 1;
+  return {
+    pointsPerLogOdds: scale,
+    suggestions: columns.map((column) => ({
+      id: column.id,
+      ...(column.currentPoints !== undefined && { currentPoints: column.currentPoints }),
+      suggestedPoints: roundPoints(column.weight * scale) + 0,
+    })),
+  };
+}
