@@ -40,6 +40,17 @@ describe("fitLogistic on leads with known weights", () => {
     expect(model.intercept).toBeCloseTo(B2B_SCENARIO.intercept, 0);
   });
 
+  it("predicts, on raw rows, a mean probability equal to the win rate it learned from", () => {
+    // Prepare: at the optimum the unpenalised intercept's gradient, mean(p − y), is zero.
+    const winRate = training.labels.filter((label) => label === 1).length / training.labels.length;
+
+    // Act
+    const meanProbability = training.rows.reduce((sum, row) => sum + predict(model, row), 0) / training.rows.length;
+
+    // Assess
+    expect(meanProbability).toBeCloseTo(winRate, 6);
+  });
+
   it("ranks held-out leads better than a model that knows only the win rate", () => {
     // Prepare: all weights zero gives every lead the same score.
     const uniform = { intercept: model.intercept, weights: model.weights.map(() => 0) };
@@ -99,6 +110,35 @@ describe("fitLogistic stability", () => {
       expect(predict(model, [1])).toBeGreaterThan(0.5);
     }
     expect(loose.weights[0]).toBeGreaterThan(firm.weights[0] ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("shares the weight equally between two identical columns", () => {
+    // Prepare: columns 0 and 1 are copies; without the penalty their split would be arbitrary.
+    const rows = Array.from({ length: 60 }, (_, index) => [index % 3, index % 3, (index * 7) % 5]);
+    const labels = rows.map((_, index): Outcome => ((index * 13) % 4 === 0 || index % 3 === 2 ? 1 : 0));
+
+    // Act
+    const model = fitLogistic(rows, labels, { l2: 1e-6 });
+
+    // Assess
+    expect(model.converged).toBe(true);
+    expect(model.weights[0]).toBeCloseTo(model.weights[1] ?? Number.NaN, 8);
+    expect(model.weights[0]).toBeGreaterThan(0);
+  });
+
+  it("stays finite with a vanishing penalty on data separated by a wide margin", () => {
+    // Prepare: one lead lost at 0, one won at 1, and a penalty of 10⁻¹⁵.
+    const rows = [[0], [1]];
+    const labels: Outcome[] = [0, 1];
+
+    // Act
+    const model = fitLogistic(rows, labels, { l2: 1e-15 });
+
+    // Assess
+    expect(model.converged).toBe(true);
+    expect(Number.isFinite(model.intercept) && Number.isFinite(model.weights[0])).toBe(true);
+    expect(predict(model, [1])).toBeGreaterThan(0.999);
+    expect(predict(model, [0])).toBeLessThan(0.001);
   });
 
   it("gives bit-identical models for the same input, whether rows are arrays or Float64Arrays", () => {
