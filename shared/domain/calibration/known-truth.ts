@@ -1,5 +1,5 @@
 import { InvalidCalibrationInputError } from "./errors";
-import type { Outcome } from "./outcomes";
+import type { Outcome } from "./labels";
 import { seededRandom, standardNormal } from "./seeded-random";
 
 /**

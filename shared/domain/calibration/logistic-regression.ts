@@ -1,6 +1,6 @@
 import { solveSymmetricPositiveDefinite } from "./cholesky";
 import { InvalidCalibrationInputError } from "./errors";
-import { countOutcomes, type Outcome } from "./outcomes";
+import { countOutcomes, type Outcome } from "./labels";
 
 /**
  * L2-regularised logistic regression, fitted by Newton's method (IRLS) with a backtracking line search.

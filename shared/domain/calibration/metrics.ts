@@ -1,5 +1,5 @@
 import { InvalidCalibrationInputError, UndefinedMetricError } from "./errors";
-import { checkScores, countOutcomes, type Outcome } from "./outcomes";
+import { checkScores, countOutcomes, type Outcome } from "./labels";
 import { averageRanks } from "./ranks";
 
 /**

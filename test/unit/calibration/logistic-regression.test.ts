@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { InvalidCalibrationInputError } from "#shared/domain/calibration/errors";
 import { B2B_SCENARIO, generateKnownTruthLeads } from "#shared/domain/calibration/known-truth";
+import type { Outcome } from "#shared/domain/calibration/labels";
 import { fitLogistic, predict } from "#shared/domain/calibration/logistic-regression";
 import { rocAuc } from "#shared/domain/calibration/metrics";
-import type { Outcome } from "#shared/domain/calibration/outcomes";
 import { spearman } from "#shared/domain/calibration/rank-correlation";
 
 describe("fitLogistic on leads with known weights", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidCalibrationInputError, UndefinedMetricError } from "#shared/domain/calibration/errors";
+import type { Outcome } from "#shared/domain/calibration/labels";
 import { averagePrecision, liftAtTop, outcomesAtThresholds, rocAuc } from "#shared/domain/calibration/metrics";
-import type { Outcome } from "#shared/domain/calibration/outcomes";
 import { seededRandom } from "#shared/domain/calibration/seeded-random";
 
 describe("rocAuc", () => {
