@@ -18,6 +18,7 @@ import { modelPath } from "#shared/runtime/scoring-model";
  *   schema                write ripen.model.schema.json (editor autocompletion) from the zod schema
  *   preview <candidate>   which stored leads a candidate model would move, and counts per stage
  *   rescore               apply the model to every stored lead, writing transitions (resumable)
+ *   calibrate             fit the rules' points to the stored leads' outcomes; report, and a candidate model
  */
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCHEMA_FILE = join(REPO_ROOT, "ripen.model.schema.json");
@@ -26,7 +27,8 @@ const USAGE = `usage: npm run model -- <command>
   check [file]          validate a model file (default: RIPEN_MODEL or ripen.model.yaml)
   schema                write ripen.model.schema.json from the model's zod schema
   preview <candidate>   what-if: the stored leads a candidate model would move
-  rescore               apply the current model to every stored lead`;
+  rescore               apply the current model to every stored lead
+  calibrate             fit the points to the stored leads' outcomes: [--label won|sqo] [--holdout f] [--within days] [--out file] [--json]`;
 
 export function summarize(model: ScoringModel): string {
   const { stages } = model;
@@ -69,6 +71,10 @@ async function main(argv: readonly string[]): Promise<number> {
     case "schema":
       console.log(writeSchema());
       return 0;
+    case "calibrate": {
+      const { runCalibrate } = await import("./calibrate");
+      return runCalibrate(rest);
+    }
     case "preview":
     case "rescore": {
       const { runStoreCommand } = await import("./model-store");
