@@ -178,8 +178,12 @@ export function formatPreview(preview: ModelPreview): string {
   const pad = (text: string | number, width: number) => String(text).padStart(width);
   const rows = STAGES.map((stage) => {
     const delta = preview.after[stage] - preview.before[stage];
-    return `  ${stage.padEnd(13)}${pad(preview.before[stage], 8)}${pad(preview.after[stage], 11)}${pad(delta > 0 ? `+${delta}` : delta === 0 ? "" : delta, 9)}`;
+    return `  ${stage.padEnd(13)}${pad(preview.before[stage], 8)}${pad(preview.after[stage], 11)}${pad(delta > 0 ? `+${delta}` : delta === 0 ? "" : delta, 9)}${pad(preview.fromScratch[stage], 14)}`;
   });
+  const notQualified = preview.notQualified.map(
+    (lead) =>
+      `  ${lead.leadId}  ${lead.email}  ${lead.from}, from scratch ${lead.fromScratch}  score ${lead.scoreAfter}`,
+  );
   const changes = preview.changes.map(
     (change) =>
       `  ${change.leadId}  ${change.email}  ${change.from} → ${change.to}  score ${change.scoreBefore} → ${change.scoreAfter}  ${change.reason}`,
@@ -187,11 +191,16 @@ export function formatPreview(preview: ModelPreview): string {
   const moves = preview.moves.map((move) => `${move.from} → ${move.to} ${move.leads}`).join(", ");
   return [
     `Model ${preview.candidateVersion} against ${preview.currentVersion}, over ${preview.examined} stored leads, as of ${preview.asOf}`,
-    `  ${"stage".padEnd(13)}${pad("current", 8)}${pad("candidate", 11)}${pad("change", 9)}`,
+    `  ${"stage".padEnd(13)}${pad("current", 8)}${pad("candidate", 11)}${pad("change", 9)}${pad("from scratch", 14)}`,
     ...rows,
     preview.changes.length === 0
       ? "No lead would change stage."
       : `${preview.changes.length} lead${preview.changes.length === 1 ? "" : "s"} would change stage (${moves}):`,
     ...changes,
+    "From scratch: every lead's events replayed through the candidate as a new lead's (moves only go forward, so a stricter model shows here).",
+    preview.notQualified.length === 0
+      ? "Every current MQL and SQL would qualify as such from scratch."
+      : `${preview.notQualified.length} current ${preview.notQualified.length === 1 ? "MQL or SQL" : "MQLs and SQLs"} would not qualify as such from scratch:`,
+    ...notQualified,
   ].join("\n");
 }

@@ -102,6 +102,11 @@ export interface StageChange {
   /** The candidate's rule and reason for the move. */
   ruleId: string;
   reason: string;
+  /**
+   * A preview's what-if: the stage the candidate gives the lead from scratch (all its events, as a new
+   * lead), set on the leads a preview lists because their current mql or sql would not be reached so.
+   */
+  fromScratch?: Stage;
 }
 
 /** The runs and their parts, in the table. */

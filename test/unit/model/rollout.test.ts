@@ -43,11 +43,11 @@ function memoryStageIndex(leads: Map<string, Lead>, shards = 3): StageIndex {
   };
 }
 
-async function tableWith(forms: Record<string, number>) {
+async function tableWith(forms: Record<string, number>, engine = strict) {
   const memory = memoryLeadStore();
   const record = recordLeads({
     store: memory.store,
-    engine: strict,
+    engine,
     clock: () => NOW,
   });
   for (const [email, count] of Object.entries(forms)) {
@@ -148,6 +148,34 @@ describe("preview", () => {
     ]);
     expect(memory.commits()).toBe(commits);
     expect(formatPreview(preview)).toContain("1 lead would change stage (lead → mql 1):");
+    expect(preview.notQualified).toEqual([]);
+  });
+
+  it("shows what a stricter candidate would decide from scratch, though it moves no one", async () => {
+    // Prepare: leads scored by the lenient model (mql at 25); the candidate wants 50.
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2 }, lenient);
+    const oneId = [...memory.leads.values()].find((lead) => lead.email === "one@acme.example")?.leadId ?? "";
+
+    // Act
+    const { tally, results } = await overEveryLead(
+      memory.leads,
+      previewLead({ store: memory.store, current: lenient, candidate: strict, now: NOW }),
+    );
+    const listed = results.filter((change) => change !== undefined);
+    const preview = modelPreview(progressOf(tally), listed, new Map([[oneId, "one@acme.example"]]));
+
+    // Assess: automatic moves go forward only, so no one moves; from scratch, one would stay a lead.
+    expect(preview.before).toMatchObject({ mql: 2 });
+    expect(preview.after).toMatchObject({ mql: 2 });
+    expect(preview.changes).toEqual([]);
+    expect(preview.fromScratch).toMatchObject({ lead: 1, mql: 1 });
+    expect(preview.notQualified).toEqual([
+      expect.objectContaining({ leadId: oneId, email: "one@acme.example", from: "mql", fromScratch: "lead" }),
+    ]);
+    const text = formatPreview(preview);
+    expect(text).toContain("No lead would change stage.");
+    expect(text).toContain("1 current MQL or SQL would not qualify as such from scratch:");
+    expect(text).toContain("one@acme.example  mql, from scratch lead");
   });
 });
 
