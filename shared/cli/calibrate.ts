@@ -7,6 +7,7 @@ import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import { readModelFile } from "#shared/adapters/model-file";
 import { type CalibrationRun, calibrateModel } from "#shared/application/calibrate-model";
 import type { CalibrationReport, RankingQuality } from "#shared/domain/calibration/calibrate";
+import { calibrationSvg } from "#shared/domain/calibration/chart-svg";
 import type { CandidateRule } from "#shared/domain/calibration/features";
 import type { ScoringModel } from "#shared/domain/model/schema";
 import { loadEngine, modelPath } from "#shared/runtime/scoring-model";
@@ -14,13 +15,14 @@ import { openTable } from "./model-store";
 
 export const CALIBRATE_USAGE =
   "usage: npm run model -- calibrate [--label won|sqo] [--holdout <fraction>] [--within <days>] [--out <file>] " +
-  "[--json] [--min-outcomes <n>] [--precision <0..1>] [--aws]";
+  "[--svg <file>] [--json] [--min-outcomes <n>] [--precision <0..1>] [--aws]";
 
 const Flags = z.strictObject({
   label: z.enum(["won", "sqo"]).default("won"),
   holdout: z.coerce.number().gt(0).lt(1).default(0.3),
   within: z.coerce.number().int().positive().optional(),
   out: z.string().min(1).optional(),
+  svg: z.string().min(1).optional(),
   json: z.boolean().default(false),
   "min-outcomes": z.coerce.number().int().positive().default(100),
   precision: z.coerce.number().gt(0).lte(1).default(0.5),
@@ -97,6 +99,11 @@ export async function runCalibrate(args: readonly string[]): Promise<number> {
   if (flags.out) {
     writeFileSync(resolve(flags.out), candidateModelText(readFileSync(path, "utf8"), run.report));
     log(`wrote the candidate model to ${flags.out}: check it with npm run model -- check ${flags.out}`);
+  }
+  if (flags.svg) {
+    const title = `${model.version}: current and calibrated on ${run.report.holdout.leads} held-out leads`;
+    writeFileSync(resolve(flags.svg), calibrationSvg(run.report.holdout.curves, title));
+    log(`wrote the gains curve and the win rate by score band to ${flags.svg}`);
   }
   if (flags.json) console.log(JSON.stringify(reportJson(run, flags), null, 2));
   else console.log(formatReport(run, flags));

@@ -1,3 +1,5 @@
+import type { ModelCurves } from "./chart-svg";
+import { conversionByBand, gainsCurve } from "./curves";
 import { InvalidCalibrationInputError } from "./errors";
 import { type CandidateOptions, type CandidateRule, candidateRules, featureRows, type LeadFeatures } from "./features";
 import type { Outcome } from "./labels";
@@ -42,6 +44,8 @@ export interface CalibrationReport {
     negatives: number;
     current: RankingQuality;
     calibrated: RankingQuality;
+    /** The gains curve and win rate by score band of both models, for the picture (chart-svg.ts). */
+    curves: { current: ModelCurves; calibrated: ModelCurves };
   };
   /** Points per rule (the model's, then the candidates'), current beside suggested. */
   suggestions: SuggestedPoints[];
@@ -99,6 +103,8 @@ export function calibrate(input: CalibrationInput): CalibrationReport {
   const calibratedScore = (row: readonly number[]) =>
     row.reduce((sum, value, column) => sum + value * (points[column] ?? 0), 0);
   const holdoutRows = featureRows(input.holdout, input.modelRules, candidates);
+  const currentScores = input.holdout.map((lead) => lead.score);
+  const calibratedScores = holdoutRows.map(calibratedScore);
   const trainScores = featureRows(input.train, input.modelRules, candidates).map(calibratedScore);
   const precision = input.precision ?? 0.5;
   return {
@@ -106,11 +112,12 @@ export function calibrate(input: CalibrationInput): CalibrationReport {
     holdout: {
       leads: input.holdout.length,
       ...counts(holdoutLabels),
-      current: quality(
-        input.holdout.map((lead) => lead.score),
-        holdoutLabels,
-      ),
-      calibrated: quality(holdoutRows.map(calibratedScore), holdoutLabels),
+      current: quality(currentScores, holdoutLabels),
+      calibrated: quality(calibratedScores, holdoutLabels),
+      curves: {
+        current: curvesOf(currentScores, holdoutLabels),
+        calibrated: curvesOf(calibratedScores, holdoutLabels),
+      },
     },
     suggestions,
     candidates,
@@ -137,6 +144,11 @@ function quality(scores: readonly number[], labels: readonly Outcome[]): Ranking
     liftTop30: top30?.lift ?? Number.NaN,
   };
 }
+
+const curvesOf = (scores: readonly number[], labels: readonly Outcome[]): ModelCurves => ({
+  gains: gainsCurve(scores, labels),
+  bands: conversionByBand(scores, labels),
+});
 
 /** The lowest score at which the leads at or above it win at least `precision` of the time. */
 function thresholdAt(scores: readonly number[], labels: readonly Outcome[], precision: number): number | undefined {
