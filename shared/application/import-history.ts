@@ -115,8 +115,8 @@ export const importLeadHistory =
       if (fresh.length === 0) return counts(0, 0);
       const now = deps.clock();
       const keyed = fresh.map(({ event, id, key }) => ({ event: storedEvent(event, id, now), key }));
-      const folded = foldImport(deps.engine, leadId, history, keyed, now);
-      if (folded.events.length === 0) return counts(0, folded.refused);
+      const folded = foldImport({ engine: deps.engine, leadId, history, fresh: keyed });
+      if (!folded.lead || folded.events.length === 0) return counts(0, folded.refused);
       try {
         const change = {
           lead: folded.lead,
@@ -139,63 +139,59 @@ export const importLeadHistory =
   };
 
 interface FoldedImport {
-  lead: Lead;
+  /** Undefined when every new event of a new lead was refused. */
+  lead: Lead | undefined;
   /** The events it holds: those refused (they would grow the lead past its bounds) left out. */
   events: KeyedEvent[];
   transitions: Transition[];
   refused: number;
 }
 
-/**
- * The lead with the new events folded in, one by one at their own time; when the snapshot can't take
- * one (or the partition holds events the lead doesn't count), a replay of all of them at the last one's time.
- */
-function foldImport(
-  engine: ScoringEngine,
-  leadId: string,
-  history: ImportHistory,
-  fresh: readonly KeyedEvent[],
-  receivedAt: Date,
-): FoldedImport {
-  const uncounted = history.events.length > (history.lead?.eventCount ?? 0);
-  let current = history.lead;
-  const events: KeyedEvent[] = [];
-  const transitions: Transition[] = [];
-  let refused = 0;
-  if (!uncounted) {
-    for (const keyed of fresh) {
-      const now = eventTime(keyed.event, current);
-      const folded = foldLead({ engine, leadId, current, event: keyed.event, now });
-      if (!folded) return replayImport(engine, leadId, history, fresh, receivedAt);
-      try {
-        withinBounds(folded, current);
-      } catch (error) {
-        if (!(error instanceof InvalidPayloadError)) throw error;
-        refused++;
-        continue;
-      }
-      current = folded.lead;
-      events.push(keyed);
-      if (folded.transition) transitions.push(imported(folded.transition));
-    }
-    if (!current) throw new Error("a new lead always folds its first event");
-    return { lead: current, events, transitions, refused };
-  }
-  return replayImport(engine, leadId, history, fresh, receivedAt);
+/** What a lead's import folds: the lead as read with its stored events, and the new events. */
+interface ImportFold {
+  engine: ScoringEngine;
+  leadId: string;
+  history: ImportHistory;
+  /** Never empty. */
+  fresh: readonly KeyedEvent[];
 }
 
-/** Every event of the lead, stored and new, replayed at once (at the latest event's time). */
-function replayImport(
-  engine: ScoringEngine,
-  leadId: string,
-  history: ImportHistory,
-  fresh: readonly KeyedEvent[],
-  receivedAt: Date,
-): FoldedImport {
+/**
+ * The lead with the new events folded in, one by one at their own time; when the snapshot can't take
+ * one (or the partition holds events the lead doesn't count), a replay of all of them.
+ */
+function foldImport(input: ImportFold): FoldedImport {
+  const { engine, leadId, history } = input;
+  if (history.events.length > (history.lead?.eventCount ?? 0)) return replayImport(input);
+  let current = history.lead;
+  const folded: FoldedImport["events"] = [];
+  const transitions: Transition[] = [];
+  let refused = 0;
+  for (const keyed of input.fresh) {
+    const now = eventTime(keyed.event, current);
+    const next = foldLead({ engine, leadId, current, event: keyed.event, now });
+    if (!next) return replayImport(input);
+    try {
+      withinBounds(next, current);
+    } catch (error) {
+      if (!(error instanceof InvalidPayloadError)) throw error;
+      refused++;
+      continue;
+    }
+    current = next.lead;
+    folded.push(keyed);
+    if (next.transition) transitions.push(imported(next.transition));
+  }
+  // Every event refused: nothing to write, and the stored lead (if any) stands.
+  if (!current) return { lead: undefined, events: [], transitions: [], refused };
+  return { lead: current, events: folded, transitions, refused };
+}
+
+/** Every event of the lead, stored and new, replayed at once, at the latest event's time. */
+function replayImport({ engine, leadId, history, fresh }: ImportFold): FoldedImport {
   const all = [...history.events, ...fresh.map((keyed) => keyed.event)];
   const latest = all.reduce((at, event) => (event.occurredAt > at ? event.occurredAt : at), "");
-  const at = new Date(latest || receivedAt.toISOString());
-  const now = history.lead && history.lead.updatedAt > latest ? new Date(history.lead.updatedAt) : at;
+  const now = new Date(history.lead && history.lead.updatedAt > latest ? history.lead.updatedAt : latest);
   const replayed = foldLead({ engine, leadId, current: history.lead, history: all, now });
   if (!replayed) throw new Error("a replay always folds");
   const lead = withinBounds(replayed, history.lead).lead;
