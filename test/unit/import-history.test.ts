@@ -166,4 +166,65 @@ describe("importLeadHistory", () => {
     expect(memory.leads.get(leadId)?.stale).toBeUndefined();
     expect(memory.stale.has(leadId)).toBe(false);
   });
+
+  it("reads again and folds again when a webhook lands on the lead between its read and its commit", async () => {
+    // Prepare
+    const { memory, imports } = setup();
+    const [visit, form, demo] = history("ada@example.com");
+    const webhook = recordLeads({ store: memory.store, engine, clock: () => importedAt, sleep: async () => {} });
+    await webhook(visit as LeadEvent);
+    let raced = false;
+    const racing = {
+      ...imports.store,
+      async commitImport(...args: Parameters<typeof imports.store.commitImport>) {
+        if (!raced) {
+          raced = true;
+          await webhook(form as LeadEvent);
+        }
+        return imports.store.commitImport(...args);
+      },
+    };
+    const importLead = importLeadHistory({
+      store: racing,
+      engine,
+      clock: () => importedAt,
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: memoryTombstones(),
+    });
+    // Act
+    const result = await importLead({ leadId: leadIdOf("ada@example.com"), events: [form, demo] as LeadEvent[] });
+    // Assess
+    expect(result).toMatchObject({ stored: 1, duplicates: 1 });
+    expect(memory.leads.get(leadIdOf("ada@example.com"))).toMatchObject({ eventCount: 3 });
+  });
+
+  it("drops the events the store names as already stored, and stores the rest", async () => {
+    // Prepare: a read that misses an event stored meanwhile; the commit names it.
+    const { memory, imports } = setup();
+    const events = history("ada@example.com");
+    const webhook = recordLeads({ store: memory.store, engine, clock: () => importedAt, sleep: async () => {} });
+    let missed = false;
+    const blind = {
+      ...imports.store,
+      async readForImport(leadId: string) {
+        if (missed) return imports.store.readForImport(leadId);
+        missed = true;
+        const read = await imports.store.readForImport(leadId);
+        await webhook(events[2] as LeadEvent);
+        return read;
+      },
+    };
+    const importLead = importLeadHistory({
+      store: blind,
+      engine,
+      clock: () => importedAt,
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: memoryTombstones(),
+    });
+    // Act
+    const result = await importLead({ leadId: leadIdOf("ada@example.com"), events });
+    // Assess
+    expect(result).toMatchObject({ stored: 2, duplicates: 1 });
+    expect(memory.events.get(leadIdOf("ada@example.com"))).toHaveLength(3);
+  });
 });
