@@ -3,16 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type dynamoHistoryImportStore, importTransactions } from "#shared/adapters/dynamodb/history-import-store";
+import { dynamoErasureStore } from "#shared/adapters/dynamodb/erasure-store";
+import { dynamoHistoryImportStore, importTransactions } from "#shared/adapters/dynamodb/history-import-store";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import type { GenericPayload } from "#shared/adapters/sources/generic";
+import { eraseLead } from "#shared/application/erase-lead";
 import { importLeadHistory } from "#shared/application/import-history";
+import type { ImportChange } from "#shared/application/ports/history-import";
 import type { LeadStore } from "#shared/application/ports/lead-store";
 import { type ImportFileDeps, importFile, parseLine } from "#shared/cli/import";
 import { loadEngine } from "#shared/runtime/scoring-model";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { memoryLeadStore } from "../support/memory-lead-store";
-import { leadIdOf, recordLeads, TEST_PSEUDONYMS } from "../support/pseudonyms";
+import { leadIdOf, recordLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
 
 const engine = loadEngine();
 let table: TestTable;
@@ -170,12 +173,37 @@ describe("npm run import", () => {
   });
 });
 
+describe("npm run import, for an erased person", () => {
+  it("refuses every event of the file, and the erased events stay recorded as duplicates' keys", async () => {
+    // Prepare: imported, then erased.
+    const email = "erased.import@example.com";
+    const path = await jsonl("erased.jsonl", historyOf(email, "erased"));
+    const run = importInto(table);
+    await run(path);
+    const erase = eraseLead({
+      store: dynamoErasureStore(table),
+      clock: () => new Date(),
+      pseudonyms: testPseudonyms,
+    });
+    await erase({ idOrEmail: email, requestedBy: "local" });
+    // Act
+    const again = await run(path);
+    // Assess
+    expect(again).toMatchObject({ stored: 0, duplicates: 0, refused: 3, failed: 0 });
+    const leadId = leadIdOf(email);
+    expect(await store.getLead(leadId)).toBeUndefined();
+    const read = await dynamoHistoryImportStore(table).readForImport(leadId);
+    expect(read.events).toHaveLength(0);
+    expect(read.erasedKeys.size).toBe(3);
+  });
+});
+
 /** The change an import of these lines into an empty lead makes (folded on a memory store). */
 async function changeOf(lines: readonly GenericPayload[]) {
   const events = lines.map((line) => parseLine(JSON.stringify(line), new Date()));
   const now = new Date();
   const leadId = TEST_PSEUDONYMS.leadId(events[0]?.email ?? "");
-  let captured: Parameters<ReturnType<typeof dynamoHistoryImportStore>["commitImport"]>[0] | undefined;
+  let captured: ImportChange | undefined;
   await importLeadHistory({
     store: {
       readForImport: async () => ({ lead: undefined, events: [], erasedKeys: new Set() }),
