@@ -4,13 +4,14 @@ import { eventKey, type LeadEvent } from "#shared/domain/lead-event";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { Pseudonyms } from "#shared/domain/pseudonyms";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
+import { backoff, DEFAULT_RETRY } from "./pacing/retry";
 import {
   DuplicateEventsError,
   type HistoryImportStore,
   type ImportHistory,
   type KeyedEvent,
 } from "./ports/history-import";
-import { type Clock, VersionConflictError } from "./ports/lead-store";
+import { type Clock, type Sleep, VersionConflictError } from "./ports/lead-store";
 import type { TombstoneReader } from "./ports/tombstones";
 import { storedEvent, withinBounds } from "./record-event";
 
@@ -20,7 +21,9 @@ export interface ImportHistoryDeps {
   clock: Clock;
   pseudonyms: Pseudonyms;
   tombstones: TombstoneReader;
-  /** Reads and commits one lead may take when webhooks race it (default 5). */
+  /** Waits between a lead's attempts (a jittered backoff), so a busy lead's webhooks get through first. */
+  sleep?: Sleep;
+  /** Reads, folds and commits one lead may take when webhooks race it (default 5). */
   attempts?: number;
 }
 
@@ -62,8 +65,8 @@ export function groupByLead(events: Iterable<LeadEvent>, pseudonyms: Pseudonyms)
  * Imports one lead's history: its new events stored, and folded into the lead, as if each had arrived
  * as a webhook at the moment it occurred.
  * Input: a lead's validated events (any order). Output: how many were stored, duplicates, refused.
- * Main course: one read of the lead and its events (consistent: an import reads each lead once); the events already stored (same source and id, or an
- * erased event's record) dropped; the rest folded one by one in event-time order, each at its own time
+ * Main course: one consistent read of the lead and its events; the events already stored (same source and
+ * id, or an erased event's record) dropped; the rest folded one by one in event-time order, each at its own time
  * (`now` = its occurredAt, never before the lead's last update), so transitions carry the time they
  * would have happened and the score is the one the lead had after its last event (the daily sweep decays
  * it to today); a lead the snapshot can't take them into (stale, another model's, a late event under a
@@ -72,7 +75,7 @@ export function groupByLead(events: Iterable<LeadEvent>, pseudonyms: Pseudonyms)
  * Guarantees: idempotent (a rerun stores nothing new); resumable (a rerun after a stop finishes what is
  * missing); an erased person (a tombstone) is refused whole: their history is not brought back; moves
  * are recorded quiet with actor `import` (published, alerting no one); a webhook racing the import costs
- * a fresh read and another fold (bounded by `attempts`, then VersionConflictError).
+ * a fresh read and another fold after a jittered pause (bounded by `attempts`, then VersionConflictError).
  */
 export const importLeadHistory =
   (deps: ImportHistoryDeps) =>
@@ -90,6 +93,7 @@ export const importLeadHistory =
     const ours = new Set<string>();
     const attempts = deps.attempts ?? DEFAULT_IMPORT_ATTEMPTS;
     for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await deps.sleep?.(backoff(DEFAULT_RETRY, attempt));
       const history = await deps.store.readForImport(leadId);
       // The Query after the lead missed an event it counts (committed meanwhile): read again. A stale
       // lead may count events a stopped import never wrote: the replay counts what is there.

@@ -95,6 +95,7 @@ export async function importFile(path: string, deps: ImportFileDeps): Promise<Im
     store: dynamoHistoryImportStore(deps),
     engine: deps.engine,
     clock,
+    sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     pseudonyms: deps.pseudonyms,
     tombstones: dynamoTombstones(deps),
   });
