@@ -28,6 +28,8 @@ export interface ImportCounts {
   seconds: number;
 }
 
+export type ImportPhase = "reading" | "importing";
+
 export interface ImportFileDeps {
   client: DynamoDBClient;
   tableName: string;
@@ -38,8 +40,8 @@ export interface ImportFileDeps {
   concurrency?: number;
   /** Where bad lines and failed leads are reported, and the progress goes. */
   report: (line: string) => void;
-  /** Called with the counts so far, a few times a second. */
-  progress?: (counts: ImportCounts) => void;
+  /** Called with the counts so far, a few times a second: while the file is read, then while it is imported. */
+  progress?: (counts: ImportCounts, phase: ImportPhase) => void;
 }
 
 /** One line of the file as the generic webhook's body: the canonical event, or InvalidPayloadError. */
@@ -73,8 +75,16 @@ export async function importFile(path: string, deps: ImportFileDeps): Promise<Im
   const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   const now = clock();
+  const elapsed = () => (Date.now() - started) / 1000;
+  let shownAt = 0;
+  const show = (phase: ImportPhase) => {
+    if (!deps.progress || Date.now() - shownAt < 250) return;
+    shownAt = Date.now();
+    deps.progress({ ...counts, seconds: elapsed() }, phase);
+  };
   for await (const text of lines) {
     lineNumber++;
+    if (lineNumber % 1024 === 0) show("reading");
     if (text.trim() === "") continue;
     let event: LeadEvent;
     try {
@@ -99,8 +109,6 @@ export async function importFile(path: string, deps: ImportFileDeps): Promise<Im
     pseudonyms: deps.pseudonyms,
     tombstones: dynamoTombstones(deps),
   });
-  const elapsed = () => (Date.now() - started) / 1000;
-  let shownAt = 0;
   await mapConcurrent([...groups.keys()], deps.concurrency ?? 8, async (leadId) => {
     const events = groups.get(leadId) ?? [];
     // A lead's events are let go once it is done: memory falls as the import goes.
@@ -114,17 +122,15 @@ export async function importFile(path: string, deps: ImportFileDeps): Promise<Im
       counts.failed += events.length;
       deps.report(`lead ${leadId}: ${reasonOf(error)} (its ${events.length} event(s) not imported)`);
     }
-    if (deps.progress && Date.now() - shownAt > 250) {
-      shownAt = Date.now();
-      deps.progress({ ...counts, seconds: elapsed() });
-    }
+    show("importing");
   });
   counts.seconds = elapsed();
   return counts;
 }
 
-/** The progress line: events done of those read, and the pace. */
-export function progressLine(counts: ImportCounts): string {
+/** The progress line: events read, or done of those read, and the pace. */
+export function progressLine(counts: ImportCounts, phase: ImportPhase): string {
+  if (phase === "reading") return `reading: ${counts.events} events, ${counts.badLines} bad lines`;
   const done = counts.stored + counts.duplicates + counts.refused + counts.failed;
   return `${done}/${counts.events} events, ${Math.round(done / Math.max(counts.seconds, 0.001))}/s`;
 }
@@ -177,7 +183,7 @@ export async function runImport(args: readonly string[]): Promise<number> {
       pseudonyms: ids,
       concurrency,
       report: (line) => process.stderr.write(`${tty ? "\r\x1b[K" : ""}${line}\n`),
-      ...(tty && { progress: (counts) => process.stderr.write(`\r\x1b[K${progressLine(counts)}`) }),
+      ...(tty && { progress: (counts, phase) => process.stderr.write(`\r\x1b[K${progressLine(counts, phase)}`) }),
     });
     if (tty) process.stderr.write("\r\x1b[K");
     console.log(summary(counts));
