@@ -228,7 +228,7 @@ export const MAX_LEAD_FACTS_BYTES = 32_768;
  * Growth is what is refused: a lead a replay left past a bound (another model maps more answers) still
  * takes the events that add nothing to it, or it could never be written again.
  */
-function withinBounds<Folded extends { lead: Lead }>(folded: Folded, current: Lead | undefined): Folded {
+export function withinBounds<Folded extends { lead: Lead }>(folded: Folded, current: Lead | undefined): Folded {
   const count = Object.keys(folded.lead.attributes).length;
   const bytes = factsBytes(folded.lead.attributes);
   const before = current

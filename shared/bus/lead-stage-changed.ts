@@ -34,7 +34,7 @@ const StageChangeData = z.object({
   to: Stage,
   score: z.number(),
   reason: z.string(),
-  actor: z.object({ type: z.enum(["rule", "rep", "model"]), id: z.string() }),
+  actor: z.object({ type: z.enum(["rule", "rep", "model", "import"]), id: z.string() }),
   reasons: z.array(RuleHitSchema),
   bant: z.record(z.string(), BantItemSchema),
   owner: z.optional(OwnerSchema),

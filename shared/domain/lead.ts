@@ -147,9 +147,12 @@ export function emailDomain(email: string): string {
   return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 }
 
-/** Who moved a lead: a model rule, a rep, or the system applying a model version. */
+/**
+ * Who moved a lead: a model rule, a rep, the system applying a model version, or a bulk import of
+ * history (its moves are in the past: recorded quiet, alerting no one).
+ */
 export interface Actor {
-  type: "rule" | "rep" | "model";
+  type: "rule" | "rep" | "model" | "import";
   id: string;
 }
 

@@ -74,6 +74,7 @@ export function memoryLeadStore() {
     store,
     leads,
     events,
+    eventKeys,
     transitions,
     stale,
     commits: () => commits,

@@ -1,0 +1,222 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dynamoErasureStore } from "#shared/adapters/dynamodb/erasure-store";
+import { dynamoHistoryImportStore, importTransactions } from "#shared/adapters/dynamodb/history-import-store";
+import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import type { GenericPayload } from "#shared/adapters/sources/generic";
+import { eraseLead } from "#shared/application/erase-lead";
+import { importLeadHistory } from "#shared/application/import-history";
+import type { ImportChange } from "#shared/application/ports/history-import";
+import type { LeadStore } from "#shared/application/ports/lead-store";
+import { type ImportFileDeps, importFile, parseLine } from "#shared/cli/import";
+import { loadEngine } from "#shared/runtime/scoring-model";
+import { createTestTable, type TestTable } from "../support/dynamodb";
+import { memoryLeadStore } from "../support/memory-lead-store";
+import { leadIdOf, recordLeads, TEST_PSEUDONYMS, testPseudonyms } from "../support/pseudonyms";
+
+const engine = loadEngine();
+let table: TestTable;
+let store: LeadStore;
+let folder: string;
+
+beforeAll(async () => {
+  table = await createTestTable("import-history");
+  store = dynamoLeadStore(table);
+  folder = await mkdtemp(join(tmpdir(), "ripen-import-"));
+});
+
+/** A file of generic webhook bodies (or raw lines), one per line. */
+async function jsonl(name: string, lines: readonly (GenericPayload | string)[]): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, lines.map((line) => (typeof line === "string" ? line : JSON.stringify(line))).join("\n"));
+  return path;
+}
+
+function importInto(target: TestTable, reported: string[] = []) {
+  const deps: ImportFileDeps = {
+    client: target.client,
+    tableName: target.tableName,
+    engine,
+    pseudonyms: TEST_PSEUDONYMS,
+    report: (line) => reported.push(line),
+  };
+  return (path: string) => importFile(path, deps);
+}
+
+/**
+ * The lead recordEvent makes of the same events, each delivered at the moment it occurred: on its own
+ * DynamoDB table when given, else on a memory store (long histories).
+ */
+async function recordedAsTheyOccurred(lines: readonly GenericPayload[], target: LeadStore = memoryLeadStore().store) {
+  let at = new Date();
+  const record = recordLeads({ store: target, engine, clock: () => at, sleep: async () => {} });
+  const events = lines.map((line) => parseLine(JSON.stringify(line), new Date()));
+  events.sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
+  for (const event of events) {
+    at = new Date(event.occurredAt);
+    await record(event);
+  }
+  return target;
+}
+
+const daysAgo = (days: number, minutes = 0) =>
+  new Date(Date.now() - days * 86_400_000 + minutes * 60_000).toISOString();
+
+function historyOf(email: string, prefix: string): GenericPayload[] {
+  return [
+    { type: "demo.completed", eventId: `${prefix}-demo`, occurredAt: daysAgo(1), email },
+    {
+      type: "page.viewed",
+      eventId: `${prefix}-visit`,
+      occurredAt: daysAgo(3),
+      email,
+      properties: { path: "/pricing" },
+    },
+    {
+      type: "form.submitted",
+      eventId: `${prefix}-form`,
+      occurredAt: daysAgo(2),
+      email,
+      answers: { budget: "40k", timeline: "this quarter" },
+    },
+  ];
+}
+
+describe("npm run import", () => {
+  it("stores a file once: a second run stores nothing new, and the lead is the one webhooks would make", async () => {
+    // Prepare: events out of order, two people, and a bad line (line 3).
+    const ada = historyOf("ada.import@example.com", "ada");
+    const bob: GenericPayload = {
+      type: "page.viewed",
+      eventId: "bob-1",
+      occurredAt: daysAgo(1),
+      email: "bob.import@example.com",
+    };
+    const path = await jsonl("small.jsonl", [
+      ada[0],
+      bob,
+      { ...bob, eventId: "bad", email: "not an email" },
+      ada[1],
+      ada[2],
+    ] as (GenericPayload | string)[]);
+    const reported: string[] = [];
+    const run = importInto(table, reported);
+    // Act
+    const first = await run(path);
+    const second = await run(path);
+    // Assess
+    expect(first).toMatchObject({ events: 4, stored: 4, duplicates: 0, refused: 0, badLines: 1, failed: 0 });
+    expect(second).toMatchObject({ events: 4, stored: 0, duplicates: 4, refused: 0, badLines: 1, failed: 0 });
+    expect(reported[0]).toMatch(/^line 3: .*email/);
+    const leadId = leadIdOf("ada.import@example.com");
+    const lead = await store.getLead(leadId);
+    const webhooks = dynamoLeadStore(await createTestTable("import-history-webhooks"));
+    const expected = await (await recordedAsTheyOccurred(ada, webhooks)).getLead(leadId);
+    expect(expected?.stage).toBe("sql");
+    expect(lead).toMatchObject({ stage: expected?.stage, score: expected?.score, eventCount: 3 });
+    const transitions = await store.listTransitions(leadId);
+    expect(transitions.map((transition) => transition.to)).toContain("sql");
+    expect(transitions.every((transition) => transition.quiet && transition.actor.type === "import")).toBe(true);
+  });
+
+  it("commits a lead of 250 new events in several transactions and ends current, as webhooks would", async () => {
+    // Prepare
+    const email = "many.import@example.com";
+    const lines: GenericPayload[] = Array.from({ length: 250 }, (_, index) => ({
+      type: index % 50 === 0 ? "form.submitted" : "page.viewed",
+      eventId: `many-${index}`,
+      occurredAt: daysAgo(5, index),
+      email,
+      properties: { path: `/docs/${index}` },
+    }));
+    const path = await jsonl("many.jsonl", lines);
+    expect(importTransactions(table.tableName, await changeOf(lines)).length).toBeGreaterThan(2);
+    // Act
+    const counts = await importInto(table)(path);
+    // Assess
+    expect(counts).toMatchObject({ stored: 250, duplicates: 0, failed: 0 });
+    const leadId = leadIdOf(email);
+    const lead = await store.getLead(leadId);
+    const expected = await (await recordedAsTheyOccurred(lines)).getLead(leadId);
+    expect(lead).toMatchObject({ stage: expected?.stage, score: expected?.score, eventCount: 250 });
+    expect(lead?.stale).toBeUndefined();
+    expect((await store.loadEvents(leadId, { consistent: true })).events).toHaveLength(250);
+    expect(await store.listStale(100)).not.toContain(leadId);
+  });
+
+  it("finishes an import that stopped after its first transaction when run again", async () => {
+    // Prepare: the first transaction of a 150-event lead committed, the rest never sent.
+    const email = "stopped.import@example.com";
+    const lines: GenericPayload[] = Array.from({ length: 150 }, (_, index) => ({
+      type: "page.viewed",
+      eventId: `stopped-${index}`,
+      occurredAt: daysAgo(4, index),
+      email,
+    }));
+    const [first] = importTransactions(table.tableName, await changeOf(lines));
+    await table.client.send(new TransactWriteItemsCommand({ TransactItems: first?.items }));
+    const leadId = leadIdOf(email);
+    expect(await store.getLead(leadId)).toMatchObject({ stale: true });
+    expect(await store.listStale(100)).toContain(leadId);
+    // Act
+    const counts = await importInto(table)(await jsonl("stopped.jsonl", lines));
+    // Assess
+    expect(counts).toMatchObject({ stored: 52, duplicates: 98, failed: 0 });
+    const lead = await store.getLead(leadId);
+    const expected = await (await recordedAsTheyOccurred(lines)).getLead(leadId);
+    expect(lead).toMatchObject({ stage: expected?.stage, score: expected?.score, eventCount: 150 });
+    expect(lead?.stale).toBeUndefined();
+    expect(await store.listStale(100)).not.toContain(leadId);
+  });
+});
+
+describe("npm run import, for an erased person", () => {
+  it("refuses every event of the file, and the erased events stay recorded as duplicates' keys", async () => {
+    // Prepare: imported, then erased.
+    const email = "erased.import@example.com";
+    const path = await jsonl("erased.jsonl", historyOf(email, "erased"));
+    const run = importInto(table);
+    await run(path);
+    const erase = eraseLead({
+      store: dynamoErasureStore(table),
+      clock: () => new Date(),
+      pseudonyms: testPseudonyms,
+    });
+    await erase({ idOrEmail: email, requestedBy: "local" });
+    // Act
+    const again = await run(path);
+    // Assess
+    expect(again).toMatchObject({ stored: 0, duplicates: 0, refused: 3, failed: 0 });
+    const leadId = leadIdOf(email);
+    expect(await store.getLead(leadId)).toBeUndefined();
+    const read = await dynamoHistoryImportStore(table).readForImport(leadId);
+    expect(read.events).toHaveLength(0);
+    expect(read.erasedKeys.size).toBe(3);
+  });
+});
+
+/** The change an import of these lines into an empty lead makes (folded on a memory store). */
+async function changeOf(lines: readonly GenericPayload[]) {
+  const events = lines.map((line) => parseLine(JSON.stringify(line), new Date()));
+  const now = new Date();
+  const leadId = TEST_PSEUDONYMS.leadId(events[0]?.email ?? "");
+  let captured: ImportChange | undefined;
+  await importLeadHistory({
+    store: {
+      readForImport: async () => ({ lead: undefined, events: [], erasedKeys: new Set() }),
+      commitImport: async (change) => {
+        captured = change;
+        return change.lead;
+      },
+    },
+    engine,
+    clock: () => now,
+    pseudonyms: TEST_PSEUDONYMS,
+    tombstones: { tombstoneOf: async () => undefined },
+  })({ leadId, events });
+  if (!captured) throw new Error("nothing to commit");
+  return captured;
+}
