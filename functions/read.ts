@@ -2,6 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod/mini";
+import { dynamoCalibrationReports } from "#shared/adapters/dynamodb/calibration-reports";
 import { dynamoTransitionLog } from "#shared/adapters/dynamodb/funnel-queries";
 import { dynamoDomainIndex, dynamoLeadBatchReader, dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
@@ -14,6 +15,7 @@ import { RouteNotFoundError } from "#shared/edge/errors";
 import { httpErrorHandler, jsonResponse } from "#shared/edge/http-errors";
 import { parseQuery } from "#shared/edge/query";
 import { dynamodbClient } from "#shared/runtime/aws-clients";
+import { calibrationPageResponse } from "#shared/runtime/calibration-page";
 import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
 import { funnelPageResponse } from "#shared/runtime/funnel-page";
@@ -32,6 +34,7 @@ const getLead = readLead({ store, engine, clock, pseudonyms });
 const list = listLeads({ index: dynamoStageIndex(table), leads, pseudonyms });
 const account = readAccount({ domains: dynamoDomainIndex(table), leads });
 const funnel = readFunnel({ log: dynamoTransitionLog(table), clock });
+const calibrations = dynamoCalibrationReports(table);
 
 const LeadPath = z.strictObject({ id: LeadIdOrEmail });
 const AccountPath = z.strictObject({ domain: AccountDomain });
@@ -57,6 +60,7 @@ const routes: Record<string, Route> = {
     );
     return funnelPageResponse(await funnel(parseQuery(FunnelQuery, parameters)));
   },
+  "GET /calibration/view": async () => calibrationPageResponse(await calibrations.latest()),
 };
 
 /** The read API: one function, routed by the API's route key. Reads only: Query and BatchGetItem, never Scan. */

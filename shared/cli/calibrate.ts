@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import * as z from "zod";
+import { dynamoCalibrationReports } from "#shared/adapters/dynamodb/calibration-reports";
 import { dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import { readModelFile } from "#shared/adapters/model-file";
@@ -60,7 +61,8 @@ export function modelRules(model: ScoringModel) {
 /**
  * `npm run model -- calibrate`: calibrates the current model on the stored leads' outcomes, prints the
  * report (or `--json`), and with `--out` writes the candidate model: the current file with the suggested
- * points, plus the candidate fit rules worth a point or more, its version marked `-calibrated`.
+ * points, plus the candidate fit rules worth a point or more, its version marked `-calibrated`. The report
+ * is kept in the table for the report page (GET /calibration/view), replacing the previous one.
  */
 export async function runCalibrate(args: readonly string[]): Promise<number> {
   const flags = parseCalibrateArgs(args);
@@ -91,6 +93,16 @@ export async function runCalibrate(args: readonly string[]): Promise<number> {
       minimumPerClass: flags["min-outcomes"],
       precision: flags.precision,
       ...(flags.within !== undefined && { withinDays: flags.within }),
+    });
+    // Kept for the report page (GET /calibration/view), replacing the previous one.
+    await dynamoCalibrationReports(table).save({
+      at: new Date().toISOString(),
+      modelVersion: model.version,
+      label: flags.label,
+      leads: run.leads,
+      unlabelled: run.unlabelled,
+      ...(run.cutoff !== undefined && { cutoff: run.cutoff }),
+      report: run.report,
     });
   } finally {
     if (process.stderr.isTTY) process.stderr.write("\n");

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { FunnelView } from "#shared/application/funnel";
 import { FUNNEL_GROUPINGS } from "#shared/domain/funnel";
+import { escapeHtml, htmlPageResponse, scriptJson } from "./html-page";
 
 /**
  * GET /funnel/view: the funnel as a chart. One self-contained page: the report is embedded as JSON
@@ -9,30 +9,7 @@ import { FUNNEL_GROUPINGS } from "#shared/domain/funnel";
  * behind IAM auth as well as on the local server. The form reloads the page with other dates or grouping.
  */
 export function funnelPageResponse(view: FunnelView): APIGatewayProxyStructuredResultV2 {
-  const nonce = randomBytes(16).toString("base64");
-  return {
-    statusCode: 200,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      // Only this page's own inline script and style run; nothing is loaded from anywhere.
-      "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-      "x-content-type-options": "nosniff",
-    },
-    body: funnelPage(view, nonce),
-  };
-}
-
-/** JSON that is safe inside a <script> element: no `<`, so no `</script>` from a campaign name. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  return htmlPageResponse((nonce) => funnelPage(view, nonce));
 }
 
 export function funnelPage(view: FunnelView, nonce: string): string {

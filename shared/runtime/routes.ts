@@ -52,6 +52,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/accounts/{domain}", function: "read", auth: "iam" },
   { method: "GET", path: "/funnel", function: "read", auth: "iam" },
   { method: "GET", path: "/funnel/view", function: "read", auth: "iam" },
+  { method: "GET", path: "/calibration/view", function: "read", auth: "iam" },
   { method: "GET", path: "/health", function: "read", auth: "public" },
   { method: "POST", path: "/slack/interactions", function: "actions", auth: "public" },
 ];

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { dynamoCalibrationReports } from "#shared/adapters/dynamodb/calibration-reports";
 import type { FunnelView } from "#shared/application/funnel";
+import { calibrate } from "#shared/domain/calibration/calibrate";
+import type { LeadFeatures } from "#shared/domain/calibration/features";
+import { B2B_SCENARIO, generateKnownTruthLeads } from "#shared/domain/calibration/known-truth";
+import { localDynamoDbClient } from "#shared/local/clients";
 import { startRipen } from "#shared/local/runtime";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
@@ -140,6 +145,80 @@ describe("the funnel page in a real browser", () => {
       rects.map((rect) => rect.getAttribute("data-entered")),
     );
     expect(entered).toEqual(["0", "0", "0", "0", "0"]);
+    await page.close();
+  });
+});
+
+/** A calibration of known-truth leads, every rule priced at 10 points today, as the CLI would keep it. */
+function knownTruthCalibration() {
+  const rules = B2B_SCENARIO.rules.map((rule) => ({ id: rule.name, points: 10 }));
+  const leads = (count: number, seed: number): LeadFeatures[] => {
+    const generated = generateKnownTruthLeads(B2B_SCENARIO, { count, seed });
+    return generated.rows.map((row, index) => {
+      const fired = rules.filter((_, column) => row[column] === 1);
+      return {
+        leadId: `l${index}`,
+        positive: generated.labels[index] === 1,
+        score: fired.length * 10,
+        contributions: Object.fromEntries(fired.map((rule) => [rule.id, 10])),
+        attributes: {},
+      };
+    });
+  };
+  const report = calibrate({ train: leads(3_000, 1), holdout: leads(1_000, 2), modelRules: rules });
+  return {
+    at: "2026-12-01T09:00:00.000Z",
+    modelVersion: "test-<v1>",
+    label: "won" as const,
+    leads: 5_000,
+    unlabelled: 1_000,
+    report,
+  };
+}
+
+describe("the calibration page in a real browser", () => {
+  it("says how to calibrate before there is a calibration, then shows the latest one", async () => {
+    // Prepare
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const elsewhere: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    await page.route("**/*", (route) => {
+      if (route.request().url().startsWith(ripen.url)) return route.continue();
+      elsewhere.push(route.request().url());
+      return route.abort();
+    });
+
+    // Act: before any calibration.
+    const empty = await page.goto(`${ripen.url}/calibration/view`);
+    const emptyText = await page.textContent("#summary");
+    const stored = knownTruthCalibration();
+    const client = localDynamoDbClient(inject("dynamodbEndpoint") ?? "");
+    await dynamoCalibrationReports({ client, tableName: ripen.tableName }).save(stored);
+    client.destroy();
+    const shown = await page.goto(`${ripen.url}/calibration/view`);
+
+    // Assess
+    expect(empty?.status()).toBe(200);
+    expect(emptyText).toContain("No calibration yet");
+    expect(shown?.status()).toBe(200);
+    expect(shown?.headers()["content-security-policy"]).toContain("default-src 'none'");
+    expect(await page.textContent("#summary")).toContain("Model test-<v1>");
+    expect(await page.$$eval("#metrics tbody tr", (rows) => rows.length)).toBe(5);
+    expect(await page.$$eval("#chart svg path.gains", (paths) => paths.length)).toBe(2);
+    expect(await page.$$eval("#chart svg rect.band", (bars) => bars.length)).toBe(
+      stored.report.holdout.curves.current.bands.length + stored.report.holdout.curves.calibrated.bands.length,
+    );
+    expect(await page.$$eval("#suggestions tbody tr", (rows) => rows.length)).toBe(stored.report.suggestions.length);
+    // The calibrated ROC-AUC, as the report has it, is the one marked better.
+    expect(await page.textContent("#metrics tbody tr:first-child td.better")).toBe(
+      stored.report.holdout.calibrated.rocAuc.toFixed(3),
+    );
+    expect(problems).toEqual([]);
+    expect(elsewhere).toEqual([]);
     await page.close();
   });
 });

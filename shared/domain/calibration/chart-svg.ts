@@ -17,7 +17,8 @@ const round = (value: number) => Math.round(value * 10) / 10;
 /**
  * The calibration picture as one SVG: the gains curve of both models on the holdout (left; the diagonal
  * is random picking) and their win rate by score band (right). Self-contained (no script, no font, no
- * external reference), so the CLI writes it as a file and the report page embeds it as is.
+ * external reference, no style element: presentation attributes only, which a page's strict CSP allows),
+ * so the CLI writes it as a file and the report page embeds it as is.
  */
 export function calibrationSvg(curves: { current: ModelCurves; calibrated: ModelCurves }, title: string): string {
   const gains = panel(40, "Wins captured by the top share of leads", (x, y) => {
@@ -50,9 +51,8 @@ export function calibrationSvg(curves: { current: ModelCurves; calibrated: Model
     ];
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeXml(title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="system-ui, sans-serif" font-size="12" fill="#1d2a1f" role="img" aria-label="${escapeXml(title)}">`,
     `<title>${escapeXml(title)}</title>`,
-    `<style>text{font:12px system-ui,sans-serif;fill:#1d2a1f}</style>`,
     ...gains,
     ...bands,
     `<rect x="40" y="${HEIGHT - 22}" width="12" height="12" fill="${COLORS.current}"/><text x="58" y="${HEIGHT - 12}">current model</text>`,

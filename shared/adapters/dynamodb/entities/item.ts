@@ -19,6 +19,7 @@ import { keyAttributes, TABLE } from "#shared/adapters/dynamodb/table-definition
  *   pk STALE#<shard>            sk <leadId>                  a lead behind its events        stale-marker.ts
  *   pk ALERT#<alertId>          sk <channel>:<audience>      an alert claimed or sent        alert-claim.ts
  *   pk RUN#<runId>, pk RUNS     sk RUN, PART#..., ...        a batch run over the leads      run.ts
+ *   pk CALIBRATION              sk LATEST                    the latest calibration report   calibration-report.ts
  * Lead items are indexed by stage and by company domain, transitions (and their stubs) by day: see
  * lead.ts and transition.ts. The attribute names of the keys come from TABLE (table-definition.ts).
  */

@@ -1,0 +1,32 @@
+import { randomBytes } from "node:crypto";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+
+/**
+ * A self-contained HTML page as the read function answers it: a fresh nonce per response, and a CSP that
+ * lets only the page's own inline script and style run and loads nothing from anywhere.
+ */
+export function htmlPageResponse(page: (nonce: string) => string): APIGatewayProxyStructuredResultV2 {
+  const nonce = randomBytes(16).toString("base64");
+  return {
+    statusCode: 200,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      "x-content-type-options": "nosniff",
+    },
+    body: page(nonce),
+  };
+}
+
+/** JSON that is safe inside a <script> element: no `<`, so no `</script>` from a campaign name. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
