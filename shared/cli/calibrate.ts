@@ -135,6 +135,7 @@ function reportJson(run: CalibrationRun, flags: Flags) {
       ruleId: suggestion.id,
       currentPoints: suggestion.currentPoints ?? null,
       suggestedPoints: suggestion.suggestedPoints,
+      evidence: suggestion.evidence,
     })),
     candidates: report.candidates,
     threshold: report.threshold,
@@ -164,7 +165,7 @@ function formatReport(run: CalibrationRun, flags: Flags): string {
     "  rule                                     current  suggested",
     ...report.suggestions.map(
       (suggestion) =>
-        `  ${suggestion.id.padEnd(40)} ${String(suggestion.currentPoints ?? "—").padStart(7)}  ${String(suggestion.suggestedPoints).padStart(9)}`,
+        `  ${suggestion.id.padEnd(40)} ${String(suggestion.currentPoints ?? "—").padStart(7)}  ${String(suggestion.suggestedPoints).padStart(9)}${suggestion.evidence ? "" : "  kept: no training lead triggered it"}`,
     ),
     "",
     report.threshold.score === undefined

@@ -55,7 +55,7 @@ function reportBody(stored: StoredCalibration): string {
   const suggestions = report.suggestions
     .map(
       (suggestion) =>
-        `<tr><td>${escapeHtml(suggestion.id)}</td><td>${suggestion.currentPoints ?? "—"}</td><td>${suggestion.suggestedPoints}</td></tr>`,
+        `<tr><td>${escapeHtml(suggestion.id)}</td><td>${suggestion.currentPoints ?? "—"}</td><td>${suggestion.suggestedPoints}${suggestion.evidence ? "" : " (kept: no evidence)"}</td></tr>`,
     )
     .join("\n");
   const title = `${stored.modelVersion}: current and calibrated on ${report.holdout.leads} held-out leads`;

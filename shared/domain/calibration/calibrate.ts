@@ -84,18 +84,22 @@ export function calibrate(input: CalibrationInput): CalibrationReport {
     );
   }
   const candidates = candidateRules(input.train, input.candidates);
-  const model = fitLogistic(featureRows(input.train, input.modelRules, candidates), trainLabels, {
+  const trainRows = featureRows(input.train, input.modelRules, candidates);
+  const model = fitLogistic(trainRows, trainLabels, {
     l2: input.l2 ?? 1,
   });
+  const support = (column: number) => trainRows.reduce((count, row) => count + (row[column] !== 0 ? 1 : 0), 0);
   const columns = [
     ...input.modelRules.map((rule, index) => ({
       id: rule.id,
       currentPoints: rule.points,
       weight: model.weights[index] ?? 0,
+      support: support(index),
     })),
     ...candidates.map((candidate, index) => ({
       id: candidate.id,
       weight: model.weights[input.modelRules.length + index] ?? 0,
+      support: candidate.support,
     })),
   ];
   const { pointsPerLogOdds, suggestions } = suggestedPoints(columns);
@@ -105,7 +109,7 @@ export function calibrate(input: CalibrationInput): CalibrationReport {
   const holdoutRows = featureRows(input.holdout, input.modelRules, candidates);
   const currentScores = input.holdout.map((lead) => lead.score);
   const calibratedScores = holdoutRows.map(calibratedScore);
-  const trainScores = featureRows(input.train, input.modelRules, candidates).map(calibratedScore);
+  const trainScores = trainRows.map(calibratedScore);
   const precision = input.precision ?? 0.5;
   return {
     train: { leads: input.train.length, ...trainCounts },

@@ -7,12 +7,16 @@ export interface CalibratedColumn {
   currentPoints?: number;
   /** The fitted weight: log-odds per unit of the column (one full hit of the rule, or a match). */
   weight: number;
+  /** Training leads the column is non-zero for; 0: no evidence either way. */
+  support?: number;
 }
 
 export interface SuggestedPoints {
   id: string;
   currentPoints?: number;
   suggestedPoints: number;
+  /** False for a rule no training lead triggered (before its outcome): its points are kept, not learnt. */
+  evidence: boolean;
 }
 
 export interface PointScale {
@@ -26,16 +30,19 @@ export interface PointScale {
  * closely as least squares allows, the points they have now (so the mql and sql thresholds keep their
  * meaning), then every column's weight at that scale, rounded as scores are.
  * Guarantees: the scale is positive (a model whose rules all point the wrong way falls back to the
- * ratio of the total absolute points to the total absolute weight); a column with no evidence (weight 0)
- * is suggested 0 points; the same weights give the same suggestions.
+ * ratio of the total absolute points to the total absolute weight); a model rule no training lead
+ * triggered (support 0: a rule on an outcome event, or one the history never shows) keeps its points and
+ * takes no part in the scale, since no evidence is not evidence of no worth; the same weights give the
+ * same suggestions.
  */
 export function suggestedPoints(columns: readonly CalibratedColumn[]): PointScale {
   let product = 0;
   let squares = 0;
   let currentTotal = 0;
   let weightTotal = 0;
+  const hasEvidence = (column: CalibratedColumn) => column.support === undefined || column.support > 0;
   for (const column of columns) {
-    if (column.currentPoints === undefined) continue;
+    if (column.currentPoints === undefined || !hasEvidence(column)) continue;
     product += column.weight * column.currentPoints;
     squares += column.weight * column.weight;
     currentTotal += Math.abs(column.currentPoints);
@@ -45,10 +52,17 @@ export function suggestedPoints(columns: readonly CalibratedColumn[]): PointScal
   if (!(scale > 0)) scale = weightTotal > 0 ? currentTotal / weightTotal : 1;
   return {
     pointsPerLogOdds: scale,
-    suggestions: columns.map((column) => ({
-      id: column.id,
-      ...(column.currentPoints !== undefined && { currentPoints: column.currentPoints }),
-      suggestedPoints: roundPoints(column.weight * scale) + 0,
-    })),
+    suggestions: columns.map((column) => {
+      const evidence = hasEvidence(column);
+      return {
+        id: column.id,
+        ...(column.currentPoints !== undefined && { currentPoints: column.currentPoints }),
+        suggestedPoints:
+          !evidence && column.currentPoints !== undefined
+            ? column.currentPoints
+            : roundPoints(column.weight * scale) + 0,
+        evidence,
+      };
+    }),
   };
 }
