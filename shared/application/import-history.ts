@@ -65,7 +65,7 @@ export function groupByLead(events: Iterable<LeadEvent>, pseudonyms: Pseudonyms)
  * Imports one lead's history: its new events stored, and folded into the lead, as if each had arrived
  * as a webhook at the moment it occurred.
  * Input: a lead's validated events (any order). Output: how many were stored, duplicates, refused.
- * Main course: one consistent read of the lead and its events; the events already stored (same source and
+ * Main course: one consistent read of the lead, its events and its tombstone (an erased person is refused); the events already stored (same source and
  * id, or an erased event's record) dropped; the rest folded one by one in event-time order, each at its own time
  * (`now` = its occurredAt, never before the lead's last update), so transitions carry the time they
  * would have happened and the score is the one the lead had after its last event (the daily sweep decays
@@ -81,9 +81,7 @@ export const importLeadHistory =
   (deps: ImportHistoryDeps) =>
   async (input: LeadImport): Promise<LeadImported> => {
     const { leadId } = input;
-    if (await deps.tombstones.tombstoneOf(leadId)) {
-      return { leadId, stored: 0, duplicates: 0, refused: input.events.length };
-    }
+    let erasureChecked = false;
     const candidates = inEventTimeOrder(input.events).map((event) => {
       const id = eventKey(event);
       return { event, id, key: deps.pseudonyms.eventKey(id) };
@@ -95,6 +93,11 @@ export const importLeadHistory =
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await deps.sleep?.(backoff(DEFAULT_RETRY, attempt));
       const history = await deps.store.readForImport(leadId);
+      if (!erasureChecked) {
+        const erased = history.erased ?? (await deps.tombstones.tombstoneOf(leadId)) !== undefined;
+        if (erased) return { leadId, stored: 0, duplicates: 0, refused: input.events.length };
+        erasureChecked = true;
+      }
       // The Query after the lead missed an event it counts (committed meanwhile): read again. A stale
       // lead may count events a stopped import never wrote: the replay counts what is there.
       if (history.lead && !history.lead.stale && history.events.length < history.lead.eventCount) continue;

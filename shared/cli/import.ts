@@ -109,7 +109,7 @@ export async function importFile(path: string, deps: ImportFileDeps): Promise<Im
     pseudonyms: deps.pseudonyms,
     tombstones: dynamoTombstones(deps),
   });
-  await mapConcurrent([...groups.keys()], deps.concurrency ?? 8, async (leadId) => {
+  await mapConcurrent([...groups.keys()], deps.concurrency ?? 32, async (leadId) => {
     const events = groups.get(leadId) ?? [];
     // A lead's events are let go once it is done: memory falls as the import goes.
     groups.delete(leadId);
@@ -153,7 +153,7 @@ export function summary(counts: ImportCounts): string {
 export async function runImport(args: readonly string[]): Promise<number> {
   let file: string | undefined;
   let aws = false;
-  let concurrency = 8;
+  let concurrency = 32;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
     if (arg === "--aws") aws = true;

@@ -173,6 +173,73 @@ describe("npm run import", () => {
   });
 });
 
+describe("the import's group commit", () => {
+  it("shares one transaction between leads, and a lead whose event is already stored fails alone", async () => {
+    // Prepare: three people; one event of the second is stored already (a webhook got there first).
+    const people = ["pack.one@example.com", "pack.two@example.com", "pack.three@example.com"];
+    const files = people.map((email, index) => historyOf(email, `pack${index}`));
+    await importInto(table)(await jsonl("pack-earlier.jsonl", [files[1]?.[0] as GenericPayload]));
+    let transactions = 0;
+    const counting = {
+      send: (command: unknown) => {
+        if (command instanceof TransactWriteItemsCommand) transactions++;
+        return table.client.send(command as TransactWriteItemsCommand);
+      },
+    } as unknown as typeof table.client;
+    // The second lead's first read misses that webhook (its lead and event), as if it committed just after.
+    const real = dynamoHistoryImportStore({ client: counting, tableName: table.tableName });
+    const raced = leadIdOf(people[1] ?? "");
+    let missed = false;
+    // The three first reads answer together, so the three commits reach the store side by side.
+    let firstReads = 0;
+    let allRead = () => {};
+    const together = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    const racing: typeof real = {
+      ...real,
+      async readForImport(leadId) {
+        const history = await real.readForImport(leadId);
+        if (firstReads < people.length) {
+          if (++firstReads === people.length) allRead();
+          await together;
+        }
+        if (leadId !== raced || missed) return history;
+        missed = true;
+        return { ...history, lead: undefined, events: [] };
+      },
+    };
+    const importLead = importLeadHistory({
+      store: racing,
+      engine,
+      clock: () => new Date(),
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: { tombstoneOf: async () => undefined },
+      sleep: async () => {},
+    });
+
+    // Act: the three at once, as the CLI imports leads side by side.
+    const results = await Promise.all(
+      files.map((lines) =>
+        importLead({
+          leadId: leadIdOf(lines[0]?.email ?? ""),
+          events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+        }),
+      ),
+    );
+
+    // Assess: every new event stored once; fewer transactions than one per lead and retry.
+    expect(results.map(({ stored, duplicates }) => [stored, duplicates])).toEqual([
+      [3, 0],
+      [2, 1],
+      [3, 0],
+    ]);
+    for (const email of people) expect((await store.loadHistory(leadIdOf(email))).events).toHaveLength(3);
+    // Together: the shared one (cancelled: the second lead's duplicate), the other two again, then the second.
+    expect(transactions).toBeLessThanOrEqual(3);
+  });
+});
+
 describe("npm run import, for an erased person", () => {
   it("refuses every event of the file, and the erased events stay recorded as duplicates' keys", async () => {
     // Prepare: imported, then erased.

@@ -1,6 +1,5 @@
 import {
   type DynamoDBClient,
-  GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -16,8 +15,9 @@ import type { Lead } from "#shared/domain/lead";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { ERASED_EVENT, EVENT, EVENT_PREFIX, eventItem, toEvent } from "./entities/event";
 import { entityOf, IS_ABSENT, type Item, sortKeyOf } from "./entities/item";
-import { leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
+import { LEAD, leadItem, leadPk, leadPutCondition, toLead } from "./entities/lead";
 import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
+import { TOMBSTONE } from "./entities/tombstone";
 import { transitionItem } from "./entities/transition";
 import { queryPages, tablePartition } from "./query";
 
@@ -36,18 +36,19 @@ export interface ImportTransaction {
 /** HistoryImportStore over the single table: the partition read once, the change written in transactions of ≤ 100 items. */
 export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tableName: string }): HistoryImportStore {
   const { client, tableName } = options;
+  const packer = transactionPacker(client);
   return {
     async readForImport(leadId) {
-      // The lead first: every event it counts was committed before it, so the Query after it sees them.
-      const read = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: leadKey(leadId), ConsistentRead: true }),
-      );
-      const lead = read.Item && toLead(read.Item);
+      // The whole partition in one Query: the lead, its events (and erased events' records) and the
+      // tombstone. Not isolated from a concurrent commit: the import re-reads a lead that counts an event
+      // the Query missed, and its commit is version-checked anyway.
+      let lead: Lead | undefined;
+      let erased = false;
       const events: StoredEvent[] = [];
       const erasedKeys = new Set<string>();
       const pages = queryPages(client, () => ({
         TableName: tableName,
-        ...tablePartition(leadPk(leadId), EVENT_PREFIX),
+        ...tablePartition(leadPk(leadId)),
         ConsistentRead: true,
       }));
       for await (const page of pages) {
@@ -55,13 +56,22 @@ export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tabl
           const entity = entityOf(item);
           if (entity === EVENT) events.push(toEvent(item));
           else if (entity === ERASED_EVENT) erasedKeys.add((sortKeyOf(item) ?? "").slice(EVENT_PREFIX.length));
+          else if (entity === LEAD) lead = toLead(item);
+          else if (entity === TOMBSTONE) erased = true;
         }
       }
-      return { lead, events, erasedKeys };
+      return { lead, events, erasedKeys, erased };
     },
 
     async commitImport(change, onCommitted) {
       const transactions = importTransactions(tableName, change);
+      const [only] = transactions;
+      if (transactions.length === 1 && only) {
+        // A lead that fits one transaction shares it with other leads' (group commit).
+        await packer.commit(only);
+        onCommitted?.([...only.eventKeys.values()]);
+        return only.lead ?? change.lead;
+      }
       for (const transaction of transactions) {
         await send(transaction);
         onCommitted?.([...transaction.eventKeys.values()]);
@@ -75,21 +85,112 @@ export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tabl
       await client.send(new TransactWriteItemsCommand({ TransactItems: transaction.items }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const duplicates = [...transaction.eventKeys]
-        .filter(([index]) => reasons[index]?.Code === "ConditionalCheckFailed")
-        .map(([, key]) => key);
-      if (duplicates.length > 0) throw new DuplicateEventsError(duplicates);
-      const leadFailed =
-        transaction.leadIndex !== undefined && reasons[transaction.leadIndex]?.Code === "ConditionalCheckFailed";
-      if (leadFailed) throw new VersionConflictError("lead changed since the import read it");
-      // Another transaction touched these items (a webhook on this lead): the same remedy.
-      if (reasons.some((reason) => reason.Code === "TransactionConflict")) {
-        throw new VersionConflictError("concurrent transaction on this lead");
-      }
-      throw error;
+      throw refusalOf(transaction, error.CancellationReasons ?? []) ?? error;
     }
   }
+}
+
+type Reason = { Code?: string | undefined };
+
+/**
+ * Why DynamoDB cancelled a lead's transaction, from the reasons for its items: duplicates (named), its
+ * lead moved on, or another transaction on its items; undefined when none of its items failed.
+ */
+function refusalOf(transaction: ImportTransaction, reasons: readonly Reason[]): Error | undefined {
+  const duplicates = [...transaction.eventKeys]
+    .filter(([index]) => reasons[index]?.Code === "ConditionalCheckFailed")
+    .map(([, key]) => key);
+  if (duplicates.length > 0) return new DuplicateEventsError(duplicates);
+  const leadFailed =
+    transaction.leadIndex !== undefined && reasons[transaction.leadIndex]?.Code === "ConditionalCheckFailed";
+  if (leadFailed) return new VersionConflictError("lead changed since the import read it");
+  // Another transaction touched these items (a webhook on this lead): the same remedy.
+  if (reasons.some((reason) => reason.Code === "TransactionConflict")) {
+    return new VersionConflictError("concurrent transaction on this lead");
+  }
+  return reasons.some((reason) => reason.Code !== undefined && reason.Code !== "None")
+    ? new Error(`the import's transaction was cancelled: ${reasons.map((reason) => reason.Code).join(", ")}`)
+    : undefined;
+}
+
+interface Waiting {
+  transaction: ImportTransaction;
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
+/** How long a lead's transaction waits for others to share it. */
+const GATHER_MS = 2;
+
+/**
+ * Group commit: the single transactions of several leads sent as one TransactWriteItems of at most 100
+ * items, since DynamoDB (and above all DynamoDB Local) spends more per transaction than per item.
+ * Leads' items never overlap (each writes only its own partition and its own stale marker), so packing
+ * changes no outcome: when DynamoDB cancels the shared transaction, each lead learns from the reasons for
+ * its own items (a duplicate, its version moved on), and the leads whose items were all fine are sent
+ * again without the failed ones.
+ */
+function transactionPacker(client: DynamoDBClient) {
+  const queue: Waiting[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const size = (waiting: readonly Waiting[]) =>
+    waiting.reduce((total, entry) => total + entry.transaction.items.length, 0);
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0) {
+      const batch: Waiting[] = [];
+      while (queue.length > 0 && size(batch) + (queue[0]?.transaction.items.length ?? 0) <= MAX_TRANSACTION_ITEMS) {
+        batch.push(queue.shift() as Waiting);
+      }
+      if (batch.length === 0) batch.push(queue.shift() as Waiting);
+      void sendBatch(batch);
+    }
+  };
+
+  async function sendBatch(batch: Waiting[]) {
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: batch.flatMap((entry) => entry.transaction.items) }),
+      );
+      for (const entry of batch) entry.done();
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || batch.length === 1) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : undefined;
+        const refusal = reasons && batch[0] ? refusalOf(batch[0].transaction, reasons) : undefined;
+        for (const entry of batch) entry.failed(refusal ?? error);
+        return;
+      }
+      const reasons = error.CancellationReasons ?? [];
+      let offset = 0;
+      const retry: Waiting[] = [];
+      for (const entry of batch) {
+        const own = reasons.slice(offset, offset + entry.transaction.items.length);
+        offset += entry.transaction.items.length;
+        const refusal = refusalOf(entry.transaction, own);
+        if (refusal) entry.failed(refusal);
+        else retry.push(entry);
+      }
+      if (retry.length === batch.length) {
+        // No lead's own item failed, yet DynamoDB refused: nothing to learn by packing; each goes alone.
+        for (const entry of retry) void sendBatch([entry]);
+        return;
+      }
+      queue.unshift(...retry);
+      flush();
+    }
+  }
+
+  return {
+    commit(transaction: ImportTransaction): Promise<void> {
+      return new Promise<void>((done, failed) => {
+        queue.push({ transaction, done, failed });
+        if (size(queue) >= MAX_TRANSACTION_ITEMS) flush();
+        else timer ??= setTimeout(flush, GATHER_MS);
+      });
+    },
+  };
 }
 
 /**

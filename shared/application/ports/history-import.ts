@@ -12,6 +12,11 @@ export interface ImportHistory {
   events: StoredEvent[];
   /** Keys (Pseudonyms.eventKey) of events an erasure replaced by a record: never stored again. */
   erasedKeys: ReadonlySet<string>;
+  /**
+   * Whether the person was erased (their tombstone), when the read could see it (the same Query as the
+   * rest of the partition); undefined when the store doesn't say, and the import asks its tombstones.
+   */
+  erased?: boolean;
 }
 
 /** One new event of an import, with its storage key. */
@@ -34,7 +39,7 @@ export interface ImportChange {
 }
 
 export interface HistoryImportStore {
-  /** The lead, then every event of its partition, read consistently. */
+  /** The lead, every event of its partition and whether the person was erased, read consistently. */
   readForImport(leadId: string): Promise<ImportHistory>;
   /**
    * Writes a change in as few transactions as the store allows. One transaction when it fits: all or
