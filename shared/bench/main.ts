@@ -1,5 +1,6 @@
 import { loadavg } from "node:os";
 import { relative } from "node:path";
+import { benchCalibration } from "./calibration";
 import { benchCapacity } from "./capacity";
 import { benchColdStart } from "./coldstart";
 import { costPerMillion } from "./cost";
@@ -15,11 +16,21 @@ import { benchThroughput } from "./throughput";
 
 /**
  * `npm run bench [-- name…]`: scoring, init (or bundle), coldstart, capacity, throughput, sequential, rescore,
- * cost; none runs them all.
+ * calibration, cost; none runs them all.
  * Writes bench/results.json (sections not run keep their previous figures) and prints the tables.
  * DYNAMODB_ENDPOINT points capacity and throughput at another engine than an in-memory DynamoDB Local.
  */
-const NAMES = ["scoring", "init", "coldstart", "capacity", "throughput", "sequential", "rescore", "cost"] as const;
+const NAMES = [
+  "scoring",
+  "init",
+  "coldstart",
+  "capacity",
+  "throughput",
+  "sequential",
+  "rescore",
+  "calibration",
+  "cost",
+] as const;
 type Name = (typeof NAMES)[number];
 const ALIASES: Record<string, Name> = { bundle: "init" };
 const USAGE = `usage: npm run bench [-- ${NAMES.join(" | ")} | bundle …]   (no name: all)`;
@@ -83,6 +94,9 @@ async function main(): Promise<void> {
   }
   if (selected.has("rescore")) {
     measured.rescore = stamp(await onEngine((engine) => benchRescore(engine.endpoint, progress)));
+  }
+  if (selected.has("calibration")) {
+    measured.calibration = stamp(await onEngine((engine) => benchCalibration(engine.endpoint, progress)));
   }
   if (selected.has("cost")) {
     const capacity = measured.capacity ?? previous.capacity;

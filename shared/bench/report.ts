@@ -1,3 +1,4 @@
+import { calibrationReport } from "./calibration";
 import type { CapacityResult, Units } from "./capacity";
 import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
@@ -343,6 +344,9 @@ export function report(results: BenchResults, ran: readonly string[]): string {
   if (ran.includes("throughput") && results.throughput) parts.push(throughputReport(results.throughput));
   if (ran.includes("sequential") && results.sequential) parts.push(sequentialReport(results.sequential));
   if (ran.includes("rescore") && results.rescore) parts.push(rescoreReport(results.rescore));
+  if (ran.includes("calibration") && results.calibration) {
+    parts.push(calibrationReport(results.calibration.result, results.calibration.measuredAt));
+  }
   if (ran.includes("init") && results.init) parts.push(initReport(results.init));
   if (ran.includes("coldstart") && results.coldstart) parts.push(coldStartReport(results.coldstart));
   if (ran.includes("scoring") && results.scoring) parts.push(scoringReport(results.scoring));

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CalibrationBenchResult } from "./calibration";
 import type { CapacityResult } from "./capacity";
 import type { ColdStartResult } from "./coldstart";
 import type { CostResult } from "./cost";
@@ -27,6 +28,7 @@ export interface BenchResults {
   throughput?: Measured<ThroughputResult>;
   sequential?: Measured<SequentialResult>;
   rescore?: Measured<RescoreResult>;
+  calibration?: Measured<CalibrationBenchResult>;
   init?: Measured<InitResult>;
   coldstart?: Measured<ColdStartResult>;
   scoring?: Measured<ScoringResult>;
