@@ -71,23 +71,29 @@ afterAll(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
+/** A page that keeps its script errors and refuses (and keeps) any request to another origin. */
+async function watchedPage() {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  const elsewhere: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  await page.route("**/*", (route) => {
+    if (route.request().url().startsWith(ripen.url)) return route.continue();
+    elsewhere.push(route.request().url());
+    return route.abort();
+  });
+  return { page, problems, elsewhere };
+}
+
 describe("the funnel page in a real browser", () => {
   it("draws the funnel the API reports, with nothing loaded from elsewhere and no script errors", async () => {
     // Prepare
     const api = (await (await fetch(`${ripen.url}/funnel?from=${today}&to=${today}`)).json()) as FunnelView;
     expect(api.total.stages[0]?.entered).toBe(3);
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    const elsewhere: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    await page.route("**/*", (route) => {
-      if (route.request().url().startsWith(ripen.url)) return route.continue();
-      elsewhere.push(route.request().url());
-      return route.abort();
-    });
+    const { page, problems, elsewhere } = await watchedPage();
 
     // Act
     const response = await page.goto(`${ripen.url}/funnel/view?from=${today}&to=${today}`);
@@ -179,18 +185,7 @@ function knownTruthCalibration() {
 describe("the calibration page in a real browser", () => {
   it("says how to calibrate before there is a calibration, then shows the latest one", async () => {
     // Prepare
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    const elsewhere: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    await page.route("**/*", (route) => {
-      if (route.request().url().startsWith(ripen.url)) return route.continue();
-      elsewhere.push(route.request().url());
-      return route.abort();
-    });
+    const { page, problems, elsewhere } = await watchedPage();
 
     // Act: before any calibration.
     const empty = await page.goto(`${ripen.url}/calibration/view`);

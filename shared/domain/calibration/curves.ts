@@ -1,4 +1,5 @@
 import { checkScores, type Outcome } from "./labels";
+import { liftAtTop } from "./metrics";
 
 /** One point of a gains curve: the top `share` of leads by score holds `captured` of all wins. */
 export interface GainsPoint {
@@ -17,38 +18,22 @@ export interface ScoreBand {
 
 /**
  * The gains curve: leads taken best score first, the share of all wins captured after each `1/steps` of
- * them (ties split in proportion, so input order never changes it). The diagonal is what random picking
+ * them (as lift in the top k % counts them: ties split in proportion, so input order never changes it). The diagonal is what random picking
  * gives; the higher the curve, the better the score ranks.
  */
 export function gainsCurve(scores: readonly number[], labels: readonly Outcome[], steps = 20): GainsPoint[] {
   checkScores(scores, labels);
   const wins = labels.filter((label) => label === 1).length;
-  const order = scores.map((score, index) => ({ score, won: labels[index] === 1 })).sort((a, b) => b.score - a.score);
-  // Blocks of equal scores, best first.
-  const blocks: { leads: number; wins: number }[] = [];
-  for (let index = 0; index < order.length; ) {
-    let end = index;
-    let blockWins = 0;
-    while (end < order.length && order[end]?.score === order[index]?.score) {
-      if (order[end]?.won) blockWins++;
-      end++;
-    }
-    blocks.push({ leads: end - index, wins: blockWins });
-    index = end;
-  }
-  const points: GainsPoint[] = [{ share: 0, captured: 0 }];
-  for (let step = 1; step <= steps; step++) {
-    let remaining = (order.length * step) / steps;
-    let captured = 0;
-    for (const block of blocks) {
-      if (remaining <= 0) break;
-      const taken = Math.min(remaining, block.leads);
-      captured += (block.wins * taken) / block.leads;
-      remaining -= taken;
-    }
-    points.push({ share: step / steps, captured: wins === 0 ? 0 : captured / wins });
-  }
-  return points;
+  const percents = Array.from({ length: steps }, (_, step) => ((step + 1) * 100) / steps);
+  // The top k % holds winRate × leads of the wins (liftAtTop splits a block of ties in proportion).
+  const tops = wins === 0 ? [] : liftAtTop(scores, labels, percents);
+  return [
+    { share: 0, captured: 0 },
+    ...percents.map((percent, index) => {
+      const top = tops[index];
+      return { share: percent / 100, captured: top ? (top.winRate * top.leads) / wins : 0 };
+    }),
+  ];
 }
 
 /**
