@@ -57,13 +57,16 @@ export function* historyEvents(options: HistoryOptions): Generator<Record<string
     };
     let at = start;
     let sequence = 0;
-    const event = (type: string, extra: Record<string, unknown> = {}) => ({
-      type,
-      eventId: `history-${options.seed}-${lead}-${sequence++}`,
-      occurredAt: new Date((at += Math.floor(random() * 3 * DAY_MS) + 60_000)).toISOString(),
-      email,
-      ...extra,
-    });
+    const event = (type: string, extra: Record<string, unknown> = {}) => {
+      at += Math.floor(random() * 3 * DAY_MS) + 60_000;
+      return {
+        type,
+        eventId: `history-${options.seed}-${lead}-${sequence++}`,
+        occurredAt: new Date(at).toISOString(),
+        email,
+        ...extra,
+      };
+    };
     yield event("form.submitted", {
       name: `Lead ${lead}`,
       ...(!freeEmail && { company }),
