@@ -1,7 +1,5 @@
 import { createReadStream } from "node:fs";
-import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoTombstones } from "#shared/adapters/dynamodb/erasure-store";
 import { dynamoHistoryImportStore } from "#shared/adapters/dynamodb/history-import-store";
@@ -14,6 +12,7 @@ import { DEVELOPMENT_ID_KEY, type Pseudonyms, pseudonyms } from "#shared/domain/
 import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { pseudonymSource } from "#shared/runtime/pseudonyms";
 import { loadEngine } from "#shared/runtime/scoring-model";
+import { runWhenStarted } from "./command";
 import { openTable } from "./model-store";
 
 export interface ImportCounts {
@@ -193,12 +192,4 @@ export async function runImport(args: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runImport(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`import: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+runWhenStarted(import.meta.url, "import", runImport);

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Item } from "#shared/adapters/dynamodb/entities/item";
 import { dynamoLeadRekey } from "#shared/adapters/dynamodb/rekey";
 import { DEVELOPMENT_ID_KEY, pseudonyms } from "#shared/domain/pseudonyms";
 import { pseudonymSource } from "#shared/runtime/pseudonyms";
+import { runWhenStarted } from "./command";
 import { openTable } from "./model-store";
 
 export interface LeadIdMigrationCounts {
@@ -129,12 +129,4 @@ function checkpointFile(tableName: string): MigrationCheckpoint {
   };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runMigration(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`migrate: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+runWhenStarted(import.meta.url, "migrate", runMigration);
