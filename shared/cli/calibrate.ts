@@ -7,10 +7,9 @@ import { dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import { readModelFile } from "#shared/adapters/model-file";
 import { type CalibrationRun, calibrateModel } from "#shared/application/calibrate-model";
-import type { CalibrationReport, RankingQuality } from "#shared/domain/calibration/calibrate";
+import { type CalibrationReport, modelRules, type RankingQuality } from "#shared/domain/calibration/calibrate";
 import { calibrationSvg } from "#shared/domain/calibration/chart-svg";
 import type { CandidateRule } from "#shared/domain/calibration/features";
-import type { ScoringModel } from "#shared/domain/model/schema";
 import { loadEngine, modelPath } from "#shared/runtime/scoring-model";
 import { openTable } from "./model-store";
 
@@ -51,11 +50,6 @@ export function parseCalibrateArgs(args: readonly string[]): Flags | string {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `--${issue.path.join(".") || "?"}: ${issue.message}`);
   return `${problems.join("; ")}\n${CALIBRATE_USAGE}`;
-}
-
-/** The model's scoring rules with their points: what calibration prices. */
-export function modelRules(model: ScoringModel) {
-  return [...model.fit, ...model.engagement.rules].map((rule) => ({ id: rule.id, points: rule.points }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ScoringModel } from "../model/schema";
 import type { ModelCurves } from "./chart-svg";
 import { conversionByBand, gainsCurve } from "./curves";
 import { InvalidCalibrationInputError } from "./errors";
@@ -11,6 +12,11 @@ import { type SuggestedPoints, suggestedPoints } from "./suggested-points";
 export interface ModelRule {
   id: string;
   points: number;
+}
+
+/** A model's scoring rules (fit, then engagement) with their points: what calibration prices. */
+export function modelRules(model: Pick<ScoringModel, "fit" | "engagement">): ModelRule[] {
+  return [...model.fit, ...model.engagement.rules].map((rule) => ({ id: rule.id, points: rule.points }));
 }
 
 export interface CalibrationInput {
