@@ -17,6 +17,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { COMPILED_MODEL_FILE } from "#shared/adapters/compiled-model-file";
 import { TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { FUNCTION_NODE_OPTIONS } from "#shared/runtime/node-options";
 import { BUNDLE_ALIASES, bundleDefines, REQUIRE_BANNER } from "./bundling";
 import type { EmailSettings } from "./config";
 import type { FunctionPermissions } from "./function-permissions";
@@ -130,7 +131,7 @@ export class RipenFunction extends Construct {
         RIPEN_PUBLIC_URL: props.publicUrl,
         POWERTOOLS_SERVICE_NAME: "ripen",
         POWERTOOLS_METRICS_NAMESPACE: "Ripen",
-        NODE_OPTIONS: "--enable-source-maps",
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         ...(permissions.sendEmail && props.email && { RIPEN_FROM_EMAIL: props.email.fromAddress }),
         ...(permissions.sendEmail &&
           props.email?.configurationSet && { SES_CONFIGURATION_SET: props.email.configurationSet }),

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { toApiGatewayEvent } from "#shared/local/api-gateway-event";
 import { localDynamoDbClient } from "#shared/local/clients";
 import { ensureTable } from "#shared/local/table";
+import { FUNCTION_NODE_OPTIONS } from "#shared/runtime/node-options";
 import { FUNCTIONS, matchRoute } from "#shared/runtime/routes";
 import { compileModelFile } from "#shared/runtime/scoring-model";
 import type { BenchEngine } from "./dynamodb";
@@ -118,7 +119,7 @@ export async function benchColdStart(engine: BenchEngine, log: (line: string) =>
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: engine.endpoint,
-      NODE_OPTIONS: "--enable-source-maps",
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     };
     const functionEnv = {
       ...env,

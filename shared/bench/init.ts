@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { COMPILED_MODEL_FILE } from "#shared/adapters/compiled-model-file";
+import { FUNCTION_NODE_OPTIONS } from "#shared/runtime/node-options";
 import { FUNCTIONS } from "#shared/runtime/routes";
 import { compileModelFile } from "#shared/runtime/scoring-model";
 import { BUNDLE_ALIASES, bundleDefines, REQUIRE_BANNER } from "../../infra/bundling";
@@ -37,7 +38,7 @@ const FUNCTION_ENV = {
   RIPEN_FROM_ADDRESS: "alerts@example.com",
   POWERTOOLS_SERVICE_NAME: "ripen",
   POWERTOOLS_METRICS_NAMESPACE: "Ripen",
-  NODE_OPTIONS: "--enable-source-maps",
+  NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   // As Lambda's runtime sets them: the tracer (in the traced build) starts as it would there.
   AWS_LAMBDA_FUNCTION_NAME: "ripen-function",

@@ -300,7 +300,10 @@ function scoringReport(measured: Measured<ScoringResult>): string {
     path.cpuEventsPerSecond,
   ];
   return [
-    heading(`scoring: model ${result.model}, one worker thread running the bundled code`, measured),
+    heading(
+      `scoring: model ${result.model}, one process running the bundled code with the functions' NODE_OPTIONS`,
+      measured,
+    ),
     table(
       ["foldLead", "events/s (median round)", "target", "", "best round", "per CPU second"],
       [row("from the whole history (replay)", result.replay), row("one event at a time (ingest)", result.ingest)],
@@ -309,7 +312,7 @@ function scoringReport(measured: Measured<ScoringResult>): string {
     "replay: an event is one event of a history folded into the lead's snapshot (one evaluation per lead)",
     "ingest: an event is one foldLead: folded into a copy of the snapshot, evaluated, its stage decided (what earlier benchmarks reported as engine.evaluate)",
     `bundled as a function is: ${result.bundling ?? "no (run through tsx, before the benchmark bundled its code)"}`,
-    "per CPU second: the worker's CPU time, which a busy machine inflates less than wall time (but not at all: it shares caches and cores)",
+    "per CPU second: the process's CPU time (its garbage collector's threads included), which a busy machine inflates less than wall time (but not at all: it shares caches and cores)",
     `load average (1, 5, 15 min): ${result.loadAverage.before.join(" ")} before the timed rounds, ${result.loadAverage.after.join(" ")} after`,
   ].join("\n");
 }

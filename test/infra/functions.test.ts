@@ -42,7 +42,8 @@ describe("the functions", () => {
       // No function publishes to the bus itself (the Pipes do): it gets neither the bus's name nor PutEvents.
       expect(variables).not.toHaveProperty("EVENT_BUS_NAME");
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe("ripen");
-      expect(variables.NODE_OPTIONS).toBe("--enable-source-maps");
+      // Source-mapped stack traces, and room for the young generation that folding histories fills.
+      expect(variables.NODE_OPTIONS).toBe("--enable-source-maps --max-semi-space-size=32");
       // The URL names the API only (not its stage or routes), which is what keeps it free of a cycle.
       expect(JSON.stringify(variables.RIPEN_PUBLIC_URL)).toContain(`{"Ref":"${apiId}"}`);
     },
