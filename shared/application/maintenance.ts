@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
-import { type Lead, scoreBand } from "#shared/domain/lead";
+import { type Lead, scoreBand, type Transition } from "#shared/domain/lead";
 import { topReasons } from "#shared/domain/lead-fold";
 import type { SlaBreach } from "#shared/domain/model/stage-rules";
 import type { Evaluation, ScoringEngine } from "#shared/domain/scoring-engine";
@@ -69,6 +69,9 @@ export interface SweepDeps {
   minScoreChange?: number;
 }
 
+/** How late the daily sweep may find what fell due since its last run. */
+const SWEEP_INTERVAL_MS = 86_400_000;
+
 /** The sweep's instant: the start of the current hour, so every run within the hour computes the same. */
 export function sweepInstant(now: Date): Date {
   return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
@@ -126,17 +129,30 @@ export function slaBreachDetail(input: {
  * writes carries the instant as its time, so a second run (or a retried page) changes nothing. Recycle
  * rules come from the engine (`evaluate(...).demotion` with stage `recycled`); the model decides them,
  * the sweep applies them.
+ * An imported stay (its stage entered by a move of `npm run import`) is history: what fell due in it
+ * more than a sweep's interval before the sweep (an SLA missed, a move such as a recycle) fell due
+ * before Ripen knew of it. It is recorded as any other, but quiet: a history import never makes the next
+ * sweep alert every rep about every old lead. What falls due later alerts as for any lead.
  */
 export function sweepLead(deps: SweepDeps) {
   const at = deps.asOf.toISOString();
   const minChange = deps.minScoreChange ?? 0.01;
 
-  /** Records each SLA rule the lead breaches (once per stay); its record carries the alert. */
+  /** The move that began the lead's stay in its stage, if one is recorded. */
+  async function stayEntry(lead: Lead): Promise<Transition | undefined> {
+    const transitions = await deps.store.listTransitions(lead.leadId);
+    return transitions.findLast((transition) => transition.to === lead.stage);
+  }
+
+  /**
+   * Records each SLA rule the lead breaches (once per stay); its record carries the alert, to no one
+   * when the stay was imported and the breach was due more than a sweep's interval ago.
+   */
   async function checkSla(lead: Lead, evaluation: Evaluation | undefined, counts: Tally) {
     const breaches = deps.engine.slaBreaches(lead, deps.asOf);
     if (breaches.length === 0) return;
-    const transitions = await deps.store.listTransitions(lead.leadId);
-    const entered = transitions.findLast((transition) => transition.to === lead.stage);
+    const entered = await stayEntry(lead);
+    const imported = entered?.actor.type === "import";
     for (const breach of breaches) {
       const detail = slaBreachDetail({
         lead,
@@ -146,8 +162,19 @@ export function sweepLead(deps: SweepDeps) {
         detectedAt: at,
         modelVersion: deps.engine.modelVersion,
       });
+      if (imported && deps.asOf.getTime() - Date.parse(breach.dueAt) > SWEEP_INTERVAL_MS) detail.data.notify = [];
       if (await deps.breaches.record(detail)) count(counts, "slaBreaches");
     }
+  }
+
+  /**
+   * True when the sweep's move of a lead whose stay was imported was already due a sweep's interval
+   * before the sweep (the same move, folded then): history, so quiet.
+   */
+  async function historicMove(lead: Lead, move: Transition): Promise<boolean> {
+    if ((await stayEntry(lead))?.actor.type !== "import") return false;
+    const earlier = await foldStoredLead(deps, lead, new Date(deps.asOf.getTime() - SWEEP_INTERVAL_MS));
+    return earlier?.folded.transition?.to === move.to;
   }
 
   return async (stored: Lead, indexedStage: Stage, counts: Tally): Promise<void> => {
@@ -177,11 +204,15 @@ export function sweepLead(deps: SweepDeps) {
       return checkSla(lead, folded.evaluation, counts);
     }
     folded.lead.scoreBand = scoreBand(folded.lead.score);
+    const transition =
+      folded.transition && (await historicMove(lead, folded.transition))
+        ? { ...folded.transition, quiet: true }
+        : folded.transition;
     try {
       await deps.store.commit({
         lead: folded.lead,
         expectedVersion: lead.version,
-        ...(folded.transition && { transition: folded.transition }),
+        ...(transition && { transition }),
         ...(lead.stale && { stale: "clear" as const }),
       });
     } catch (error) {
