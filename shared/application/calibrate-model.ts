@@ -8,9 +8,12 @@ import {
   splitByFirstEvent,
 } from "#shared/domain/calibration/training-set";
 import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import { mapConcurrent } from "./pacing/concurrency";
 
 export interface CalibrateModelDeps {
   histories: LeadHistoryScan;
+  /** Parts of the read in flight at once (default 8). */
+  partsAtOnce?: number;
   /** The current model's engine: features are what it scores. */
   engine: ScoringEngine;
   /** Its fit and engagement rules, with their points. */
@@ -43,7 +46,7 @@ export interface CalibrationRun {
  * Calibrates the model on the stored leads' own outcomes.
  * Input: how to label and split. Output: the calibration report, with how many leads were read.
  * Main course: every stored lead's history (its events, and when it first reached sqo) in one pass over
- * the table, its parts read side by side; labels without leakage; a split by first event; features
+ * the table, a few of its parts read at once; labels without leakage; a split by first event; features
  * replayed by the current engine; calibrate().
  * Guarantees: reads only; each stored lead counts once (a lead met twice is an error, never a second
  * example); the same table gives the same report, whatever order the parts arrive in (the split orders
@@ -63,7 +66,8 @@ export const calibrateModel =
         deps.progress?.(histories.size);
       }
     };
-    await Promise.all(Array.from({ length: deps.histories.segments }, (_, segment) => readPart(segment)));
+    const segments = Array.from({ length: deps.histories.segments }, (_, segment) => segment);
+    await mapConcurrent(segments, deps.partsAtOnce ?? 8, readPart);
     const { examples, unlabelled } = labelledExamples([...histories.values()], {
       label: options.label,
       now: deps.clock(),

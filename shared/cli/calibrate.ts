@@ -25,7 +25,7 @@ const Flags = z.strictObject({
   json: z.boolean().default(false),
   "min-outcomes": z.coerce.number().int().positive().default(100),
   precision: z.coerce.number().gt(0).lte(1).default(0.5),
-  segments: z.coerce.number().int().min(1).max(64).default(HISTORY_SCAN_SEGMENTS),
+  segments: z.coerce.number().int().min(1).max(1000).default(HISTORY_SCAN_SEGMENTS),
   aws: z.boolean().default(false),
 });
 type Flags = z.infer<typeof Flags>;
