@@ -159,6 +159,9 @@ describe("the calibrate command line", () => {
       within: 90,
       json: true,
     });
+    expect(parseCalibrateArgs([])).toMatchObject({ segments: 32 });
+    expect(parseCalibrateArgs(["--segments", "8"])).toMatchObject({ segments: 8 });
+    expect(parseCalibrateArgs(["--segments", "0"])).toMatch(/--segments/);
     expect(parseCalibrateArgs(["--holdout", "1.5"])).toMatch(/--holdout/);
     expect(parseCalibrateArgs(["--label", "maybe"])).toMatch(/--label/);
     expect(parseCalibrateArgs(["--nonsense", "1"])).toMatch(/usage/);
