@@ -1,5 +1,4 @@
-import type { StageIndex } from "#shared/application/ports/lead-reads";
-import type { LeadStore } from "#shared/application/ports/lead-store";
+import type { LeadHistoryScan } from "#shared/application/ports/lead-reads";
 import { type CalibrationReport, calibrate, type ModelRule } from "#shared/domain/calibration/calibrate";
 import { type CandidateOptions, leadFeatures } from "#shared/domain/calibration/features";
 import {
@@ -9,18 +8,18 @@ import {
   splitByFirstEvent,
 } from "#shared/domain/calibration/training-set";
 import type { ScoringEngine } from "#shared/domain/scoring-engine";
-import { walkStoredLeads } from "./listing/stored-leads";
 import { mapConcurrent } from "./pacing/concurrency";
 
 export interface CalibrateModelDeps {
-  index: StageIndex;
-  store: Pick<LeadStore, "loadHistory" | "listTransitions">;
+  histories: LeadHistoryScan;
+  /** Parts of the read in flight at once (default 8). */
+  partsAtOnce?: number;
   /** The current model's engine: features are what it scores. */
   engine: ScoringEngine;
   /** Its fit and engagement rules, with their points. */
   modelRules: readonly ModelRule[];
   clock: () => Date;
-  /** Called after each page of leads read, with how many were read so far. */
+  /** Called after each page of leads read (of any part), with how many were read so far. */
   progress?: (leadsRead: number) => void;
 }
 
@@ -46,38 +45,30 @@ export interface CalibrationRun {
 /**
  * Calibrates the model on the stored leads' own outcomes.
  * Input: how to label and split. Output: the calibration report, with how many leads were read.
- * Main course: every stored lead through the stage indexes (no Scan), its events and the time it first
- * reached sqo; labels without leakage; a split by first event; features replayed by the current engine;
- * calibrate().
- * Guarantees: reads only, one lead's history at a time (a few at once); a lead met twice by the walk (it
- * moved stage meanwhile) counts once; the same table gives the same report.
+ * Main course: every stored lead's history (its events, and when it first reached sqo) in one pass over
+ * the table, a few of its parts read at once; labels without leakage; a split by first event; features
+ * replayed by the current engine; calibrate().
+ * Guarantees: reads only; each stored lead counts once (a lead met twice is an error, never a second
+ * example); the same table gives the same report, whatever order the parts arrive in (the split orders
+ * leads by first event, then id).
  */
 export const calibrateModel =
   (deps: CalibrateModelDeps) =>
   async (options: CalibrateModelOptions): Promise<CalibrationRun> => {
-    const seen = new Set<string>();
-    const histories: LeadHistory[] = [];
-    for await (const page of walkStoredLeads(deps.index)) {
-      const fresh = page.leadIds.filter((leadId) => !seen.has(leadId));
-      for (const leadId of fresh) seen.add(leadId);
-      const read = await mapConcurrent(fresh, 8, async (leadId) => {
-        const [history, transitions] = await Promise.all([
-          deps.store.loadHistory(leadId),
-          options.label === "sqo" ? deps.store.listTransitions(leadId) : Promise.resolve([]),
-        ]);
-        if (!history.lead) return undefined;
-        const reachedSqoAt = transitions.find((transition) => transition.to === "sqo")?.at;
-        return {
-          leadId,
-          email: history.lead.email,
-          events: history.events,
-          ...(reachedSqoAt !== undefined && { reachedSqoAt }),
-        } satisfies LeadHistory;
-      });
-      for (const history of read) if (history) histories.push(history);
-      deps.progress?.(seen.size);
-    }
-    const { examples, unlabelled } = labelledExamples(histories, {
+    const histories = new Map<string, LeadHistory>();
+    const reachedSqo = options.label === "sqo";
+    const readPart = async (segment: number) => {
+      for await (const page of deps.histories.read(segment, { reachedSqo })) {
+        for (const history of page) {
+          if (histories.has(history.leadId)) throw new Error(`lead ${history.leadId} was read twice`);
+          histories.set(history.leadId, history);
+        }
+        deps.progress?.(histories.size);
+      }
+    };
+    const segments = Array.from({ length: deps.histories.segments }, (_, segment) => segment);
+    await mapConcurrent(segments, deps.partsAtOnce ?? 8, readPart);
+    const { examples, unlabelled } = labelledExamples([...histories.values()], {
       label: options.label,
       now: deps.clock(),
       ...(options.withinDays !== undefined && { withinDays: options.withinDays }),
@@ -92,5 +83,5 @@ export const calibrateModel =
       ...(options.precision !== undefined && { precision: options.precision }),
       ...(options.candidates && { candidates: options.candidates }),
     });
-    return { report, leads: histories.length, unlabelled, cutoff: split.cutoff };
+    return { report, leads: histories.size, unlabelled, cutoff: split.cutoff };
   };

@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
-import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { dynamoLeadHistoryScan } from "#shared/adapters/dynamodb/lead-histories";
 import { calibrateModel } from "#shared/application/calibrate-model";
 import { historyEvents } from "#shared/cli/history";
 import { importFile } from "#shared/cli/import";
@@ -75,8 +74,7 @@ export async function benchCalibration(
     );
     const began = performance.now();
     const run = await calibrateModel({
-      index: dynamoStageIndex({ client, tableName }),
-      store: dynamoLeadStore({ client, tableName }),
+      histories: dynamoLeadHistoryScan({ client, tableName }),
       engine,
       modelRules: modelRules(loadModel()),
       clock: () => new Date(),

@@ -3,8 +3,7 @@ import { resolve } from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import * as z from "zod";
 import { dynamoCalibrationReports } from "#shared/adapters/dynamodb/calibration-reports";
-import { dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
-import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
+import { dynamoLeadHistoryScan, HISTORY_SCAN_SEGMENTS } from "#shared/adapters/dynamodb/lead-histories";
 import { readModelFile } from "#shared/adapters/model-file";
 import { type CalibrationRun, calibrateModel } from "#shared/application/calibrate-model";
 import { type CalibrationReport, modelRules, type RankingQuality } from "#shared/domain/calibration/calibrate";
@@ -15,7 +14,7 @@ import { openTable } from "./model-store";
 
 export const CALIBRATE_USAGE =
   "usage: npm run model -- calibrate [--label won|sqo] [--holdout <fraction>] [--within <days>] [--out <file>] " +
-  "[--svg <file>] [--json] [--min-outcomes <n>] [--precision <0..1>] [--aws]";
+  "[--svg <file>] [--json] [--min-outcomes <n>] [--precision <0..1>] [--segments <n>] [--aws]";
 
 const Flags = z.strictObject({
   label: z.enum(["won", "sqo"]).default("won"),
@@ -26,6 +25,7 @@ const Flags = z.strictObject({
   json: z.boolean().default(false),
   "min-outcomes": z.coerce.number().int().positive().default(100),
   precision: z.coerce.number().gt(0).lte(1).default(0.5),
+  segments: z.coerce.number().int().min(1).max(1000).default(HISTORY_SCAN_SEGMENTS),
   aws: z.boolean().default(false),
 });
 type Flags = z.infer<typeof Flags>;
@@ -73,8 +73,7 @@ export async function runCalibrate(args: readonly string[]): Promise<number> {
   let run: CalibrationRun;
   try {
     run = await calibrateModel({
-      index: dynamoStageIndex(table),
-      store: dynamoLeadStore(table),
+      histories: dynamoLeadHistoryScan({ ...table, segments: flags.segments }),
       engine,
       modelRules: modelRules(model),
       clock: () => new Date(),

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { dynamoStageIndex } from "#shared/adapters/dynamodb/lead-queries";
+import { dynamoLeadHistoryScan } from "#shared/adapters/dynamodb/lead-histories";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import { parseModelText } from "#shared/adapters/model-file";
-import { type CalibrationRun, calibrateModel } from "#shared/application/calibrate-model";
+import { type CalibrateModelOptions, type CalibrationRun, calibrateModel } from "#shared/application/calibrate-model";
 import { recordEvent } from "#shared/application/record-event";
 import { candidateModelText, parseCalibrateArgs } from "#shared/cli/calibrate";
 import { modelRules } from "#shared/domain/calibration/calibrate";
@@ -79,16 +79,26 @@ async function seed() {
   }
 }
 
-beforeAll(async () => {
-  table = await createTestTable("calibrate-model");
-  await seed();
-  run = await calibrateModel({
-    index: dynamoStageIndex(table),
-    store: dynamoLeadStore(table),
+const OPTIONS: CalibrateModelOptions = {
+  label: "won",
+  holdout: 0.25,
+  minimumPerClass: 30,
+  candidates: { minSupport: 10 },
+};
+
+/** The calibration over the test table, read in `segments` parts of pages of `pageItems` items. */
+const calibrateTable = (read: { segments: number; pageItems?: number }) =>
+  calibrateModel({
+    histories: dynamoLeadHistoryScan({ ...table, ...read }),
     engine,
     modelRules: modelRules(model),
     clock: () => NOW,
-  })({ label: "won", holdout: 0.25, minimumPerClass: 30, candidates: { minSupport: 10 } });
+  })(OPTIONS);
+
+beforeAll(async () => {
+  table = await createTestTable("calibrate-model");
+  await seed();
+  run = await calibrateTable({ segments: 4 });
 }, 120_000);
 
 afterAll(() => table?.client.destroy());
@@ -112,6 +122,14 @@ describe("calibrating the model on the stored leads' outcomes", () => {
     expect(suggested.get("attr:plan=team")).toBeGreaterThan(0);
     expect(suggested.get("attr:plan=solo")).toBeLessThan(suggested.get("attr:plan=team") ?? 0);
     expect(run.report.holdout.calibrated.rocAuc).toBeGreaterThan(run.report.holdout.current.rocAuc);
+  });
+
+  it("gives the same report for the same table, however its parts and pages cut it", async () => {
+    // Act
+    const again = [await calibrateTable({ segments: 4 }), await calibrateTable({ segments: 3, pageItems: 7 })];
+
+    // Assess
+    for (const other of again) expect(other).toEqual(run);
   });
 
   it("never learns from what happened after the outcome", () => {
@@ -141,6 +159,9 @@ describe("the calibrate command line", () => {
       within: 90,
       json: true,
     });
+    expect(parseCalibrateArgs([])).toMatchObject({ segments: 32 });
+    expect(parseCalibrateArgs(["--segments", "8"])).toMatchObject({ segments: 8 });
+    expect(parseCalibrateArgs(["--segments", "0"])).toMatch(/--segments/);
     expect(parseCalibrateArgs(["--holdout", "1.5"])).toMatch(/--holdout/);
     expect(parseCalibrateArgs(["--label", "maybe"])).toMatch(/--label/);
     expect(parseCalibrateArgs(["--nonsense", "1"])).toMatch(/usage/);

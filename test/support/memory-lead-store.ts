@@ -1,10 +1,13 @@
+import type { LeadHistoryScan } from "#shared/application/ports/lead-reads";
 import {
   DuplicateEventError,
   type LeadChange,
   type LeadStore,
   VersionConflictError,
 } from "#shared/application/ports/lead-store";
+import type { LeadHistory } from "#shared/domain/calibration/training-set";
 import type { Lead, Transition } from "#shared/domain/lead";
+import { stableHash } from "#shared/domain/model/routing";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 
 /** An in-memory LeadStore with the same all-or-nothing semantics as the DynamoDB one: for unit tests. */
@@ -80,6 +83,33 @@ export function memoryLeadStore() {
     commits: () => commits,
     onBeforeCommit(hook: ((change: LeadChange) => void) | undefined) {
       beforeCommit = hook;
+    },
+  };
+}
+
+/**
+ * LeadHistoryScan over an in-memory store: each lead in the part its id hashes to, ordered by id, pages
+ * of `pageSize` leads, each history as stored when its page is read.
+ */
+export function memoryLeadHistoryScan(
+  memory: Pick<ReturnType<typeof memoryLeadStore>, "leads" | "events" | "transitions">,
+  segments: number,
+  pageSize = 10,
+): LeadHistoryScan {
+  const historyOf = (leadId: string, reachedSqo: boolean): LeadHistory[] => {
+    const lead = memory.leads.get(leadId);
+    if (!lead) return [];
+    const sqoAt = reachedSqo ? memory.transitions.get(leadId)?.find((move) => move.to === "sqo")?.at : undefined;
+    const events = structuredClone(memory.events.get(leadId) ?? []);
+    return [{ leadId, email: lead.email, events, ...(sqoAt !== undefined && { reachedSqoAt: sqoAt }) }];
+  };
+  return {
+    segments,
+    async *read(segment, { reachedSqo }) {
+      const leadIds = [...memory.leads.keys()].filter((leadId) => stableHash(leadId) % segments === segment).sort();
+      for (let start = 0; start < leadIds.length; start += pageSize) {
+        yield leadIds.slice(start, start + pageSize).flatMap((leadId) => historyOf(leadId, reachedSqo));
+      }
     },
   };
 }

@@ -3,6 +3,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  ScanCommand,
+  type ScanCommandInput,
+  type ScanCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { Item } from "./entities/item";
@@ -56,4 +59,25 @@ export async function queryAll(client: DynamoDBClient, input: QueryCommandInput)
   const items: Item[] = [];
   for await (const page of queryPages(client, input)) items.push(...(page.Items ?? []));
   return items;
+}
+
+/**
+ * The pages of a Scan (of one segment, when `input` names one), following LastEvaluatedKey. The next
+ * page is asked for as soon as one arrives, so the request is on its way while the caller works on the
+ * page: at most two pages are held at once. A caller that stops early leaves one read unawaited.
+ */
+export async function* scanPages(client: DynamoDBClient, input: ScanCommandInput): AsyncGenerator<ScanCommandOutput> {
+  const read = (startKey: Item | undefined) => {
+    const reading = client.send(new ScanCommand({ ...input, ...(startKey && { ExclusiveStartKey: startKey }) }));
+    // A read ahead that fails while no one waits for it yet is not an unhandled rejection: the caller
+    // meets the failure when it asks for that page, and none if it stopped before.
+    reading.catch(() => {});
+    return reading;
+  };
+  let reading: Promise<ScanCommandOutput> | undefined = read(input.ExclusiveStartKey);
+  while (reading) {
+    const page: ScanCommandOutput = await reading;
+    reading = page.LastEvaluatedKey ? read(page.LastEvaluatedKey) : undefined;
+    yield page;
+  }
 }

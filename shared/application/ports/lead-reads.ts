@@ -1,3 +1,4 @@
+import type { LeadHistory } from "#shared/domain/calibration/training-set";
 import type { Lead, Owner } from "#shared/domain/lead";
 import type { Stage } from "#shared/domain/stages";
 
@@ -37,6 +38,21 @@ export interface StageIndex {
 /** Leads by id, read in batches. Ids with no lead are absent from the map. */
 export interface LeadBatchReader {
   getLeads(leadIds: readonly string[]): Promise<Map<string, Lead>>;
+}
+
+/**
+ * Every stored lead's history in one pass over the table, cut into `segments` parts meant to be read side
+ * by side (a parallel Scan in DynamoDB: all of a lead's items fall in one part).
+ */
+export interface LeadHistoryScan {
+  readonly segments: number;
+  /**
+   * The histories of part `segment` (0 ≤ segment < segments), a page at a time. Every stored lead is in
+   * exactly one part, once, with its events (an erased event's record is none) and, with `reachedSqo`,
+   * when it first moved to sqo; an erased person without a lead again is no lead. Reads only, nothing
+   * isolated: a lead written during the read may show older or newer events than its record counts.
+   */
+  read(segment: number, options: { reachedSqo: boolean }): AsyncIterable<LeadHistory[]>;
 }
 
 /** The lead ids of a company domain (AP6). */

@@ -71,6 +71,12 @@ export function toLead(item: Item): Lead {
   return decodeLead(body, leadIdOfPk(item) ?? "", Number(item.version?.N));
 }
 
+/** A lead item's email alone, its snapshot left packed: what a read of every lead's history needs of it. */
+export function leadEmailOf(item: Item): string {
+  const body = unpackedBody<LeadBody>(item) ?? unmarshall(item);
+  return String(body.email);
+}
+
 /**
  * The condition on a lead's put: the lead is new, or still at the version it was read with (optimistic
  * locking: a concurrent write makes the put fail, and the writer reads again).
