@@ -45,21 +45,27 @@ export const notifierEnvShape = {
   RIPEN_LEAD_URL: z.optional(nonEmpty()),
 };
 
-const commaSeparatedEmails = z.pipe(
+const commaSeparatedEmails = () =>
   z.pipe(
-    z._default(z.string(), ""),
-    z.transform((list: string) =>
-      list
-        .split(",")
-        .map((address) => address.trim())
-        .filter(Boolean),
+    z.pipe(
+      z._default(z.string(), ""),
+      z.transform((list: string) =>
+        list
+          .split(",")
+          .map((address) => address.trim())
+          .filter(Boolean),
+      ),
     ),
-  ),
-  z.array(z.email()),
-);
+    z.array(z.email()),
+  );
 
-export const FUNCTION_ENV = {
-  ingest: {
+/**
+ * Each function's shape, built when first read: a function's init builds the schemas of its own
+ * environment, not those of the eight others (zod builds a schema with a chain of constructors, and
+ * each of those costs its cold start).
+ */
+const FUNCTION_ENV_SHAPES = {
+  ingest: () => ({
     ...tableEnvShape,
     ...secretsEnvShape,
     ...idKeyEnvShape,
@@ -73,10 +79,10 @@ export const FUNCTION_ENV = {
     RIPEN_ALLOW_UNSIGNED: z._default(z.string(), ""),
     /** Refuse to re-create an erased person until one of their events gives consent again. */
     RIPEN_ERASE_BLOCKS_RECREATE: flag(),
-  },
-  read: { ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape },
-  publish: {},
-  "notify-slack": {
+  }),
+  read: () => ({ ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape }),
+  publish: () => ({}),
+  "notify-slack": () => ({
     ...notifierEnvShape,
     ...secretsEnvShape,
     SLACK_API_URL: z._default(z.url(), "https://slack.com/api"),
@@ -84,29 +90,45 @@ export const FUNCTION_ENV = {
     SLACK_MARKETING_CHANNEL: z.optional(nonEmpty()),
     /** With a bot token: post to the owner's direct messages instead of SLACK_CHANNEL. */
     SLACK_DIRECT_TO_OWNER: flag(),
-  },
-  "notify-email": {
+  }),
+  "notify-email": () => ({
     ...notifierEnvShape,
     /** The verified SES sender (the CDK stack sets it from `ripen:fromAddress`). */
     RIPEN_FROM_EMAIL: z.optional(z.email()),
     /** Comma-separated recipients for leads without an owner email. */
-    RIPEN_ALERT_EMAILS: commaSeparatedEmails,
+    RIPEN_ALERT_EMAILS: commaSeparatedEmails(),
     SES_CONFIGURATION_SET: z.optional(nonEmpty()),
     /** The local SES emulator (aws-ses-v2-local); the SES client reads it too. */
     SES_ENDPOINT: z.optional(z.url()),
-  },
-  actions: { ...tableEnvShape, ...secretsEnvShape, SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300) },
-  erase: { ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape },
-  maintenance: {
+  }),
+  actions: () => ({ ...tableEnvShape, ...secretsEnvShape, SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300) }),
+  erase: () => ({ ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape }),
+  maintenance: () => ({
     ...tableEnvShape,
     [WORK_QUEUE.urlVariable]: z.url(),
     /** A decayed score is rewritten only when it moved at least this much (fewer writes on big tables). */
     RIPEN_SWEEP_MIN_SCORE_CHANGE: z._default(z.coerce.number().check(z.nonnegative()), 0.01),
     /** The sweep's write budget across its workers (write request units per second). */
     RIPEN_SWEEP_MAX_WRU: z._default(z.coerce.number().check(z.positive()), DEFAULT_MAX_WRU),
-  },
-  worker: { ...tableEnvShape, [WORK_QUEUE.urlVariable]: z.url() },
-} as const satisfies Record<FunctionName, z.core.$ZodShape>;
+  }),
+  worker: () => ({ ...tableEnvShape, [WORK_QUEUE.urlVariable]: z.url() }),
+} satisfies Record<FunctionName, () => z.core.$ZodShape>;
+
+type FunctionEnv = { readonly [Name in FunctionName]: ReturnType<(typeof FUNCTION_ENV_SHAPES)[Name]> };
+
+/** Each function's environment by name (`FUNCTION_ENV.ingest`), its shape built on first read and kept. */
+export const FUNCTION_ENV: FunctionEnv = builtOnRead(FUNCTION_ENV_SHAPES);
+
+function builtOnRead<Builders extends Record<string, () => object>>(
+  builders: Builders,
+): { readonly [Name in keyof Builders]: ReturnType<Builders[Name]> } {
+  const shapes = {} as { [Name in keyof Builders]: ReturnType<Builders[Name]> };
+  for (const [name, build] of Object.entries(builders)) {
+    let shape: object | undefined;
+    Object.defineProperty(shapes, name, { enumerable: true, get: () => (shape ??= build()) });
+  }
+  return shapes;
+}
 
 /**
  * The variables the stack sets on every function from its own resources and settings (ripen-function.ts):
@@ -133,7 +155,8 @@ export function readEnv<Shape extends z.core.$ZodShape>(
   shape: Shape,
   source: NodeJS.ProcessEnv = process.env,
 ): z.output<z.ZodMiniObject<Shape>> {
-  const result = z.object(shape).safeParse(source);
+  // Parsed once: zod's compiled fast path for objects would cost more to generate than it saves.
+  const result = z.object(shape).safeParse(source, { jitless: true });
   if (result.success) return result.data;
   throw new Error(`invalid environment: ${issueSummary(result.error.issues)}`);
 }
