@@ -1,3 +1,4 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import type { PseudonymSource } from "#shared/application/ports/lead-store";
 import { NotConfiguredError } from "#shared/domain/errors";
 import { DEVELOPMENT_ID_KEY, MIN_ID_KEY_LENGTH, type Pseudonyms, pseudonyms } from "#shared/domain/pseudonyms";
@@ -25,7 +26,6 @@ export function pseudonymSource(env: NodeJS.ProcessEnv = process.env): Pseudonym
 async function loadKey(env: NodeJS.ProcessEnv): Promise<string> {
   let key: unknown = env.RIPEN_ID_KEY;
   if (env.RIPEN_ID_KEY_ARN) {
-    const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
     key = await getSecret(env.RIPEN_ID_KEY_ARN, { maxAge: 24 * 60 * 60 });
   }
   if (typeof key !== "string" || key === "") {
