@@ -19,13 +19,13 @@ import { RipenFunction } from "../../infra/ripen-function";
  */
 const BUNDLE_BUDGET_KIB: Record<string, number> = {
   // The webhook path: every sender waits on its cold start.
-  ingest: 400,
-  read: 380,
+  ingest: 385,
+  read: 370,
   publish: 110,
-  "notify-slack": 340,
+  "notify-slack": 325,
   "notify-email": 380,
-  actions: 370,
-  erase: 330,
+  actions: 355,
+  erase: 315,
   // Starts the sweep's run: the SQS client to put its work items on the queue.
   maintenance: 340,
   worker: 370,
