@@ -98,7 +98,10 @@ describe("the sweep over imported history", () => {
   });
 
   it("alerts a breach that fell due since the last sweep, imported or not, and any live one", async () => {
-    expect((await breachOf("recent-import@people.example"))?.data).toMatchObject({ hoursOverdue: 6, notify: ["slack"] });
+    expect((await breachOf("recent-import@people.example"))?.data).toMatchObject({
+      hoursOverdue: 6,
+      notify: ["slack"],
+    });
     expect((await breachOf("old-live@people.example"))?.data).toMatchObject({ hoursOverdue: 216, notify: ["slack"] });
   });
 
