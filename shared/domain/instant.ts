@@ -56,17 +56,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
 /** The instants instantText writes itself: years 0000 to 9999, the four-digit years of toISOString. */
 const FIRST_FOUR_DIGIT_MS = -62_167_219_200_000;
 const AFTER_FOUR_DIGIT_MS = 253_402_300_800_000;
-const TWO_DIGITS = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, "0"));
-
-/** 0 to 99 in two digits. A function of its own: a closure made in instantText would be made per call. */
-function pair(value: number): string {
-  return TWO_DIGITS[value] as string;
-}
+/** The character code of a digit. */
+const ZERO = 48;
 
 /**
  * `new Date(ms).toISOString()`, written digit by digit for the years toISOString writes with four digits
  * (several times faster: an evaluation writes its lead's latest event time each time); anything else goes
- * to Date.
+ * to Date. The text is made in one piece from its character codes: joined from parts, it would be a
+ * string per part, and a tree of them that every later comparison flattens first.
  */
 export function instantText(ms: number): string {
   if (!(ms >= FIRST_FOUR_DIGIT_MS && ms < AFTER_FOUR_DIGIT_MS) || !Number.isInteger(ms))
@@ -91,5 +88,30 @@ export function instantText(ms: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return `${pair(Math.floor(year / 100))}${pair(year % 100)}-${pair(month)}-${pair(day)}T${pair(hour)}:${pair(minute)}:${pair(second)}.${pair(Math.floor(milli / 10))}${milli % 10}Z`;
+  return String.fromCharCode(
+    ZERO + Math.floor(year / 1000),
+    ZERO + (Math.floor(year / 100) % 10),
+    ZERO + (Math.floor(year / 10) % 10),
+    ZERO + (year % 10),
+    45, // -
+    ZERO + Math.floor(month / 10),
+    ZERO + (month % 10),
+    45, // -
+    ZERO + Math.floor(day / 10),
+    ZERO + (day % 10),
+    84, // T
+    ZERO + Math.floor(hour / 10),
+    ZERO + (hour % 10),
+    58, // :
+    ZERO + Math.floor(minute / 10),
+    ZERO + (minute % 10),
+    58, // :
+    ZERO + Math.floor(second / 10),
+    ZERO + (second % 10),
+    46, // .
+    ZERO + Math.floor(milli / 100),
+    ZERO + (Math.floor(milli / 10) % 10),
+    ZERO + (milli % 10),
+    90, // Z
+  );
 }

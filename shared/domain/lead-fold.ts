@@ -241,16 +241,20 @@ export function transitionFor(
 /**
  * The hits that weigh most, positive or negative: what an alert shows as "why". Heaviest first; equal
  * weights keep the explanation's order. A selection, not a sort: a lead may have thousands of hits.
+ * Lighter hits move down a place by hand (splice would return an array of what it removed, every time).
  */
 export function topReasons(hits: readonly RuleHit[], count = TOP_REASONS): RuleHit[] {
   const top: RuleHit[] = [];
-  for (const hit of hits) {
+  if (count <= 0) return top;
+  for (let position = 0; position < hits.length; position++) {
+    const hit = hits[position] as RuleHit;
     const weight = Math.abs(hit.decayedPoints);
-    if (top.length === count && weight <= Math.abs(top[count - 1]?.decayedPoints ?? 0)) continue;
-    let at = top.length;
-    while (at > 0 && weight > Math.abs(top[at - 1]?.decayedPoints ?? 0)) at--;
-    top.splice(at, 0, hit);
-    if (top.length > count) top.pop();
+    const full = top.length === count;
+    if (full && weight <= Math.abs((top[count - 1] as RuleHit).decayedPoints)) continue;
+    let at = full ? count - 1 : top.length;
+    if (!full) top.push(hit);
+    for (; at > 0 && weight > Math.abs((top[at - 1] as RuleHit).decayedPoints); at--) top[at] = top[at - 1] as RuleHit;
+    top[at] = hit;
   }
   return top;
 }
