@@ -173,6 +173,108 @@ describe("npm run import", () => {
   });
 });
 
+describe("the import's existence check", () => {
+  it("reads in full only the people already stored or erased, and imports a mix as before", async () => {
+    // Prepare: one person stored (two of their three events), one erased, one new.
+    const [stored, erased, fresh] = ["mix.stored@example.com", "mix.erased@example.com", "mix.new@example.com"];
+    const storedLines = historyOf(stored ?? "", "mix-stored");
+    const erasedLines = historyOf(erased ?? "", "mix-erased");
+    const freshLines = historyOf(fresh ?? "", "mix-new");
+    await importInto(table)(await jsonl("mix-earlier.jsonl", [...storedLines.slice(0, 2), ...erasedLines]));
+    await eraseLead({ store: dynamoErasureStore(table), clock: () => new Date(), pseudonyms: testPseudonyms })({
+      idOrEmail: erased ?? "",
+      requestedBy: "local",
+    });
+    const path = await jsonl("mix.jsonl", [...storedLines, ...erasedLines, ...freshLines]);
+    const commands: string[] = [];
+    const counting = {
+      send: (command: { constructor: { name: string } }) => {
+        commands.push(command.constructor.name);
+        return table.client.send(command as TransactWriteItemsCommand);
+      },
+    } as unknown as typeof table.client;
+    const run = (file: string) =>
+      importFile(file, {
+        client: counting,
+        tableName: table.tableName,
+        engine,
+        pseudonyms: TEST_PSEUDONYMS,
+        report: () => {},
+      });
+
+    // Act
+    const first = await run(path);
+    const queriesFirst = commands.filter((name) => name === "QueryCommand").length;
+    const second = await run(path);
+
+    // Assess: the stored and the erased person read in full, the new one only checked; a rerun stores nothing.
+    expect(first).toMatchObject({ events: 9, stored: 4, duplicates: 2, refused: 3, failed: 0 });
+    expect(second).toMatchObject({ events: 9, stored: 0, duplicates: 6, refused: 3, failed: 0 });
+    expect(queriesFirst).toBe(2);
+    expect(commands).toContain("BatchGetItemCommand");
+    for (const [email, lines] of [
+      [stored, storedLines],
+      [fresh, freshLines],
+    ] as const) {
+      const leadId = leadIdOf(email ?? "");
+      const expected = await (await recordedAsTheyOccurred(lines)).getLead(leadId);
+      expect(await store.getLead(leadId)).toMatchObject({
+        stage: expected?.stage,
+        score: expected?.score,
+        eventCount: 3,
+      });
+    }
+    expect(await store.getLead(leadIdOf(erased ?? ""))).toBeUndefined();
+  });
+
+  it("retries, reading in full, a lead a webhook created between the check and the commit", async () => {
+    // Prepare: a webhook records the person's first event just after the import found no lead.
+    const email = "race.check@example.com";
+    const leadId = leadIdOf(email);
+    const lines = historyOf(email, "race-check");
+    const webhook: GenericPayload = {
+      type: "page.viewed",
+      eventId: "race-check-webhook",
+      occurredAt: daysAgo(0),
+      email,
+    };
+    const record = recordLeads({ store, engine, clock: () => new Date() });
+    const real = dynamoHistoryImportStore(table);
+    const reads: boolean[] = [];
+    const racing: typeof real = {
+      ...real,
+      async readForImport(id, options) {
+        const history = await real.readForImport(id, options);
+        reads.push(options?.full === true);
+        if (reads.length === 1) await record(parseLine(JSON.stringify(webhook), new Date()));
+        return history;
+      },
+    };
+    const importLead = importLeadHistory({
+      store: racing,
+      engine,
+      clock: () => new Date(),
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: { tombstoneOf: async () => undefined },
+      sleep: async () => {},
+    });
+
+    // Act
+    const result = await importLead({
+      leadId,
+      events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+
+    // Assess: the new-lead put was refused, the retry read the webhook's lead and kept its event.
+    expect(reads).toEqual([false, true]);
+    expect(result).toMatchObject({ stored: 3, duplicates: 0, refused: 0 });
+    const lead = await store.getLead(leadId);
+    expect(lead).toMatchObject({ eventCount: 4, version: 2 });
+    const events = (await store.loadEvents(leadId, { consistent: true })).events.map((event) => event.eventId);
+    expect(events.sort()).toEqual([webhook, ...lines].map((line) => `generic:${line.eventId}`).sort());
+  });
+});
+
 describe("the import's group commit", () => {
   it("shares one transaction between leads, and a lead whose event is already stored fails alone", async () => {
     // Prepare: three people; one event of the second is stored already (a webhook got there first).
