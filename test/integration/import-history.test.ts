@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { eventItem } from "#shared/adapters/dynamodb/entities/event";
+import type { Item } from "#shared/adapters/dynamodb/entities/item";
 import { dynamoErasureStore } from "#shared/adapters/dynamodb/erasure-store";
 import { dynamoHistoryImportStore, importTransactions } from "#shared/adapters/dynamodb/history-import-store";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
@@ -225,6 +227,23 @@ describe("the import's existence check", () => {
       });
     }
     expect(await store.getLead(leadIdOf(erased ?? ""))).toBeUndefined();
+  });
+
+  it("stores the rest of a person whose events were stored without a lead, and counts those as duplicates", async () => {
+    // Prepare: two of three events in the partition, no lead and no tombstone (the check finds nothing).
+    const lines = historyOf("leftover.check@example.com", "leftover-check");
+    const change = await changeOf(lines);
+    const put = (item: Item) => ({ Put: { TableName: table.tableName, Item: item } });
+    const leftovers = change.events
+      .slice(0, 2)
+      .map(({ event, key }) => put(eventItem(change.lead.leadId, event, key, 1)));
+    await table.client.send(new TransactWriteItemsCommand({ TransactItems: leftovers }));
+    // Act
+    const counts = await importInto(table)(await jsonl("leftover.jsonl", lines));
+    // Assess: their put met the stored events, and the retry read them and replayed all three.
+    expect(counts).toMatchObject({ stored: 1, duplicates: 2, failed: 0 });
+    const expected = await (await recordedAsTheyOccurred(lines)).getLead(change.lead.leadId);
+    expect(await store.getLead(change.lead.leadId)).toMatchObject({ stage: expected?.stage, eventCount: 3 });
   });
 
   it("retries, reading in full, a lead a webhook created between the check and the commit", async () => {
