@@ -65,7 +65,8 @@ export function groupByLead(events: Iterable<LeadEvent>, pseudonyms: Pseudonyms)
  * Imports one lead's history: its new events stored, and folded into the lead, as if each had arrived
  * as a webhook at the moment it occurred.
  * Input: a lead's validated events (any order). Output: how many were stored, duplicates, refused.
- * Main course: one consistent read of the lead, its events and its tombstone (an erased person is refused); the events already stored (same source and
+ * Main course: one consistent read of the lead, its events and its tombstone (an erased person is refused;
+ * for a lead nobody stored yet, a check shared with other leads); the events already stored (same source and
  * id, or an erased event's record) dropped; the rest folded one by one in event-time order, each at its own time
  * (`now` = its occurredAt, never before the lead's last update), so transitions carry the time they
  * would have happened and the score is the one the lead had after its last event (the daily sweep decays
@@ -92,7 +93,8 @@ export const importLeadHistory =
     const attempts = deps.attempts ?? DEFAULT_IMPORT_ATTEMPTS;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await deps.sleep?.(backoff(DEFAULT_RETRY, attempt));
-      const history = await deps.store.readForImport(leadId);
+      // The first read may be an existence check shared with other leads; a retry reads everything.
+      const history = await deps.store.readForImport(leadId, { full: attempt > 0 });
       if (!erasureChecked) {
         const erased = history.erased ?? (await deps.tombstones.tombstoneOf(leadId)) !== undefined;
         if (erased) return { leadId, stored: 0, duplicates: 0, refused: input.events.length };

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { eventItem } from "#shared/adapters/dynamodb/entities/event";
+import type { Item } from "#shared/adapters/dynamodb/entities/item";
 import { dynamoErasureStore } from "#shared/adapters/dynamodb/erasure-store";
 import { dynamoHistoryImportStore, importTransactions } from "#shared/adapters/dynamodb/history-import-store";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
@@ -170,6 +172,125 @@ describe("npm run import", () => {
     expect(lead).toMatchObject({ stage: expected?.stage, score: expected?.score, eventCount: 150 });
     expect(lead?.stale).toBeUndefined();
     expect(await store.listStale(100)).not.toContain(leadId);
+  });
+});
+
+describe("the import's existence check", () => {
+  it("reads in full only the people already stored or erased, and imports a mix as before", async () => {
+    // Prepare: one person stored (two of their three events), one erased, one new.
+    const [stored, erased, fresh] = ["mix.stored@example.com", "mix.erased@example.com", "mix.new@example.com"];
+    const storedLines = historyOf(stored ?? "", "mix-stored");
+    const erasedLines = historyOf(erased ?? "", "mix-erased");
+    const freshLines = historyOf(fresh ?? "", "mix-new");
+    await importInto(table)(await jsonl("mix-earlier.jsonl", [...storedLines.slice(0, 2), ...erasedLines]));
+    await eraseLead({ store: dynamoErasureStore(table), clock: () => new Date(), pseudonyms: testPseudonyms })({
+      idOrEmail: erased ?? "",
+      requestedBy: "local",
+    });
+    const path = await jsonl("mix.jsonl", [...storedLines, ...erasedLines, ...freshLines]);
+    const commands: string[] = [];
+    const counting = {
+      send: (command: { constructor: { name: string } }) => {
+        commands.push(command.constructor.name);
+        return table.client.send(command as TransactWriteItemsCommand);
+      },
+    } as unknown as typeof table.client;
+    const run = (file: string) =>
+      importFile(file, {
+        client: counting,
+        tableName: table.tableName,
+        engine,
+        pseudonyms: TEST_PSEUDONYMS,
+        report: () => {},
+      });
+
+    // Act
+    const first = await run(path);
+    const queriesFirst = commands.filter((name) => name === "QueryCommand").length;
+    const second = await run(path);
+
+    // Assess: the stored and the erased person read in full, the new one only checked; a rerun stores nothing.
+    expect(first).toMatchObject({ events: 9, stored: 4, duplicates: 2, refused: 3, failed: 0 });
+    expect(second).toMatchObject({ events: 9, stored: 0, duplicates: 6, refused: 3, failed: 0 });
+    expect(queriesFirst).toBe(2);
+    expect(commands).toContain("BatchGetItemCommand");
+    for (const [email, lines] of [
+      [stored, storedLines],
+      [fresh, freshLines],
+    ] as const) {
+      const leadId = leadIdOf(email ?? "");
+      const expected = await (await recordedAsTheyOccurred(lines)).getLead(leadId);
+      expect(await store.getLead(leadId)).toMatchObject({
+        stage: expected?.stage,
+        score: expected?.score,
+        eventCount: 3,
+      });
+    }
+    expect(await store.getLead(leadIdOf(erased ?? ""))).toBeUndefined();
+  });
+
+  it("stores the rest of a person whose events were stored without a lead, and counts those as duplicates", async () => {
+    // Prepare: two of three events in the partition, no lead and no tombstone (the check finds nothing).
+    const lines = historyOf("leftover.check@example.com", "leftover-check");
+    const change = await changeOf(lines);
+    const put = (item: Item) => ({ Put: { TableName: table.tableName, Item: item } });
+    const leftovers = change.events
+      .slice(0, 2)
+      .map(({ event, key }) => put(eventItem(change.lead.leadId, event, key, 1)));
+    await table.client.send(new TransactWriteItemsCommand({ TransactItems: leftovers }));
+    // Act
+    const counts = await importInto(table)(await jsonl("leftover.jsonl", lines));
+    // Assess: their put met the stored events, and the retry read them and replayed all three.
+    expect(counts).toMatchObject({ stored: 1, duplicates: 2, failed: 0 });
+    const expected = await (await recordedAsTheyOccurred(lines)).getLead(change.lead.leadId);
+    expect(await store.getLead(change.lead.leadId)).toMatchObject({ stage: expected?.stage, eventCount: 3 });
+  });
+
+  it("retries, reading in full, a lead a webhook created between the check and the commit", async () => {
+    // Prepare: a webhook records the person's first event just after the import found no lead.
+    const email = "race.check@example.com";
+    const leadId = leadIdOf(email);
+    const lines = historyOf(email, "race-check");
+    const webhook: GenericPayload = {
+      type: "page.viewed",
+      eventId: "race-check-webhook",
+      occurredAt: daysAgo(0),
+      email,
+    };
+    const record = recordLeads({ store, engine, clock: () => new Date() });
+    const real = dynamoHistoryImportStore(table);
+    const reads: boolean[] = [];
+    const racing: typeof real = {
+      ...real,
+      async readForImport(id, options) {
+        const history = await real.readForImport(id, options);
+        reads.push(options?.full === true);
+        if (reads.length === 1) await record(parseLine(JSON.stringify(webhook), new Date()));
+        return history;
+      },
+    };
+    const importLead = importLeadHistory({
+      store: racing,
+      engine,
+      clock: () => new Date(),
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: { tombstoneOf: async () => undefined },
+      sleep: async () => {},
+    });
+
+    // Act
+    const result = await importLead({
+      leadId,
+      events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+
+    // Assess: the new-lead put was refused, the retry read the webhook's lead and kept its event.
+    expect(reads).toEqual([false, true]);
+    expect(result).toMatchObject({ stored: 3, duplicates: 0, refused: 0 });
+    const lead = await store.getLead(leadId);
+    expect(lead).toMatchObject({ eventCount: 4, version: 2 });
+    const events = (await store.loadEvents(leadId, { consistent: true })).events.map((event) => event.eventId);
+    expect(events.sort()).toEqual([webhook, ...lines].map((line) => `generic:${line.eventId}`).sort());
   });
 });
 

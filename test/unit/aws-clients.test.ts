@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { localStreamsClient } from "#shared/local/clients";
+import { localDynamoDbClient, localStreamsClient } from "#shared/local/clients";
 import { dynamodbClient, sesClient, sqsClient, withoutSdkLogging } from "#shared/runtime/aws-clients";
 
 const logs = (client: { middlewareStack: { identify(): string[] } }) =>
@@ -16,6 +16,7 @@ describe("the SDK clients the functions use", () => {
     expect(logs(sesClient())).toEqual([]);
     expect(logs(sqsClient())).toEqual([]);
     expect(logs(localStreamsClient("http://127.0.0.1:1"))).toEqual([]);
+    expect(logs(localDynamoDbClient("http://127.0.0.1:1"))).toEqual([]);
     expect(logs(withoutSdkLogging(new DynamoDBClient({ region: "us-east-1" })))).toEqual([]);
   });
 });

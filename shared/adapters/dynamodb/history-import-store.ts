@@ -13,11 +13,12 @@ import {
 import { VersionConflictError } from "#shared/application/ports/lead-store";
 import type { Lead } from "#shared/domain/lead";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
+import { batchGet } from "./batch";
 import { ERASED_EVENT, EVENT, EVENT_PREFIX, eventItem, toEvent } from "./entities/event";
 import { entityOf, IS_ABSENT, type Item, sortKeyOf } from "./entities/item";
-import { LEAD, leadItem, leadPk, leadPutCondition, toLead } from "./entities/lead";
+import { LEAD, leadIdOfPk, leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
 import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
-import { TOMBSTONE } from "./entities/tombstone";
+import { TOMBSTONE, tombstoneKey } from "./entities/tombstone";
 import { transitionItem } from "./entities/transition";
 import { queryPages, tablePartition } from "./query";
 
@@ -37,8 +38,12 @@ export interface ImportTransaction {
 export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tableName: string }): HistoryImportStore {
   const { client, tableName } = options;
   const packer = transactionPacker(client);
+  const probe = partitionProbe(client, tableName);
   return {
-    async readForImport(leadId) {
+    async readForImport(leadId, options) {
+      if (!options?.full && !(await probe.occupied(leadId))) {
+        return { lead: undefined, events: [], erasedKeys: new Set<string>(), erased: false };
+      }
       // The whole partition in one Query: the lead, its events (and erased events' records) and the
       // tombstone. Not isolated from a concurrent commit: the import re-reads a lead that counts an event
       // the Query missed, and its commit is version-checked anyway.
@@ -90,6 +95,47 @@ export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tabl
   }
 }
 
+/** Leads whose existence one BatchGetItem checks: their lead and tombstone keys, 100 in all. */
+const PROBE_LEADS = 50;
+
+/**
+ * Whether a lead's partition holds its lead or its tombstone, asked for several leads at once: one
+ * strongly consistent BatchGetItem (unprocessed keys retried) instead of a Query per lead, which on a
+ * fresh import finds nothing. Events stored without either (never written so: a lead's first
+ * transaction writes the lead, an erasure its tombstone first) fail their `attribute_not_exists` at the
+ * commit, and the import reads again in full.
+ */
+function partitionProbe(client: DynamoDBClient, tableName: string) {
+  const queue: { leadId: string; answer: (occupied: boolean) => void; failed: (error: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0) void check(queue.splice(0, PROBE_LEADS));
+  };
+
+  async function check(batch: typeof queue) {
+    try {
+      const keys = batch.flatMap(({ leadId }) => [leadKey(leadId), tombstoneKey(leadId)]);
+      const found = new Set((await batchGet(client, tableName, keys, { consistent: true })).map(leadIdOfPk));
+      for (const entry of batch) entry.answer(found.has(entry.leadId));
+    } catch (error) {
+      for (const entry of batch) entry.failed(error);
+    }
+  }
+
+  return {
+    occupied(leadId: string): Promise<boolean> {
+      return new Promise((answer, failed) => {
+        queue.push({ leadId, answer, failed });
+        if (queue.length >= PROBE_LEADS) flush();
+        else timer ??= setTimeout(flush, GATHER_MS);
+      });
+    },
+  };
+}
+
 type Reason = { Code?: string | undefined };
 
 /**
@@ -119,7 +165,7 @@ interface Waiting {
   failed: (error: unknown) => void;
 }
 
-/** How long a lead's transaction waits for others to share it. */
+/** How long a lead's existence check or transaction waits for others to share it. */
 const GATHER_MS = 2;
 
 /**

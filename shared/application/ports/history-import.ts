@@ -39,8 +39,13 @@ export interface ImportChange {
 }
 
 export interface HistoryImportStore {
-  /** The lead, every event of its partition and whether the person was erased, read consistently. */
-  readForImport(leadId: string): Promise<ImportHistory>;
+  /**
+   * The lead, every event of its partition and whether the person was erased, read consistently. Unless
+   * `full`, the store may first check, with other leads' reads, whether the partition holds a lead or a
+   * tombstone, and answer an empty history when it holds neither (a fresh import reads nothing more):
+   * anything else left there is met by the commit's conditions, and the import then reads in full.
+   */
+  readForImport(leadId: string, options?: { full?: boolean }): Promise<ImportHistory>;
   /**
    * Writes a change in as few transactions as the store allows. One transaction when it fits: all or
    * nothing. Otherwise the first writes the lead marked stale (version-checked), the stale marker and the
