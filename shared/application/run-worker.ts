@@ -142,7 +142,6 @@ export const workOnPart =
     return { status: "done", pages };
   };
 
-/** This worker's share of the run's write budget, in the write units its store reports. */
 /**
  * A page read started now and awaited later. A read that fails while no one waits for it yet is not an
  * unhandled rejection: the failure reaches whoever awaits `page()`, and none if the page is dropped.
@@ -153,6 +152,7 @@ function readAhead(pages: LeadPages, source: PartSource, after: string | undefin
   return { page: () => reading };
 }
 
+/** This worker's share of the run's write budget, in the write units its store reports. */
 function writePace(run: LeadRun, deps: RunWorkerDeps): Pace {
   if (run.maxWru === undefined) return UNPACED;
   return tokenBucket({
