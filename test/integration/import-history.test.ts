@@ -11,7 +11,7 @@ import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import type { GenericPayload } from "#shared/adapters/sources/generic";
 import { eraseLead } from "#shared/application/erase-lead";
 import { importLeadHistory } from "#shared/application/import-history";
-import type { ImportChange } from "#shared/application/ports/history-import";
+import type { HistoryImportStore, ImportChange } from "#shared/application/ports/history-import";
 import type { LeadStore } from "#shared/application/ports/lead-store";
 import { type ImportFileDeps, importFile, parseLine } from "#shared/cli/import";
 import { loadEngine } from "#shared/runtime/scoring-model";
@@ -269,14 +269,7 @@ describe("the import's existence check", () => {
         return history;
       },
     };
-    const importLead = importLeadHistory({
-      store: racing,
-      engine,
-      clock: () => new Date(),
-      pseudonyms: TEST_PSEUDONYMS,
-      tombstones: { tombstoneOf: async () => undefined },
-      sleep: async () => {},
-    });
+    const importLead = importThrough(racing);
 
     // Act
     const result = await importLead({
@@ -330,14 +323,7 @@ describe("the import's group commit", () => {
         return { ...history, lead: undefined, events: [] };
       },
     };
-    const importLead = importLeadHistory({
-      store: racing,
-      engine,
-      clock: () => new Date(),
-      pseudonyms: TEST_PSEUDONYMS,
-      tombstones: { tombstoneOf: async () => undefined },
-      sleep: async () => {},
-    });
+    const importLead = importThrough(racing);
 
     // Act: the three at once, as the CLI imports leads side by side.
     const results = await Promise.all(
@@ -385,6 +371,18 @@ describe("npm run import, for an erased person", () => {
     expect(read.erasedKeys.size).toBe(3);
   });
 });
+
+/** One lead's import through `store`, retried at once (no backoff) when its commit meets a change. */
+function importThrough(store: HistoryImportStore) {
+  return importLeadHistory({
+    store,
+    engine,
+    clock: () => new Date(),
+    pseudonyms: TEST_PSEUDONYMS,
+    tombstones: { tombstoneOf: async () => undefined },
+    sleep: async () => {},
+  });
+}
 
 /** The change an import of these lines into an empty lead makes (folded on a memory store). */
 async function changeOf(lines: readonly GenericPayload[]) {
