@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupByLead, IMPORT_ACTOR, importLeadHistory } from "#shared/application/import-history";
+import type { HistoryImportStore } from "#shared/application/ports/history-import";
 import { eventKey, type LeadEvent, type LeadEventInput } from "#shared/domain/lead-event";
 import { loadEngine } from "#shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";
@@ -10,17 +11,16 @@ import { leadIdOf, recordLeads, TEST_PSEUDONYMS } from "../support/pseudonyms";
 const engine = loadEngine();
 const importedAt = new Date("2026-11-20T12:00:00.000Z");
 
+/** One lead's import through `store`, at importedAt. */
+function importThrough(store: HistoryImportStore, tombstones = memoryTombstones()) {
+  return importLeadHistory({ store, engine, clock: () => importedAt, pseudonyms: TEST_PSEUDONYMS, tombstones });
+}
+
 function setup() {
   const memory = memoryLeadStore();
   const imports = memoryImportStore(memory);
   const tombstones = memoryTombstones();
-  const importLead = importLeadHistory({
-    store: imports.store,
-    engine,
-    clock: () => importedAt,
-    pseudonyms: TEST_PSEUDONYMS,
-    tombstones,
-  });
+  const importLead = importThrough(imports.store, tombstones);
   const importEvents = (events: readonly LeadEvent[]) =>
     Promise.all(
       [...groupByLead(events, TEST_PSEUDONYMS)].map(([leadId, group]) => importLead({ leadId, events: group })),
@@ -184,13 +184,7 @@ describe("importLeadHistory", () => {
         return imports.store.commitImport(...args);
       },
     };
-    const importLead = importLeadHistory({
-      store: racing,
-      engine,
-      clock: () => importedAt,
-      pseudonyms: TEST_PSEUDONYMS,
-      tombstones: memoryTombstones(),
-    });
+    const importLead = importThrough(racing);
     // Act
     const result = await importLead({ leadId: leadIdOf("ada@example.com"), events: [form, demo] as LeadEvent[] });
     // Assess
@@ -214,13 +208,7 @@ describe("importLeadHistory", () => {
         return read;
       },
     };
-    const importLead = importLeadHistory({
-      store: blind,
-      engine,
-      clock: () => importedAt,
-      pseudonyms: TEST_PSEUDONYMS,
-      tombstones: memoryTombstones(),
-    });
+    const importLead = importThrough(blind);
     // Act
     const result = await importLead({ leadId: leadIdOf("ada@example.com"), events });
     // Assess
