@@ -40,10 +40,13 @@ export interface ValueMark extends Mark {
 export interface EngagementSnapshot {
   /** Events folded into this scope. */
   events: number;
-  /** Per engagement rule, in model order. */
-  rules: RuleSnapshot[];
-  /** Per `event:` condition of the stage and routing rules, in compile order. */
-  watchers: WatcherSnapshot[];
+  /**
+   * Per engagement rule, in model order; undefined until an event matches the rule. A lead touches a few
+   * of a model's dozens of rules, so a new lead's snapshot is two short arrays, not an object per rule.
+   */
+  rules: (RuleSnapshot | undefined)[];
+  /** Per `event:` condition of the stage and routing rules, in compile order; undefined until one counts. */
+  watchers: (WatcherSnapshot | undefined)[];
 }
 
 /**
@@ -62,9 +65,9 @@ export interface RuleSnapshot {
 }
 
 /**
- * A rule's state before any event: `times` (a capped rule's) added to {matched, scored}, as every copy
- * and decoded state is built, so the states a fold and an evaluation read share a few hidden classes
- * (an object literal with `times` would be yet another, and reads of five or more slow down).
+ * A rule's state when its first event comes: `times` (a capped rule's) added to {matched, scored}, as
+ * every copy and decoded state is built, so the states a fold and an evaluation read share a few hidden
+ * classes (an object literal with `times` would be yet another, and reads of five or more slow down).
  */
 export function emptyRuleState(keepsTimes: boolean): RuleSnapshot {
   const state: RuleSnapshot = { matched: 0, scored: 0 };

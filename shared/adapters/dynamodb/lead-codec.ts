@@ -1,20 +1,19 @@
 import type { Lead } from "#shared/domain/lead";
 import { emailDomain } from "#shared/domain/lead";
 import type { Scalar } from "#shared/domain/lead-event";
-import {
-  type EngagementSnapshot,
-  emptyRuleState,
-  type LeadSnapshot,
-  type RuleSnapshot,
-  type ValueMark,
-  type WatcherSnapshot,
+import type {
+  EngagementSnapshot,
+  LeadSnapshot,
+  RuleSnapshot,
+  ValueMark,
+  WatcherSnapshot,
 } from "#shared/domain/snapshot";
 
 /**
  * The lead as its item's packed body carries it. Capacity is billed per KB, so what can be derived is
  * left out (the lead id is in the key, the domain in the email, the attributes in the snapshot's
  * marks), and the snapshot is written positionally, with times as milliseconds before its latest event
- * (small numbers) and untouched rules as a 0.
+ * (small numbers) and untouched rules and counters as a 0.
  */
 export type LeadBody = Record<string, unknown>;
 
@@ -73,10 +72,8 @@ function encodeSnapshot(snapshot: LeadSnapshot, attributes: Record<string, Scala
       ? [
           state.events,
           state.rules.map((rule) =>
-            rule.matched === 0 && rule.scored === 0
-              ? rule.times
-                ? 1
-                : 0
+            rule === undefined || (rule.matched === 0 && rule.scored === 0)
+              ? 0
               : [
                   rule.matched,
                   rule.scored,
@@ -86,7 +83,7 @@ function encodeSnapshot(snapshot: LeadSnapshot, attributes: Record<string, Scala
                 ],
           ),
           state.watchers.map((watcher) =>
-            watcher.count === 0 ? (watcher.times ? 1 : 0) : [watcher.count, watcher.times?.map(rel) ?? 0],
+            watcher === undefined || watcher.count === 0 ? 0 : [watcher.count, watcher.times?.map(rel) ?? 0],
           ),
         ]
       : 0;
@@ -120,8 +117,9 @@ function decodeSnapshot(packed: Packed): LeadSnapshot {
     const [count, rules, watchers] = value as [number, unknown[], unknown[]];
     return {
       events: count,
-      rules: rules.map((rule): RuleSnapshot => {
-        if (!Array.isArray(rule)) return emptyRuleState(rule === 1);
+      // An untouched state is written 0 (1 in older items: one that keeps times): it stays undefined.
+      rules: rules.map((rule): RuleSnapshot | undefined => {
+        if (!Array.isArray(rule)) return undefined;
         const [matched, scored, times, sum, ref] = rule as [number, number, number[] | 0, number, number | null];
         const state: RuleSnapshot = { matched, scored };
         if (times !== 0) state.times = times.map(at);
@@ -131,8 +129,8 @@ function decodeSnapshot(packed: Packed): LeadSnapshot {
         }
         return state;
       }),
-      watchers: watchers.map((watcher): WatcherSnapshot => {
-        if (!Array.isArray(watcher)) return watcher === 1 ? { count: 0, times: [] } : { count: 0 };
+      watchers: watchers.map((watcher): WatcherSnapshot | undefined => {
+        if (!Array.isArray(watcher)) return undefined;
         const [count, times] = watcher as [number, number[] | 0];
         return times === 0 ? { count } : { count, times: times.map(at) };
       }),

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { instantMs, instantText } from "#shared/domain/instant";
-import { emailDomain, type RuleHit } from "#shared/domain/lead";
+import { type Bant, emailDomain, type Owner, type RuleHit } from "#shared/domain/lead";
 import type { Scalar } from "#shared/domain/lead-event";
 import {
   type Evaluation,
   roundPoints,
   type ScoringEngine,
   type ScoringSubject,
+  type StageVerdict,
   type StoredEvent,
 } from "#shared/domain/scoring-engine";
 import {
@@ -76,22 +77,31 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const bant = compileBant(model.bant, { lists });
   const fields = fieldResolver(model.fields);
   const ruleCount = fitCount + engagementRules.length;
+  // A fit rule's hit, made once (undefined for a rule worth no points: it explains nothing).
+  const fitRuleHits = fitRules.map((rule): Readonly<RuleHit> | undefined => {
+    if (rule.points === 0) return undefined;
+    const points = roundPoints(rule.points);
+    return Object.freeze({
+      ruleId: rule.id,
+      axis: "fit",
+      attribute: rule.attribute,
+      label: rule.label,
+      hits: 1,
+      points,
+      decayedPoints: points,
+    });
+  });
+  const explainer: Explainer = { engagementRules };
   const watchers = index.watchers;
   const autoAccept = stages.acceptance === "auto";
   const modelHash = hashModel(model);
   const notifications = notificationRules(model.notifications);
 
-  // Every new lead starts from one: loops, not map callbacks made per call.
+  // Every new lead starts from one: copies of two arrays of undefined (packed, so reads stay fast).
+  const untouchedRules = untouched<RuleSnapshot>(engagementRules.length);
+  const untouchedWatchers = untouched<WatcherSnapshot>(watchers.length);
   function emptyScope(): EngagementSnapshot {
-    const rules = new Array<RuleSnapshot>(engagementRules.length);
-    for (let position = 0; position < rules.length; position++)
-      rules[position] = emptyRuleState(
-        (engagementRules[position] as CompiledEngagementRule).capMax < Number.POSITIVE_INFINITY,
-      );
-    const counters = new Array<WatcherSnapshot>(watchers.length);
-    for (let position = 0; position < counters.length; position++)
-      counters[position] = (watchers[position] as Matcher).withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
-    return { events: 0, rules, watchers: counters };
+    return { events: 0, rules: untouchedRules.slice(), watchers: untouchedWatchers.slice() };
   }
 
   function empty(): LeadSnapshot {
@@ -124,14 +134,19 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       if (matcher.where && !matcher.where(event)) continue;
       if (matcher.watcher >= 0) {
         if (matcher.sinceStageEntered && !(at > stageEnteredMs)) continue;
-        let watcher = state.watchers[matcher.watcher] as WatcherSnapshot;
-        if (shared) state.watchers[matcher.watcher] = watcher = copyWatcher(watcher);
+        let watcher = state.watchers[matcher.watcher];
+        if (watcher === undefined)
+          state.watchers[matcher.watcher] = watcher = matcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
+        else if (shared) state.watchers[matcher.watcher] = watcher = copyWatcher(watcher);
         countOccurrence(matcher, watcher, at);
         continue;
       }
-      let rule = state.rules[matcher.rule] as RuleSnapshot;
-      if (shared) state.rules[matcher.rule] = rule = copyRule(rule);
-      if (!scoreRule(engagementRules[matcher.rule] as CompiledEngagementRule, rule, at)) return false;
+      const compiled = engagementRules[matcher.rule] as CompiledEngagementRule;
+      let rule = state.rules[matcher.rule];
+      if (rule === undefined)
+        state.rules[matcher.rule] = rule = emptyRuleState(compiled.capMax < Number.POSITIVE_INFINITY);
+      else if (shared) state.rules[matcher.rule] = rule = copyRule(rule);
+      if (!scoreRule(compiled, rule, at)) return false;
     }
     return true;
   }
@@ -219,11 +234,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   /** A stage change: the counts since entering the stage restart, and so does the state since leaving. */
   function enterStage(snapshot: LeadSnapshot, stage: ScoringSubject["stage"]): LeadSnapshot {
     const next = writable(snapshot);
-    for (let position = 0; position < watchers.length; position++) {
-      const watcher = watchers[position] as Matcher;
-      if (watcher.sinceStageEntered)
-        next.all.watchers[position] = watcher.withinMs > 0 ? { count: 0, times: [] } : { count: 0 };
-    }
+    for (let position = 0; position < watchers.length; position++)
+      if ((watchers[position] as Matcher).sinceStageEntered) next.all.watchers[position] = undefined;
     if (isOutOfFunnel(stage)) next.since = emptyScope();
     else delete next.since;
     return next;
@@ -278,47 +290,37 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     facts.lastEventMs = snapshot.lastEventMs;
     facts.stageEnteredMs = stageEnteredMs;
     facts.nowMs = nowMs;
-    // The explanation lists fit hits, then engagement hits, in model order, in one array.
-    const hits: RuleHit[] = [];
+    // The fit hits are the rules' own (a fit hit is the same whichever lead matches); the engagement
+    // hits are made only if the explanation is read (see Evaluated).
+    let fitHits: RuleHit[] | undefined;
     let fitCents = 0;
     for (let position = 0; position < fitCount; position++) {
       const rule = fitRules[position] as CompiledFitRule;
       const matched = rule.matches(facts);
       ruleCounts[position] = matched ? 1 : 0;
       if (!matched) continue;
-      if (rule.points === 0) continue;
-      const points = roundPoints(rule.points);
-      fitCents += Math.round(points * 100);
-      hits.push({
-        ruleId: rule.id,
-        axis: "fit",
-        attribute: rule.attribute,
-        label: rule.label,
-        hits: 1,
-        points,
-        decayedPoints: points,
-      });
+      const hit = fitRuleHits[position];
+      if (hit === undefined) continue;
+      fitCents += Math.round(hit.points * 100);
+      if (fitHits === undefined) fitHits = [hit];
+      else fitHits.push(hit);
     }
     let engagementCents = 0;
     for (let position = 0; position < engagementRules.length; position++) {
       const rule = engagementRules[position] as CompiledEngagementRule;
-      const ruleState = state.rules[position] as RuleSnapshot;
+      const ruleState = state.rules[position];
+      if (ruleState === undefined) {
+        ruleCounts[fitCount + position] = 0;
+        continue;
+      }
       ruleCounts[fitCount + position] = ruleState.matched;
       if (rule.points === 0 || ruleState.scored === 0) continue;
-      const decayed = roundPoints(rule.points * decayFactor(rule, ruleState, nowMs));
-      engagementCents += Math.round(decayed * 100);
-      hits.push({
-        ruleId: rule.id,
-        axis: "engagement",
-        label: rule.label,
-        hits: ruleState.scored,
-        points: roundPoints(rule.points * ruleState.scored),
-        decayedPoints: decayed,
-      });
+      engagementCents += Math.round(roundPoints(rule.points * decayFactor(rule, ruleState, nowMs)) * 100);
     }
     for (let position = 0; position < watchers.length; position++) {
       const watcher = watchers[position] as Matcher;
-      occurrenceCounts[position] = occurrences(watcher, state.watchers[position] as WatcherSnapshot, nowMs);
+      const counted = state.watchers[position];
+      occurrenceCounts[position] = counted === undefined ? 0 : occurrences(watcher, counted, nowMs);
     }
     facts.fitCents = fitCents;
     facts.engagementCents = engagementCents;
@@ -326,22 +328,20 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
     const decision = stages.decide(subject.stage, facts);
     const routed = routing.route(subject.leadId, facts);
-    const evaluation: Evaluation = {
-      score: facts.scoreCents / 100,
-      fit: fitCents / 100,
-      engagement: engagementCents / 100,
-      hits,
-      bant: facts.bant,
-      attributes,
-      lastEventAt: Number.isFinite(snapshot.lastEventMs) ? isoOf(snapshot.lastEventMs) : "",
-      verdict: decision.verdict,
-      autoAccept,
-    };
-    if (name !== undefined) evaluation.name = name;
-    if (company !== undefined) evaluation.company = company;
-    if (decision.demotion) evaluation.demotion = decision.demotion;
-    if (decision.reopen) evaluation.reopen = decision.reopen;
-    if (routed) evaluation.owner = routed.owner;
+    const evaluation = new Evaluated(explainer, fitHits, state, nowMs);
+    evaluation.score = facts.scoreCents / 100;
+    evaluation.fit = fitCents / 100;
+    evaluation.engagement = engagementCents / 100;
+    evaluation.bant = facts.bant;
+    evaluation.attributes = attributes;
+    evaluation.lastEventAt = Number.isFinite(snapshot.lastEventMs) ? isoOf(snapshot.lastEventMs) : "";
+    evaluation.verdict = decision.verdict;
+    evaluation.autoAccept = autoAccept;
+    evaluation.name = name;
+    evaluation.company = company;
+    evaluation.demotion = decision.demotion;
+    evaluation.reopen = decision.reopen;
+    evaluation.owner = routed?.owner;
     return evaluation;
   }
 
@@ -403,6 +403,72 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     slaBreaches: (lead, now) => slaBreaches(model.stages.sla, lead, now),
   };
 }
+
+/** What an evaluation's explanation is made from, besides the scope's states. */
+interface Explainer {
+  engagementRules: readonly CompiledEngagementRule[];
+}
+
+/**
+ * An evaluation whose explanation is made when it is first read. Ingest evaluates a lead at every
+ * webhook and reads the explanation only when the lead moves (a transition carries its reasons), so
+ * most evaluations never make it. Every other field is set by evaluate, in one order, so all of them
+ * share one hidden class. What `hits` reads does not change after evaluate: a fold changes a copy of
+ * the states it touches (see writable), and a replay folds every event before it evaluates.
+ */
+class Evaluated implements Evaluation {
+  score = 0;
+  fit = 0;
+  engagement = 0;
+  bant: Bant = {};
+  attributes: Record<string, Scalar> = {};
+  lastEventAt = "";
+  verdict: StageVerdict = NO_VERDICT;
+  autoAccept = false;
+  name: string | undefined = undefined;
+  company: string | undefined = undefined;
+  demotion: StageVerdict | undefined = undefined;
+  reopen: StageVerdict | undefined = undefined;
+  owner: Owner | undefined = undefined;
+  #hits: RuleHit[] | undefined = undefined;
+  readonly #explainer: Explainer;
+  readonly #fitHits: readonly RuleHit[] | undefined;
+  readonly #scope: EngagementSnapshot;
+  readonly #nowMs: number;
+
+  constructor(explainer: Explainer, fitHits: readonly RuleHit[] | undefined, scope: EngagementSnapshot, nowMs: number) {
+    this.#explainer = explainer;
+    this.#fitHits = fitHits;
+    this.#scope = scope;
+    this.#nowMs = nowMs;
+  }
+
+  /** Fit hits, then engagement hits, in model order; each rule's points rounded once, as the score sums them. */
+  get hits(): RuleHit[] {
+    if (this.#hits !== undefined) return this.#hits;
+    const hits: RuleHit[] = this.#fitHits ? this.#fitHits.slice() : [];
+    const rules = this.#explainer.engagementRules;
+    const states = this.#scope.rules;
+    for (let position = 0; position < rules.length; position++) {
+      const rule = rules[position] as CompiledEngagementRule;
+      const state = states[position];
+      if (state === undefined || rule.points === 0 || state.scored === 0) continue;
+      hits.push({
+        ruleId: rule.id,
+        axis: "engagement",
+        label: rule.label,
+        hits: state.scored,
+        points: roundPoints(rule.points * state.scored),
+        decayedPoints: roundPoints(rule.points * decayFactor(rule, state, this.#nowMs)),
+      });
+    }
+    this.#hits = hits;
+    return hits;
+  }
+}
+
+/** Never seen: evaluate sets every verdict before it returns. */
+const NO_VERDICT: StageVerdict = Object.freeze({ stage: "lead", ruleId: "", reason: "" });
 
 /**
  * The model as compiled, hashed: editing a rule changes it even when the user's `version` stays. Where
@@ -507,6 +573,13 @@ function occurrences(matcher: Matcher, state: WatcherSnapshot, nowMs: number): n
   let count = 0;
   for (const at of state.times as number[]) if (at >= nowMs - matcher.withinMs) count++;
   return count;
+}
+
+/** An array of `length` undefined, packed (a holey one reads slower), for snapshots to copy. */
+function untouched<State>(length: number): (State | undefined)[] {
+  const states: (State | undefined)[] = [];
+  for (let position = 0; position < length; position++) states.push(undefined);
+  return states;
 }
 
 function insertSorted(times: number[], at: number): void {
