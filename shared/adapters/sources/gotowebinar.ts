@@ -61,16 +61,17 @@ export function gotowebinarQuery(secret: string): string {
   return new URLSearchParams({ [TOKEN_PARAMETER]: secret }).toString();
 }
 
-// Registration form fields GoTo names, kept under their own names as answers.
-const FORM_FIELDS = [
-  "jobTitle",
-  "industry",
-  "country",
-  "numberOfEmployees",
-  "purchasingTimeFrame",
-  "purchasingRole",
-  "questionsAndComments",
-] as const;
+// Registration form fields GoTo names, as answers under the labels the form shows (the model's field
+// mapping reads labels: "Number of employees" is companySize, "Role in purchase process" purchaseRole).
+const FORM_FIELDS = {
+  jobTitle: "Job title",
+  industry: "Industry",
+  country: "Country",
+  numberOfEmployees: "Number of employees",
+  purchasingTimeFrame: "Purchasing time frame",
+  purchasingRole: "Role in purchase process",
+  questionsAndComments: "Questions and comments",
+} as const;
 
 export const gotowebinar: WebhookSource = {
   name: "gotowebinar",
@@ -93,7 +94,9 @@ function registrant(payload: z.output<typeof GoToWebinarPayload>): SourceResult 
   const email = firstEmail(payload.email);
   if (!email) return ignored("the GoToWebinar registrant has no email address");
   const answers: Answers = {};
-  for (const field of FORM_FIELDS) addAnswer(answers, field, payload[field]);
+  for (const [field, label] of Object.entries(FORM_FIELDS)) {
+    addAnswer(answers, label, payload[field as keyof typeof FORM_FIELDS]);
+  }
   for (const response of payload.responses ?? []) {
     addAnswer(answers, response.question ?? response.questionKey, response.answer ?? response.responseText);
   }

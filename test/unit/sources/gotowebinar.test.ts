@@ -46,12 +46,12 @@ describe("GoToWebinar registrant events", () => {
       email: "grace.goto@example.com",
       name: "Grace Example",
       company: "Example Shipping",
-      attributes: { jobTitle: "VP Operations" },
+      attributes: { jobTitle: "VP Operations", companySize: "201-500" },
       properties: { webinarId: WEBINAR, registrantKey: REGISTRANT, webinarTopic: "Lead scoring that sales trusts" },
     });
     expect(event.answers).toEqual({
-      jobTitle: "VP Operations",
-      numberOfEmployees: "201-500",
+      "Job title": "VP Operations",
+      "Number of employees": "201-500",
       "What is your budget?": "$20k-$50k",
       "When do you plan to buy?": "This quarter",
     });
