@@ -168,6 +168,16 @@ describe("Standard Webhooks on the generic route: the dedupe key", () => {
     );
   });
 
+  it("refuses unknown top-level fields, as under Ripen's own signature", () => {
+    const body = fixture("generic", "standard-webhook").replace("{", '{"surprise":true,');
+    expect(() => receive(signed(body))).toThrow(
+      expect.objectContaining({
+        code: "invalid_payload",
+        details: { issues: [expect.objectContaining({ code: "unrecognized_keys" })] },
+      }),
+    );
+  });
+
   it("still requires eventId under Ripen's own signature", () => {
     const body = fixture("generic", "standard-webhook");
     const request = webhookRequest("generic", body, {
