@@ -103,7 +103,7 @@ export const generic: WebhookSource = {
       const id = requireHeader(request.headers, WEBHOOK_ID_HEADER);
       const timestamp = requireHeader(request.headers, WEBHOOK_TIMESTAMP_HEADER);
       const presented = requireHeader(request.headers, WEBHOOK_SIGNATURE_HEADER)
-        .split(" ")
+        .split(/\s+/)
         .filter((entry) => entry.startsWith("v1,"))
         .map((entry) => entry.slice(3));
       const key = standardWebhooksKey(secret);
@@ -124,8 +124,7 @@ export const generic: WebhookSource = {
   },
   toEvents(request) {
     const body = parseJsonBody(request.rawBody);
-    const standard = isStandardWebhook(request);
-    const payload = standard
+    const payload = isStandardWebhook(request)
       ? parsePayload(StandardPayload, body, "generic event")
       : parsePayload(GenericPayload, body, "generic event");
     return {
