@@ -1,159 +1,24 @@
 import { resolve } from "node:path";
-import { type CalendlyPayload, signCalendly } from "#shared/adapters/sources/calendly";
-import { signTypeform, type TypeformPayload } from "#shared/adapters/sources/typeform";
-import { signZoom, type ZoomPayload } from "#shared/adapters/sources/zoom";
 import { DEVELOPMENT_SECRET } from "#shared/local/dev-secrets";
 import { loadDotEnv } from "#shared/local/dotenv";
+import { type JourneySource, journey, replayJourney, WEBINAR_TOOLS, type WebinarTool } from "./demo-journey";
 
 /**
  * `npm run demo`: replays one buyer's journey against the running local Ripen, signed with the local
- * secrets (RIPEN_SECRET_TYPEFORM, _ZOOM, _CALENDLY from the environment or .env): a "Talk to sales"
- * Typeform with budget and timeline, a Zoom webinar attended for 45 minutes, then a Calendly demo
- * booking. The lead ripens step by step to sql, which sends the Slack alert.
- * Usage: npm run demo [-- <base URL>]   (default http://127.0.0.1:$PORT, PORT 3000)
+ * secrets (RIPEN_SECRET_TYPEFORM, _CALENDLY and the webinar tool's, from the environment or .env): a
+ * "Talk to sales" Typeform with budget and timeline, a webinar registration and 45 minutes of attendance
+ * (Zoom, Livestorm or GoToWebinar), then a Calendly demo booking. The lead ripens step by step to sql,
+ * which sends the Slack alert.
+ * Usage: npm run demo [-- [<base URL>] [--webinar zoom|livestorm|gotowebinar]]
+ *        (default http://127.0.0.1:$PORT, PORT 3000; Zoom)
  */
-interface Step {
-  title: string;
-  source: "typeform" | "zoom" | "calendly";
-  body: object;
-  sign(secret: string, rawBody: string, now: Date): Record<string, string>;
-}
-
-function journey(run: string, email: string, now: Date): Step[] {
-  const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
-  const webinar = { uuid: `demo-webinar-${run}==`, id: "85712345678", topic: "Lead scoring that sales trusts" };
-  const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
-  return [
-    {
-      title: "Typeform: Talk to sales, with a budget and a timeline",
-      source: "typeform",
-      body: typeformResponse(run, email, minutesAgo(120)),
-      sign: (secret, rawBody) => signTypeform(secret, rawBody),
-    },
-    {
-      title: "Zoom: registered for the webinar",
-      source: "zoom",
-      body: {
-        event: "webinar.registration_created",
-        event_ts: now.getTime() - 100 * 60_000,
-        payload: {
-          account_id: "demo-account",
-          object: {
-            ...webinar,
-            registrant: {
-              id: `registrant-${run}`,
-              email,
-              first_name: "Ada",
-              last_name: "Example",
-              org: "Example Analytics",
-              job_title: "Head of Operations",
-              no_of_employees: "51-100",
-              purchasing_time_frame: "Within a month",
-              role_in_purchase_process: "Decision Maker",
-            },
-          },
-        },
-      } satisfies ZoomPayload,
-      sign: (secret, rawBody, at) => signZoom(secret, rawBody, seconds(at)),
-    },
-    {
-      title: "Zoom: attended the webinar for 45 minutes",
-      source: "zoom",
-      body: {
-        event: "webinar.participant_left",
-        event_ts: now.getTime() - 30 * 60_000,
-        payload: {
-          account_id: "demo-account",
-          object: {
-            ...webinar,
-            participant: {
-              user_name: "Ada Example",
-              email,
-              registrant_id: `registrant-${run}`,
-              participant_uuid: `participant-${run}`,
-              join_time: minutesAgo(75),
-              leave_time: minutesAgo(30),
-              leave_reason: "left the webinar",
-            },
-          },
-        },
-      } satisfies ZoomPayload,
-      sign: (secret, rawBody, at) => signZoom(secret, rawBody, seconds(at)),
-    },
-    {
-      title: "Calendly: booked a demo",
-      source: "calendly",
-      body: calendlyBooking(run, email, now),
-      sign: (secret, rawBody, at) => signCalendly(secret, rawBody, seconds(at)),
-    },
-  ];
-}
-
-function typeformResponse(run: string, email: string, submittedAt: string): TypeformPayload {
-  const fields = [
-    ["name", "What's your name?", "short_text", { type: "text", text: "Ada Example" }],
-    ["email", "What's your work email?", "email", { type: "email", email }],
-    ["company", "Company", "short_text", { type: "text", text: "Example Analytics" }],
-    ["job_title", "Job title", "short_text", { type: "text", text: "Head of Operations" }],
-    ["company_size", "How many employees?", "dropdown", { type: "choice", choice: { label: "51-200" } }],
-    ["budget", "What budget have you set aside?", "dropdown", { type: "choice", choice: { label: "$20k-$50k" } }],
-    ["timeline", "When do you want to go live?", "dropdown", { type: "choice", choice: { label: "This quarter" } }],
-    [
-      "need",
-      "How can we help?",
-      "long_text",
-      { type: "text", text: "Our reps chase cold leads; we need scoring and alerts on our inbound forms" },
-    ],
-  ] as const;
-  return {
-    event_id: `demo-typeform-${run}`,
-    event_type: "form_response",
-    form_response: {
-      form_id: "demoTalk",
-      token: `demo-typeform-${run}`,
-      submitted_at: submittedAt,
-      hidden: { utm_source: "newsletter", utm_campaign: "demo" },
-      definition: {
-        id: "demoTalk",
-        title: "Talk to sales",
-        fields: fields.map(([ref, title, type], index) => ({ id: `field${index}`, ref, title, type })),
-      },
-      answers: fields.map(([ref, , type, answer], index) => ({ ...answer, field: { id: `field${index}`, type, ref } })),
-    },
-  };
-}
-
-function calendlyBooking(run: string, email: string, now: Date): CalendlyPayload {
-  const event = `https://api.calendly.com/scheduled_events/DEMO${run}`;
-  const start = new Date(now.getTime() + 2 * 86_400_000);
-  return {
-    event: "invitee.created",
-    created_at: now.toISOString(),
-    payload: {
-      uri: `${event}/invitees/DEMO${run}`,
-      email,
-      name: "Ada Example",
-      status: "active",
-      timezone: "Europe/London",
-      event,
-      scheduled_event: {
-        uri: event,
-        name: "Ripen demo",
-        start_time: start.toISOString(),
-        end_time: new Date(start.getTime() + 30 * 60_000).toISOString(),
-      },
-      questions_and_answers: [{ question: "What would you like to see?", answer: "Routing and the Slack alert" }],
-      tracking: { utm_source: "webinar", utm_campaign: "demo" },
-    },
-  };
-}
-
 async function main(): Promise<void> {
   await loadDotEnv(resolve(".env"));
-  const baseUrl = (process.argv[2] ?? `http://127.0.0.1:${process.env.PORT || 3000}`).replace(/\/+$/, "");
-  const secrets = { typeform: "", zoom: "", calendly: "" };
+  const { baseUrl, webinarTool } = parseArguments(process.argv.slice(2));
+  const sources: JourneySource[] = ["typeform", webinarTool, "calendly"];
+  const secrets: Partial<Record<JourneySource, string>> = {};
   const missing: string[] = [];
-  for (const source of Object.keys(secrets) as (keyof typeof secrets)[]) {
+  for (const source of sources) {
     const name = `RIPEN_SECRET_${source.toUpperCase()}`;
     secrets[source] = process.env[name] || (process.env.RIPEN_DEV_SECRETS === "false" ? "" : DEVELOPMENT_SECRET);
     if (secrets[source] === "") missing.push(name);
@@ -164,21 +29,19 @@ async function main(): Promise<void> {
 
   const run = Date.now().toString(36).toUpperCase();
   const email = `ada.${run.toLowerCase()}@example.com`;
-  console.log(`Replaying a buyer's journey for ${email} against ${baseUrl}\n`);
+  console.log(`Replaying a buyer's journey for ${email} against ${baseUrl}, with ${webinarTool}\n`);
+  const replayed = await replayJourney(
+    baseUrl,
+    journey(run, email, new Date(), webinarTool),
+    secrets as Record<JourneySource, string>,
+  ).catch((error: unknown) => {
+    throw new Error(`cannot reach Ripen at ${baseUrl} (is \`npm start\` running?): ${(error as Error).message}`);
+  });
   let last: Record<string, unknown> = {};
-  for (const step of journey(run, email, new Date())) {
-    const rawBody = JSON.stringify(step.body);
-    const response = await fetch(`${baseUrl}/webhooks/${step.source}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...step.sign(secrets[step.source], rawBody, new Date()) },
-      body: rawBody,
-    }).catch((error: unknown) => {
-      throw new Error(`cannot reach Ripen at ${baseUrl} (is \`npm start\` running?): ${(error as Error).message}`);
-    });
-    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${step.title}: ${response.status} ${JSON.stringify(answer)}`);
+  for (const { step, status, answer } of replayed) {
+    if (status < 200 || status > 299) throw new Error(`${step.title}: ${status} ${JSON.stringify(answer)}`);
     last = answer;
-    console.log(`${step.title}\n  → ${response.status} stage ${answer.stage}, score ${answer.score}\n`);
+    console.log(`${step.title}\n  → ${status} stage ${answer.stage}, score ${answer.score}\n`);
   }
   const alert = process.env.SLACK_WEBHOOK_URL
     ? "the sales-ready alert is on its way to Slack"
@@ -189,6 +52,22 @@ async function main(): Promise<void> {
       : `Lead ${last.leadId} ended at ${last.stage}; the model decides when a lead is sql (ripen.model.yaml).`,
   );
   console.log(`Its score, reasons and BANT: curl ${baseUrl}/leads/${last.leadId}`);
+}
+
+function parseArguments(args: readonly string[]): { baseUrl: string; webinarTool: WebinarTool } {
+  let baseUrl = `http://127.0.0.1:${process.env.PORT || 3000}`;
+  let webinarTool: WebinarTool = "zoom";
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string;
+    if (arg === "--webinar") {
+      const tool = args[++index] ?? "";
+      if (!(WEBINAR_TOOLS as readonly string[]).includes(tool)) {
+        throw new Error(`--webinar takes ${WEBINAR_TOOLS.join(", ")}, not "${tool}"`);
+      }
+      webinarTool = tool as WebinarTool;
+    } else baseUrl = arg;
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ""), webinarTool };
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,18 @@
 import * as z from "zod/mini";
 
-export const SOURCES = ["typeform", "tally", "webflow", "hubspot", "zoom", "calendly", "calcom", "generic"] as const;
+export const SOURCES = [
+  "typeform",
+  "tally",
+  "webflow",
+  "hubspot",
+  "zoom",
+  "calendly",
+  "calcom",
+  "gotowebinar",
+  "livestorm",
+  "savvycal",
+  "generic",
+] as const;
 export const SourceName = z.enum(SOURCES);
 export type SourceName = z.infer<typeof SourceName>;
 

@@ -1,8 +1,9 @@
 import { createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { signStandardWebhook } from "#shared/adapters/sources/generic";
 import type { SourceName } from "#shared/domain/lead-event";
 import { startRipen } from "#shared/local/runtime";
-import { fixture, fixtureText, senderHeaders } from "../unit/sources/support";
+import { fixture, fixtureText, senderHeaders, senderQuery } from "../unit/sources/support";
 
 /**
  * Real senders' deliveries over HTTP, through the ingest handler the Lambda runs, on DynamoDB Local
@@ -16,10 +17,16 @@ const SECRETS = {
   zoom: "http-zoom-secret",
   calendly: "http-calendly-secret",
   calcom: "http-calcom-secret",
+  gotowebinar: "http-gotowebinar-token-0123456789abcdef",
+  livestorm: "http-livestorm-token-0123456789abcdef",
+  savvycal: "http-savvycal-secret",
+  generic: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 } as const;
 type Vendor = keyof typeof SECRETS;
 
 let ripen: Awaited<ReturnType<typeof startRipen>>;
+/** Every line the local server logs, to check what it never says. */
+const logged: string[] = [];
 
 beforeAll(async () => {
   ripen = await startRipen({
@@ -35,7 +42,7 @@ beforeAll(async () => {
       RIPEN_ALLOW_UNSIGNED: "webflow",
     },
     pollIntervalMs: 100,
-    log: () => {},
+    log: (line) => logged.push(line),
   });
 });
 
@@ -51,8 +58,11 @@ interface Delivery {
 }
 
 async function post(source: Vendor, body: string | Buffer, delivery: Delivery = {}) {
-  const path = `/webhooks/${source}${delivery.query ? `?${delivery.query}` : ""}`;
-  const signed = senderHeaders(source as SourceName, delivery.secret ?? SECRETS[source], body, {
+  const secret = delivery.secret ?? SECRETS[source];
+  // Livestorm and GoToWebinar are given the secret as a token in their URL.
+  const query = delivery.query ?? senderQuery(source as SourceName, secret);
+  const path = `/webhooks/${source}${query ? `?${query}` : ""}`;
+  const signed = senderHeaders(source as SourceName, secret, body, {
     at: delivery.at ?? new Date(),
     url: `${ripen.url}${path}`,
   });
@@ -76,6 +86,9 @@ const DELIVERIES: readonly (readonly [Vendor, string, string])[] = [
   ["zoom", "webinar-registration-created", "jill@example.com"],
   ["calendly", "invitee-created", "mary@example.com"],
   ["calcom", "booking-created", "alan@example.com"],
+  ["gotowebinar", "registrant-added", "grace.goto@example.com"],
+  ["livestorm", "people-registered", "louise@example.com"],
+  ["savvycal", "event-created", "sally@example.com"],
 ];
 
 describe.each(DELIVERIES)("POST /webhooks/%s (%s)", (source, name, email) => {
@@ -159,6 +172,113 @@ describe("sender quirks over HTTP", () => {
     expect(response).toMatchObject({
       status: 200,
       body: { stored: false, refused: { code: "invalid_payload", details: { issues: [{ path: "created_at" }] } } },
+    });
+  });
+});
+
+describe("the newer senders over HTTP", () => {
+  const standard = (body: string, id: string, options: { at?: Date; secret?: string } = {}) =>
+    fetch(`${ripen.url}/webhooks/generic`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...signStandardWebhook(
+          options.secret ?? SECRETS.generic,
+          id,
+          Math.floor((options.at ?? new Date()).getTime() / 1000),
+          body,
+        ),
+      },
+      body,
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+    }));
+
+  it("records a Standard Webhooks delivery without eventId once, keyed by webhook-id", async () => {
+    const body = fixture("generic", "standard-webhook");
+    const first = await standard(body, "msg_e2e_standard_1");
+    expect(first).toMatchObject({ status: 200, body: { duplicate: false } });
+    const retry = await standard(body, "msg_e2e_standard_1");
+    expect(retry).toMatchObject({ status: 200, body: { duplicate: true, leadId: first.body.leadId } });
+    expect(await storedLead("svea@example.com")).toBe(200);
+  });
+
+  it("refuses a stale Standard Webhooks delivery with 401 stale_timestamp, and another key with 401", async () => {
+    const body = fixture("generic", "standard-webhook").replaceAll("svea@example.com", "stale.svea@example.com");
+    const stale = await standard(body, "msg_e2e_standard_2", { at: new Date(Date.now() - 10 * 60_000) });
+    expect(stale).toMatchObject({ status: 401, body: { error: { code: "stale_timestamp" } } });
+    const forged = await standard(body, "msg_e2e_standard_2", { secret: "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+    expect(forged).toMatchObject({ status: 401, body: { error: { code: "invalid_signature" } } });
+    expect(await storedLead("stale.svea@example.com")).toBe(404);
+  });
+
+  it("keeps GoToWebinar's keys above 2^53 exact in the stored timeline", async () => {
+    const body = fixture("gotowebinar", "registrant-joined").replaceAll(
+      "grace.goto@example.com",
+      "keys.goto@example.com",
+    );
+    expect((await post("gotowebinar", body)).status).toBe(200);
+    const lead = await (await fetch(`${ripen.url}/leads/${encodeURIComponent("keys.goto@example.com")}`)).text();
+    expect(lead).toContain('"4511665432126123456"');
+    expect(lead).not.toContain("4511665432126123000");
+  });
+
+  it("records a Livestorm attendance posted to the URL for its trigger", async () => {
+    const body = fixture("livestorm", "people-attended").replaceAll(
+      "louise@example.com",
+      "attended.livestorm@example.com",
+    );
+    const query = new URLSearchParams({ token: SECRETS.livestorm, event: "people.attended" }).toString();
+    const response = await post("livestorm", body, { query });
+    expect(response).toMatchObject({ status: 200, body: { duplicate: false } });
+    expect(await storedLead("attended.livestorm@example.com")).toBe(200);
+  });
+
+  it("acknowledges a Livestorm payload that does not fit with 200 stored:false, so Livestorm keeps the webhook", async () => {
+    const body = fixture("livestorm", "people-registered").replace(
+      '"email":"louise@example.com","avatar_link"',
+      '"email":7,"avatar_link"',
+    );
+    expect(body).toContain('"email":7');
+    const response = await post("livestorm", body);
+    expect(response).toMatchObject({
+      status: 200,
+      body: {
+        stored: false,
+        refused: { code: "invalid_payload", details: { issues: [{ path: "data.attributes.email" }] } },
+      },
+    });
+  });
+
+  it("never logs a URL token, accepted or refused, in the server's lines or the functions' output", async () => {
+    const written: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    try {
+      await post("livestorm", fixture("livestorm", "people-registered"));
+      await post("livestorm", fixture("livestorm", "people-registered"), { secret: "wrong-livestorm-token-123456" });
+      await post("gotowebinar", fixture("gotowebinar", "registrant-added"), { secret: "wrong-goto-token-123456" });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const lines = [...logged, ...written];
+    expect(lines.some((line) => line.includes("/webhooks/livestorm"))).toBe(true);
+    for (const token of [SECRETS.livestorm, SECRETS.gotowebinar, "wrong-livestorm-token", "wrong-goto-token"]) {
+      expect(lines.filter((line) => line.includes(token))).toEqual([]);
+    }
+  });
+
+  it("acknowledges a SavvyCal payload that does not fit with 200 stored:false", async () => {
+    const body = fixture("savvycal", "event-created").replace('"occurred_at":"2026-11-20T11:58:47Z",', "");
+    const response = await post("savvycal", body);
+    expect(response).toMatchObject({
+      status: 200,
+      body: { stored: false, refused: { code: "invalid_payload", details: { issues: [{ path: "occurred_at" }] } } },
     });
   });
 });

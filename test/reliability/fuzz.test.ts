@@ -5,7 +5,7 @@ import { SOURCES, type SourceName } from "#shared/domain/lead-event";
 import { startRipen } from "#shared/local/runtime";
 import { createTestTable, type TestTable } from "../support/dynamodb";
 import { genericPayload } from "../support/generic";
-import { fixture, senderHeaders } from "../unit/sources/support";
+import { fixture, senderHeaders, senderQuery, URL_TOKEN_SOURCES } from "../unit/sources/support";
 
 vi.hoisted(() => {
   // Ten thousand refusals would each log a line; only errors are worth seeing here.
@@ -60,6 +60,9 @@ const SEEDS: Record<SourceName, () => string> = {
   zoom: () => fixture("zoom", "webinar-registration-created"),
   calendly: () => fixture("calendly", "invitee-created"),
   calcom: () => fixture("calcom", "booking-created"),
+  gotowebinar: () => fixture("gotowebinar", "registrant-added"),
+  livestorm: () => fixture("livestorm", "people-registered"),
+  savvycal: () => fixture("savvycal", "event-created"),
   generic: () => JSON.stringify(genericPayload({ email: "fuzz@example.com" })),
 };
 
@@ -70,6 +73,11 @@ const signedAs = (source: SourceName, body: string, options: { secret?: string; 
     at: options.at ?? new Date(),
     url: `${ripen.url}/webhooks/${source}`,
   });
+/** The path a sender calls: Livestorm and GoToWebinar carry their secret token in its query string. */
+const pathOf = (source: SourceName, secret = SECRET) => {
+  const query = senderQuery(source, secret);
+  return `/webhooks/${source}${query ? `?${query}` : ""}`;
+};
 const source = fc.constantFrom(...SOURCES);
 
 /** Anything: any path under /webhooks, headers, content type and bytes. */
@@ -97,7 +105,7 @@ const arbitrary: fc.Arbitrary<FuzzRequest> = fc.record({
 
 /** Correctly signed, but not a delivery the sender's schema accepts. */
 const signedJunk: fc.Arbitrary<FuzzRequest> = fc.tuple(source, fc.json()).map(([name, json]) => ({
-  path: `/webhooks/${name}`,
+  path: pathOf(name),
   headers: { "content-type": "application/json", ...signedAs(name, json) },
   body: Buffer.from(json),
 }));
@@ -105,25 +113,28 @@ const signedJunk: fc.Arbitrary<FuzzRequest> = fc.tuple(source, fc.json()).map(([
 /** Senders whose signature covers a time (Typeform, Tally and Cal.com sign the body alone). */
 const TIMED: ReadonlySet<SourceName> = new Set(["webflow", "hubspot", "zoom", "calendly", "generic"]);
 
-/** A valid delivery whose signature no longer holds: another secret, a changed byte, too old, or none. */
+/**
+ * A valid delivery whose signature no longer holds: another secret, a changed byte, too old, or none. A URL
+ * token signs no byte of the body and no time: for those senders it is the token that is wrong.
+ */
 const brokenSignature: fc.Arbitrary<FuzzRequest> = fc
   .tuple(source, fc.constantFrom("secret", "byte", "stale", "unsigned"), fc.nat())
   .map(([name, chosen, position]) => {
-    const breakage = chosen === "stale" && !TIMED.has(name) ? "secret" : chosen;
+    const untimed = chosen === "stale" && !TIMED.has(name);
+    const breakage = untimed || (chosen === "byte" && URL_TOKEN_SOURCES.has(name)) ? "secret" : chosen;
     const body = SEEDS[name]();
+    const secret = breakage === "secret" ? `${SECRET}-not` : SECRET;
     const headers: Record<string, string> =
       breakage === "unsigned"
         ? {}
-        : signedAs(name, body, {
-            ...(breakage === "secret" && { secret: `${SECRET}-not` }),
-            ...(breakage === "stale" && { at: new Date(Date.now() - 3_600_000) }),
-          });
+        : signedAs(name, body, { secret, ...(breakage === "stale" && { at: new Date(Date.now() - 3_600_000) }) });
     const bytes = Buffer.from(body);
     if (breakage === "byte") {
       const at = position % bytes.length;
       bytes[at] = (bytes[at] ?? 0) ^ 0x20;
     }
-    return { path: `/webhooks/${name}`, headers: { "content-type": "application/json", ...headers }, body: bytes };
+    const path = breakage === "unsigned" ? `/webhooks/${name}` : pathOf(name, secret);
+    return { path, headers: { "content-type": "application/json", ...headers }, body: bytes };
   });
 
 /** Ripen's own format, correctly signed, with one field wrong. */

@@ -211,7 +211,7 @@ describe("ingestWebhook bounds occurredAt by the receiving clock", () => {
 });
 
 describe("ingestWebhook answers a refused payload as its source's policy says", () => {
-  it("declares the policy per source: only Calendly, which disables webhooks after a day of 4xx, acknowledges", () => {
+  it("declares the policy per source: those that disable webhooks after repeated failures acknowledge", () => {
     const policies = Object.fromEntries(
       Object.values(WEBHOOK_SOURCES).map((source) => [source?.name, source?.refusal]),
     );
@@ -223,6 +223,9 @@ describe("ingestWebhook answers a refused payload as its source's policy says", 
       zoom: "reject",
       calendly: "acknowledge",
       calcom: "reject",
+      gotowebinar: "reject",
+      livestorm: "acknowledge",
+      savvycal: "acknowledge",
       generic: "reject",
     });
   });

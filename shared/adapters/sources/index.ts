@@ -3,7 +3,10 @@ import type { SourceName } from "#shared/domain/lead-event";
 import { calcom } from "./calcom";
 import { calendly } from "./calendly";
 import { generic } from "./generic";
+import { gotowebinar } from "./gotowebinar";
 import { hubspot } from "./hubspot";
+import { livestorm } from "./livestorm";
+import { savvycal } from "./savvycal";
 import { tally } from "./tally";
 import { typeform } from "./typeform";
 import { webflow } from "./webflow";
@@ -18,5 +21,8 @@ export const WEBHOOK_SOURCES: Partial<Record<SourceName, WebhookSource>> = {
   zoom,
   calendly,
   calcom,
+  gotowebinar,
+  livestorm,
+  savvycal,
   generic,
 };

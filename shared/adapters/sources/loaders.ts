@@ -19,7 +19,7 @@ function once(load: () => Promise<WebhookSource>): SourceLoader {
 /**
  * The sources of WEBHOOK_SOURCES (./index.ts), each imported on its first delivery. The ingest function
  * uses these: its bundle keeps every sender, but a sender's module (its zod schemas above all) is only
- * evaluated when that sender posts, so a cold start doesn't build the schemas of eight senders to
+ * evaluated when that sender posts, so a cold start doesn't build the schemas of eleven senders to
  * answer one. A module is imported once per process; its later deliveries cost a resolved promise.
  */
 export const WEBHOOK_SOURCE_LOADERS: Partial<Record<SourceName, SourceLoader>> = {
@@ -30,5 +30,8 @@ export const WEBHOOK_SOURCE_LOADERS: Partial<Record<SourceName, SourceLoader>> =
   zoom: once(() => import("./zoom").then((module) => module.zoom)),
   calendly: once(() => import("./calendly").then((module) => module.calendly)),
   calcom: once(() => import("./calcom").then((module) => module.calcom)),
+  gotowebinar: once(() => import("./gotowebinar").then((module) => module.gotowebinar)),
+  livestorm: once(() => import("./livestorm").then((module) => module.livestorm)),
+  savvycal: once(() => import("./savvycal").then((module) => module.savvycal)),
   generic: once(() => import("./generic").then((module) => module.generic)),
 };

@@ -1,9 +1,10 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { InvalidSignatureError, StaleTimestampError } from "#shared/domain/errors";
 
 export type DigestEncoding = "hex" | "base64";
 
-export function hmacSha256(secret: string, ...parts: (string | Buffer)[]): Buffer {
+/** HMAC-SHA256 over the parts in order; a text key is its UTF-8 bytes. */
+export function hmacSha256(secret: string | Buffer, ...parts: (string | Buffer)[]): Buffer {
   const hmac = createHmac("sha256", secret);
   for (const part of parts) hmac.update(part);
   return hmac.digest();
@@ -53,4 +54,32 @@ export function requireFreshTimestamp(text: string, unit: "s" | "ms", now: Date,
   if (skew > toleranceSeconds) throw new StaleTimestampError(`timestamp is ${Math.round(skew)} s old`);
   if (-skew > toleranceSeconds) throw new StaleTimestampError(`timestamp is ${Math.round(-skew)} s in the future`);
   return millis;
+}
+
+/** The query parameter that carries a sender's secret URL token. */
+export const TOKEN_PARAMETER = "token";
+/** A token longer than this is refused unread (the secrets Ripen suggests are 32 random bytes as hex). */
+export const MAX_TOKEN_LENGTH = 512;
+
+/**
+ * For senders that sign nothing (Livestorm, GoToWebinar): the secret travels in the URL they call, as
+ * `?token=<secret>`. Exactly one token must be present, and it is compared with the secret in constant
+ * time: both are hashed first, so neither the comparison nor an early length check says how long the
+ * secret is. Errors never quote the token. It proves the caller knows the URL, nothing about the body.
+ */
+export function requireUrlToken(rawQueryString: string, secret: string): void {
+  const tokens = new URLSearchParams(rawQueryString).getAll(TOKEN_PARAMETER);
+  if (tokens.length === 0) throw new InvalidSignatureError(`missing ${TOKEN_PARAMETER} query parameter`);
+  if (tokens.length > 1) throw new InvalidSignatureError(`more than one ${TOKEN_PARAMETER} query parameter`);
+  const token = tokens[0] as string;
+  const matches =
+    token.length <= MAX_TOKEN_LENGTH &&
+    timingSafeEqual(createHash("sha256").update(token).digest(), createHash("sha256").update(secret).digest());
+  if (!matches) throw new InvalidSignatureError(`the ${TOKEN_PARAMETER} query parameter does not match`);
+}
+
+/** The query parameter, when given exactly once. */
+export function queryParameter(rawQueryString: string, name: string): string | undefined {
+  const values = new URLSearchParams(rawQueryString).getAll(name);
+  return values.length === 1 ? values[0] : undefined;
 }

@@ -5,15 +5,22 @@ import { validEvents } from "#shared/application/ingest-webhook";
 import type { WebhookRequest, WebhookSource } from "#shared/application/ports/webhook-source";
 import { RipenError } from "#shared/domain/errors";
 import type { SourceName } from "#shared/domain/lead-event";
-import { context, fixtureText, NOW, senderHeaders, webhookRequest } from "./support";
+import { context, fixtureText, NOW, senderHeaders, senderQuery, webhookRequest } from "./support";
 
 const SECRET = "test-fuzz-secret";
 const PUBLIC_URL = "https://api.example.com";
 const verifyContext = context(SECRET, { publicUrl: PUBLIC_URL });
 
-/** A request signed as each sender signs it, as of NOW. */
+/** A request signed as each sender signs it (or carrying its URL token), as of NOW. */
 const signed = (source: SourceName, body: string) =>
-  webhookRequest(source, body, senderHeaders(source, SECRET, body, { at: NOW, url: `${PUBLIC_URL}/webhooks/hubspot` }));
+  webhookRequest(
+    source,
+    body,
+    senderHeaders(source, SECRET, body, { at: NOW, url: `${PUBLIC_URL}/webhooks/hubspot` }),
+    {
+      rawQueryString: senderQuery(source, SECRET),
+    },
+  );
 
 /** Documented payloads to mutate, so the fuzzing reaches past each envelope check. */
 const SEEDS: Record<SourceName, readonly string[]> = {
@@ -24,6 +31,9 @@ const SEEDS: Record<SourceName, readonly string[]> = {
   zoom: ["zoom/url-validation", "zoom/webinar-registration-created", "zoom/webinar-participant-left"],
   calendly: ["calendly/invitee-created", "calendly/invitee-no-show-created"],
   calcom: ["calcom/booking-created", "calcom/meeting-ended"],
+  gotowebinar: ["gotowebinar/registrant-added", "gotowebinar/registrant-joined"],
+  livestorm: ["livestorm/people-registered"],
+  savvycal: ["savvycal/event-created", "savvycal/event-canceled"],
   generic: [],
 };
 

@@ -3,7 +3,10 @@ import { expect } from "vitest";
 import { signCalcom } from "#shared/adapters/sources/calcom";
 import { signCalendly } from "#shared/adapters/sources/calendly";
 import { signGeneric } from "#shared/adapters/sources/generic";
+import { gotowebinarQuery } from "#shared/adapters/sources/gotowebinar";
 import { signHubspot } from "#shared/adapters/sources/hubspot";
+import { livestormQuery } from "#shared/adapters/sources/livestorm";
+import { signSavvyCal } from "#shared/adapters/sources/savvycal";
 import { signTally } from "#shared/adapters/sources/tally";
 import { signTypeform } from "#shared/adapters/sources/typeform";
 import { signWebflow } from "#shared/adapters/sources/webflow";
@@ -120,7 +123,30 @@ export function senderHeaders(
       return signCalendly(secret, rawBody, seconds);
     case "calcom":
       return signCalcom(secret, rawBody);
+    case "savvycal":
+      return signSavvyCal(secret, rawBody);
+    // Their secret travels in the URL (senderQuery), not in a header.
+    case "gotowebinar":
+    case "livestorm":
+      return {};
     case "generic":
       return { "x-ripen-timestamp": String(seconds), "x-ripen-signature": signGeneric(secret, seconds, rawBody) };
   }
+}
+
+/** Senders that sign nothing: the secret is a token in the URL they call. */
+export const URL_TOKEN_SOURCES: ReadonlySet<SourceName> = new Set(["gotowebinar", "livestorm"]);
+
+/**
+ * The query string a sender's URL carries ("" for senders that sign in headers): the secret token, and
+ * for Livestorm the trigger the webhook was created for (people.registered unless given).
+ */
+export function senderQuery(
+  source: SourceName,
+  secret: string,
+  trigger: Parameters<typeof livestormQuery>[1] = "people.registered",
+): string {
+  if (source === "gotowebinar") return gotowebinarQuery(secret);
+  if (source === "livestorm") return livestormQuery(secret, trigger);
+  return "";
 }
