@@ -74,7 +74,7 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (current?.name !== undefined) subject.name = current.name;
   if (current?.company !== undefined) subject.company = current.company;
   const evaluation = engine.evaluate(subject, snapshot, now);
-  const move = decideMove(current, evaluation, { engine, subject, snapshot, now });
+  const move = decideMove(current, evaluation, engine, subject, snapshot, now);
   const nextStage = move?.stage ?? stage;
   const owner =
     current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
@@ -133,16 +133,13 @@ function stageEnteredMsOf(text: string): number {
   return lastStageEntry.ms;
 }
 
-/** What judging a lead on its events since it left the funnel needs, should the move ask for it. */
-interface Judged {
-  engine: ScoringEngine;
-  subject: ScoringSubject;
-  snapshot: LeadSnapshot;
-  now: Date;
-}
-
 /** Out of the funnel, a lead is judged on what it did since it left, with what is known about it. */
-function sinceLeaving({ engine, subject, snapshot, now }: Judged): StageVerdict | undefined {
+function sinceLeaving(
+  engine: ScoringEngine,
+  subject: ScoringSubject,
+  snapshot: LeadSnapshot,
+  now: Date,
+): StageVerdict | undefined {
   return snapshot.since && snapshot.since.events > 0
     ? engine.evaluate(subject, snapshot, now, "since").verdict
     : undefined;
@@ -150,20 +147,28 @@ function sinceLeaving({ engine, subject, snapshot, now }: Judged): StageVerdict 
 
 /**
  * The automatic move the evaluation calls for, if any. First events always enter the funnel. A recycled
- * or disqualified lead's move depends on its verdict since it left the funnel (sinceLeaving of `judged`).
+ * or disqualified lead's move depends on its verdict since it left the funnel (sinceLeaving), which only
+ * they evaluate: the lead's parts come as arguments, not an object every fold would make for nothing.
  */
-function decideMove(current: Lead | undefined, evaluation: Evaluation, judged: Judged): StageVerdict | undefined {
+function decideMove(
+  current: Lead | undefined,
+  evaluation: Evaluation,
+  engine: ScoringEngine,
+  subject: ScoringSubject,
+  snapshot: LeadSnapshot,
+  now: Date,
+): StageVerdict | undefined {
   const { verdict, demotion, reopen } = evaluation;
   if (demotion?.stage === "disqualified") return current?.stage === "disqualified" ? undefined : demotion;
   if (current === undefined) return isForward("lead", verdict.stage) ? verdict : FIRST_EVENT;
   if (current.stage === "disqualified") {
     if (!reopen) return undefined;
-    const fresh = sinceLeaving(judged);
+    const fresh = sinceLeaving(engine, subject, snapshot, now);
     const stage = fresh && isForward("lead", fresh.stage) ? fresh.stage : "lead";
     return { ...reopen, stage, reason: `${reopen.reason}; re-entered as ${stage}` };
   }
   if (current.stage === "recycled") {
-    const fresh = sinceLeaving(judged);
+    const fresh = sinceLeaving(engine, subject, snapshot, now);
     return fresh && isForward("recycled", fresh.stage) ? fresh : undefined;
   }
   if (isForward(current.stage, verdict.stage)) return verdict;

@@ -420,8 +420,8 @@ class Evaluated implements Evaluation {
   score = 0;
   fit = 0;
   engagement = 0;
-  bant: Bant = {};
-  attributes: Record<string, Scalar> = {};
+  bant: Bant = NO_BANT;
+  attributes: Record<string, Scalar> = NO_ATTRIBUTES;
   lastEventAt = "";
   verdict: StageVerdict = NO_VERDICT;
   autoAccept = false;
@@ -467,8 +467,10 @@ class Evaluated implements Evaluation {
   }
 }
 
-/** Never seen: evaluate sets every verdict before it returns. */
+// Never seen: evaluate sets each of these before it returns (shared, so a new evaluation allocates none).
 const NO_VERDICT: StageVerdict = Object.freeze({ stage: "lead", ruleId: "", reason: "" });
+const NO_BANT: Bant = Object.freeze({});
+const NO_ATTRIBUTES: Record<string, Scalar> = Object.freeze({});
 
 /**
  * The model as compiled, hashed: editing a rule changes it even when the user's `version` stays. Where
