@@ -50,6 +50,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     bus: stateful.bus,
     secret: stateful.secret,
     idKey: stateful.idKey,
+    linkKey: stateful.linkKey,
     config,
     notifications: model.notifications,
     compiledModel: compiled,
