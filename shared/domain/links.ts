@@ -35,7 +35,8 @@ export const PAGE_NONCE_SECONDS = 12 * 3600;
 export const MIN_LINK_KEY_LENGTH = 32;
 /** The longest token accepted (a rep id of 128 characters fits with room). */
 export const MAX_TOKEN_LENGTH = 400;
-const MAX_REP_LENGTH = 128;
+/** The longest rep id a link names. */
+export const MAX_REP_LENGTH = 128;
 
 export interface LinkClaims {
   scope: LinkScope;

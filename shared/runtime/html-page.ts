@@ -32,3 +32,14 @@ export function scriptJson(value: unknown): string {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
+
+/** The head every page shares: charset, a phone's viewport, no Referer, the title, and its own style. */
+export function pageHead(title: string, nonce: string, style: string): string {
+  return `<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)} · Ripen</title>
+<style nonce="${nonce}">${style}</style>
+</head>`;
+}

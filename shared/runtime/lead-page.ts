@@ -2,7 +2,7 @@ import type { LeadView, TimelineEntry } from "#shared/application/read-lead";
 import { stageLabel } from "#shared/domain/alert-facts";
 import { BANT_KEYS, type Owner, type RuleHit } from "#shared/domain/lead";
 import type { RepActionType } from "#shared/domain/rep-actions";
-import { escapeHtml } from "./html-page";
+import { escapeHtml, pageHead } from "./html-page";
 
 /** Entries one page of the timeline shows, newest first. */
 export const TIMELINE_PAGE_SIZE = 20;
@@ -42,13 +42,7 @@ export function leadPage(input: LeadPageInput, nonce: string): string {
   const who = lead.name ?? lead.email;
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(who)} · Ripen</title>
-<style nonce="${nonce}">${LEAD_PAGE_STYLE}</style>
-</head>
+${pageHead(who, nonce, LEAD_PAGE_STYLE)}
 <body>
 <main>
 ${input.done ? `<p class="done" role="status">${escapeHtml(DONE_TEXT[input.done])}</p>` : ""}

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { InvalidLinkError } from "#shared/domain/links";
-import { escapeHtml, htmlPageResponse } from "./html-page";
+import { escapeHtml, htmlPageResponse, pageHead } from "./html-page";
 import { type LeadPageInput, leadPage } from "./lead-page";
 
 /** A lead link's page (read.ts, GET): the lead, its explanation and timeline, and the actions the link allows. */
@@ -32,17 +32,7 @@ function noticeResponse(statusCode: number, title: string, message: string, back
   return htmlPageResponse(
     (nonce) => `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)} · Ripen</title>
-<style nonce="${nonce}">
-  body { font: 16px/1.45 system-ui, sans-serif; margin: 0; color: #1d2a1f; background: #fbfaf5; }
-  main { max-width: 36rem; margin: 0 auto; padding: 16px; overflow-wrap: anywhere; }
-  a { display: inline-flex; align-items: center; min-height: 44px; }
-</style>
-</head>
+${pageHead(title, nonce, NOTICE_STYLE)}
 <body><main>
 <h1>${escapeHtml(title)}</h1>
 <p id="notice">${escapeHtml(message)}</p>
@@ -53,3 +43,9 @@ ${back ? `<p><a href="">Back to the lead</a></p>` : ""}
     statusCode,
   );
 }
+
+const NOTICE_STYLE = `
+  body { font: 16px/1.45 system-ui, sans-serif; margin: 0; color: #1d2a1f; background: #fbfaf5; }
+  main { max-width: 36rem; margin: 0 auto; padding: 16px; overflow-wrap: anywhere; }
+  a { display: inline-flex; align-items: center; min-height: 44px; }
+`;
