@@ -4,6 +4,8 @@ import { signTypeform, type TypeformPayload } from "#shared/adapters/sources/typ
 import { signZoom, type ZoomPayload } from "#shared/adapters/sources/zoom";
 import { DEVELOPMENT_SECRET } from "#shared/local/dev-secrets";
 import { loadDotEnv } from "#shared/local/dotenv";
+import { runWhenStarted } from "./command";
+import { makeLink } from "./link";
 
 /**
  * `npm run demo`: replays one buyer's journey against the running local Ripen, signed with the local
@@ -12,14 +14,15 @@ import { loadDotEnv } from "#shared/local/dotenv";
  * booking. The lead ripens step by step to sql, which sends the Slack alert.
  * Usage: npm run demo [-- <base URL>]   (default http://127.0.0.1:$PORT, PORT 3000)
  */
-interface Step {
+export interface Step {
   title: string;
   source: "typeform" | "zoom" | "calendly";
   body: object;
   sign(secret: string, rawBody: string, now: Date): Record<string, string>;
 }
 
-function journey(run: string, email: string, now: Date): Step[] {
+/** The demo's buyer: three deliveries from three tools, each signed as that tool signs. */
+export function journey(run: string, email: string, now: Date): Step[] {
   const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
   const webinar = { uuid: `demo-webinar-${run}==`, id: "85712345678", topic: "Lead scoring that sales trusts" };
   const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
@@ -189,9 +192,17 @@ async function main(): Promise<void> {
       : `Lead ${last.leadId} ended at ${last.stage}; the model decides when a lead is sql (ripen.model.yaml).`,
   );
   console.log(`Its score, reasons and BANT: curl ${baseUrl}/leads/${last.leadId}`);
+  if (last.stage === "sql") {
+    // The alert `npm start` prints (or posts) carries the owner's link; this one asks who accepts.
+    const page = await makeLink(
+      { what: "lead", lead: String(last.leadId), view: false, days: 7, aws: false },
+      { ...process.env, RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL || baseUrl },
+    );
+    console.log(`Its page, to accept, qualify, disqualify or recycle it from a browser: ${page}`);
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(`demo: ${(error as Error).message}`);
-  process.exit(1);
+runWhenStarted(import.meta.url, "demo", async () => {
+  await main();
+  return 0;
 });

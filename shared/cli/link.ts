@@ -13,7 +13,7 @@ const USAGE = [
   "  --aws: sign with the deployed link key (RIPEN_LINK_KEY_ARN, RIPEN_PUBLIC_URL set)",
 ].join("\n       ");
 
-interface LinkRequest {
+export interface LinkRequest {
   what: "funnel" | "lead";
   lead?: string;
   rep?: string;

@@ -86,7 +86,7 @@ function actionsSection(input: LeadPageInput): string {
         return `<form method="post" class="act">${hidden(action)}<button type="submit" name="go" value="qualify">Qualify</button></form>`;
       default: {
         const verb = action === "disqualify" ? "Disqualify" : "Recycle";
-        return `<form method="post" class="act">${hidden(action)}<label>Reason <input name="reason" required maxlength="500" autocomplete="off"></label><button type="submit" name="go" value="${action}">${verb}</button></form>`;
+        return `<form method="post" class="act">${hidden(action)}<label><span>Reason</span> <input name="reason" required maxlength="500" autocomplete="off"></label><button type="submit" name="go" value="${action}">${verb}</button></form>`;
       }
     }
   });
@@ -99,7 +99,7 @@ function acceptAs(input: LeadPageInput): string {
   const options = input.owners
     .map((owner) => `<option value="${escapeHtml(owner.id)}">${escapeHtml(owner.name)}</option>`)
     .join("");
-  return `<label>as <select name="owner" required><option value="">choose…</option>${options}</select></label>`;
+  return `<label><span>as</span> <select name="owner" required><option value="">choose…</option>${options}</select></label>`;
 }
 
 function explanation(hits: readonly RuleHit[]): string {
@@ -195,6 +195,7 @@ const LEAD_PAGE_STYLE = `
   #actions { display: flex; flex-direction: column; gap: 10px; margin: 16px 0; }
   .act { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
   .act label { display: flex; flex: 1 1 12rem; gap: 6px; align-items: center; min-width: 0; }
+  .act label span { flex: none; overflow-wrap: normal; }
   input, select, button { font: inherit; min-height: 44px; min-width: 44px; max-width: 100%; }
   input, select { flex: 1 1 auto; min-width: 0; padding: 6px 8px; border: 1px solid #9bb59f; border-radius: 6px; }
   button { padding: 8px 18px; border: 1px solid #2f7d32; background: #fff; color: #2f7d32; border-radius: 6px; }
