@@ -52,7 +52,24 @@ async function verified(
     throw error;
   }
 }
-const isResponse = (value: LinkClaims | Response): value is Response => "statusCode" in value;
+const isResponse = <Value extends object>(value: Value | Response): value is Response => "statusCode" in value;
+
+/** The lead a request's path names and the claims of its token, or the response that refuses them. */
+async function leadLink(
+  key: LinkKeySource,
+  now: Date,
+  event: APIGatewayProxyEventV2,
+  scopes: readonly LinkScope[],
+): Promise<{ leadId: string; token: string; claims: LinkClaims } | Response> {
+  const path = PagePath.safeParse(event.pathParameters ?? {});
+  if (!path.success) return linkRefusedResponse(new InvalidLinkError("malformed", "this link is not one Ripen made"));
+  const { id: leadId, token } = path.data;
+  const claims = await verified(key, now, token, leadId, scopes);
+  if (isResponse(claims)) return claims;
+  // The MAC covers the id, so a verified id is one Ripen made; checked again before it reaches the store.
+  if (!LeadId.safeParse(leadId).success) return noLongerAvailableResponse();
+  return { leadId, token, claims };
+}
 
 export interface LeadLinkPageDeps {
   key: LinkKeySource;
@@ -70,17 +87,14 @@ export const leadLinkPage =
   (deps: LeadLinkPageDeps) =>
   async (event: APIGatewayProxyEventV2): Promise<Response> => {
     const now = deps.clock();
-    const path = PagePath.safeParse(event.pathParameters ?? {});
-    if (!path.success) return linkRefusedResponse(new InvalidLinkError("malformed", "this link is not one Ripen made"));
-    const claims = await verified(deps.key, now, path.data.token, path.data.id, LEAD_SCOPES);
-    if (isResponse(claims)) return claims;
+    const link = await leadLink(deps.key, now, event, LEAD_SCOPES);
+    if (isResponse(link)) return link;
+    const { leadId, token, claims } = link;
     const query = PageQuery.safeParse(event.queryStringParameters ?? {});
     if (!query.success) return actionRefusedResponse(400, "page must be a whole number from 1 to 1000");
-    // The MAC covers the id, so a verified id is one Ripen made; checked again before it reaches the store.
-    if (!LeadId.safeParse(path.data.id).success) return noLongerAvailableResponse();
     let view: LeadView;
     try {
-      view = await deps.readLead(path.data.id);
+      view = await deps.readLead(leadId);
     } catch (error) {
       if (error instanceof LeadNotFoundError) return noLongerAvailableResponse();
       throw error;
@@ -92,7 +106,7 @@ export const leadLinkPage =
       now,
       page: query.data.page ?? 1,
       actions: PAGE_ACTIONS.filter((action) => allowed.has(action)),
-      formNonce: pageNonce(await deps.key(), path.data.token, now, randomBytes(18).toString("base64url")),
+      formNonce: pageNonce(await deps.key(), token, now, randomBytes(18).toString("base64url")),
       rep,
       owners: deps.owners,
       done: query.data.done,
@@ -153,11 +167,9 @@ export const leadLinkAction =
   (deps: LeadLinkActionDeps) =>
   async (event: APIGatewayProxyEventV2): Promise<Response> => {
     const now = deps.clock();
-    const path = PagePath.safeParse(event.pathParameters ?? {});
-    if (!path.success) return linkRefusedResponse(new InvalidLinkError("malformed", "this link is not one Ripen made"));
-    const { id: leadId, token } = path.data;
-    const claims = await verified(deps.key, now, token, leadId, ["lead"]);
-    if (isResponse(claims)) return claims;
+    const link = await leadLink(deps.key, now, event, ["lead"]);
+    if (isResponse(link)) return link;
+    const { leadId, token, claims } = link;
     const form = readForm(event);
     if (typeof form === "string") return actionRefusedResponse(400, form);
     let pageId: string;

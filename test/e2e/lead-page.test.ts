@@ -1,32 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { journey } from "#shared/cli/demo";
 import { linkExpiry, signLink } from "#shared/domain/links";
 import { startRipen } from "#shared/local/runtime";
 import { leadPagePath } from "#shared/runtime/links";
+import { launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
 
 /** The lead page a rep opens from an alert, in a real browser on a phone-sized screen. */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SECRET = "lead-page-test-secret";
 const LINK_KEY = "lead-page-test-link-key-0123456789abcdef";
 
 let ripen: Awaited<ReturnType<typeof startRipen>>;
-let browser: BrowserContext;
-let profile: string;
+let browser: TestBrowser;
 let leadId: string;
 
 beforeAll(async () => {
@@ -54,40 +40,18 @@ beforeAll(async () => {
     expect(response.status).toBe(200);
     leadId = ((await response.json()) as { leadId: string }).leadId;
   }
-  profile = await mkdtemp(join(tmpdir(), "ripen-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 375, height: 740 },
-  });
+  browser = await launchBrowser({ width: 375, height: 740 });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await ripen?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 const linkFor = (rep: string) =>
   `${ripen.url}${leadPagePath(leadId, signLink(LINK_KEY, leadId, { scope: "lead", expiresAt: linkExpiry(new Date(), 7), rep }))}`;
 
-/** A page that keeps its script errors and refuses (and keeps) any request to another origin. */
-async function watchedPage() {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  const elsewhere: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  await page.route("**/*", (route) => {
-    if (route.request().url().startsWith(ripen.url)) return route.continue();
-    elsewhere.push(route.request().url());
-    return route.abort();
-  });
-  return { page, problems, elsewhere };
-}
+const watchedPage = () => watchedPageOf(browser.context, ripen.url);
 
 /** Every visible control and link smaller than 44 × 44 CSS pixels, by its text. */
 const smallTargets = (page: Page) =>
