@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { FUNNEL_SUBJECT, type LinkScope, linkExpiry, signLink } from "#shared/domain/links";
 import { startRipen } from "#shared/local/runtime";
 import { funnelPagePath, leadPagePath } from "#shared/runtime/links";
@@ -9,6 +9,8 @@ import { postGeneric } from "../support/webhook-sender";
 
 const LINK_KEY = "lead-links-test-key-0123456789abcdef";
 let ripen: Awaited<ReturnType<typeof startRipen>>;
+/** Every line the server and the handlers wrote: the local server's log and the functions' stdout. */
+const written: string[] = [];
 
 beforeAll(async () => {
   ripen = await startRipen({
@@ -17,7 +19,7 @@ beforeAll(async () => {
     inMemory: true,
     tableName: `lead-links-${Date.now()}`,
     env: { RIPEN_SECRET_GENERIC: GENERIC_SECRET, RIPEN_LINK_KEY: LINK_KEY },
-    log: () => {},
+    log: (line) => written.push(line),
   });
 }, 120_000);
 afterAll(async () => {
@@ -158,15 +160,22 @@ describe("GET a lead's page through its link", () => {
 });
 
 describe("POST an action from the page", () => {
-  it("accepts the lead as the link's rep, once however often it is clicked", async () => {
+  it("accepts the lead as the link's rep, once however often it is clicked, and logs no token", async () => {
     // Prepare
     const leadId = await newLead();
-    const url = pageUrl(leadId, token(leadId, "lead", { rep: "ana" }));
-    const fields = formOf(await (await fetch(url)).text(), "accept");
+    const linkToken = token(leadId, "lead", { rep: "ana" });
+    const url = pageUrl(leadId, linkToken);
+    const write = process.stdout.write.bind(process.stdout);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
+      written.push(String(chunk));
+      return write(chunk, ...(rest as []));
+    });
 
     // Act
+    const fields = formOf(await (await fetch(url)).text(), "accept");
     const first = await post(url, fields);
     const second = await post(url, fields);
+    stdout.mockRestore();
 
     // Assess
     expect([first.status, second.status]).toEqual([303, 303]);
@@ -179,6 +188,12 @@ describe("POST an action from the page", () => {
     const page = await (await fetch(`${url}?done=accepted`)).text();
     expect(page).toContain("Accepted: the lead is yours.");
     expect(page).not.toContain('name="action" value="accept"');
+    // The server logged these requests (by route template) and the action (by lead id), never the token.
+    expect(written.some((line) => line.includes("POST /links/leads/{id}/{token} 303"))).toBe(true);
+    expect(written.some((line) => line.includes("rep action applied"))).toBe(true);
+    for (const part of [linkToken, ...linkToken.split("."), fields.get("nonce") ?? "nonce"]) {
+      expect(written.filter((line) => line.includes(part))).toEqual([]);
+    }
   });
 
   it("disqualifies with the reason the rep wrote, and refuses one without", async () => {
