@@ -5,16 +5,18 @@ import { slackSettings } from "#shared/adapters/slack/settings";
 import { NOTIFIERS } from "#shared/bus/notifiers";
 import { leadLink } from "#shared/domain/alert-facts";
 import { FUNCTION_ENV } from "#shared/runtime/env";
+import { linkKeySource, notifierPageLinks } from "#shared/runtime/links";
 import { notifierHandler } from "#shared/runtime/notifier";
 import { logger } from "#shared/runtime/powertools";
 
 const secrets = secretProvider();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const linkKey = linkKeySource();
 
 /**
  * Target of the Slack rules (changes of stage sent to `slack` or `marketing`, SLA breaches): one Block Kit
  * alert per transition and audience, to the owner (a channel, or their direct messages) or the marketing
- * channel. Locally, without Slack configured, alerts are printed.
+ * channel, each with a signed link to the lead's page. Locally, without Slack configured, alerts are printed.
  */
 export const handler = notifierHandler({
   route: NOTIFIERS.slack,
@@ -26,14 +28,16 @@ export const handler = notifierHandler({
       ...(env.SLACK_CHANNEL && { channel: env.SLACK_CHANNEL }),
       ...(env.SLACK_MARKETING_CHANNEL && { marketingChannel: env.SLACK_MARKETING_CHANNEL }),
     });
+    const pageUrl = await notifierPageLinks(env, linkKey, logger);
     const sender = slackAlertSender({
       settings,
       log: logger,
+      ...(pageUrl && { pageUrl }),
       leadUrl: leadLink(env.RIPEN_LEAD_URL),
       retry: { sleep, now: Date.now, deadline: retryDeadline(Date.now(), remainingMs) },
     });
     return sender.audiences().size === 0 && env.RIPEN_LOCAL
-      ? consoleSlackSender((text) => process.stdout.write(text))
+      ? consoleSlackSender((text) => process.stdout.write(text), pageUrl)
       : sender;
   },
 });

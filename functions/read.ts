@@ -19,6 +19,8 @@ import { calibrationPageResponse } from "#shared/runtime/calibration-page";
 import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
 import { funnelPageResponse } from "#shared/runtime/funnel-page";
+import { funnelLinkPage, leadLinkPage } from "#shared/runtime/link-routes";
+import { linkKeySource } from "#shared/runtime/links";
 import { logger } from "#shared/runtime/powertools";
 import { pseudonymSource } from "#shared/runtime/pseudonyms";
 import { tracing } from "#shared/runtime/tracing";
@@ -35,6 +37,7 @@ const list = listLeads({ index: dynamoStageIndex(table), leads, pseudonyms });
 const account = readAccount({ domains: dynamoDomainIndex(table), leads });
 const funnel = readFunnel({ log: dynamoTransitionLog(table), clock });
 const calibrations = dynamoCalibrationReports(table);
+const linkKey = linkKeySource();
 
 const LeadPath = z.strictObject({ id: LeadIdOrEmail });
 const AccountPath = z.strictObject({ domain: AccountDomain });
@@ -61,9 +64,19 @@ const routes: Record<string, Route> = {
     return funnelPageResponse(await funnel(parseQuery(FunnelQuery, parameters)));
   },
   "GET /calibration/view": async () => calibrationPageResponse(await calibrations.latest()),
+  "GET /links/leads/{id}/{token}": leadLinkPage({ key: linkKey, clock, readLead: getLead, owners: engine.owners }),
+  "GET /links/funnel/{token}": funnelLinkPage({
+    key: linkKey,
+    clock,
+    page: (parameters) => funnel(parseQuery(FunnelQuery, parameters)),
+    render: funnelPageResponse,
+  }),
 };
 
-/** The read API: one function, routed by the API's route key. Reads only: Query and BatchGetItem, never Scan. */
+/**
+ * The read API and the pages signed links open: one function, routed by the API's route key. Reads only:
+ * Query and BatchGetItem, never Scan.
+ */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(httpErrorHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))

@@ -24,6 +24,10 @@ export const ROUTE_THROTTLES: Record<string, Required<ThrottleSettings>> = {
   "POST /webhooks/{source}": { rateLimit: 100, burstLimit: 200 },
   // Unauthenticated and free to call: kept low so it cannot run up the bill.
   "GET /health": { rateLimit: 5, burstLimit: 10 },
+  // A person at a browser: a few pages a minute each; low, so guessing tokens gets nowhere fast.
+  "GET /links/leads/{id}/{token}": { rateLimit: 10, burstLimit: 20 },
+  "POST /links/leads/{id}/{token}": { rateLimit: 5, burstLimit: 10 },
+  "GET /links/funnel/{token}": { rateLimit: 5, burstLimit: 10 },
 };
 
 /**
@@ -37,6 +41,10 @@ export const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   "/slack/":
     "Slack cannot sign requests with SigV4; the handler verifies the Slack signing secret (v0 HMAC and " +
     "timestamp) before acting.",
+  "/links/":
+    "People open lead and funnel pages from alert links in a browser, without AWS credentials: the token in the " +
+    "path (HMAC-SHA256 over the lead id, scope, expiry and rep under the link key) is checked in constant time " +
+    "before anything is read; actions are POSTs that also need the page's signed nonce; throttled.",
   "/health":
     "Liveness probe for uptime monitors: returns only status and model version, no lead data, and is throttled.",
 };

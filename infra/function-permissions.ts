@@ -15,6 +15,8 @@ export interface FunctionPermissions {
   secrets?: boolean;
   /** GetSecretValue on the lead id key: functions that turn an email or an event id into its pseudonym. */
   idKey?: boolean;
+  /** GetSecretValue on the link key: functions that make or check signed links to lead and funnel pages. */
+  linkKey?: boolean;
   /** ses:SendEmail on the configured identity and configuration set (needs the ripen:fromAddress context). */
   sendEmail?: boolean;
 }
@@ -27,15 +29,16 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> &
   Record<string, FunctionPermissions | undefined> = {
   // Reads the lead and its events, writes event, lead and transition in one transaction; verifies signatures.
   ingest: { table: "readWrite", secrets: true, idKey: true },
-  // Finds a lead by email: the email's pseudonym needs the key.
-  read: { table: "read", idKey: true },
+  // Finds a lead by email: the email's pseudonym needs the key; checks the links lead and funnel pages open with.
+  read: { table: "read", idKey: true, linkKey: true },
   // Pure mapping from stream records to bus event details: the Pipe puts them on the bus.
   publish: {},
   // Idempotency markers per transition live in the table; the webhook URL lives in the secret.
-  "notify-slack": { table: "readWrite", secrets: true },
-  "notify-email": { table: "readWrite", sendEmail: true },
-  // Slack buttons: verifies the Slack signature, then the same write path as ingest.
-  actions: { table: "readWrite", secrets: true },
+  // Each alert carries a signed link to its lead's page.
+  "notify-slack": { table: "readWrite", secrets: true, linkKey: true },
+  "notify-email": { table: "readWrite", sendEmail: true, linkKey: true },
+  // Slack buttons and lead pages: verifies the Slack signature or the link, then the same write path as ingest.
+  actions: { table: "readWrite", secrets: true, linkKey: true },
   // GDPR erasure: queries the person's partition, deletes it, writes a PII-free tombstone; takes an email.
   erase: { table: "readWrite", idKey: true },
   // Starts the daily sweep's run: its header and parts in the table, its work items on the work queue.

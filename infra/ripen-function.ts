@@ -43,7 +43,9 @@ export interface RipenFunctionProps {
   secret: ISecret;
   /** The lead id key, given to functions whose permissions name it (idKey). */
   idKey: ISecret;
-  /** The base URL senders post to, for signature schemes that sign the URL. */
+  /** The key of signed links, given to functions whose permissions name it (linkKey). */
+  linkKey?: ISecret;
+  /** The base URL senders post to (for signature schemes that sign the URL), and lead page links start with. */
   publicUrl: string;
   email?: EmailSettings;
   /** Plain deployment settings (ripen:functionEnvironment). */
@@ -128,6 +130,7 @@ export class RipenFunction extends Construct {
         TABLE_NAME: props.table.tableName,
         RIPEN_SECRETS_ARN: props.secret.secretArn,
         ...(permissions.idKey && { RIPEN_ID_KEY_ARN: props.idKey.secretArn }),
+        ...(permissions.linkKey && { RIPEN_LINK_KEY_ARN: linkKeyOf(props).secretArn }),
         RIPEN_PUBLIC_URL: props.publicUrl,
         POWERTOOLS_SERVICE_NAME: "ripen",
         POWERTOOLS_METRICS_NAMESPACE: "Ripen",
@@ -171,6 +174,7 @@ export class RipenFunction extends Construct {
     }
     if (permissions.secrets) props.secret.grantRead(this.role);
     if (permissions.idKey) props.idKey.grantRead(this.role);
+    if (permissions.linkKey) linkKeyOf(props).grantRead(this.role);
     if (permissions.sendEmail && props.email) {
       // SES authorizes a send against the identity and, when one is used, the configuration set.
       const sesArn = (resource: string, resourceName: string) =>
@@ -180,4 +184,9 @@ export class RipenFunction extends Construct {
       this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources }));
     }
   }
+}
+
+function linkKeyOf(props: RipenFunctionProps): ISecret {
+  if (!props.linkKey) throw new Error(`${props.definition.entry} makes or checks signed links: give it the link key`);
+  return props.linkKey;
 }

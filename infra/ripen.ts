@@ -43,6 +43,11 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     description: "The lead id key (generated; never change it): RIPEN_ID_KEY_ARN for npm run migrate -- lead-ids --aws",
   });
 
+  new CfnOutput(stateful, "LinkKeyArn", {
+    value: stateful.linkKey.secretArn,
+    description: "The key of signed links to lead and funnel pages: RIPEN_LINK_KEY_ARN for npm run link -- --aws",
+  });
+
   const stateless = new StatelessStack(app, "RipenStateless", {
     env,
     description: "Ripen: HTTP API, functions, pipe, rules, alarms",
@@ -50,6 +55,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     bus: stateful.bus,
     secret: stateful.secret,
     idKey: stateful.idKey,
+    linkKey: stateful.linkKey,
     config,
     notifications: model.notifications,
     compiledModel: compiled,

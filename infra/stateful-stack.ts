@@ -34,6 +34,8 @@ export class StatefulStack extends Stack {
   readonly secret: Secret;
   /** The key of lead ids and event keys (HMAC): generated here, never pasted, never rotated. */
   readonly idKey: Secret;
+  /** The key of signed links to lead and funnel pages: generated here; rotating it voids every link out. */
+  readonly linkKey: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -93,6 +95,17 @@ export class StatefulStack extends Stack {
       "Rotating it would change every lead id, and an erased person's tombstone and event records cannot be " +
         "re-keyed without the email the erasure removed: the key is kept for the table's life, and only the " +
         "ingest, read and erase functions may read it.",
+    );
+    this.linkKey = new Secret(this, "LinkKey", {
+      description: "Ripen: the key links to lead and funnel pages are signed with (rotating it voids every link)",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.linkKey,
+      "AwsSolutions-SMG4",
+      "Links live days, not months: an operator rotates the key by hand (the README says how) when a link may " +
+        "have leaked, which voids every link out at once; a scheduled rotation would void them without cause.",
     );
     acknowledge(
       this.secret,

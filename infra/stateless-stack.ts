@@ -42,6 +42,8 @@ export interface StatelessStackProps extends StackProps {
   secret: ISecret;
   /** The lead id key (HMAC), for the functions that hash emails and event ids. */
   idKey: ISecret;
+  /** The key of signed links to lead and funnel pages. */
+  linkKey: ISecret;
   config: RipenConfig;
   /** The model's notification rules: creations are published when they alert on new leads. */
   notifications: readonly NotificationRule[];
@@ -79,6 +81,7 @@ export class StatelessStack extends Stack {
         table: props.table,
         secret: props.secret,
         idKey: props.idKey,
+        linkKey: props.linkKey,
         publicUrl: config.publicUrl ?? this.api.url,
         ...(config.email && { email: config.email }),
         environment: config.functionEnvironment,

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { DEVELOPMENT_SECRET } from "#shared/local/dev-secrets";
 import { loadDotEnv } from "#shared/local/dotenv";
+import { runWhenStarted } from "./command";
 import { type JourneySource, journey, replayJourney, WEBINAR_TOOLS, type WebinarTool } from "./demo-journey";
+import { makeLink } from "./link";
 
 /**
  * `npm run demo`: replays one buyer's journey against the running local Ripen, signed with the local
@@ -52,6 +54,14 @@ async function main(): Promise<void> {
       : `Lead ${last.leadId} ended at ${last.stage}; the model decides when a lead is sql (ripen.model.yaml).`,
   );
   console.log(`Its score, reasons and BANT: curl ${baseUrl}/leads/${last.leadId}`);
+  if (last.stage === "sql") {
+    // The alert `npm start` prints (or posts) carries the owner's link; this one asks who accepts.
+    const page = await makeLink(
+      { what: "lead", lead: String(last.leadId), view: false, days: 7, aws: false },
+      { ...process.env, RIPEN_PUBLIC_URL: process.env.RIPEN_PUBLIC_URL || baseUrl },
+    );
+    console.log(`Its page, to accept, qualify, disqualify or recycle it from a browser: ${page}`);
+  }
 }
 
 function parseArguments(args: readonly string[]): { baseUrl: string; webinarTool: WebinarTool } {
@@ -70,7 +80,7 @@ function parseArguments(args: readonly string[]): { baseUrl: string; webinarTool
   return { baseUrl: baseUrl.replace(/\/+$/, ""), webinarTool };
 }
 
-main().catch((error: unknown) => {
-  console.error(`demo: ${(error as Error).message}`);
-  process.exit(1);
+runWhenStarted(import.meta.url, "demo", async () => {
+  await main();
+  return 0;
 });

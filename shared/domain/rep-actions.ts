@@ -127,3 +127,10 @@ export const disqualifyLead = (lead: Lead, reason: string, actor: Actor, now: Da
 /** recycle: back to nurturing with the reason (→ recycled). */
 export const recycleLead = (lead: Lead, reason: string, actor: Actor, now: Date, hits?: readonly RuleHit[]) =>
   applyRepAction(lead, { type: "recycle", reason }, actor, now, hits);
+
+/** The actions a rep may take on a lead now, as applyRepAction would allow them (a page offers only these). */
+export function offeredActions(lead: Pick<Lead, "stage" | "owner">): RepActionType[] {
+  return (Object.keys(RULES) as RepActionType[]).filter((type) =>
+    type === "accept" && OWNED.has(lead.stage) ? !lead.owner : RULES[type].from.includes(lead.stage),
+  );
+}

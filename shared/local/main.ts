@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     ...localAccess(access).summary(),
     `data:         ${ripen.dataDir} (${engine} at ${ripen.endpoint}, table ${ripen.tableName})`,
     `mail:         ${mail ? `${mail.url} (the SES emulator: every alert email sent here)` : `SES at ${process.env.SES_ENDPOINT}`}`,
+    `links:        alerts link to their lead's page; \`npm run link -- funnel\` prints one to the funnel (key: ${process.env.RIPEN_LINK_KEY ? "RIPEN_LINK_KEY" : `${relative(process.cwd(), ripen.dataDir) || "."}/link-key`})`,
     `.env:         ${dotenvSummary(dotenv)}`,
     `not set:      ${missingSecrets.length > 0 ? `${missingSecrets.join(", ")} (those senders get 503)` : "no secret missing"}`,
     ...(slack.length > 0 ? [`              ${slack.join(", ")}`] : []),

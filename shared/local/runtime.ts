@@ -23,6 +23,7 @@ import { startDynamoDbLocal } from "./dynamodb-local";
 import { importHandler, type LambdaHandler } from "./handlers";
 import { startHttpServer } from "./http-server";
 import { lambdaContext } from "./lambda-context";
+import { localLinkKey } from "./link-key";
 import { type BusTarget, createLocalBus } from "./local-bus";
 import { checkpointFile } from "./stream-checkpoint";
 import { startStreamReader } from "./stream-poller";
@@ -194,6 +195,8 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       [WORK_QUEUE.urlVariable]: LOCAL_WORK_QUEUE_URL,
       // A data dir keeps its lead ids across restarts: the development key, unless one is set.
       RIPEN_ID_KEY: process.env.RIPEN_ID_KEY || DEVELOPMENT_ID_KEY,
+      // Links made by this machine's alerts and `npm run link` open its pages after a restart too.
+      RIPEN_LINK_KEY: await localLinkKey(dataDir, { ...process.env, ...options.env }),
       ...(!process.env.AWS_ACCESS_KEY_ID && { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" }),
       ...options.env,
       RIPEN_COMPILED_MODEL: model.compiled,

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { DEFAULT_FUTURE_TOLERANCE_SECONDS } from "#shared/domain/lead-event";
+import { DEFAULT_LINK_DAYS, MAX_LINK_DAYS } from "#shared/domain/links";
 import { issueSummary } from "#shared/edge/schema-issues";
 import type { FunctionName } from "./routes";
 import { DEFAULT_MAX_WRU, WORK_QUEUE } from "./work-queue";
@@ -28,6 +29,8 @@ export const tableEnvShape = {
 const secretsEnvShape = { RIPEN_SECRETS_ARN: z.optional(nonEmpty()) };
 /** The lead id key: its secret in AWS, the key itself locally (runtime/pseudonyms.ts). */
 const idKeyEnvShape = { RIPEN_ID_KEY_ARN: z.optional(nonEmpty()), RIPEN_ID_KEY: z.optional(nonEmpty()) };
+/** The key signed links are made and checked with: its secret in AWS, the key itself locally (runtime/links.ts). */
+const linkKeyEnvShape = { RIPEN_LINK_KEY_ARN: z.optional(nonEmpty()), RIPEN_LINK_KEY: z.optional(nonEmpty()) };
 /** Set by the local runtime only: local fallbacks (print alerts, the development id key). */
 const localEnvShape = { RIPEN_LOCAL: z.optional(z.string()) };
 
@@ -41,8 +44,13 @@ export const notifierEnvShape = {
   ...tableEnvShape,
   ...alertLeaseEnvShape,
   ...localEnvShape,
-  /** Where a rep opens a lead, e.g. https://crm.example.com/leads/{leadId}. */
+  ...linkKeyEnvShape,
+  /** Where a rep opens a lead in the CRM, e.g. https://crm.example.com/leads/{leadId}. */
   RIPEN_LEAD_URL: z.optional(nonEmpty()),
+  /** The base URL of the lead pages alerts link to (the API's URL in AWS); unset: no lead page link. */
+  RIPEN_PUBLIC_URL: z.optional(z.url()),
+  /** How many days an alert's link to its lead page works. */
+  RIPEN_LINK_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(MAX_LINK_DAYS)), DEFAULT_LINK_DAYS),
 };
 
 const commaSeparatedEmails = () =>
@@ -80,7 +88,7 @@ const FUNCTION_ENV_SHAPES = {
     /** Refuse to re-create an erased person until one of their events gives consent again. */
     RIPEN_ERASE_BLOCKS_RECREATE: flag(),
   }),
-  read: () => ({ ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape }),
+  read: () => ({ ...tableEnvShape, ...idKeyEnvShape, ...linkKeyEnvShape, ...localEnvShape }),
   publish: () => ({}),
   "notify-slack": () => ({
     ...notifierEnvShape,
@@ -101,7 +109,12 @@ const FUNCTION_ENV_SHAPES = {
     /** The local SES emulator (aws-ses-v2-local); the SES client reads it too. */
     SES_ENDPOINT: z.optional(z.url()),
   }),
-  actions: () => ({ ...tableEnvShape, ...secretsEnvShape, SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300) }),
+  actions: () => ({
+    ...tableEnvShape,
+    ...secretsEnvShape,
+    ...linkKeyEnvShape,
+    SLACK_SIGNATURE_TOLERANCE_SECONDS: positiveSeconds(300),
+  }),
   erase: () => ({ ...tableEnvShape, ...idKeyEnvShape, ...localEnvShape }),
   maintenance: () => ({
     ...tableEnvShape,
@@ -138,6 +151,7 @@ export const STACK_ENV = [
   "TABLE_NAME",
   "RIPEN_SECRETS_ARN",
   "RIPEN_ID_KEY_ARN",
+  "RIPEN_LINK_KEY_ARN",
   "RIPEN_PUBLIC_URL",
   "RIPEN_FROM_EMAIL",
   "SES_CONFIGURATION_SET",

@@ -18,7 +18,7 @@ export const FUNCTIONS = {
   },
   actions: {
     entry: "functions/actions.ts",
-    description: "Applies rep actions from Slack buttons",
+    description: "Applies rep actions from Slack buttons and lead pages",
     memoryMb: 512,
   },
   // Its own function so the read API keeps read-only table access.
@@ -55,6 +55,10 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/calibration/view", function: "read", auth: "iam" },
   { method: "GET", path: "/health", function: "read", auth: "public" },
   { method: "POST", path: "/slack/interactions", function: "actions", auth: "public" },
+  // Signed links (domain/links.ts): the token in the path is the credential.
+  { method: "GET", path: "/links/leads/{id}/{token}", function: "read", auth: "public" },
+  { method: "POST", path: "/links/leads/{id}/{token}", function: "actions", auth: "public" },
+  { method: "GET", path: "/links/funnel/{token}", function: "read", auth: "public" },
 ];
 
 export const routeKey = (route: Pick<Route, "method" | "path">) => `${route.method} ${route.path}`;

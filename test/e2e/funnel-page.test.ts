@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dynamoCalibrationReports } from "#shared/adapters/dynamodb/calibration-reports";
 import type { FunnelView } from "#shared/application/funnel";
@@ -10,25 +7,13 @@ import type { LeadFeatures } from "#shared/domain/calibration/features";
 import { B2B_SCENARIO, generateKnownTruthLeads } from "#shared/domain/calibration/known-truth";
 import { localDynamoDbClient } from "#shared/local/clients";
 import { startRipen } from "#shared/local/runtime";
+import { launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 
-/** Debian's chromium (apt-get install chromium), driven headless by playwright-core. */
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let ripen: Awaited<ReturnType<typeof startRipen>>;
 let browser: BrowserContext;
-let profile: string;
+let chromium: TestBrowser;
 const today = new Date().toISOString().slice(0, 10);
 
 async function post(payload: Record<string, unknown>) {
@@ -56,37 +41,16 @@ beforeAll(async () => {
       await post(genericPayload({ email, type, eventId: `${email}-${index}`, occurredAt: new Date().toISOString() }));
     }
   }
-  profile = await mkdtemp(join(tmpdir(), "ripen-chromium-"));
-  // A persistent context is how playwright takes a fresh --user-data-dir.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  chromium = await launchBrowser();
+  browser = chromium.context;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await ripen?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-/** A page that keeps its script errors and refuses (and keeps) any request to another origin. */
-async function watchedPage() {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  const elsewhere: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  await page.route("**/*", (route) => {
-    if (route.request().url().startsWith(ripen.url)) return route.continue();
-    elsewhere.push(route.request().url());
-    return route.abort();
-  });
-  return { page, problems, elsewhere };
-}
+const watchedPage = () => watchedPageOf(browser, ripen.url);
 
 describe("the funnel page in a real browser", () => {
   it("draws the funnel the API reports, with nothing loaded from elsewhere and no script errors", async () => {

@@ -49,6 +49,28 @@ describe("the HTTP API", () => {
     expect(stage.Properties.RouteSettings).toEqual(expected);
   });
 
+  it("opens the link pages to browsers without IAM, each throttled below the default, and IAM stays on the JSON API", () => {
+    // Prepare
+    const links = ROUTES.filter((route) => route.path.startsWith("/links/"));
+    const authOf = (key: string) =>
+      routes.find((route) => route.Properties.RouteKey === key)?.Properties.AuthorizationType;
+
+    // Assess
+    expect(links.map(routeKey).sort()).toEqual([
+      "GET /links/funnel/{token}",
+      "GET /links/leads/{id}/{token}",
+      "POST /links/leads/{id}/{token}",
+    ]);
+    for (const route of links) {
+      expect(authOf(routeKey(route))).toBe("NONE");
+      const limits = ROUTE_THROTTLES[routeKey(route)];
+      expect(limits?.rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit);
+    }
+    for (const key of ["GET /leads/{id}", "GET /leads", "GET /funnel", "GET /funnel/view", "DELETE /leads/{id}"]) {
+      expect(authOf(key)).toBe("AWS_IAM");
+    }
+  });
+
   it("updates the stage after the routes its settings name", () => {
     // Prepare
     const routeIds = Object.keys(resourcesOfType(stateless, "AWS::ApiGatewayV2::Route"));

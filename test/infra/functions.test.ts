@@ -63,6 +63,20 @@ describe("the functions", () => {
     expect(readsKey).toBe(hashes);
   });
 
+  it.each(Object.keys(FUNCTIONS))("%s gets the link key only if it makes or checks signed links", (name) => {
+    // Prepare
+    const [, handler] = functionAt(name);
+    const variables = (handler.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const [keyId] = resourceAt(stateful, "AWS::SecretsManager::Secret", "/LinkKey/Resource");
+    const [, policy] = resourceAt(stateless, "AWS::IAM::Policy", `/${name}/Role/DefaultPolicy/Resource`);
+    const readsKey = JSON.stringify(policy.Properties).includes(keyId);
+
+    // Assess
+    const links = ["read", "actions", "notify-slack", "notify-email"].includes(name);
+    expect("RIPEN_LINK_KEY_ARN" in variables).toBe(links);
+    expect(readsKey).toBe(links);
+  });
+
   it.each(Object.keys(FUNCTIONS))("%s logs JSON to its own log group with a retention", (name) => {
     // Prepare
     const [, handler] = functionAt(name);

@@ -158,3 +158,17 @@ describe("the lead id key", () => {
     expect(key.Properties).not.toHaveProperty("SecretString");
   });
 });
+
+describe("the link key", () => {
+  it("is a secret of its own, generated at the first deploy and retained, apart from the lead id key", () => {
+    // Prepare
+    const [linkId, key] = resourceAt(stateful, "AWS::SecretsManager::Secret", "/LinkKey/Resource");
+    const [idKeyId] = resourceAt(stateful, "AWS::SecretsManager::Secret", "/IdKey/Resource");
+
+    // Assess
+    expect(linkId).not.toBe(idKeyId);
+    expect(key.DeletionPolicy).toBe("Retain");
+    expect(key.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 64 });
+    expect(key.Properties).not.toHaveProperty("SecretString");
+  });
+});

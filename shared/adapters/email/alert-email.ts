@@ -21,7 +21,7 @@ const EMAIL_REASONS = 10;
 const SUBJECT_MAX = 200;
 
 /** The email for an alert: subject with the lead and the stage, an HTML part and a plain-text part. */
-export function alertEmail(alert: Alert, options: { leadUrl?: string } = {}): AlertEmail {
+export function alertEmail(alert: Alert, options: { pageUrl?: string; leadUrl?: string } = {}): AlertEmail {
   const facts = alertFacts(alert);
   const reasons = alert.reasons
     .slice(0, EMAIL_REASONS)
@@ -30,6 +30,9 @@ export function alertEmail(alert: Alert, options: { leadUrl?: string } = {}): Al
   const bant = bantLines(alert);
   const footer = `${alert.reason} · ${alert.occurredAt}`;
   const headline = alertHeadline(alert);
+  const act = options.pageUrl
+    ? "Accept, qualify, disqualify or recycle it on its page, or from the Slack alert."
+    : "Accept, disqualify or recycle it from the Slack alert.";
 
   const subject = oneLine(`[Ripen] ${headline}: ${stageLabel(alert.stage)}, score ${alert.score}`);
   const text = [
@@ -41,9 +44,10 @@ export function alertEmail(alert: Alert, options: { leadUrl?: string } = {}): Al
     ...(bant.length > 0 ? ["", "BANT:", ...bant.map((line) => `- ${line}`)] : []),
     "",
     footer,
-    ...(options.leadUrl ? ["", `Open the lead: ${options.leadUrl}`] : []),
+    ...(options.pageUrl ? ["", `Open the lead: ${options.pageUrl}`] : []),
+    ...(options.leadUrl ? ["", `Open it in the CRM: ${options.leadUrl}`] : []),
     "",
-    "Accept, disqualify or recycle it from the Slack alert.",
+    act,
   ].join("\n");
 
   const html = [
@@ -61,8 +65,9 @@ export function alertEmail(alert: Alert, options: { leadUrl?: string } = {}): Al
       : []),
     ...(bant.length > 0 ? ["<h3>BANT</h3>", list(bant)] : []),
     `<p style="color:#616061">${escapeHtml(footer)}</p>`,
-    ...(options.leadUrl ? [`<p><a href="${escapeHtml(options.leadUrl)}">Open the lead</a></p>`] : []),
-    '<p style="color:#616061">Accept, disqualify or recycle it from the Slack alert.</p>',
+    ...(options.pageUrl ? [`<p><a href="${escapeHtml(options.pageUrl)}">Open the lead</a></p>`] : []),
+    ...(options.leadUrl ? [`<p><a href="${escapeHtml(options.leadUrl)}">Open it in the CRM</a></p>`] : []),
+    `<p style="color:#616061">${act}</p>`,
     "</body></html>",
   ].join("\n");
 

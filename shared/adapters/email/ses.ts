@@ -15,6 +15,9 @@ export interface SesAlertSenderDeps {
   /** Who gets the alert when the lead has no owner (or the owner no valid email). */
   fallbackRecipients: readonly string[];
   log: AlertLog;
+  /** The signed link to the alert's lead page, if any. */
+  pageUrl?: (alert: Alert) => string | undefined;
+  /** The lead in the CRM, if configured. */
   leadUrl?: (leadId: string) => string | undefined;
   configurationSet?: string;
 }
@@ -37,8 +40,7 @@ export function sesAlertSender(deps: SesAlertSenderDeps): AlertSender {
         log.warn("no email recipient: the lead has no owner with an email and RIPEN_ALERT_EMAILS is empty");
         return "skipped";
       }
-      const leadUrl = deps.leadUrl?.(alert.leadId);
-      const email = alertEmail(alert, leadUrl ? { leadUrl } : {});
+      const email = alertEmail(alert, links(alert, deps));
       await sendEmail(client, { from, to: recipients, email, configurationSet: deps.configurationSet });
       log.info("alert emailed", { recipients: recipients.map(addressHash) });
       return "sent";
@@ -89,12 +91,16 @@ export function addressHash(address: string): string {
 }
 
 /** Local development without an SES endpoint: the email is printed instead of sent. */
-export function consoleEmailSender(write: (text: string) => void, fallbackRecipients: readonly string[]): AlertSender {
+export function consoleEmailSender(
+  write: (text: string) => void,
+  fallbackRecipients: readonly string[],
+  pageUrl?: (alert: Alert) => string | undefined,
+): AlertSender {
   return {
     channel: "email",
     audiences: () => new Set<Audience>(["owner"]),
     async send(alert) {
-      const email = alertEmail(alert);
+      const email = alertEmail(alert, links(alert, { pageUrl }));
       const to = recipientsFor(alert, fallbackRecipients).join(", ") || "(no recipient)";
       write(
         `\n[email → ${to}] SES is not configured (SES_ENDPOINT); the email:\n${email.subject}\n\n${email.text}\n\n`,
@@ -102,4 +108,11 @@ export function consoleEmailSender(write: (text: string) => void, fallbackRecipi
       return "sent";
     },
   };
+}
+
+/** The email's links: the lead's page in Ripen and the CRM's, each when configured. */
+function links(alert: Alert, deps: Pick<SesAlertSenderDeps, "pageUrl" | "leadUrl">) {
+  const pageUrl = deps.pageUrl?.(alert);
+  const leadUrl = deps.leadUrl?.(alert.leadId);
+  return { ...(pageUrl && { pageUrl }), ...(leadUrl && { leadUrl }) };
 }

@@ -2,7 +2,7 @@ import type { AlertLog, DeliveryResult } from "#shared/application/ports/alert-l
 import type { AlertSender } from "#shared/application/ports/alert-sender";
 import type { Audience } from "#shared/bus/notifiers";
 import type { Alert } from "#shared/domain/alert";
-import { alertMessage, type SlackMessage } from "./blocks";
+import { type AlertMessageOptions, alertMessage, type SlackMessage } from "./blocks";
 import { postSlackMessage, type RetryOptions, type SlackDestination, withSlackRetry } from "./delivery";
 
 /**
@@ -24,7 +24,9 @@ export interface SlackAlertSenderDeps {
   settings: SlackSettings;
   retry: RetryOptions;
   log: AlertLog;
-  /** The link a rep opens the lead with, if any. */
+  /** The signed link to the alert's lead page, if any. */
+  pageUrl?: (alert: Alert) => string | undefined;
+  /** The link a rep opens the lead with in the CRM, if any. */
   leadUrl?: (leadId: string) => string | undefined;
   post?: (destination: SlackDestination, message: SlackMessage) => Promise<void>;
 }
@@ -71,8 +73,7 @@ export function slackAlertSender(deps: SlackAlertSenderDeps): AlertSender {
         });
         return "skipped";
       }
-      const leadUrl = deps.leadUrl?.(alert.leadId);
-      const message = alertMessage(alert, leadUrl ? { leadUrl } : {});
+      const message = alertMessage(alert, links(alert, deps));
       await withSlackRetry(() => post(target, message), {
         ...deps.retry,
         onRetry: (reason, delayMs) => log.warn("slack delivery failed, retrying", { audience, reason, delayMs }),
@@ -83,16 +84,27 @@ export function slackAlertSender(deps: SlackAlertSenderDeps): AlertSender {
 }
 
 /** Local development without Slack: the alert's text is printed instead of posted. */
-export function consoleSlackSender(write: (text: string) => void): AlertSender {
+export function consoleSlackSender(
+  write: (text: string) => void,
+  pageUrl?: (alert: Alert) => string | undefined,
+): AlertSender {
   return {
     channel: "slack",
     audiences: () => new Set<Audience>(["owner", "marketing"]),
     async send(alert, audience) {
       const { text } = alertMessage(alert);
+      const page = pageUrl?.(alert);
       write(
-        `\n[slack → ${audience}] Slack is not configured (SLACK_WEBHOOK_URL or SLACK_BOT_TOKEN); the alert:\n${text}\n\n`,
+        `\n[slack → ${audience}] Slack is not configured (SLACK_WEBHOOK_URL or SLACK_BOT_TOKEN); the alert:\n${text}\n${page ? `Open the lead: ${page}\n` : ""}\n`,
       );
       return "sent";
     },
   };
+}
+
+/** The message's links: the lead's page in Ripen and the CRM's, each when configured. */
+function links(alert: Alert, deps: Pick<SlackAlertSenderDeps, "pageUrl" | "leadUrl">): AlertMessageOptions {
+  const pageUrl = deps.pageUrl?.(alert);
+  const leadUrl = deps.leadUrl?.(alert.leadId);
+  return { ...(pageUrl && { pageUrl }), ...(leadUrl && { leadUrl }) };
 }

@@ -40,6 +40,7 @@ export const ACTION_IDS = {
   disqualify: "ripen.disqualify",
   recycle: "ripen.recycle",
   open: "ripen.open",
+  openCrm: "ripen.open_crm",
 } as const;
 
 /** The reasons a rep can pick when disqualifying from Slack; the code travels, the label is recorded. */
@@ -68,7 +69,9 @@ export function encodeActionValue(value: ActionValue): string {
 }
 
 export interface AlertMessageOptions {
-  /** Where a rep opens the lead (a CRM or Ripen's own page); omitted: no link. */
+  /** The lead's page in Ripen, behind a signed link; omitted: no link. */
+  pageUrl?: string;
+  /** Where a rep opens the lead in the CRM (RIPEN_LEAD_URL); omitted: no link. */
   leadUrl?: string;
 }
 
@@ -186,8 +189,11 @@ function actionsBlock(alert: Alert, options: AlertMessageOptions): SlackBlock {
       confirm: confirm("Recycle this lead?", `${who} goes back to nurturing.`, "Recycle"),
     },
   ];
+  if (options.pageUrl && options.pageUrl.length <= SLACK_LIMITS.url) {
+    elements.push({ type: "button", action_id: ACTION_IDS.open, text: plain("Open lead"), url: options.pageUrl });
+  }
   if (options.leadUrl && options.leadUrl.length <= SLACK_LIMITS.url) {
-    elements.push({ type: "button", action_id: ACTION_IDS.open, text: plain("Open lead"), url: options.leadUrl });
+    elements.push({ type: "button", action_id: ACTION_IDS.openCrm, text: plain("Open in CRM"), url: options.leadUrl });
   }
   return { type: "actions", block_id: ACTIONS_BLOCK_ID, elements };
 }

@@ -85,6 +85,7 @@ export function repCommand(payload: BlockActionsPayload): RepCommand {
   const action = payload.actions[0] as BlockActionsPayload["actions"][number];
   switch (action.action_id) {
     case ACTION_IDS.open:
+    case ACTION_IDS.openCrm:
       return { kind: "open" };
     case ACTION_IDS.accept:
       return { kind: "accept", ...target(action.value) };

@@ -119,12 +119,23 @@ describe("the Block Kit alert", () => {
     expect(text((recycle?.confirm as Element | undefined)?.text)).toBe(`${name} goes back to nurturing.`);
   });
 
-  it("links to the lead when a URL is configured", () => {
+  it("links to the lead's page and to the CRM, each when configured", () => {
     // Act
-    const elements = actionsOf(alertMessage(sqlAlert(), { leadUrl: "https://crm.example.com/leads/ld_1" }));
+    const crmOnly = actionsOf(alertMessage(sqlAlert(), { leadUrl: "https://crm.example.com/leads/ld_1" }));
+    const both = actionsOf(
+      alertMessage(sqlAlert(), {
+        pageUrl: "https://api.example.com/links/leads/ld_1/t",
+        leadUrl: "https://crm.example.com/leads/ld_1",
+      }),
+    );
 
     // Assess
-    expect(elements.at(-1)).toMatchObject({ action_id: ACTION_IDS.open, url: "https://crm.example.com/leads/ld_1" });
+    expect(crmOnly.at(-1)).toMatchObject({ action_id: ACTION_IDS.openCrm, url: "https://crm.example.com/leads/ld_1" });
+    expect(both.slice(-2)).toMatchObject([
+      { action_id: ACTION_IDS.open, url: "https://api.example.com/links/leads/ld_1/t" },
+      { action_id: ACTION_IDS.openCrm, url: "https://crm.example.com/leads/ld_1" },
+    ]);
+    expect(new Set(both.map((element) => element.action_id)).size).toBe(both.length);
   });
 
   it("stays within Slack's limits however long the inputs are", () => {
