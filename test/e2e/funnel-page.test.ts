@@ -10,11 +10,11 @@ import type { LeadFeatures } from "#shared/domain/calibration/features";
 import { B2B_SCENARIO, generateKnownTruthLeads } from "#shared/domain/calibration/known-truth";
 import { localDynamoDbClient } from "#shared/local/clients";
 import { startRipen } from "#shared/local/runtime";
+import { findChromium } from "../support/browser";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 
-/** Debian's chromium (apt-get install chromium), driven headless by playwright-core. */
-const CHROMIUM = "/usr/bin/chromium";
+/** Chromium or Chrome, found by support/browser.ts, driven headless by playwright-core. */
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -36,6 +36,8 @@ async function post(payload: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
+  // First, so a machine without a browser hears the fix at once.
+  const executablePath = findChromium();
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),
@@ -59,7 +61,7 @@ beforeAll(async () => {
   profile = await mkdtemp(join(tmpdir(), "ripen-chromium-"));
   // A persistent context is how playwright takes a fresh --user-data-dir.
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
   });
