@@ -8,7 +8,7 @@ import { WEBHOOK_SOURCE_LOADERS } from "#shared/adapters/sources/loaders";
 import { consentGate } from "#shared/application/consent-gate";
 import { ingestWebhook, WebhookPath } from "#shared/application/ingest-webhook";
 import { recordEvent } from "#shared/application/record-event";
-import { webhookRequest } from "#shared/edge/api-gateway";
+import { webhookPathParameters, webhookRequest } from "#shared/edge/api-gateway";
 import { httpErrorHandler, jsonResponse } from "#shared/edge/http-errors";
 import { parseQuery } from "#shared/edge/query";
 import { dynamodbClient } from "#shared/runtime/aws-clients";
@@ -46,7 +46,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
   .use(tracing())
   .handler(async (event) => {
-    const { source } = parseQuery(WebhookPath, event.pathParameters);
+    const { source } = parseQuery(WebhookPath, webhookPathParameters(event));
     const outcome = await ingest(source, webhookRequest(event));
     // Only names of known sources reach here (unknown ones were refused), so the dimension stays small.
     countMetric("WebhooksReceived", { source });

@@ -2,6 +2,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import * as z from "zod";
 import { knownIndex, TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { SOURCES } from "#shared/domain/lead-event";
 import { declaredNames, STACK_ENV } from "#shared/runtime/env";
 
 /**
@@ -73,7 +74,35 @@ const tableIndexes = z.preprocess(
   }),
 );
 
+// From cdk.json an object; from `-c ripen:webhookThrottles='{"typeform":{...}}'` a JSON string.
+const throttle = z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().nonnegative() });
+const webhookThrottles = z.preprocess(
+  jsonObject,
+  z.record(z.string(), throttle).superRefine((limits, context) => {
+    for (const name of Object.keys(limits)) {
+      if (!(SOURCES as readonly string[]).includes(name)) {
+        context.addIssue({ code: "custom", message: `${name} is no sender (${SOURCES.join(", ")})` });
+      }
+    }
+  }),
+);
+// Unset, empty or 0: no reservation (AWS keeps 100 unreserved; new accounts may have 10 in all).
+const reservation = z.preprocess(
+  (value) => (value === "" || value === 0 || value === "0" ? undefined : value),
+  z.coerce.number().int().positive().optional(),
+);
+
 const RipenConfigSchema = z.object({
+  /**
+   * A stage name put in the stack names (RipenStateful-<stage>, RipenStateless-<stage>), so stages deploy
+   * side by side in one account. Unset: the names stay RipenStateful and RipenStateless (MIGRATIONS.md).
+   */
+  stage: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,23}$/, "lower-case letters, digits and -, starting with a letter, at most 24")
+      .optional(),
+  ),
   /** Address alerts are sent from (SES). Unset: no function gets SES permissions. */
   fromAddress: optionalText.pipe(z.email().optional()),
   /** The verified SES identity that covers fromAddress: a domain or the address itself. */
@@ -96,6 +125,10 @@ const RipenConfigSchema = z.object({
   publishNewLeads: flag.default(false),
   /** The indexes the table has: set only while moving a deployed table between releases (MIGRATIONS.md). */
   tableIndexes: tableIndexes.default(() => TABLE.indexes.map((index) => index.name)),
+  /** A sender's own route limit, by source name; the others get SENDER_THROTTLE (infra/api.ts). */
+  webhookThrottles: webhookThrottles.default({}),
+  /** Concurrency reserved for each notifier, so a surge elsewhere cannot starve alerts. Off by default. */
+  notifierReservedConcurrency: reservation,
 });
 
 export interface EmailSettings {
@@ -123,6 +156,9 @@ export const CONTEXT_KEYS = {
   tracing: "ripen:tracing",
   publishNewLeads: "ripen:publishNewLeads",
   tableIndexes: "ripen:tableIndexes",
+  stage: "ripen:stage",
+  webhookThrottles: "ripen:webhookThrottles",
+  notifierReservedConcurrency: "ripen:notifierReservedConcurrency",
 } as const satisfies Record<keyof z.input<typeof RipenConfigSchema>, string>;
 
 export function readConfig(node: Node): RipenConfig {

@@ -6,6 +6,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { streamPublications } from "#shared/adapters/dynamodb/stream-publications";
+import { NOTIFIERS } from "#shared/bus/notifiers";
 import type { NotificationRule } from "#shared/domain/model/notifications";
 import { FUNCTIONS } from "#shared/runtime/routes";
 import { WORK_QUEUE } from "#shared/runtime/work-queue";
@@ -69,7 +70,11 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.api = new RipenApi(this, "Api", { logRetention: config.logRetentionDays });
+    this.api = new RipenApi(this, "Api", {
+      logRetention: config.logRetentionDays,
+      senderThrottles: config.webhookThrottles,
+    });
+    const notifiers = new Set<string>(Object.values(NOTIFIERS).map((notifier) => notifier.function));
 
     const handlers = new Map<string, IFunction>();
     for (const [name, definition] of Object.entries(props.functions ?? FUNCTIONS)) {
@@ -86,6 +91,10 @@ export class StatelessStack extends Stack {
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
         compiledModel: props.compiledModel,
+        ...(notifiers.has(name) &&
+          config.notifierReservedConcurrency !== undefined && {
+            reservedConcurrency: config.notifierReservedConcurrency,
+          }),
       });
       this.functions.set(name, ripenFunction);
       handlers.set(name, ripenFunction.handler);
