@@ -92,6 +92,41 @@ const reservation = z.preprocess(
   z.coerce.number().int().positive().optional(),
 );
 
+/** What each of Ripen's own alarms fires above, per 5 minutes (rates as fractions); each can be tuned. */
+export const ALARM_THRESHOLDS = {
+  /** 401 invalid_signature from one sender: a rotated secret, or someone probing. */
+  invalidSignatures: 10,
+  /** 503 source_not_configured from one sender: it was connected before its secret was stored. */
+  sourceNotConfigured: 0,
+  /** Alerts one channel could not deliver. */
+  alertFailures: 0,
+  /** DynamoDB requests throttled, over the operations Ripen makes. */
+  dynamodbThrottles: 0,
+  /** DynamoDB internal errors (5xx from the service). */
+  dynamodbSystemErrors: 0,
+  /** SES bounce rate (AWS reviews an account at 5 %, may pause it at 10 %). */
+  sesBounceRate: 0.04,
+  /** SES complaint rate (AWS reviews at 0.1 %, may pause at 0.5 %). */
+  sesComplaintRate: 0.0008,
+} as const;
+export type AlarmThresholds = { -readonly [K in keyof typeof ALARM_THRESHOLDS]: number };
+// From cdk.json an object; from `-c ripen:alarmThresholds='{"invalidSignatures":50}'` a JSON string.
+const alarmThresholds = z.preprocess(
+  jsonObject,
+  z
+    .strictObject(
+      Object.fromEntries(
+        Object.keys(ALARM_THRESHOLDS).map((name) => [name, z.number().nonnegative().optional()]),
+      ) as Record<keyof typeof ALARM_THRESHOLDS, z.ZodOptional<z.ZodNumber>>,
+    )
+    .transform((given): AlarmThresholds => ({ ...ALARM_THRESHOLDS, ...withoutUndefined(given) })),
+);
+function withoutUndefined(values: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined),
+  );
+}
+
 const RipenConfigSchema = z.object({
   /**
    * A stage name put in the stack names (RipenStateful-<stage>, RipenStateless-<stage>), so stages deploy
@@ -129,6 +164,8 @@ const RipenConfigSchema = z.object({
   webhookThrottles: webhookThrottles.default({}),
   /** Concurrency reserved for each notifier, so a surge elsewhere cannot starve alerts. Off by default. */
   notifierReservedConcurrency: reservation,
+  /** Ripen's own alarms' thresholds, any subset of ALARM_THRESHOLDS; the rest keep their defaults. */
+  alarmThresholds: alarmThresholds.default({ ...ALARM_THRESHOLDS }),
 });
 
 export interface EmailSettings {
@@ -159,6 +196,7 @@ export const CONTEXT_KEYS = {
   stage: "ripen:stage",
   webhookThrottles: "ripen:webhookThrottles",
   notifierReservedConcurrency: "ripen:notifierReservedConcurrency",
+  alarmThresholds: "ripen:alarmThresholds",
 } as const satisfies Record<keyof z.input<typeof RipenConfigSchema>, string>;
 
 export function readConfig(node: Node): RipenConfig {

@@ -129,10 +129,13 @@ export class StatelessStack extends Stack {
       pipes: new Map([...this.pipes].map(([name, pipe]) => [name, pipe.pipeName])),
       bus: props.bus,
       rules: this.rules.rules,
+      table: props.table,
     };
     this.alarms = new RipenAlarms(this, "Alarms", {
       ...signals,
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+      thresholds: config.alarmThresholds,
+      sendsEmail: config.email !== undefined,
     });
     new RipenDashboard(this, "Operations", {
       ...signals,
