@@ -43,6 +43,14 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     description: "The lead id key (generated; never change it): RIPEN_ID_KEY_ARN for npm run migrate -- lead-ids --aws",
   });
 
+  // What the recovery commands (npm run redrive, replay, republish) read from `cdk deploy --outputs-file`.
+  new CfnOutput(stateful, "TableName", { value: stateful.table.tableName, description: "The lead table" });
+  new CfnOutput(stateful, "EventBusArn", { value: stateful.bus.eventBusArn, description: "Ripen's event bus" });
+  new CfnOutput(stateful, "ArchiveArn", {
+    value: stateful.archive.archiveArn,
+    description: "The bus's replay archive: npm run replay",
+  });
+
   const stateless = new StatelessStack(app, stackName("RipenStateless", config.stage), {
     env,
     description: "Ripen: HTTP API, functions, pipe, rules, alarms",

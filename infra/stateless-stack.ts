@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -145,6 +145,21 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL: webhooks at /webhooks/{source}" });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+    // The queues npm run redrive and republish read: events to put back on the bus, and the Pipes' failed batches.
+    new CfnOutput(this, "BusDeadLetterQueues", {
+      value: Fn.join(
+        ",",
+        this.rules.deadLetters.map((queue) => queue.queueUrl),
+      ),
+      description: "Rule and notifier dead-letter queues (comma-separated): npm run redrive",
+    });
+    new CfnOutput(this, "PipeDeadLetterQueues", {
+      value: Fn.join(
+        ",",
+        [...this.pipes.values()].map((pipe) => pipe.deadLetters.queueUrl),
+      ),
+      description: "The Pipes' dead-letter queues (comma-separated): npm run republish",
+    });
     if (this.workQueue) {
       new CfnOutput(this, "WorkQueueUrl", {
         value: this.workQueue.queueUrl,

@@ -47,3 +47,18 @@ describe("stack names", () => {
     expect([prod.stateful.stackName, prod.stateless.stackName]).toEqual(["RipenStateful-prod", "RipenStateless-prod"]);
   });
 });
+
+describe("what the recovery commands read", () => {
+  it("is in the stacks' outputs: the table, the bus, its archive and the dead-letter queues", () => {
+    // Act
+    const { stateful, stateless } = synthRipen();
+
+    // Assess
+    expect(Object.keys(stateful.findOutputs("*"))).toEqual(
+      expect.arrayContaining(["TableName", "EventBusArn", "ArchiveArn"]),
+    );
+    const outputs = stateless.findOutputs("*");
+    expect(JSON.stringify(outputs.BusDeadLetterQueues)).toContain("DeadLetters");
+    expect(JSON.stringify(outputs.PipeDeadLetterQueues)).toContain("DeadLetters");
+  });
+});
