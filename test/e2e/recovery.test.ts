@@ -6,9 +6,7 @@ import { republishPipeDeadLetters, republishTransitions } from "#shared/applicat
 import { isPipeDeadLetter, localArchive, localBusPublisher, localDeadLetterQueue } from "#shared/local/recovery";
 import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { compileModelFile } from "#shared/runtime/scoring-model";
-import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
-import { genericPayload } from "../support/generic";
-import { deliver } from "../support/webhook-sender";
+import { type AlertingRipen, ripenToSql, startAlertingRipen } from "../support/alerting-ripen";
 
 vi.hoisted(() => {
   // Slack is made to fail below; the handlers' logs would only bury the test output.
@@ -57,14 +55,7 @@ function recovery() {
 async function sqlWhileSlackIsDown(email: string): Promise<void> {
   const before = (await notifierLetters()).length;
   running.slack.script(Array.from({ length: 12 }, () => ({ status: 500 })));
-  const url = () => running.ripen.url;
-  const form = { type: "form.submitted", answers: { budget: "30k", timeline: "this quarter" } };
-  await deliver(url, JSON.stringify(genericPayload({ email, eventId: `${email}-form`, name: "Sam Alert", ...form })));
-  const demo = await deliver(
-    url,
-    JSON.stringify(genericPayload({ email, eventId: `${email}-demo`, type: "demo.completed" })),
-  );
-  expect(demo.final.body.stage).toBe("sql");
+  await ripenToSql(() => running.ripen.url, email);
   await vi.waitFor(async () => expect((await notifierLetters()).length).toBe(before + 1), { timeout: 60_000 });
   running.slack.script([]);
   expect(slackAbout(email)).toEqual([]);
