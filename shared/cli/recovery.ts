@@ -63,7 +63,14 @@ export async function recoveryContext(args: string[], extra: Record<string, { ty
     },
     strict: true,
   });
-  const file = JSON.parse(await readFile(values.outputs as string, "utf8")) as Record<string, Record<string, string>>;
+  const path = values.outputs as string;
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+    throw new Error(
+      `no ${path}: deploy with npx cdk deploy --all --outputs-file ${OUTPUTS_FILE}, or give --outputs <file>`,
+    );
+  });
+  const file = JSON.parse(text) as Record<string, Record<string, string>>;
   const outputs = recoveryOutputs(file, values.stage as string | undefined);
   const eventBridge = new EventBridgeClient({});
   const sqs = new SQSClient({});
