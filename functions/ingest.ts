@@ -8,9 +8,10 @@ import { WEBHOOK_SOURCE_LOADERS } from "#shared/adapters/sources/loaders";
 import { consentGate } from "#shared/application/consent-gate";
 import { ingestWebhook, WebhookPath } from "#shared/application/ingest-webhook";
 import { recordEvent } from "#shared/application/record-event";
-import { webhookRequest } from "#shared/edge/api-gateway";
+import { webhookPathParameters, webhookRequest } from "#shared/edge/api-gateway";
 import { httpErrorHandler, jsonResponse } from "#shared/edge/http-errors";
 import { parseQuery } from "#shared/edge/query";
+import { WEBHOOKS_REFUSED, webhookRefusal } from "#shared/edge/webhook-refusals";
 import { dynamodbClient } from "#shared/runtime/aws-clients";
 import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { FUNCTION_ENV, readEnv } from "#shared/runtime/env";
@@ -46,8 +47,12 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(injectLambdaContext(logger, { correlationIdPath: "requestContext.requestId", resetKeys: true }))
   .use(tracing())
   .handler(async (event) => {
-    const { source } = parseQuery(WebhookPath, event.pathParameters);
-    const outcome = await ingest(source, webhookRequest(event));
+    const { source } = parseQuery(WebhookPath, webhookPathParameters(event));
+    const outcome = await ingest(source, webhookRequest(event)).catch((error: unknown) => {
+      const refusal = webhookRefusal(source, error);
+      if (refusal) countMetric(WEBHOOKS_REFUSED, refusal);
+      throw error;
+    });
     // Only names of known sources reach here (unknown ones were refused), so the dimension stays small.
     countMetric("WebhooksReceived", { source });
     if ((outcome.body as { duplicate?: boolean }).duplicate) countMetric("DuplicateWebhooks", { source });

@@ -4,8 +4,22 @@ import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
+import { NOTIFIERS } from "#shared/bus/notifiers";
+import { SOURCES } from "#shared/domain/lead-event";
+import { WEBHOOKS_REFUSED } from "#shared/edge/webhook-refusals";
+import { ALARM_THRESHOLDS, type AlarmThresholds } from "./config";
 import { DeadLetterQueue } from "./dead-letter-queue";
-import { PERIOD, pipeMetric, ruleMetric, type Signals, serverErrorRate } from "./metrics";
+import {
+  alertFailures,
+  PERIOD,
+  pipeMetric,
+  ripenMetric,
+  ruleMetric,
+  type Signals,
+  serverErrorRate,
+  sesReputation,
+  TABLE_OPERATIONS,
+} from "./metrics";
 import { acknowledge } from "./nag";
 import { pipeConstructId } from "./pipe";
 
@@ -15,11 +29,17 @@ export const SERVER_ERROR_RATE_PERCENT = 5;
 export interface RipenAlarmsProps extends Signals {
   /** Subscribed to the alarm topic by email when set. */
   alarmEmail?: string;
+  /** Ripen's own alarms' thresholds (ripen:alarmThresholds). */
+  thresholds?: AlarmThresholds;
+  /** Whether alerts go out by email: SES's reputation is watched only then. */
+  sendsEmail?: boolean;
 }
 
 /**
  * Alarms that fire before a user notices: anything in a dead-letter queue, API 5xx rate, function
- * errors and throttles, Pipe failures and throttles, rule delivery failures. All publish to one topic.
+ * errors and throttles, Pipe failures and throttles, rule delivery failures; and Ripen's own signals: a
+ * sender's deliveries refused (a rotated secret, a missing one), alerts a channel could not deliver,
+ * DynamoDB throttles and system errors, SES bounce and complaint rates. All publish to one topic.
  */
 export class RipenAlarms extends Construct {
   readonly topic: Topic;
@@ -99,6 +119,59 @@ export class RipenAlarms extends Construct {
         `The ${name} rule could not invoke its target`,
       );
     }
+
+    this.addRipenAlarms(props, props.thresholds ?? ALARM_THRESHOLDS);
+  }
+
+  private addRipenAlarms(props: RipenAlarmsProps, limits: AlarmThresholds): void {
+    // One per known sender and code: the metric's source dimension only ever takes these names.
+    const refusals = [
+      ["invalid_signature", "InvalidSignatures", limits.invalidSignatures, "its signatures fail: a rotated secret?"],
+      ["source_not_configured", "SourceNotConfigured", limits.sourceNotConfigured, "it has no secret in Ripen's"],
+    ] as const;
+    for (const source of SOURCES) {
+      for (const [code, name, threshold, why] of refusals) {
+        this.whenAbove(
+          `${pascal(source)}${name}`,
+          ripenMetric(WEBHOOKS_REFUSED, { source, code }),
+          threshold,
+          `Deliveries from ${source} are refused with ${code} (more than ${threshold} in 5 minutes): ${why}`,
+        );
+      }
+    }
+    for (const notifier of Object.values(NOTIFIERS)) {
+      this.whenAbove(
+        `${pascal(notifier.name)}AlertFailures`,
+        alertFailures(notifier.name),
+        limits.alertFailures,
+        `Alerts by ${notifier.name} could not be delivered (more than ${limits.alertFailures} in 5 minutes)`,
+      );
+    }
+    this.whenAbove(
+      "TableThrottles",
+      props.table.metricThrottledRequestsForOperations({ operations: TABLE_OPERATIONS, period: PERIOD }),
+      limits.dynamodbThrottles,
+      "DynamoDB throttled requests to the table",
+    );
+    this.whenAbove(
+      "TableSystemErrors",
+      props.table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period: PERIOD }),
+      limits.dynamodbSystemErrors,
+      "DynamoDB answered the table's requests with internal errors",
+    );
+    if (!props.sendsEmail) return;
+    this.whenAbove(
+      "SesBounceRate",
+      sesReputation("Reputation.BounceRate"),
+      limits.sesBounceRate,
+      `SES bounce rate above ${limits.sesBounceRate * 100} %: AWS reviews the account at 5 %`,
+    );
+    this.whenAbove(
+      "SesComplaintRate",
+      sesReputation("Reputation.ComplaintRate"),
+      limits.sesComplaintRate,
+      `SES complaint rate above ${limits.sesComplaintRate * 100} %: AWS reviews the account at 0.1 %`,
+    );
   }
 
   private whenAbove(
@@ -122,3 +195,10 @@ export class RipenAlarms extends Construct {
     this.alarms.push(alarm);
   }
 }
+
+/** `notify-slack` → `NotifySlack`, `calcom` → `Calcom`: a construct id from a closed set of names. */
+const pascal = (name: string) =>
+  name
+    .split(/[^A-Za-z0-9]/)
+    .map((part) => (part[0]?.toUpperCase() ?? "") + part.slice(1))
+    .join("");

@@ -13,15 +13,23 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { SOURCES } from "#shared/domain/lead-event";
 import { ROUTES, type Route, routeKey } from "#shared/runtime/routes";
 import { acknowledge } from "./nag";
 
 /** Every route not listed below. Form tools deliver in bursts (a webinar ends, hundreds register). */
 export const DEFAULT_THROTTLE: Required<ThrottleSettings> = { rateLimit: 50, burstLimit: 100 };
 
+/** Each sender's own route, unless ripen:webhookThrottles names another limit for it. */
+export const SENDER_THROTTLE: Required<ThrottleSettings> = { rateLimit: 50, burstLimit: 100 };
+
+/** The route every sender shares in ROUTES; in AWS each known sender gets its own beside it. */
+export const WEBHOOK_ROUTE = "POST /webhooks/{source}";
+
 /** Per-route limits, by route key. */
 export const ROUTE_THROTTLES: Record<string, Required<ThrottleSettings>> = {
-  "POST /webhooks/{source}": { rateLimit: 100, burstLimit: 200 },
+  // Left to names no sender has (a typo, a probe): each sender is routed and throttled on its own route.
+  [WEBHOOK_ROUTE]: { rateLimit: 5, burstLimit: 10 },
   // Unauthenticated and free to call: kept low so it cannot run up the bill.
   "GET /health": { rateLimit: 5, burstLimit: 10 },
   // A person at a browser: a few pages a minute each; low, so guessing tokens gets nowhere fast.
@@ -68,6 +76,20 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 export interface RipenApiProps {
   logRetention: RetentionDays;
+  /** A sender's own limit, by source name (ripen:webhookThrottles); SENDER_THROTTLE for the others. */
+  senderThrottles?: Readonly<Record<string, Required<ThrottleSettings>>>;
+}
+
+/**
+ * The routes as deployed: ROUTES, plus one route per known sender beside the shared webhook route, so one
+ * noisy sender spends its own throttle and not the others'. Derived from SOURCES: a new sender gets its own.
+ */
+export function deployedRoutes(routes: readonly Route[] = ROUTES): Route[] {
+  return routes.flatMap((route) =>
+    routeKey(route) === WEBHOOK_ROUTE
+      ? [route, ...SOURCES.map((source) => ({ ...route, path: route.path.replace("{source}", source) }))]
+      : [route],
+  );
 }
 
 /**
@@ -78,9 +100,11 @@ export class RipenApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  private readonly senderThrottles: Readonly<Record<string, Required<ThrottleSettings>>>;
 
   constructor(scope: Construct, id: string, props: RipenApiProps) {
     super(scope, id);
+    this.senderThrottles = props.senderThrottles ?? {};
     this.httpApi = new HttpApi(this, "Http", {
       description: "Ripen: webhooks in, leads out",
       createDefaultStage: false,
@@ -106,8 +130,15 @@ export class RipenApi extends Construct {
     return this.stage.url;
   }
 
-  /** One route per ROUTES entry, each integrated with its function. */
-  addRoutes(handlers: ReadonlyMap<string, IFunction>, routes: readonly Route[] = ROUTES): void {
+  /** The limit of a deployed route: its sender's, its own in ROUTE_THROTTLES, or the stage default. */
+  throttleOf(route: Route): Required<ThrottleSettings> {
+    const sender = /^\/webhooks\/([^/{}]+)$/.exec(route.path)?.[1];
+    if (sender !== undefined) return this.senderThrottles[sender] ?? SENDER_THROTTLE;
+    return ROUTE_THROTTLES[routeKey(route)] ?? DEFAULT_THROTTLE;
+  }
+
+  /** One route per deployed route (deployedRoutes), each integrated with its function. */
+  addRoutes(handlers: ReadonlyMap<string, IFunction>, routes: readonly Route[] = deployedRoutes()): void {
     const integrations = new Map<string, HttpLambdaIntegration>();
     const authorizer = new HttpIamAuthorizer();
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
@@ -129,7 +160,7 @@ export class RipenApi extends Construct {
       if (!httpRoute) throw new Error(`no route created for ${routeKey(route)}`);
       if (route.auth === "public") acknowledge(httpRoute, "AwsSolutions-APIG4", publicRouteReason(route));
 
-      const throttle = ROUTE_THROTTLES[routeKey(route)] ?? DEFAULT_THROTTLE;
+      const throttle = this.throttleOf(route);
       routeSettings[routeKey(route)] = {
         ThrottlingRateLimit: throttle.rateLimit,
         ThrottlingBurstLimit: throttle.burstLimit,

@@ -2,6 +2,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Node } from "constructs";
 import * as z from "zod";
 import { knownIndex, TABLE } from "#shared/adapters/dynamodb/table-definition";
+import { SOURCES } from "#shared/domain/lead-event";
 import { declaredNames, STACK_ENV } from "#shared/runtime/env";
 
 /**
@@ -73,7 +74,70 @@ const tableIndexes = z.preprocess(
   }),
 );
 
+// From cdk.json an object; from `-c ripen:webhookThrottles='{"typeform":{...}}'` a JSON string.
+const throttle = z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().nonnegative() });
+const webhookThrottles = z.preprocess(
+  jsonObject,
+  z.record(z.string(), throttle).superRefine((limits, context) => {
+    for (const name of Object.keys(limits)) {
+      if (!(SOURCES as readonly string[]).includes(name)) {
+        context.addIssue({ code: "custom", message: `${name} is no sender (${SOURCES.join(", ")})` });
+      }
+    }
+  }),
+);
+// Unset, empty or 0: no reservation (AWS keeps 100 unreserved; new accounts may have 10 in all).
+const reservation = z.preprocess(
+  (value) => (value === "" || value === 0 || value === "0" ? undefined : value),
+  z.coerce.number().int().positive().optional(),
+);
+
+/** What each of Ripen's own alarms fires above, per 5 minutes (rates as fractions); each can be tuned. */
+export const ALARM_THRESHOLDS = {
+  /** 401 invalid_signature from one sender: a rotated secret, or someone probing. */
+  invalidSignatures: 10,
+  /** 503 source_not_configured from one sender: it was connected before its secret was stored. */
+  sourceNotConfigured: 0,
+  /** Alerts one channel could not deliver. */
+  alertFailures: 0,
+  /** DynamoDB requests throttled, over the operations Ripen makes. */
+  dynamodbThrottles: 0,
+  /** DynamoDB internal errors (5xx from the service). */
+  dynamodbSystemErrors: 0,
+  /** SES bounce rate (AWS reviews an account at 5 %, may pause it at 10 %). */
+  sesBounceRate: 0.04,
+  /** SES complaint rate (AWS reviews at 0.1 %, may pause at 0.5 %). */
+  sesComplaintRate: 0.0008,
+} as const;
+export type AlarmThresholds = { -readonly [K in keyof typeof ALARM_THRESHOLDS]: number };
+// From cdk.json an object; from `-c ripen:alarmThresholds='{"invalidSignatures":50}'` a JSON string.
+const alarmThresholds = z.preprocess(
+  jsonObject,
+  z
+    .strictObject(
+      Object.fromEntries(
+        Object.keys(ALARM_THRESHOLDS).map((name) => [name, z.number().nonnegative().optional()]),
+      ) as Record<keyof typeof ALARM_THRESHOLDS, z.ZodOptional<z.ZodNumber>>,
+    )
+    .transform((given): AlarmThresholds => ({ ...ALARM_THRESHOLDS, ...withoutUndefined(given) })),
+);
+function withoutUndefined(values: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined),
+  );
+}
+
 const RipenConfigSchema = z.object({
+  /**
+   * A stage name put in the stack names (RipenStateful-<stage>, RipenStateless-<stage>), so stages deploy
+   * side by side in one account. Unset: the names stay RipenStateful and RipenStateless (MIGRATIONS.md).
+   */
+  stage: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,23}$/, "lower-case letters, digits and -, starting with a letter, at most 24")
+      .optional(),
+  ),
   /** Address alerts are sent from (SES). Unset: no function gets SES permissions. */
   fromAddress: optionalText.pipe(z.email().optional()),
   /** The verified SES identity that covers fromAddress: a domain or the address itself. */
@@ -96,6 +160,12 @@ const RipenConfigSchema = z.object({
   publishNewLeads: flag.default(false),
   /** The indexes the table has: set only while moving a deployed table between releases (MIGRATIONS.md). */
   tableIndexes: tableIndexes.default(() => TABLE.indexes.map((index) => index.name)),
+  /** A sender's own route limit, by source name; the others get SENDER_THROTTLE (infra/api.ts). */
+  webhookThrottles: webhookThrottles.default({}),
+  /** Concurrency reserved for each notifier, so a surge elsewhere cannot starve alerts. Off by default. */
+  notifierReservedConcurrency: reservation,
+  /** Ripen's own alarms' thresholds, any subset of ALARM_THRESHOLDS; the rest keep their defaults. */
+  alarmThresholds: alarmThresholds.default({ ...ALARM_THRESHOLDS }),
 });
 
 export interface EmailSettings {
@@ -123,6 +193,10 @@ export const CONTEXT_KEYS = {
   tracing: "ripen:tracing",
   publishNewLeads: "ripen:publishNewLeads",
   tableIndexes: "ripen:tableIndexes",
+  stage: "ripen:stage",
+  webhookThrottles: "ripen:webhookThrottles",
+  notifierReservedConcurrency: "ripen:notifierReservedConcurrency",
+  alarmThresholds: "ripen:alarmThresholds",
 } as const satisfies Record<keyof z.input<typeof RipenConfigSchema>, string>;
 
 export function readConfig(node: Node): RipenConfig {

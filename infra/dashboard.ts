@@ -5,12 +5,33 @@ import {
   GraphWidget,
   type IMetric,
   type IWidget,
+  MathExpression,
   Stats,
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { PERIOD, pipeMetric, ruleMetric, type Signals, serverErrorRate } from "./metrics";
+import { NOTIFIERS } from "#shared/bus/notifiers";
+import {
+  alertFailures,
+  PERIOD,
+  pipeMetric,
+  ruleMetric,
+  type Signals,
+  serverErrorRate,
+  TABLE_OPERATIONS,
+} from "./metrics";
+
+/** Every series of one of Ripen's own metrics, one line per value of its dimensions (a CloudWatch search). */
+function ripenSeries(metricName: string, dimensions: string[], label: string): MathExpression {
+  const schema = ["Ripen", "service", ...dimensions].join(",");
+  return new MathExpression({
+    expression: `SEARCH('{${schema}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    period: PERIOD,
+    label,
+  });
+}
 
 export interface RipenDashboardProps extends Signals {
   deadLetterQueues: readonly IQueue[];
@@ -43,6 +64,28 @@ export class RipenDashboard extends Construct {
         ]),
         graph("API 5xx rate (%)", [serverErrorRate(props.api)]),
         graph("API latency p99 (ms)", [props.api.metricLatency({ period: PERIOD, statistic: Stats.p(99) })]),
+      ],
+      [
+        graph("Webhooks received, by sender", [ripenSeries("WebhooksReceived", ["source"], "received")]),
+        graph("Webhooks refused, by sender and code", [
+          ripenSeries("WebhooksRefused", ["code", "source"], "refused"),
+          ripenSeries("PayloadsRefused", ["code", "source"], "acknowledged, not stored"),
+          ripenSeries("RequestsRefused", ["code"], "any route"),
+        ]),
+        graph("Stage changes, by stage", [ripenSeries("Transitions", ["stage"], "transitions")]),
+      ],
+      [
+        graph(
+          "Alert failures, by channel",
+          Object.values(NOTIFIERS).map((notifier) => alertFailures(notifier.name)),
+        ),
+        // Separate graphs: both expressions name their metrics by operation.
+        graph("DynamoDB throttled requests", [
+          props.table.metricThrottledRequestsForOperations({ operations: TABLE_OPERATIONS, period: PERIOD }),
+        ]),
+        graph("DynamoDB system errors", [
+          props.table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period: PERIOD }),
+        ]),
       ],
       [
         graph(

@@ -1,6 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import { MathExpression, Metric, type MetricOptions } from "aws-cdk-lib/aws-cloudwatch";
+import { type ITable, Operation } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus, IRule } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 
@@ -12,6 +13,49 @@ export interface Signals {
   pipes: ReadonlyMap<string, string>;
   bus: IEventBus;
   rules: ReadonlyMap<string, IRule>;
+  table: ITable;
+}
+
+/** Powertools' default dimension on every metric the functions count (POWERTOOLS_SERVICE_NAME). */
+const SERVICE = { service: "ripen" };
+
+/** One of Ripen's own metrics (namespace Ripen, shared/runtime/powertools.ts), with its exact dimensions. */
+export function ripenMetric(metricName: string, dimensions: Readonly<Record<string, string>> = {}): Metric {
+  return new Metric({ namespace: "Ripen", metricName, dimensionsMap: { ...SERVICE, ...dimensions }, ...sum });
+}
+
+/** Alerts a channel could not deliver, whether a retry may help or not (notify-alert.ts counts both). */
+export function alertFailures(channel: string): MathExpression {
+  // Ids unique per channel: one graph shows every channel's expression.
+  const id = channel.toLowerCase().replace(/[^a-z0-9]/g, "_");
+  return new MathExpression({
+    expression: `FILL(retryable_${id}, 0) + FILL(final_${id}, 0)`,
+    usingMetrics: {
+      [`retryable_${id}`]: ripenMetric("AlertFailures", { channel, retryable: "true" }),
+      [`final_${id}`]: ripenMetric("AlertFailures", { channel, retryable: "false" }),
+    },
+    period: PERIOD,
+    label: `${channel} alert failures`,
+  });
+}
+
+/** The table operations Ripen makes: DynamoDB reports throttles and system errors per operation (10 at most). */
+export const TABLE_OPERATIONS = [
+  Operation.GET_ITEM,
+  Operation.BATCH_GET_ITEM,
+  Operation.QUERY,
+  Operation.SCAN,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.BATCH_WRITE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.TRANSACT_GET_ITEMS,
+];
+
+/** SES's account reputation (a fraction): published by SES itself, a few times an hour. */
+export function sesReputation(metricName: "Reputation.BounceRate" | "Reputation.ComplaintRate"): Metric {
+  return new Metric({ namespace: "AWS/SES", metricName, period: Duration.hours(1), statistic: "Maximum" });
 }
 
 /** The one period alarms and the dashboard share. */

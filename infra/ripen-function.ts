@@ -55,6 +55,8 @@ export interface RipenFunctionProps {
   tracing: boolean;
   /** The compiled model's path (compileModel): copied beside the handler, where its init reads it. */
   compiledModel: string;
+  /** Concurrent executions reserved for this function (and its ceiling); none when unset. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -97,6 +99,7 @@ export class RipenFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
       bundling: {

@@ -28,7 +28,7 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     : compileModelFile();
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 
-  const stateful = new StatefulStack(app, "RipenStateful", {
+  const stateful = new StatefulStack(app, stackName("RipenStateful", config.stage), {
     env,
     description: "Ripen: lead table, event bus and archive, secrets (retained)",
     archiveRetentionDays: config.archiveRetentionDays,
@@ -48,7 +48,15 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
     description: "The key of signed links to lead and funnel pages: RIPEN_LINK_KEY_ARN for npm run link -- --aws",
   });
 
-  const stateless = new StatelessStack(app, "RipenStateless", {
+  // What the recovery commands (npm run redrive, replay, republish) read from `cdk deploy --outputs-file`.
+  new CfnOutput(stateful, "TableName", { value: stateful.table.tableName, description: "The lead table" });
+  new CfnOutput(stateful, "EventBusArn", { value: stateful.bus.eventBusArn, description: "Ripen's event bus" });
+  new CfnOutput(stateful, "ArchiveArn", {
+    value: stateful.archive.archiveArn,
+    description: "The bus's replay archive: npm run replay",
+  });
+
+  const stateless = new StatelessStack(app, stackName("RipenStateless", config.stage), {
     env,
     description: "Ripen: HTTP API, functions, pipe, rules, alarms",
     table: stateful.table,
@@ -67,6 +75,14 @@ export function defineRipen(app: App, options: RipenOptions = {}) {
   Tags.of(app).add("app", "ripen");
   const nag = addNagChecks(app);
   return { config, stateful, stateless, nag };
+}
+
+/**
+ * A stack's name, with the stage when one is given. Without one the names stay as they were: renaming the
+ * retained stateful stack would create a second table and orphan the first one's data (MIGRATIONS.md).
+ */
+export function stackName(base: string, stage: string | undefined): string {
+  return stage === undefined ? base : `${base}-${stage}`;
 }
 
 /**

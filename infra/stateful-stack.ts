@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus } from "aws-cdk-lib/aws-events";
+import { type Archive, EventBus } from "aws-cdk-lib/aws-events";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { globalSecondaryIndex, knownIndex, TABLE } from "#shared/adapters/dynamodb/table-definition";
@@ -36,6 +36,8 @@ export class StatefulStack extends Stack {
   readonly idKey: Secret;
   /** The key of signed links to lead and funnel pages: generated here; rotating it voids every link out. */
   readonly linkKey: Secret;
+  /** The bus's replay archive: `npm run replay` starts its replays. */
+  readonly archive: Archive;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -65,7 +67,7 @@ export class StatefulStack extends Stack {
     }
 
     this.bus = new EventBus(this, "Bus", { description: "Ripen's domain events" });
-    this.bus.archive("Archive", {
+    this.archive = this.bus.archive("Archive", {
       description: "Ripen events kept for replay after a notifier outage",
       eventPattern: { source: [LEAD_STAGE_CHANGED.source] },
       retention: Duration.days(props.archiveRetentionDays),

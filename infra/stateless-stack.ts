@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -6,6 +6,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { streamPublications } from "#shared/adapters/dynamodb/stream-publications";
+import { NOTIFIERS } from "#shared/bus/notifiers";
 import type { NotificationRule } from "#shared/domain/model/notifications";
 import { FUNCTIONS } from "#shared/runtime/routes";
 import { WORK_QUEUE } from "#shared/runtime/work-queue";
@@ -71,7 +72,11 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.api = new RipenApi(this, "Api", { logRetention: config.logRetentionDays });
+    this.api = new RipenApi(this, "Api", {
+      logRetention: config.logRetentionDays,
+      senderThrottles: config.webhookThrottles,
+    });
+    const notifiers = new Set<string>(Object.values(NOTIFIERS).map((notifier) => notifier.function));
 
     const handlers = new Map<string, IFunction>();
     for (const [name, definition] of Object.entries(props.functions ?? FUNCTIONS)) {
@@ -89,6 +94,10 @@ export class StatelessStack extends Stack {
         logRetention: config.logRetentionDays,
         tracing: config.tracing,
         compiledModel: props.compiledModel,
+        ...(notifiers.has(name) &&
+          config.notifierReservedConcurrency !== undefined && {
+            reservedConcurrency: config.notifierReservedConcurrency,
+          }),
       });
       this.functions.set(name, ripenFunction);
       handlers.set(name, ripenFunction.handler);
@@ -123,10 +132,13 @@ export class StatelessStack extends Stack {
       pipes: new Map([...this.pipes].map(([name, pipe]) => [name, pipe.pipeName])),
       bus: props.bus,
       rules: this.rules.rules,
+      table: props.table,
     };
     this.alarms = new RipenAlarms(this, "Alarms", {
       ...signals,
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+      thresholds: config.alarmThresholds,
+      sendsEmail: config.email !== undefined,
     });
     new RipenDashboard(this, "Operations", {
       ...signals,
@@ -136,6 +148,21 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL: webhooks at /webhooks/{source}" });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+    // The queues npm run redrive and republish read: events to put back on the bus, and the Pipes' failed batches.
+    new CfnOutput(this, "BusDeadLetterQueues", {
+      value: Fn.join(
+        ",",
+        this.rules.deadLetters.map((queue) => queue.queueUrl),
+      ),
+      description: "Rule and notifier dead-letter queues (comma-separated): npm run redrive",
+    });
+    new CfnOutput(this, "PipeDeadLetterQueues", {
+      value: Fn.join(
+        ",",
+        [...this.pipes.values()].map((pipe) => pipe.deadLetters.queueUrl),
+      ),
+      description: "The Pipes' dead-letter queues (comma-separated): npm run republish",
+    });
     if (this.workQueue) {
       new CfnOutput(this, "WorkQueueUrl", {
         value: this.workQueue.queueUrl,

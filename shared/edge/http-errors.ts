@@ -41,6 +41,9 @@ const STATUS = {
   invalid_model: 500,
 } as const satisfies Record<ErrorCode, number>;
 
+/** The status of every code, for the API's description (openapi.ts). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = STATUS;
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }

@@ -3,7 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda
 import { SourceName } from "#shared/domain/lead-event";
 import { MAX_BODY_BYTES } from "#shared/edge/api-gateway";
 import { type EdgeError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from "#shared/edge/errors";
-import { internalErrorResponse, refusalResponse } from "#shared/edge/http-errors";
+import { internalErrorResponse, jsonResponse, refusalResponse } from "#shared/edge/http-errors";
+import { openApiDocument } from "#shared/edge/openapi";
 import { FUNCTIONS, type FunctionName, matchRoute, ROUTES } from "#shared/runtime/routes";
 import { type AccessSettings, localAccess } from "./access";
 import { newRequestId, type RouteMatch, splitTarget, toApiGatewayEvent, toHttpResponse } from "./api-gateway-event";
@@ -34,6 +35,7 @@ export interface LocalHttpServer {
 }
 
 const HOST = "127.0.0.1";
+export const OPENAPI_PATH = "/openapi.json";
 /** Beyond this a sender is not sending a webhook; stop reading instead of draining it. */
 const HARD_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -47,6 +49,7 @@ const HARD_LIMIT_BYTES = 10 * 1024 * 1024;
 export async function startHttpServer(options: HttpServerOptions): Promise<LocalHttpServer> {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const access = localAccess(options.access);
+  let description: Record<string, unknown> | undefined;
   let port = options.port;
   const server = createServer((request, response) => {
     const method = request.method ?? "GET";
@@ -86,6 +89,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       match.kind === "found" ? match.match.route : undefined,
     );
     if (refusal) return refuse(refusal);
+    // The API's description: served here only (in AWS it is a file, npm run openapi).
+    if (method === "GET" && splitTarget(request.url ?? "/").rawPath === OPENAPI_PATH) {
+      description ??= openApiDocument();
+      return send(jsonResponse(200, description));
+    }
     if (match.kind === "not_found") return refuse(new RouteNotFoundError("no route for this path"));
     if (match.kind === "method_not_allowed") return refuse(new MethodNotAllowedError(match.allow));
     const body = await readBody(request, maxBodyBytes);

@@ -8,6 +8,7 @@ import type { DeadLetterFile } from "./dead-letters";
 import { describeError } from "./describe-error";
 import { applyDevelopmentSecrets, DEVELOPMENT_SECRET } from "./dev-secrets";
 import { loadDotEnv } from "./dotenv";
+import { OPENAPI_PATH } from "./http-server";
 import { type SesEmulator, startSesEmulator } from "./ses-emulator";
 
 /**
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     "",
     `Ripen is listening on ${ripen.url}`,
     ...ROUTES.map((route) => `  ${routeKey(route)}`),
+    `  GET ${OPENAPI_PATH} (this API's OpenAPI description)`,
     ...localAccess(access).summary(),
     `data:         ${ripen.dataDir} (${engine} at ${ripen.endpoint}, table ${ripen.tableName})`,
     `mail:         ${mail ? `${mail.url} (the SES emulator: every alert email sent here)` : `SES at ${process.env.SES_ENDPOINT}`}`,

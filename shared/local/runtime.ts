@@ -24,7 +24,7 @@ import { importHandler, type LambdaHandler } from "./handlers";
 import { startHttpServer } from "./http-server";
 import { lambdaContext } from "./lambda-context";
 import { localLinkKey } from "./link-key";
-import { type BusTarget, createLocalBus } from "./local-bus";
+import { type BusTarget, createLocalBus, type LocalBus } from "./local-bus";
 import { checkpointFile } from "./stream-checkpoint";
 import { startStreamReader } from "./stream-poller";
 import { ensureTable } from "./table";
@@ -82,6 +82,8 @@ export interface RunningRipen {
   dataDir: string;
   /** Events and batches that failed every retry, with the reason. */
   deadLetters: DeadLetterFile;
+  /** The in-process bus: the recovery commands put events back on it. */
+  bus: LocalBus;
   /** Stops the HTTP server, the stream reader, the bus and DynamoDB Local (if started here), in that order. */
   stop(): Promise<void>;
 }
@@ -295,6 +297,7 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
       tableName,
       dataDir,
       deadLetters,
+      bus,
       stop: () => {
         // Refuse new requests first; then the stream reader finishes its batch before the engine goes.
         stopped ??= http.stop().then(cleanUp);

@@ -32,7 +32,8 @@ export const MAX_FORM_BYTES = 8 * 1024;
 const LEAD_SCOPES: readonly LinkScope[] = ["lead", "lead:view"];
 
 const PagePath = z.object({ id: z.string(), token: z.string().check(z.maxLength(MAX_TOKEN_LENGTH)) });
-const PageQuery = z.object({
+/** The lead page's query: the timeline's page, and the action just done (after its redirect). */
+export const LeadPageQuery = z.object({
   page: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000))),
   done: z.optional(z.enum(DONE_VERBS)),
 });
@@ -90,7 +91,7 @@ export const leadLinkPage =
     const link = await leadLink(deps.key, now, event, LEAD_SCOPES);
     if (isResponse(link)) return link;
     const { leadId, token, claims } = link;
-    const query = PageQuery.safeParse(event.queryStringParameters ?? {});
+    const query = LeadPageQuery.safeParse(event.queryStringParameters ?? {});
     if (!query.success) return actionRefusedResponse(400, "page must be a whole number from 1 to 1000");
     let view: LeadView;
     try {

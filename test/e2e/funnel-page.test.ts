@@ -7,7 +7,7 @@ import type { LeadFeatures } from "#shared/domain/calibration/features";
 import { B2B_SCENARIO, generateKnownTruthLeads } from "#shared/domain/calibration/known-truth";
 import { localDynamoDbClient } from "#shared/local/clients";
 import { startRipen } from "#shared/local/runtime";
-import { launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
+import { findChromium, launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
 import { postGeneric } from "../support/webhook-sender";
 
@@ -21,6 +21,8 @@ async function post(payload: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
+  // First, so a machine without a browser hears the fix at once.
+  findChromium();
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),

@@ -4,7 +4,7 @@ import { journey } from "#shared/cli/demo-journey";
 import { linkExpiry, signLink } from "#shared/domain/links";
 import { startRipen } from "#shared/local/runtime";
 import { leadPagePath } from "#shared/runtime/links";
-import { launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
+import { findChromium, launchBrowser, type TestBrowser, watchedPage as watchedPageOf } from "../support/browser";
 
 /** The lead page a rep opens from an alert, in a real browser on a phone-sized screen. */
 
@@ -16,6 +16,8 @@ let browser: TestBrowser;
 let leadId: string;
 
 beforeAll(async () => {
+  // First, so a machine without a browser hears the fix at once.
+  findChromium();
   ripen = await startRipen({
     port: 0,
     dynamodbEndpoint: inject("dynamodbEndpoint"),

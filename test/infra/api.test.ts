@@ -2,8 +2,16 @@ import { App, Stack } from "aws-cdk-lib";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { describe, expect, it } from "vitest";
+import { SOURCES } from "#shared/domain/lead-event";
 import { ROUTES, routeKey } from "#shared/runtime/routes";
-import { DEFAULT_THROTTLE, RipenApi, ROUTE_THROTTLES } from "../../infra/api";
+import {
+  DEFAULT_THROTTLE,
+  deployedRoutes,
+  RipenApi,
+  ROUTE_THROTTLES,
+  SENDER_THROTTLE,
+  WEBHOOK_ROUTE,
+} from "../../infra/api";
 import { resourceAt, resourcesOfType, synthRipen } from "./ripen-app";
 
 const { stateless } = synthRipen();
@@ -11,11 +19,17 @@ const routes = Object.values(resourcesOfType(stateless, "AWS::ApiGatewayV2::Rout
 const [, stage] = resourceAt(stateless, "AWS::ApiGatewayV2::Stage", "/Api/DefaultStage/Resource");
 
 describe("the HTTP API", () => {
-  it("has exactly the routes ROUTES declares", () => {
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+  it("has exactly the routes ROUTES declares, plus one webhook route per known sender", () => {
+    // Prepare
+    const senders = SOURCES.map((source) => `POST /webhooks/${source}`);
+
+    // Assess
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      [...ROUTES.map(routeKey), ...senders].sort(),
+    );
   });
 
-  it.each(ROUTES.map((route) => [routeKey(route), route] as const))(
+  it.each(deployedRoutes().map((route) => [routeKey(route), route] as const))(
     "%s: authorization and function as declared",
     (key, route) => {
       // Prepare
@@ -32,11 +46,15 @@ describe("the HTTP API", () => {
     },
   );
 
-  it("throttles every route: a stage default plus a limit per route", () => {
+  it("throttles every route: a stage default, a limit per route, and each sender its own", () => {
     // Prepare
+    const limitsOf = (key: string) =>
+      key.startsWith("POST /webhooks/") && key !== WEBHOOK_ROUTE
+        ? SENDER_THROTTLE
+        : (ROUTE_THROTTLES[key] ?? DEFAULT_THROTTLE);
     const expected = Object.fromEntries(
-      ROUTES.map((route) => {
-        const limits = ROUTE_THROTTLES[routeKey(route)] ?? DEFAULT_THROTTLE;
+      deployedRoutes().map((route) => {
+        const limits = limitsOf(routeKey(route));
         return [routeKey(route), { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }];
       }),
     );
@@ -69,6 +87,32 @@ describe("the HTTP API", () => {
     for (const key of ["GET /leads/{id}", "GET /leads", "GET /funnel", "GET /funnel/view", "DELETE /leads/{id}"]) {
       expect(authOf(key)).toBe("AWS_IAM");
     }
+  });
+
+  it("gives a sender the limit ripen:webhookThrottles names, and the others the default", () => {
+    // Prepare
+    const context = { "ripen:webhookThrottles": JSON.stringify({ hubspot: { rateLimit: 400, burstLimit: 800 } }) };
+
+    // Act
+    const built = synthRipen({ context }).stateless;
+    const [, tuned] = resourceAt(built, "AWS::ApiGatewayV2::Stage", "/Api/DefaultStage/Resource");
+    const settings = tuned.Properties.RouteSettings as Record<string, Record<string, number>>;
+
+    // Assess
+    expect(settings["POST /webhooks/hubspot"]).toEqual({ ThrottlingRateLimit: 400, ThrottlingBurstLimit: 800 });
+    expect(settings["POST /webhooks/typeform"]).toEqual({
+      ThrottlingRateLimit: SENDER_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: SENDER_THROTTLE.burstLimit,
+    });
+  });
+
+  it("keeps the shared webhook route below any sender's own, for names no sender has", () => {
+    // Prepare
+    const shared = ROUTE_THROTTLES[WEBHOOK_ROUTE];
+
+    // Assess
+    expect(shared?.rateLimit).toBeLessThan(SENDER_THROTTLE.rateLimit);
+    expect(shared?.burstLimit).toBeLessThan(SENDER_THROTTLE.burstLimit);
   });
 
   it("updates the stage after the routes its settings name", () => {

@@ -18,8 +18,9 @@ import { RipenFunction } from "../../infra/ripen-function";
  * at every cold start: growing one is a decision, taken here, with the figures of `npm run bench -- init`.
  */
 const BUNDLE_BUDGET_KIB: Record<string, number> = {
-  // The webhook path: every sender waits on its cold start.
-  ingest: 385,
+  // The webhook path: every sender waits on its cold start. Standard Webhooks on the generic route and
+  // the refusals counted per sender took it just past 385.
+  ingest: 390,
   // The lead page and its link check: +3 KiB.
   read: 380,
   publish: 110,

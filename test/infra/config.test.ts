@@ -62,4 +62,18 @@ describe("the deployment settings", () => {
     expect(() => configOf({ "ripen:fromAddress": "not-an-address" })).toThrow(/ripen:fromAddress/);
     expect(() => configOf({ "ripen:logRetentionDays": 31 })).toThrow(/ripen:logRetentionDays: must be one of/);
   });
+
+  it("refuse a sender throttle for a name no sender has, and a stage name CloudFormation could not take", () => {
+    expect(() => configOf({ "ripen:webhookThrottles": { typeforms: { rateLimit: 1, burstLimit: 1 } } })).toThrow(
+      /ripen:webhookThrottles: typeforms is no sender/,
+    );
+    expect(() => configOf({ "ripen:stage": "Prod_1" })).toThrow(/ripen:stage/);
+  });
+
+  it("reserve no notifier concurrency unless asked: 0 and empty mean off", () => {
+    expect(configOf(CDK_CONTEXT).notifierReservedConcurrency).toBeUndefined();
+    expect(configOf({ "ripen:notifierReservedConcurrency": "0" }).notifierReservedConcurrency).toBeUndefined();
+    expect(configOf({ "ripen:notifierReservedConcurrency": "5" }).notifierReservedConcurrency).toBe(5);
+    expect(() => configOf({ "ripen:notifierReservedConcurrency": -2 })).toThrow(/notifierReservedConcurrency/);
+  });
 });

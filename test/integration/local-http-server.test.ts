@@ -250,3 +250,27 @@ describe("local HTTP API: handler results become responses", () => {
     expect(JSON.parse(response.body.toString())).toEqual({ status: "ok" });
   });
 });
+
+describe("local HTTP API: its description", () => {
+  it("serves the OpenAPI description at GET /openapi.json without calling a function", async () => {
+    // Act
+    const response = await fetch(`${server.url}/openapi.json`);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toContain("/leads/{id}");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("answers another method on /openapi.json as a path with no route", async () => {
+    // Act
+    const response = await fetch(`${server.url}/openapi.json`, { method: "POST", body: "{}" });
+
+    // Assess
+    expect(response.status).toBe(404);
+    expect(calls).toHaveLength(0);
+  });
+});

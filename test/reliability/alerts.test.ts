@@ -2,11 +2,9 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AlertStub } from "../support/alert-stubs";
-import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
+import { type AlertingRipen, ripenToSql as ripenToSqlWith, startAlertingRipen } from "../support/alerting-ripen";
 import type { TestTable } from "../support/dynamodb";
-import { genericPayload } from "../support/generic";
 import { leadIdOf } from "../support/pseudonyms";
-import { deliver } from "../support/webhook-sender";
 
 vi.hoisted(() => {
   // The failures below are provoked; the handlers' logs would only bury the test output.
@@ -35,16 +33,7 @@ const settle = (ms = 1500) => new Promise((resolve) => setTimeout(resolve, ms));
 const slackAbout = (email: string) => slack.delivered().filter((request) => request.body.includes(email));
 const emailsAbout = (email: string) => ses.delivered().filter((request) => request.body.includes(email));
 
-/** Two webhooks that make a new lead sql: budget and timeline, then a completed demo. */
-async function ripenToSql(email: string): Promise<void> {
-  const form = { type: "form.submitted", answers: { budget: "30k", timeline: "this quarter" } };
-  await deliver(url, JSON.stringify(genericPayload({ email, eventId: `${email}-form`, name: "Sam Alert", ...form })));
-  const demo = await deliver(
-    url,
-    JSON.stringify(genericPayload({ email, eventId: `${email}-demo`, type: "demo.completed" })),
-  );
-  expect(demo.final.body.stage).toBe("sql");
-}
+const ripenToSql = (email: string) => ripenToSqlWith(url, email);
 
 describe("alerts when Slack fails", () => {
   it("Slack answers 429 (Retry-After 1) then 500: retried within the invocation, one alert", async () => {

@@ -1,8 +1,10 @@
+import { expect } from "vitest";
 import type { RetryPolicy } from "#shared/application/pacing/retry";
 import { type RunningRipen, startRipen } from "#shared/local/runtime";
 import { type AlertStub, startSesStub, startSlackStub } from "./alert-stubs";
 import { createTestTable, type TestTable } from "./dynamodb";
-import { GENERIC_SECRET } from "./generic";
+import { GENERIC_SECRET, genericPayload } from "./generic";
+import { deliver } from "./webhook-sender";
 
 export interface AlertingRipen {
   table: TestTable;
@@ -46,4 +48,15 @@ export async function startAlertingRipen(
       table.client.destroy();
     },
   };
+}
+
+/** Two webhooks that make a new lead sql: budget and timeline, then a completed demo. */
+export async function ripenToSql(url: () => string, email: string): Promise<void> {
+  const form = { type: "form.submitted", answers: { budget: "30k", timeline: "this quarter" } };
+  await deliver(url, JSON.stringify(genericPayload({ email, eventId: `${email}-form`, name: "Sam Alert", ...form })));
+  const demo = await deliver(
+    url,
+    JSON.stringify(genericPayload({ email, eventId: `${email}-demo`, type: "demo.completed" })),
+  );
+  expect(demo.final.body.stage).toBe("sql");
 }

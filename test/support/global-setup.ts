@@ -1,41 +1,47 @@
 import type { TestProject } from "vitest/node";
-import { JavaUnavailableError, startDynamoDbLocal } from "#shared/local/dynamodb-local";
-import { compileModelFile } from "#shared/runtime/scoring-model";
+import { type DynamoDbLocal, JavaUnavailableError, startDynamoDbLocal } from "#shared/local/dynamodb-local";
 
 declare module "vitest" {
   interface ProvidedContext {
     /** The DynamoDB endpoint every test file shares; each file makes its own table (support/dynamodb.ts). */
     dynamodbEndpoint: string;
-    /** Why there is no endpoint ("" when there is one): unit tests still run without Java. */
+    /** Why there is no endpoint ("" when there is one): the files that need none still run without Java. */
     dynamodbUnavailable: string;
-    /** The default model compiled once, as the build compiles it: the handler modules read it at import. */
-    compiledModel: string;
   }
 }
 
+type Engine = { endpoint: string; unavailable: string; stop: () => Promise<void> };
+/** Shared by the projects of one run: each project loads this file on its own, the main process is one. */
+const shared = globalThis as { ripenDynamoDb?: { engine: Promise<Engine>; users: number } };
+
 /**
  * One in-memory DynamoDB Local for the whole run (a JVM per test file would cost seconds each), or the
- * engine DYNAMODB_ENDPOINT names. Without Java the tests that need DynamoDB fail with the fix; the rest run.
+ * engine DYNAMODB_ENDPOINT names; only the projects that list this file start it. Without Java the tests
+ * that need DynamoDB fail with the fix.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  // The SDK warns once per process that Node 20 support ends; the tests run on Node 20 on purpose.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  project.provide("compiledModel", compileModelFile().compiled);
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared.ripenDynamoDb ??= { engine: startEngine(), users: 0 };
+  const run = shared.ripenDynamoDb;
+  run.users += 1;
+  const engine = await run.engine;
+  project.provide("dynamodbEndpoint", engine.endpoint);
+  project.provide("dynamodbUnavailable", engine.unavailable);
+  return async () => {
+    run.users -= 1;
+    if (run.users > 0) return;
+    shared.ripenDynamoDb = undefined;
+    await engine.stop();
+  };
+}
+
+async function startEngine(): Promise<Engine> {
   const external = process.env.DYNAMODB_ENDPOINT;
-  if (external) {
-    project.provide("dynamodbEndpoint", external);
-    project.provide("dynamodbUnavailable", "");
-    return undefined;
-  }
+  if (external) return { endpoint: external, unavailable: "", stop: async () => {} };
   try {
-    const engine = await startDynamoDbLocal();
-    project.provide("dynamodbEndpoint", engine.endpoint);
-    project.provide("dynamodbUnavailable", "");
-    return () => engine.stop();
+    const engine: DynamoDbLocal = await startDynamoDbLocal();
+    return { endpoint: engine.endpoint, unavailable: "", stop: () => engine.stop() };
   } catch (error) {
     if (!(error instanceof JavaUnavailableError)) throw error;
-    project.provide("dynamodbEndpoint", "");
-    project.provide("dynamodbUnavailable", error.message);
-    return undefined;
+    return { endpoint: "", unavailable: error.message, stop: async () => {} };
   }
 }

@@ -1,0 +1,45 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { daysBetween } from "#shared/application/funnel";
+import type { TransitionRange } from "#shared/application/recovery/republish";
+import { batchGet } from "./batch";
+import { entityOf } from "./entities/item";
+import { TRANSITION, TRANSITIONS_BY_DAY, toTransition, transitionDayPk } from "./entities/transition";
+import { queryAll } from "./query";
+import { TABLE } from "./table-definition";
+
+/**
+ * The transitions of [from, to] from the day index: one Query per UTC day on the index's sort key (`<at>#<id>`),
+ * then the items themselves (the index projects only what the funnel reads). Erased people's stubs are
+ * left out: there is nothing to publish about them.
+ */
+export function dynamoTransitionRange(options: { client: DynamoDBClient; tableName: string }): TransitionRange {
+  const { client, tableName } = options;
+  return {
+    async between(from, to) {
+      const keys = [];
+      for (const day of daysBetween(from.slice(0, 10), to.slice(0, 10))) {
+        const items = await queryAll(client, {
+          TableName: tableName,
+          IndexName: TRANSITIONS_BY_DAY.name,
+          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+          ExpressionAttributeNames: {
+            "#pk": TRANSITIONS_BY_DAY.partitionKey,
+            "#sk": TRANSITIONS_BY_DAY.sortKey,
+            "#tpk": TABLE.partitionKey,
+            "#tsk": TABLE.sortKey,
+          },
+          // "~" sorts after every id character: the whole last instant is in.
+          ExpressionAttributeValues: marshall({ ":pk": transitionDayPk(day), ":from": from, ":to": `${to}~` }),
+          ProjectionExpression: "#tpk, #tsk",
+        });
+        keys.push(...items);
+      }
+      const items = await batchGet(client, tableName, keys);
+      return items
+        .filter((item) => entityOf(item) === TRANSITION)
+        .map(toTransition)
+        .sort((a, b) => a.at.localeCompare(b.at));
+    },
+  };
+}

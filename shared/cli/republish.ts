@@ -1,0 +1,26 @@
+import { replayRange } from "#shared/application/recovery/replay";
+import { republishPipeDeadLetters, republishTransitions } from "#shared/application/recovery/republish";
+import { runWhenStarted } from "./command";
+import { recoveryContext, republishReport } from "./recovery";
+
+/**
+ * npm run republish [-- --dry-run] [--stage <stage>]: for each failed batch in the Pipes' dead-letter queues,
+ * republishes the transitions of its time range from the transitions-by-day index, then deletes the message.
+ * With --from and --to: the transitions of that range, whatever the queues hold.
+ */
+export async function main(args: string[]): Promise<number> {
+  const context = await recoveryContext(args, { from: { type: "string" }, to: { type: "string" } });
+  const deps = { transitions: context.transitions(), channelsFor: context.channelsFor(), bus: context.bus };
+  const { from, to } = context.values as { from?: string; to?: string };
+  if (from !== undefined || to !== undefined) {
+    const { transitions } = await republishTransitions(deps)({ ...replayRange(from, to), dryRun: context.dryRun });
+    console.log(`${transitions} transition(s) ${context.dryRun ? "would be " : ""}republished`);
+    return 0;
+  }
+  const queues = context.queues(context.outputs.pipeDeadLetterQueues);
+  const results = await republishPipeDeadLetters({ ...deps, queues })({ dryRun: context.dryRun });
+  for (const line of republishReport(results, context.dryRun)) console.log(line);
+  return 0;
+}
+
+runWhenStarted(import.meta.url, "republish", main);
