@@ -1,6 +1,6 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
-import { entityItem, type Item } from "./item";
+import { entityItem, type Item, strip } from "./item";
 import { leadPk } from "./lead";
 
 /**
@@ -28,47 +28,14 @@ export function eventItem(leadId: string, event: StoredEvent, key: string, leadV
   return item;
 }
 
-/**
- * The event an item holds, built field by field in storedEvent's order: events read back from the table
- * then share the few shapes ingest's own events have, whatever order the item's attributes came in, so
- * a replay's reads of them stay monomorphic instead of looking each field up by name.
- */
 export function toEvent(item: Item): StoredEvent {
-  const record = unmarshall(item) as StoredEvent;
-  const event: StoredEvent = {
-    source: record.source,
-    sourceEventId: record.sourceEventId,
-    type: record.type,
-    occurredAt: record.occurredAt,
-    email: record.email,
-    attributes: record.attributes,
-    answers: record.answers,
-    properties: record.properties,
-    eventId: record.eventId,
-    receivedAt: record.receivedAt,
-  };
-  if (record.name !== undefined) event.name = record.name;
-  if (record.company !== undefined) event.company = record.company;
+  const {
+    leadId: _leadId,
+    [LEAD_VERSION]: _leadVersion,
+    ...event
+  } = strip<StoredEvent & { leadId: string; [LEAD_VERSION]?: number }>(unmarshall(item));
   return event;
 }
-
-/** True when the keys name every field of T: a field added to StoredEvent must be read back too. */
-type EveryField<T, Keys extends keyof T> = Exclude<keyof T, Keys> extends never ? true : never;
-const _toEventReadsEveryField: EveryField<
-  StoredEvent,
-  | "source"
-  | "sourceEventId"
-  | "type"
-  | "occurredAt"
-  | "email"
-  | "name"
-  | "company"
-  | "attributes"
-  | "answers"
-  | "properties"
-  | "eventId"
-  | "receivedAt"
-> = true;
 
 /**
  * The lead version an event item was committed with (ingest writes it beside the event), or undefined for
