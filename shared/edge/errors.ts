@@ -10,6 +10,7 @@ export const EDGE_ERROR_CODES = [
   "not_found",
   "origin_not_allowed",
   "payload_too_large",
+  "unavailable",
 ] as const;
 export type EdgeErrorCode = (typeof EDGE_ERROR_CODES)[number];
 

@@ -37,6 +37,8 @@ const STATUS = {
   source_not_configured: 503,
   not_configured: 503,
   contention: 503,
+  // Storage or a secret store throttling, failing or out of reach: the request changed nothing.
+  unavailable: 503,
   // A model that fails validation stops a build or an init; no request reaches one.
   invalid_model: 500,
 } as const satisfies Record<ErrorCode, number>;
@@ -95,9 +97,47 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
       retryAfter,
     );
   }
+  if (isTemporary(error)) {
+    // The error's name and fault only: an SDK error's message can carry a key (a lead id, an event's key).
+    const { name, $fault } = error as Error & { $fault?: string };
+    logger.warn("temporary failure", { code: "unavailable", error: name, fault: $fault });
+    return jsonResponse(
+      STATUS.unavailable,
+      { error: { code: "unavailable", message: "temporarily unavailable, retry later" } },
+      { "retry-after": "5" },
+    );
+  }
   logger.error("unhandled error", error instanceof Error ? error : String(error));
-  // Storage throttling or an outage is temporary: a 5xx makes the sender retry.
   return internalErrorResponse();
+}
+
+/** Throttling as AWS services name it (the SDK's retry strategy knows these names, not a flag). */
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "SlowDown",
+  "TransactionInProgressException",
+]);
+/** A connection that failed or was cut: nothing reached the service, or its answer never came back. */
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+
+/**
+ * A failure a retry can cure: an AWS service throttling or failing on its side (5xx), a timeout, or a
+ * connection refused or cut. Every write Ripen makes is conditional and idempotent, so the sender's
+ * retry after a 503 stores the event once, whether or not this attempt's commit landed.
+ */
+export function isTemporary(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const failure = error as Error & { $fault?: string; $retryable?: unknown; code?: string; cause?: unknown };
+  if (failure.$fault === "server" || failure.$retryable !== undefined || THROTTLING.has(failure.name)) return true;
+  if (failure.name === "TimeoutError" || (failure.code !== undefined && NETWORK.has(failure.code))) return true;
+  return failure.cause !== undefined && failure.cause !== error && isTemporary(failure.cause);
 }
 
 /** What an unexpected failure answers: no message, no details (they could hold anything). */

@@ -10,7 +10,7 @@ import { deliver, postGeneric, storedLead } from "../support/webhook-sender";
  * through a fault-injecting proxy; the assertions read the table directly, around it.
  */
 vi.hoisted(() => {
-  // The 500s below are provoked; the handlers' logs would only bury the test output.
+  // The failures below are provoked; the handlers' logs would only bury the test output.
   process.env.POWERTOOLS_LOG_LEVEL = "CRITICAL";
 });
 
@@ -73,25 +73,32 @@ const failures: [string, FaultRule][] = [
 ];
 
 describe("DynamoDB unreachable or throttling", () => {
-  it.each(failures)("%s: 500 internal, nothing stored, and the sender's retry is recorded once", async (name, rule) => {
-    // Prepare
-    const email = `${name.replace(/[^a-z]+/gi, "-").toLowerCase()}@example.com`;
-    const body = firstEvent(email);
-    proxy.inject(rule);
+  it.each(failures)(
+    "%s: 503 unavailable with retry-after, nothing stored, and the sender's retry is recorded once",
+    async (name, rule) => {
+      // Prepare
+      const email = `${name.replace(/[^a-z]+/gi, "-").toLowerCase()}@example.com`;
+      const body = firstEvent(email);
+      proxy.inject(rule);
 
-    // Act
-    const failed = await postGeneric(url(), body);
+      // Act
+      const failed = await postGeneric(url(), body);
 
-    // Assess
-    expect(failed).toEqual({ status: 500, body: { error: { code: "internal", message: "internal error" } } });
-    expect(proxy.faultsApplied()).toBeGreaterThan(0);
-    await expectNothingStored(email);
+      // Assess
+      expect(failed).toEqual({
+        status: 503,
+        body: { error: { code: "unavailable", message: "temporarily unavailable, retry later" } },
+        retryAfter: "5",
+      });
+      expect(proxy.faultsApplied()).toBeGreaterThan(0);
+      await expectNothingStored(email);
 
-    proxy.inject(undefined);
-    const retried = await deliver(url, body);
-    expect(retried.final).toMatchObject({ status: 200, body: { duplicate: false } });
-    await expectStoredOnce(email);
-  });
+      proxy.inject(undefined);
+      const retried = await deliver(url, body);
+      expect(retried.final).toMatchObject({ status: 200, body: { duplicate: false } });
+      await expectStoredOnce(email);
+    },
+  );
 
   it("throttled for a moment: the SDK's own retries absorb it and the first delivery succeeds", async () => {
     const email = "throttled-twice@example.com";

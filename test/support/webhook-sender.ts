@@ -11,6 +11,8 @@ import { leadIdOf } from "./pseudonyms";
 export interface SenderResponse {
   status: number;
   body: Record<string, unknown>;
+  /** The retry-after header, on the answers that carry one (a 503). */
+  retryAfter?: string;
 }
 
 /** One delivery of a generic body, signed now as a sender signs it. A connection failure rejects. */
@@ -27,7 +29,13 @@ export async function postGeneric(baseUrl: string, body: string, secret = GENERI
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  const answer: SenderResponse = {
+    status: response.status,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+  const retryAfter = response.headers.get("retry-after");
+  if (retryAfter !== null) answer.retryAfter = retryAfter;
+  return answer;
 }
 
 export interface Delivery {
