@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { RipenError } from "#shared/domain/errors";
 import { ERROR_CODES, type ErrorCode, errorResponse, isTemporary, statusOf } from "#shared/edge/http-errors";
+import { logger } from "#shared/runtime/powertools";
 
 class CodedError extends RipenError<ErrorCode> {
   readonly code: ErrorCode;
@@ -36,6 +37,12 @@ function awsError(name: string, fields: { $fault?: "client" | "server"; $retryab
 }
 
 describe("a failure a retry can cure", () => {
+  beforeAll(() => {
+    // These failures are provoked: their log lines would only bury the test output.
+    vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+  });
+
   const temporary: [string, unknown][] = [
     ["DynamoDB throttling", awsError("ProvisionedThroughputExceededException", { $fault: "client" })],
     ["a throttled API", awsError("ThrottlingException", { $fault: "client" })],
