@@ -60,6 +60,11 @@ export interface Evaluation {
   owner?: Owner;
   /** The model accepts qualified leads on the routed owner's behalf (acceptance: auto). */
   autoAccept: boolean;
+  /**
+   * The model's SDR gate (stages.sqlReview): an sql or sqo verdict marks the lead sql-ready for a rep to
+   * Qualify instead of moving it. Absent: off.
+   */
+  sqlReview?: boolean;
 }
 
 /** A loaded scoring model, ready to evaluate leads. The application layer knows only this. */

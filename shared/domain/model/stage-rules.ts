@@ -21,6 +21,8 @@ export interface StageDecision {
 
 export interface CompiledStages {
   acceptance: "manual" | "auto";
+  /** sql and sqo verdicts wait for a rep's Qualify (the lead is marked sql-ready) instead of moving it. */
+  sqlReview: boolean;
   decide(stage: Stage, facts: LeadFacts): StageDecision;
 }
 
@@ -73,6 +75,7 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
 
   return {
     acceptance: model.acceptance,
+    sqlReview: model.sqlReview === true,
     decide(stage, facts) {
       const verdict = qualify(facts);
       const disqualifier = first(disqualify, facts);

@@ -50,6 +50,13 @@ export const StageModel = z.strictObject({
     .enum(["manual", "auto"])
     .default("manual")
     .describe("auto: a qualified lead is accepted by its routed owner at once (mql → sal)"),
+  // Optional rather than defaulted: a model that leaves it out keeps its hash, so its leads' snapshots stay usable.
+  sqlReview: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: an sql or sqo rule marks the lead sql-ready for its owner to Qualify or Disqualify (default false)",
+    ),
   mql: z.array(StageRule).default([]),
   sql: z.array(StageRule).default([]),
   sqo: z.array(StageRule).default([]),
