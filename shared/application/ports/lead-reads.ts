@@ -1,5 +1,5 @@
 import type { LeadHistory } from "#shared/domain/calibration/training-set";
-import type { Lead, Owner } from "#shared/domain/lead";
+import type { Lead, Owner, SqlReview } from "#shared/domain/lead";
 import type { Stage } from "#shared/domain/stages";
 
 /** The two orders of a stage's leads: by stored score, or by when they entered the stage. */
@@ -74,6 +74,8 @@ export interface LeadSummary {
   engagement: number;
   owner?: Owner;
   lastEventAt: string;
+  /** Present while the lead waits for a rep's Qualify (stages.sqlReview): since when, and the sql rule. */
+  review?: SqlReview;
 }
 
 /** Who the lead is: what alerts and lists name a lead by. */
@@ -97,5 +99,6 @@ export function leadSummary(lead: Lead): LeadSummary {
     engagement: lead.engagement,
     ...(lead.owner && { owner: lead.owner }),
     lastEventAt: lead.lastEventAt,
+    ...(lead.review && { review: lead.review }),
   };
 }
