@@ -101,7 +101,7 @@ export interface ScoringEngine {
   /** The channels a stage change notifies, by the model's notification rules in force (empty: no alert). */
   channelsFor(move: { from: Stage | null; to: Stage }): Channel[];
   /** The SLA rules a lead breaches at `now`. */
-  slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">, now: Date): SlaBreach[];
+  slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner" | "review">, now: Date): SlaBreach[];
 }
 
 /** Scores are kept to two decimals; this is the one place rounding is defined (once per rule). */

@@ -37,6 +37,12 @@ function model(sqlReview?: boolean): Omit<ScoringModelInput, "version"> {
           when: { event: { on: "demo.scheduled", sinceStageEntered: true } },
         },
       ],
+      sla: [
+        { id: "mql-72h", label: "Work an MQL within 3 days", stage: "mql", hours: 72 },
+        ...(sqlReview
+          ? [{ id: "review-24h", label: "Qualify or disqualify within a day", stage: "review" as const, hours: 24 }]
+          : []),
+      ],
     },
   };
 }
@@ -173,5 +179,42 @@ describe("the SDR gate (stages.sqlReview)", () => {
 
     expect(onGate.lead.stage).toBe("sql");
     expect(onGate.lead.review).toBeUndefined();
+  });
+});
+
+describe("an SLA rule on the review", () => {
+  it("falls due a rule's hours after the wait began, whatever the owner, and not for a lead that is not waiting", () => {
+    const waiting = journey(gated, [...toMql, demo]).lead;
+    const accepted = acceptLead(waiting, ana, rep, new Date(at(2.5))).lead;
+    const plain = journey(gated, toMql).lead;
+
+    const early = gated.slaBreaches(accepted, new Date(at(2.9)));
+    const late = gated.slaBreaches(accepted, new Date(at(3.5)));
+
+    expect(early).toEqual([]);
+    expect(late).toEqual([
+      expect.objectContaining({ ruleId: "review-24h", stage: "sal", since: at(2), dueAt: at(3), hoursOverdue: 12 }),
+    ]);
+    expect(gated.slaBreaches(plain, new Date(at(3.5))).map((breach) => breach.ruleId)).toEqual([]);
+    expect(gated.slaBreaches(plain, new Date(at(5))).map((breach) => [breach.ruleId, breach.since])).toEqual([
+      ["mql-72h", at(1)],
+    ]);
+  });
+
+  it("ends with the wait: a qualified lead breaches it no more", () => {
+    const waiting = journey(gated, [...toMql, demo]).lead;
+    const qualified = qualifyLead(waiting, rep, new Date(at(2.5))).lead;
+
+    expect(gated.slaBreaches(qualified, new Date(at(10))).map((breach) => breach.ruleId)).toEqual([]);
+  });
+
+  it("is refused in a model without the gate: it would never fall due", () => {
+    const ungated = model();
+    const stages = {
+      ...ungated.stages,
+      sla: [{ id: "review-24h", label: "Decide", stage: "review" as const, hours: 24 }],
+    };
+
+    expect(() => engineFor({ ...ungated, stages })).toThrow(/an SLA on the review needs stages\.sqlReview: true/);
   });
 });

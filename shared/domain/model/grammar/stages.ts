@@ -31,12 +31,14 @@ export const SlaRule = z
   .strictObject({
     id: Identifier,
     label: z.string().min(1),
-    stage: z.enum(["lead", "mql", "sal", "sql", "sqo", "recycled"]),
+    stage: z
+      .enum(["lead", "mql", "sal", "sql", "sqo", "recycled", "review"])
+      .describe("review: a lead waiting sql-ready for a rep's decision (stages.sqlReview), timed from its since"),
     hours: z.number().positive(),
     until: z
       .enum(["accepted", "moved"])
       .default("accepted")
-      .describe("accepted: a rep took ownership; moved: the lead left the stage"),
+      .describe("accepted: a rep took ownership; moved: the lead left the stage (review: until a rep decides)"),
     notify: z
       .array(OwnerChannel)
       .min(1)
