@@ -49,10 +49,11 @@ export interface LeadHistoryScan {
   /**
    * The histories of part `segment` (0 ≤ segment < segments), a page at a time. Every stored lead is in
    * exactly one part, once, with its events (an erased event's record is none) and, with `reachedSqo`,
-   * when it first moved to sqo; an erased person without a lead again is no lead. Reads only, nothing
+   * when it first moved to sqo, with `decisions`, a rep's first qualify (→ sql) or disqualify; an erased
+   * person without a lead again is no lead. Reads only, nothing
    * isolated: a lead written during the read may show older or newer events than its record counts.
    */
-  read(segment: number, options: { reachedSqo: boolean }): AsyncIterable<LeadHistory[]>;
+  read(segment: number, options: { reachedSqo: boolean; decisions?: boolean }): AsyncIterable<LeadHistory[]>;
 }
 
 /** The lead ids of a company domain (AP6). */
