@@ -58,7 +58,9 @@ export function usableSnapshot(engine: ScoringEngine, lead: Lead | undefined): L
  * (from any stage) and a recycle rule (from the stages it names), and a reopen rule is the one way back
  * from disqualified; each carries its rule as the actor and reason. A recycled or reopened lead is
  * qualified on its activity since it left the funnel (plus its fit), so the evidence it was set aside
- * with does not bring it straight back.
+ * with does not bring it straight back. With the SDR gate on (stages.sqlReview), a move the rules would
+ * make to sql or beyond from below sql is held: the lead stays (a new or reopened one enters at lead)
+ * and is marked sql-ready (`review`), which only a rep's Qualify or Disqualify ends.
  */
 export function foldLead(input: FoldInput): FoldResult | undefined {
   const { engine, leadId, current, now, event } = input;

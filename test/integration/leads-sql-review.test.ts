@@ -72,6 +72,9 @@ function sqlEvents(email: string) {
   ];
 }
 
+/** What the webhook answered to the last delivery of meetSqlRule. */
+let lastAnswer: Record<string, unknown> = {};
+
 /** The events of sqlEvents through the generic webhook; the lead's id. */
 async function meetSqlRule(ripen: Ripen, email: string): Promise<string> {
   const events = sqlEvents(email);
@@ -80,6 +83,7 @@ async function meetSqlRule(ripen: Ripen, email: string): Promise<string> {
     const response = await postGeneric(ripen.url, JSON.stringify(event));
     expect(response.status).toBe(200);
     leadId = (response.body as { leadId: string }).leadId;
+    lastAnswer = response.body as Record<string, unknown>;
   }
   return leadId;
 }
@@ -122,6 +126,8 @@ describe("the SDR gate on DynamoDB Local", () => {
     // Prepare
     const leadId = await meetSqlRule(gated, `waits-${Date.now()}@example.com`);
 
+    const answer = lastAnswer;
+
     // Act
     const waiting = await leadJson(gated, leadId);
     const listed = await queue(gated);
@@ -130,6 +136,7 @@ describe("the SDR gate on DynamoDB Local", () => {
     const listedAfter = await queue(gated);
 
     // Assess
+    expect(answer).toMatchObject({ leadId, stage: waiting.lead.stage, sqlReady: true });
     expect(waiting.lead.stage).not.toBe("sql");
     expect(waiting.transitions.map((transition) => transition.to)).not.toContain("sql");
     expect(waiting.lead.review).toMatchObject({ ruleId: expect.any(String), reason: expect.any(String) });
