@@ -57,8 +57,9 @@ export const calibrateModel =
   async (options: CalibrateModelOptions): Promise<CalibrationRun> => {
     const histories = new Map<string, LeadHistory>();
     const reachedSqo = options.label === "sqo";
+    const decisions = options.label === "qualified";
     const readPart = async (segment: number) => {
-      for await (const page of deps.histories.read(segment, { reachedSqo })) {
+      for await (const page of deps.histories.read(segment, { reachedSqo, decisions })) {
         for (const history of page) {
           if (histories.has(history.leadId)) throw new Error(`lead ${history.leadId} was read twice`);
           histories.set(history.leadId, history);

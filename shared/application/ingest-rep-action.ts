@@ -19,7 +19,7 @@ export interface IngestRepActionDeps<Press extends RepActionPress> {
   knownOwner?: (press: Press) => Owner | undefined;
 }
 
-const VERB = { accept: "accepted", disqualify: "disqualified", recycle: "recycled" } as const;
+const VERB = { accept: "accepted", qualify: "qualified", disqualify: "disqualified", recycle: "recycled" } as const;
 
 /**
  * A rep acted on an alert (a button in Slack): the twin of ingestWebhook for the people Ripen alerts.
@@ -67,7 +67,7 @@ export const ingestRepAction =
     const done: AppliedAction = {
       verb: VERB[press.action.type],
       at: new Date(outcome.appliedAt),
-      ...(press.action.type !== "accept" && { reason: press.action.reason }),
+      ...("reason" in press.action && { reason: press.action.reason }),
     };
     await reply(deps, source.applied(press, done));
   };

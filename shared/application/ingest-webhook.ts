@@ -39,7 +39,14 @@ export interface WebhookOutcome {
 
 /** One recorded event as the sender sees it; an erased person's redelivery says so and nothing more. */
 export type RecordedSummary =
-  | { leadId: string; stage: Stage; score: number; duplicate: boolean }
+  | {
+      leadId: string;
+      stage: Stage;
+      score: number;
+      duplicate: boolean;
+      /** The SDR gate (stages.sqlReview) holds the lead for a rep's Qualify; absent otherwise. */
+      sqlReady?: true;
+    }
   | { leadId: string; duplicate: true; erased: true };
 
 /**
@@ -55,7 +62,7 @@ export const secretName = (source: SourceName | string) => `RIPEN_SECRET_${sourc
 /**
  * Receives one webhook delivery.
  * Input: the source name from the path and the request as received (raw bytes).
- * Output: 200 {leadId, stage, score, duplicate} (with `events` when a delivery carries several; a
+ * Output: 200 {leadId, stage, score, duplicate} (and sqlReady: true while the SDR gate holds the lead; with `events` when a delivery carries several; a
  * redelivery of an event whose person was erased since is {leadId, duplicate: true, erased: true}), or the
  * source's immediate reply (a challenge, an ignored event), or, for a refused payload from a source that
  * acknowledges refusals, 200 {stored: false, refused: {code, message, details}}.
@@ -119,7 +126,13 @@ export const ingestWebhook =
       }
       const { lead, duplicate } = outcome;
       deferred ||= outcome.deferred === true;
-      recorded.push({ leadId: lead.leadId, stage: lead.stage, score: lead.score, duplicate });
+      recorded.push({
+        leadId: lead.leadId,
+        stage: lead.stage,
+        score: lead.score,
+        duplicate,
+        ...(lead.review && { sqlReady: true as const }),
+      });
     }
     const last = recorded.at(-1) as RecordedSummary;
     const body = recorded.length === 1 ? last : { ...last, events: recorded };

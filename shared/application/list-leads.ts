@@ -36,6 +36,8 @@ export const FindLeadQuery = z.strictObject({ email: Email });
 export const StageListingQuery = z.strictObject({
   stage: stageList,
   owner: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
+  // The SDR gate's queue (stages.sqlReview): only leads marked sql-ready, waiting for a rep's Qualify.
+  review: z.optional(z.enum(["waiting"])),
   sort: z._default(z.enum(LEAD_SORTS), "score"),
   order: z.optional(z.enum(["asc", "desc"])),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_PAGE)), 25),
@@ -56,7 +58,8 @@ export interface LeadPage {
 
 /**
  * Lists leads in one or more stages, by score (highest first) or by time entered (longest waiting
- * first), optionally only one owner's; or finds the lead with an email.
+ * first), optionally only one owner's, or only those waiting for review (sql-ready: each shows since
+ * when); or finds the lead with an email.
  * Input: a parsed FindLeadQuery or StageListingQuery. Output: one page and a cursor for the next.
  * Main course: every shard of every stage is read in index order and merged on the sort key; the lead
  * items of the merged entries are read in batches and filtered (owner, and a stage that moved since
@@ -79,7 +82,14 @@ export const listLeads =
     const partitions: StagePartition[] = stages.flatMap((stage) =>
       Array.from({ length: deps.index.shards }, (_, shard) => ({ stage, shard })),
     );
-    const fingerprint = queryFingerprint({ stages, owner: query.owner ?? null, sort: query.sort, order });
+    // A cursor names its query: one from a review queue never pages a plain listing (and back).
+    const fingerprint = queryFingerprint({
+      stages,
+      owner: query.owner ?? null,
+      sort: query.sort,
+      order,
+      ...(query.review && { review: query.review }),
+    });
     const position: ListPosition = query.cursor ? decodeCursor(query.cursor, fingerprint, partitions) : {};
     const reader = mergedStageReader({
       index: deps.index,
@@ -95,7 +105,7 @@ export const listLeads =
     const seen = new Set<string>();
     let examined = 0;
     while (leads.length < query.limit && examined < MAX_EXAMINED) {
-      const room = query.owner ? MAX_PAGE : query.limit - leads.length;
+      const room = query.owner || query.review ? MAX_PAGE : query.limit - leads.length;
       const entries = await reader.take(Math.min(room, MAX_EXAMINED - examined));
       if (entries.length === 0) break;
       const items = await deps.leads.getLeads(entries.map((entry) => entry.leadId));
@@ -107,6 +117,7 @@ export const listLeads =
         // The index is eventually consistent: the lead item decides its stage.
         if (!lead || !wanted.has(lead.stage) || seen.has(lead.leadId)) continue;
         if (query.owner !== undefined && lead.owner?.id !== query.owner) continue;
+        if (query.review === "waiting" && !lead.review) continue;
         seen.add(lead.leadId);
         leads.push(leadSummary(lead));
       }

@@ -77,9 +77,12 @@ export function sweepInstant(now: Date): Date {
   return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
 }
 
-/** Deterministic per lead, SLA rule and stay in the stage: the notifiers alert once per breach id. */
-export function breachId(leadId: string, ruleId: string, stageEnteredAt: string): string {
-  return `sb_${createHash("sha256").update(`${leadId}:${ruleId}:${stageEnteredAt}`).digest("hex").slice(0, 24)}`;
+/**
+ * Deterministic per lead, SLA rule and the wait it times (the stay in the stage, or a wait for review):
+ * the notifiers alert once per breach id.
+ */
+export function breachId(leadId: string, ruleId: string, since: string): string {
+  return `sb_${createHash("sha256").update(`${leadId}:${ruleId}:${since}`).digest("hex").slice(0, 24)}`;
 }
 
 /** The `Lead SLA Breached` detail for one breach of one lead. */
@@ -95,7 +98,7 @@ export function slaBreachDetail(input: {
   return {
     metadata: {
       version: LEAD_SLA_BREACHED.version,
-      breachId: breachId(lead.leadId, breach.ruleId, lead.stageEnteredAt),
+      breachId: breachId(lead.leadId, breach.ruleId, breach.since),
       occurredAt: input.detectedAt,
       modelVersion: input.modelVersion,
     },

@@ -9,15 +9,16 @@ import { type CalibrationRun, calibrateModel } from "#shared/application/calibra
 import { type CalibrationReport, modelRules, type RankingQuality } from "#shared/domain/calibration/calibrate";
 import { calibrationSvg } from "#shared/domain/calibration/chart-svg";
 import type { CandidateRule } from "#shared/domain/calibration/features";
+import { LABEL_KINDS, type LabelKind } from "#shared/domain/calibration/training-set";
 import { loadEngine, modelPath } from "#shared/runtime/scoring-model";
 import { openTable } from "./model-store";
 
 export const CALIBRATE_USAGE =
-  "usage: npm run model -- calibrate [--label won|sqo] [--holdout <fraction>] [--within <days>] [--out <file>] " +
+  "usage: npm run model -- calibrate [--label won|sqo|qualified] [--holdout <fraction>] [--within <days>] [--out <file>] " +
   "[--svg <file>] [--json] [--min-outcomes <n>] [--precision <0..1>] [--segments <n>] [--aws]";
 
 const Flags = z.strictObject({
-  label: z.enum(["won", "sqo"]).default("won"),
+  label: z.enum(LABEL_KINDS).default("won"),
   holdout: z.coerce.number().gt(0).lt(1).default(0.3),
   within: z.coerce.number().int().positive().optional(),
   out: z.string().min(1).optional(),
@@ -31,6 +32,12 @@ const Flags = z.strictObject({
 type Flags = z.infer<typeof Flags>;
 
 const SWITCHES = new Set(["json", "aws"]);
+
+const LABEL_TEXT: Record<LabelKind, string> = {
+  won: "won deals (lost: negative)",
+  sqo: "reaching sqo (lost: negative)",
+  qualified: "reps' decisions (qualified; disqualified: negative)",
+};
 
 /** The command line as flags; a message (with the usage) when it does not parse. */
 export function parseCalibrateArgs(args: readonly string[]): Flags | string {
@@ -145,7 +152,7 @@ function formatReport(run: CalibrationRun, flags: Flags): string {
     `  ${name.padEnd(11)} ${fixed(quality.rocAuc).padStart(7)} ${fixed(quality.prAuc).padStart(7)} ` +
     `${fixed(quality.liftTop10, 2).padStart(6)} ${fixed(quality.liftTop20, 2).padStart(6)} ${fixed(quality.liftTop30, 2).padStart(6)}`;
   const lines = [
-    `Calibrated on ${flags.label === "won" ? "won deals (lost: negative)" : "reaching sqo (lost: negative)"}: ` +
+    `Calibrated on ${LABEL_TEXT[flags.label]}: ` +
       `${run.leads} leads read, ${run.unlabelled} without an outcome left out`,
     `  train ${report.train.leads} (${report.train.positives} positive), holdout ${report.holdout.leads} ` +
       `(${report.holdout.positives} positive), the latest ${Math.round(flags.holdout * 100)} % by first event` +

@@ -48,13 +48,16 @@ async function main(): Promise<void> {
   const alert = process.env.SLACK_WEBHOOK_URL
     ? "the sales-ready alert is on its way to Slack"
     : "set SLACK_WEBHOOK_URL to receive the sales-ready alert in Slack";
+  const waiting = last.sqlReady === true;
   console.log(
     last.stage === "sql"
       ? `Lead ${last.leadId} is sql: ${alert}.`
-      : `Lead ${last.leadId} ended at ${last.stage}; the model decides when a lead is sql (ripen.model.yaml).`,
+      : waiting
+        ? `Lead ${last.leadId} is sql-ready at ${last.stage}: the model's SDR gate (stages.sqlReview) waits for its owner to Qualify or Disqualify it.`
+        : `Lead ${last.leadId} ended at ${last.stage}; the model decides when a lead is sql (ripen.model.yaml).`,
   );
   console.log(`Its score, reasons and BANT: curl ${baseUrl}/leads/${last.leadId}`);
-  if (last.stage === "sql") {
+  if (last.stage === "sql" || waiting) {
     // The alert `npm start` prints (or posts) carries the owner's link; this one asks who accepts.
     const page = await makeLink(
       { what: "lead", lead: String(last.leadId), view: false, days: 7, aws: false },

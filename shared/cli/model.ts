@@ -28,7 +28,7 @@ const USAGE = `usage: npm run model -- <command>
   schema                write ripen.model.schema.json from the model's zod schema
   preview <candidate>   what-if: the stored leads a candidate model would move
   rescore               apply the current model to every stored lead
-  calibrate             fit the points to the stored leads' outcomes: [--label won|sqo] [--holdout f] [--within days] [--out file] [--json]`;
+  calibrate             fit the points to the stored leads' outcomes: [--label won|sqo|qualified] [--holdout f] [--within days] [--out file] [--json]`;
 
 export function summarize(model: ScoringModel): string {
   const { stages } = model;

@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import * as z from "zod/mini";
 import { instantMs } from "./instant";
-import { emailDomain, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
+import { emailDomain, type Lead, type Owner, type RuleHit, type SqlReview, scoreBand, type Transition } from "./lead";
 import {
   chronological,
   type Evaluation,
@@ -11,7 +11,7 @@ import {
   type StoredEvent,
 } from "./scoring-engine";
 import type { LeadSnapshot } from "./snapshot";
-import { isForward, type Stage } from "./stages";
+import { funnelRank, isForward, type Stage } from "./stages";
 
 /** How many rule hits travel with a transition (and so with an alert) as its reasons. */
 export const TOP_REASONS = 5;
@@ -58,7 +58,9 @@ export function usableSnapshot(engine: ScoringEngine, lead: Lead | undefined): L
  * (from any stage) and a recycle rule (from the stages it names), and a reopen rule is the one way back
  * from disqualified; each carries its rule as the actor and reason. A recycled or reopened lead is
  * qualified on its activity since it left the funnel (plus its fit), so the evidence it was set aside
- * with does not bring it straight back.
+ * with does not bring it straight back. With the SDR gate on (stages.sqlReview), a move the rules would
+ * make to sql or beyond from below sql is held: the lead stays (a new or reopened one enters at lead)
+ * and is marked sql-ready (`review`), which only a rep's Qualify or Disqualify ends.
  */
 export function foldLead(input: FoldInput): FoldResult | undefined {
   const { engine, leadId, current, now, event } = input;
@@ -74,7 +76,9 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (current?.name !== undefined) subject.name = current.name;
   if (current?.company !== undefined) subject.company = current.company;
   const evaluation = engine.evaluate(subject, snapshot, now);
-  const move = decideMove(current, evaluation, engine, subject, snapshot, now);
+  const decided = decideMove(current, evaluation, engine, subject, snapshot, now);
+  const held = evaluation.sqlReview === true && decided !== undefined && awaitsReview(current, decided);
+  const move = held ? heldMove(current, evaluation) : decided;
   const nextStage = move?.stage ?? stage;
   const owner =
     current?.owner ?? (evaluation.autoAccept && ACCEPTED_STAGES.has(nextStage) ? evaluation.owner : undefined);
@@ -105,6 +109,7 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (evaluation.company !== undefined) lead.company = evaluation.company;
   if (owner) lead.owner = owner;
   if (current?.acceptedAt !== undefined) lead.acceptedAt = current.acceptedAt;
+  if (held) lead.review = reviewOf(current?.review, decided, at);
   if (snapshot.firstSource) lead.source = snapshot.firstSource.value;
   if (snapshot.firstCampaign) lead.campaign = snapshot.firstCampaign.value;
   if (!move) return { lead, evaluation };
@@ -115,6 +120,33 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
     evaluation,
     transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
   };
+}
+
+const SQL_RANK = funnelRank("sql");
+
+/** With the SDR gate on, a move to sql or beyond from below sql waits for a rep instead. */
+function awaitsReview(current: Lead | undefined, move: StageVerdict): boolean {
+  return funnelRank(move.stage) >= SQL_RANK && (current === undefined || funnelRank(current.stage) < SQL_RANK);
+}
+
+/**
+ * The move a held lead makes instead (if any): a first event still enters the funnel and a reopened lead
+ * still comes back, both at lead; any other lead stays in its stage.
+ */
+function heldMove(current: Lead | undefined, evaluation: Evaluation): StageVerdict | undefined {
+  if (current === undefined) return FIRST_EVENT;
+  if (current.stage === "disqualified" && evaluation.reopen)
+    return {
+      ...evaluation.reopen,
+      stage: "lead",
+      reason: `${evaluation.reopen.reason}; re-entered as lead, sql-ready`,
+    };
+  return undefined;
+}
+
+/** The lead's review mark: its first `since` while it keeps waiting, the rule that holds it now. */
+function reviewOf(waiting: SqlReview | undefined, verdict: StageVerdict, at: string): SqlReview {
+  return { since: waiting?.since ?? at, ruleId: verdict.ruleId, reason: verdict.reason };
 }
 
 /** The snapshot with the event folded in: incrementally when it can be, by replaying the history otherwise. */

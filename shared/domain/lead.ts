@@ -37,6 +37,13 @@ export interface RuleHit {
   decayedPoints: number;
 }
 
+/** A lead waiting for a rep's Qualify: since when, and the sql (or sqo) rule it meets. */
+export interface SqlReview {
+  since: string;
+  ruleId: string;
+  reason: string;
+}
+
 /** A lead: one person, identified by normalized email. */
 export interface Lead {
   /** A keyed hash of the email (Pseudonyms.leadId): found by email without an index, and by nobody without the key. */
@@ -65,6 +72,12 @@ export interface Lead {
   /** First-touch attribution: the source of the lead's earliest event, and the first campaign named. */
   source?: string;
   campaign?: string;
+  /**
+   * The SDR gate (stages.sqlReview): the lead meets an sql (or sqo) rule and waits, in its stage, for a rep
+   * to Qualify or Disqualify it; since when, and the rule. Decided by every fold, as the stage is: present
+   * while the rules call for sql and the lead is below it, kept with its first `since` while it waits.
+   */
+  review?: SqlReview;
   /** The score band the rep queue sorts by (see scoreBand); absent on leads written before bands. */
   scoreBand?: number;
   /** Optimistic-concurrency version: every write checks and bumps it. */

@@ -14,6 +14,9 @@ import type { Stage } from "./stages";
  * - openOpportunity (→ sqo): from any open stage below sqo.
  * - disqualify (→ disqualified, reason required): from any stage but disqualified.
  * - recycle (→ recycled, reason required): from mql, sal, sql, sqo or disqualified.
+ *
+ * With the model's SDR gate on (stages.sqlReview), qualify is how a lead marked sql-ready reaches sql,
+ * and disqualify how its owner turns it down: either ends the wait (the lead's `review`).
  */
 export type RepAction =
   | { type: "accept"; owner: Owner }
@@ -81,8 +84,11 @@ export function applyRepAction(
   const rule = RULES[action.type];
   if (!rule.from.includes(lead.stage)) throw new InvalidTransitionError(refusal(lead, action));
 
+  // A decision on a lead waiting for review ends its wait; accepting it (→ sal) does not decide it.
+  const { review, ...rest } = lead;
   const next: Lead = {
-    ...lead,
+    ...rest,
+    ...(review && action.type === "accept" && { review }),
     stage: rule.to,
     stageEnteredAt: at,
     ...((owner ?? lead.owner) && { owner: owner ?? lead.owner }),

@@ -60,6 +60,11 @@ export interface Evaluation {
   owner?: Owner;
   /** The model accepts qualified leads on the routed owner's behalf (acceptance: auto). */
   autoAccept: boolean;
+  /**
+   * The model's SDR gate (stages.sqlReview): an sql or sqo verdict marks the lead sql-ready for a rep to
+   * Qualify instead of moving it. Absent: off.
+   */
+  sqlReview?: boolean;
 }
 
 /** A loaded scoring model, ready to evaluate leads. The application layer knows only this. */
@@ -96,7 +101,7 @@ export interface ScoringEngine {
   /** The channels a stage change notifies, by the model's notification rules in force (empty: no alert). */
   channelsFor(move: { from: Stage | null; to: Stage }): Channel[];
   /** The SLA rules a lead breaches at `now`. */
-  slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">, now: Date): SlaBreach[];
+  slaBreaches(lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner" | "review">, now: Date): SlaBreach[];
 }
 
 /** Scores are kept to two decimals; this is the one place rounding is defined (once per rule). */

@@ -2,7 +2,15 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { StoredCalibration } from "#shared/application/ports/calibration-reports";
 import type { RankingQuality } from "#shared/domain/calibration/calibrate";
 import { calibrationSvg } from "#shared/domain/calibration/chart-svg";
+import type { LabelKind } from "#shared/domain/calibration/training-set";
 import { escapeHtml, htmlPageResponse } from "./html-page";
+
+/** What a report was calibrated on, as its summary says it. */
+const LABEL_TEXT: Record<LabelKind, string> = {
+  won: "won deals",
+  sqo: "reaching sqo",
+  qualified: "reps' decisions (qualify or disqualify)",
+};
 
 /**
  * GET /calibration/view: the latest calibration (npm run model -- calibrate) beside the funnel page: both
@@ -59,7 +67,7 @@ function reportBody(stored: StoredCalibration): string {
     )
     .join("\n");
   const title = `${stored.modelVersion}: current and calibrated on ${report.holdout.leads} held-out leads`;
-  return `<p id="summary">Model ${escapeHtml(stored.modelVersion)}, calibrated on ${stored.label === "won" ? "won deals" : "reaching sqo"} at ${escapeHtml(stored.at)}: ${stored.leads} leads read (${stored.unlabelled} without an outcome), ${report.train.leads} to fit, ${report.holdout.leads} held out${stored.cutoff ? ` (first touch from ${escapeHtml(stored.cutoff.slice(0, 10))})` : ""}.</p>
+  return `<p id="summary">Model ${escapeHtml(stored.modelVersion)}, calibrated on ${LABEL_TEXT[stored.label]} at ${escapeHtml(stored.at)}: ${stored.leads} leads read (${stored.unlabelled} without an outcome), ${report.train.leads} to fit, ${report.holdout.leads} held out${stored.cutoff ? ` (first touch from ${escapeHtml(stored.cutoff.slice(0, 10))})` : ""}.</p>
 <h2>On the held-out leads</h2>
 <table id="metrics">
 <thead><tr><th></th><th>current</th><th>calibrated</th></tr></thead>

@@ -1,6 +1,6 @@
 import type { LeadView, TimelineEntry } from "#shared/application/read-lead";
 import { stageLabel } from "#shared/domain/alert-facts";
-import { BANT_KEYS, type Owner, type RuleHit } from "#shared/domain/lead";
+import { BANT_KEYS, type Owner, type RuleHit, type SqlReview } from "#shared/domain/lead";
 import type { RepActionType } from "#shared/domain/rep-actions";
 import { escapeHtml, pageHead } from "./html-page";
 
@@ -31,7 +31,8 @@ export interface LeadPageInput {
 const BANT_LABEL = { budget: "Budget", authority: "Authority", need: "Need", timing: "Timing" } as const;
 
 /**
- * A lead's page, as a rep opens it from an alert: who, the stage and how long in it, the score rule by rule
+ * A lead's page, as a rep opens it from an alert: who, the stage and how long in it (and how long it has
+ * waited for review, when the SDR gate holds it), the score rule by rule
  * (a bar per rule, raw and decayed), BANT with the event each answer came from, the owner, the timeline
  * (paged), and the actions as forms that POST to the same URL. No script: SVG attributes draw the bars,
  * so the CSP allows only the page's own style. Every value from a sender is escaped.
@@ -50,6 +51,7 @@ ${input.done ? `<p class="done" role="status">${escapeHtml(DONE_TEXT[input.done]
 <p class="sub">${escapeHtml(lead.email)}${lead.company ? ` · ${escapeHtml(lead.company)}` : ""}</p>
 <dl class="facts">
   <div><dt>Stage</dt><dd id="stage" data-stage="${lead.stage}">${stageLabel(lead.stage)}, for ${duration(lead.stageEnteredAt, input.now)}</dd></div>
+${lead.review ? reviewRow(lead.review, input.now) : ""}
   <div><dt>Score</dt><dd id="score">${view.explanation.score} <span class="muted">(fit ${view.explanation.fit}, engagement ${view.explanation.engagement})</span></dd></div>
   <div><dt>Owner</dt><dd id="owner">${view.owner ? escapeHtml(view.owner.name) : "unassigned"}</dd></div>
 </dl>
@@ -65,6 +67,11 @@ ${timelineSection(view, input.page)}
 </body>
 </html>
 `;
+}
+
+/** A lead the SDR gate holds (stages.sqlReview): sql-ready since when, by which rule, and what it waits for. */
+function reviewRow(review: SqlReview, now: Date): string {
+  return `  <div><dt>Review</dt><dd id="review">SQL-ready for ${duration(review.since, now)} · ${escapeHtml(review.reason)}. Qualify or disqualify it.</dd></div>`;
 }
 
 const DONE_TEXT: Record<DoneVerb, string> = {

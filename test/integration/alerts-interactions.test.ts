@@ -241,6 +241,26 @@ describe("POST /slack/interactions", () => {
     expect(JSON.stringify(slack.received[0]?.json)).toContain("Disqualified by <@U0000ANA1>");
   });
 
+  it("qualifies a lead below sql from the Qualify button, with the rep as actor", async () => {
+    // Prepare: a lead the SDR gate holds in mql, sql-ready.
+    const stored = await storedLead("mql");
+    const review = { since: stored.updatedAt, ruleId: "demo-done", reason: "Demo completed" };
+    await store.commit({ lead: { ...stored, review, version: stored.version + 1 }, expectedVersion: stored.version });
+    const value = encodeActionValue({ leadId: stored.leadId, transitionId: transitionId(stored.leadId, 1) });
+
+    // Act
+    await invoke(slackRequest(click(stored, { action_id: ACTION_IDS.qualify, type: "button", value })));
+
+    // Assess
+    const lead = await store.getLead(stored.leadId);
+    expect(lead).toMatchObject({ stage: "sql" });
+    expect(lead?.review).toBeUndefined();
+    expect(await store.listTransitions(stored.leadId)).toEqual([
+      expect.objectContaining({ from: "mql", to: "sql", actor: { type: "rep", id: "U0000ANA1" } }),
+    ]);
+    expect(JSON.stringify(slack.received[0]?.json)).toContain("Qualified by <@U0000ANA1>");
+  });
+
   it("tells the rep why, and changes nothing, when the lead cannot move that way", async () => {
     // Prepare
     const lead = await storedLead("sql", ANA);

@@ -163,6 +163,7 @@ describe("the calibrate command line", () => {
     expect(parseCalibrateArgs(["--segments", "8"])).toMatchObject({ segments: 8 });
     expect(parseCalibrateArgs(["--segments", "0"])).toMatch(/--segments/);
     expect(parseCalibrateArgs(["--holdout", "1.5"])).toMatch(/--holdout/);
+    expect(parseCalibrateArgs(["--label", "qualified"])).toMatchObject({ label: "qualified" });
     expect(parseCalibrateArgs(["--label", "maybe"])).toMatch(/--label/);
     expect(parseCalibrateArgs(["--nonsense", "1"])).toMatch(/usage/);
   });

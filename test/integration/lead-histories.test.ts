@@ -187,3 +187,67 @@ describe("every stored lead's history in one pass over the table", () => {
     expect(histories.filter((history) => history.reachedSqoAt !== undefined)).toEqual([]);
   });
 });
+
+describe("reps' decisions, for the qualified label", () => {
+  it("reads a rep's first move to sql or disqualified, never a rule's, and only when asked", async () => {
+    // Prepare: on a table of its own, three leads moved by rules and reps, one event per move.
+    const own = await createTestTable("lead-decisions");
+    const ownStore = dynamoLeadStore(own);
+    const rep = { type: "rep", id: "link:ana" } as const;
+    const moves: Record<string, { to: Stage; by: "rule" | "rep" }[]> = {
+      "qualified@decided.example": [
+        { to: "mql", by: "rule" },
+        { to: "sql", by: "rep" },
+        { to: "disqualified", by: "rep" },
+      ],
+      "turned.down@decided.example": [
+        { to: "sql", by: "rule" },
+        { to: "disqualified", by: "rep" },
+      ],
+      "undecided@decided.example": [{ to: "sql", by: "rule" }],
+    };
+    for (const [email, steps] of Object.entries(moves)) {
+      let stage: Stage = "lead";
+      for (let index = 0; index <= steps.length; index++) {
+        const at = day(1 + index);
+        const event = storedEvent({ email, occurredAt: at, sourceEventId: `${email}-${index}` });
+        const step =
+          index === 0 ? { to: "lead" as Stage, by: "rule" as const } : (steps[index - 1] as (typeof steps)[0]);
+        const from = index === 0 ? null : stage;
+        stage = step.to;
+        const transition = transitionFixture({ leadId: leadIdOf(email), from, to: stage, at });
+        await ownStore.commit({
+          lead: leadFixture({ email, stage, version: index + 1, eventCount: index + 1, updatedAt: at }),
+          expectedVersion: index === 0 ? undefined : index,
+          event,
+          eventKey: TEST_PSEUDONYMS.eventKey(event.eventId),
+          transition: step.by === "rep" ? { ...transition, actor: rep } : transition,
+        });
+      }
+    }
+    const scan = dynamoLeadHistoryScan({ ...own, segments: 2 });
+    const read = async (options: { reachedSqo: boolean; decisions?: boolean }) => {
+      const histories = new Map<string, LeadHistory>();
+      for (let segment = 0; segment < scan.segments; segment++) {
+        for await (const page of scan.read(segment, options)) {
+          for (const history of page) histories.set(history.email, history);
+        }
+      }
+      return histories;
+    };
+
+    // Act
+    const withDecisions = await read({ reachedSqo: false, decisions: true });
+    const without = await read({ reachedSqo: true });
+    own.client.destroy();
+
+    // Assess
+    expect(Object.fromEntries([...withDecisions].map(([email, history]) => [email, history.decision]))).toEqual({
+      "qualified@decided.example": { at: day(3), qualified: true },
+      "turned.down@decided.example": { at: day(3), qualified: false },
+      "undecided@decided.example": undefined,
+    });
+    expect([...withDecisions.values()].map((history) => history.events.length).sort()).toEqual([2, 3, 4]);
+    expect([...without.values()].filter((history) => history.decision !== undefined)).toEqual([]);
+  });
+});

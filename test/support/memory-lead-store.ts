@@ -96,19 +96,31 @@ export function memoryLeadHistoryScan(
   segments: number,
   pageSize = 10,
 ): LeadHistoryScan {
-  const historyOf = (leadId: string, reachedSqo: boolean): LeadHistory[] => {
+  const historyOf = (leadId: string, reachedSqo: boolean, decisions: boolean): LeadHistory[] => {
     const lead = memory.leads.get(leadId);
     if (!lead) return [];
-    const sqoAt = reachedSqo ? memory.transitions.get(leadId)?.find((move) => move.to === "sqo")?.at : undefined;
+    const moves = memory.transitions.get(leadId) ?? [];
+    const sqoAt = reachedSqo ? moves.find((move) => move.to === "sqo")?.at : undefined;
+    const decided = decisions
+      ? moves.find((move) => move.actor.type === "rep" && (move.to === "sql" || move.to === "disqualified"))
+      : undefined;
     const events = structuredClone(memory.events.get(leadId) ?? []);
-    return [{ leadId, email: lead.email, events, ...(sqoAt !== undefined && { reachedSqoAt: sqoAt }) }];
+    return [
+      {
+        leadId,
+        email: lead.email,
+        events,
+        ...(sqoAt !== undefined && { reachedSqoAt: sqoAt }),
+        ...(decided && { decision: { at: decided.at, qualified: decided.to === "sql" } }),
+      },
+    ];
   };
   return {
     segments,
-    async *read(segment, { reachedSqo }) {
+    async *read(segment, { reachedSqo, decisions = false }) {
       const leadIds = [...memory.leads.keys()].filter((leadId) => stableHash(leadId) % segments === segment).sort();
       for (let start = 0; start < leadIds.length; start += pageSize) {
-        yield leadIds.slice(start, start + pageSize).flatMap((leadId) => historyOf(leadId, reachedSqo));
+        yield leadIds.slice(start, start + pageSize).flatMap((leadId) => historyOf(leadId, reachedSqo, decisions));
       }
     },
   };

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { LeadHistoryScan } from "#shared/application/ports/lead-reads";
-import type { LeadHistory } from "#shared/domain/calibration/training-set";
+import type { LeadHistory, RepDecision } from "#shared/domain/calibration/training-set";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { EVENT, toEvent } from "./entities/event";
 import { ENTITY, entityOf, type Item } from "./entities/item";
@@ -37,6 +37,7 @@ interface OpenPartition {
   email?: string;
   events: StoredEvent[];
   reachedSqoAt?: string;
+  decision?: RepDecision;
 }
 
 /**
@@ -52,12 +53,12 @@ export function dynamoLeadHistoryScan(options: DynamoLeadHistoryScanOptions): Le
   const segments = options.segments ?? HISTORY_SCAN_SEGMENTS;
   return {
     segments,
-    async *read(segment, { reachedSqo }) {
+    async *read(segment, { reachedSqo, decisions = false }) {
       const pages = scanPages(client, {
         TableName: tableName,
         Segment: segment,
         TotalSegments: segments,
-        ...historyFilter(reachedSqo),
+        ...historyFilter(reachedSqo, decisions),
         Limit: options.pageItems ?? HISTORY_SCAN_PAGE_ITEMS,
       });
       let open: OpenPartition | undefined;
@@ -80,14 +81,28 @@ export function dynamoLeadHistoryScan(options: DynamoLeadHistoryScanOptions): Le
   };
 }
 
-/** Lead records, events, and transitions to sqo when asked for: nothing else a partition holds. */
-function historyFilter(reachedSqo: boolean) {
-  const values = { ":lead": LEAD, ":event": EVENT, ...(reachedSqo && { ":transition": TRANSITION, ":sqo": "sqo" }) };
+/**
+ * Lead records, events, and when asked for transitions to sqo and a rep's moves to sql or disqualified:
+ * nothing else a partition holds.
+ */
+function historyFilter(reachedSqo: boolean, decisions: boolean) {
+  const values = {
+    ":lead": LEAD,
+    ":event": EVENT,
+    ...((reachedSqo || decisions) && { ":transition": TRANSITION }),
+    ...(reachedSqo && { ":sqo": "sqo" }),
+    ...(decisions && { ":sql": "sql", ":disqualified": "disqualified", ":rep": "rep" }),
+  };
+  const kept = ["#entity IN (:lead, :event)"];
+  if (reachedSqo) kept.push("(#entity = :transition AND #to = :sqo)");
+  if (decisions) kept.push("(#entity = :transition AND #to IN (:sql, :disqualified) AND #actor.#type = :rep)");
   return {
-    FilterExpression: reachedSqo
-      ? "#entity IN (:lead, :event) OR (#entity = :transition AND #to = :sqo)"
-      : "#entity IN (:lead, :event)",
-    ExpressionAttributeNames: { "#entity": ENTITY, ...(reachedSqo && { "#to": "to" }) },
+    FilterExpression: kept.join(" OR "),
+    ExpressionAttributeNames: {
+      "#entity": ENTITY,
+      ...((reachedSqo || decisions) && { "#to": "to" }),
+      ...(decisions && { "#actor": "actor", "#type": "type" }),
+    },
     ExpressionAttributeValues: marshall(values),
   };
 }
@@ -100,10 +115,14 @@ function addItem(open: OpenPartition, item: Item): void {
     case EVENT:
       open.events.push(toEvent(item));
       break;
-    case TRANSITION:
-      // Transitions sort by time: the first one read is the first move to sqo.
-      open.reachedSqoAt ??= toFunnelTransition(item)?.at;
+    case TRANSITION: {
+      // Transitions sort by time: the first one read is the first move to sqo, or the rep's first decision
+      // (the filter keeps only a rep's moves to sql and disqualified).
+      const move = toFunnelTransition(item);
+      if (move?.to === "sqo") open.reachedSqoAt ??= move.at;
+      else if (move) open.decision ??= { at: move.at, qualified: move.to === "sql" };
       break;
+    }
   }
 }
 
@@ -115,5 +134,6 @@ function historyOf(open: OpenPartition): LeadHistory | undefined {
     email: open.email,
     events: open.events,
     ...(open.reachedSqoAt !== undefined && { reachedSqoAt: open.reachedSqoAt }),
+    ...(open.decision && { decision: open.decision }),
   };
 }

@@ -8,6 +8,7 @@ import {
   stageLabel,
   stageText,
 } from "#shared/domain/alert-facts";
+import type { Stage } from "#shared/domain/stages";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn";
 
 /** Slack's documented Block Kit limits, the ones these messages can reach. */
@@ -37,6 +38,7 @@ export interface SlackMessage {
 export const ACTIONS_BLOCK_ID = "ripen.actions";
 export const ACTION_IDS = {
   accept: "ripen.accept",
+  qualify: "ripen.qualify",
   disqualify: "ripen.disqualify",
   recycle: "ripen.recycle",
   open: "ripen.open",
@@ -157,6 +159,9 @@ function bantText(alert: Alert): string {
   return truncate(`*BANT*\n${items.join("\n")}`, SLACK_LIMITS.text);
 }
 
+/** Stages a rep's Qualify moves a lead from (→ sql): the alerts about them offer it. */
+const BELOW_SQL: ReadonlySet<Stage> = new Set(["lead", "mql", "sal", "recycled"]);
+
 function actionsBlock(alert: Alert, options: AlertMessageOptions): SlackBlock {
   const value = (reason?: DisqualifyReason) =>
     encodeActionValue({
@@ -167,6 +172,10 @@ function actionsBlock(alert: Alert, options: AlertMessageOptions): SlackBlock {
   const who = truncate(alert.lead.name ?? alert.lead.email, 100);
   const elements: Record<string, unknown>[] = [
     { type: "button", action_id: ACTION_IDS.accept, style: "primary", text: plain("Accept"), value: value() },
+    // Below sql, a rep can qualify from the message (an SLA on the SDR gate's review asks for just that).
+    ...(BELOW_SQL.has(alert.stage)
+      ? [{ type: "button", action_id: ACTION_IDS.qualify, text: plain("Qualify"), value: value() }]
+      : []),
     {
       type: "static_select",
       action_id: ACTION_IDS.disqualify,
@@ -218,13 +227,18 @@ const section = (text: string): SlackBlock => ({ type: "section", text: mrkdwn(t
 
 /** What a rep did from the message, for the update that replaces its buttons. */
 export interface ActionOutcome {
-  verb: "accepted" | "disqualified" | "recycled";
+  verb: "accepted" | "qualified" | "disqualified" | "recycled";
   slackUserId: string;
   at: Date;
   reason?: string;
 }
 
-const OUTCOME_EMOJI = { accepted: ":white_check_mark:", disqualified: ":no_entry:", recycled: ":recycle:" };
+const OUTCOME_EMOJI = {
+  accepted: ":white_check_mark:",
+  qualified: ":dart:",
+  disqualified: ":no_entry:",
+  recycled: ":recycle:",
+};
 
 /**
  * The original message with its buttons replaced by who did what and when, for `response_url`

@@ -75,6 +75,7 @@ export function parseInteraction(contentType: string | undefined, rawBody: Buffe
 /** A rep's click, as Ripen understands it. */
 export type RepCommand =
   | { kind: "accept"; leadId: string; transitionId?: string }
+  | { kind: "qualify"; leadId: string; transitionId?: string }
   | { kind: "disqualify"; leadId: string; transitionId?: string; reason: string }
   | { kind: "recycle"; leadId: string; transitionId?: string; reason: string }
   /** A link button: Slack reports the click, there is nothing to do. */
@@ -89,6 +90,8 @@ export function repCommand(payload: BlockActionsPayload): RepCommand {
       return { kind: "open" };
     case ACTION_IDS.accept:
       return { kind: "accept", ...target(action.value) };
+    case ACTION_IDS.qualify:
+      return { kind: "qualify", ...target(action.value) };
     case ACTION_IDS.recycle:
       return { kind: "recycle", ...target(action.value), reason: RECYCLE_REASON };
     case ACTION_IDS.disqualify: {

@@ -30,7 +30,10 @@ export function slackRepActions(toleranceSeconds: number = SLACK_TOLERANCE_SECON
       const user = payload.user;
       return {
         leadId: command.leadId,
-        action: command.kind === "accept" ? { type: "accept" } : { type: command.kind, reason: command.reason },
+        action:
+          command.kind === "accept" || command.kind === "qualify"
+            ? { type: command.kind }
+            : { type: command.kind, reason: command.reason },
         // A rep the routing team does not know owns leads by their Slack id; their email is unknown.
         rep: {
           id: user.id,

@@ -1,10 +1,11 @@
 import type { CalibrationReport } from "#shared/domain/calibration/calibrate";
+import type { LabelKind } from "#shared/domain/calibration/training-set";
 
 /** A calibration report as kept for the report page: when, on what, and the report. */
 export interface StoredCalibration {
   at: string;
   modelVersion: string;
-  label: "won" | "sqo";
+  label: LabelKind;
   /** Stored leads read, and those left out for want of an outcome. */
   leads: number;
   unlabelled: number;

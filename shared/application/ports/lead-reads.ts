@@ -1,5 +1,5 @@
 import type { LeadHistory } from "#shared/domain/calibration/training-set";
-import type { Lead, Owner } from "#shared/domain/lead";
+import type { Lead, Owner, SqlReview } from "#shared/domain/lead";
 import type { Stage } from "#shared/domain/stages";
 
 /** The two orders of a stage's leads: by stored score, or by when they entered the stage. */
@@ -49,10 +49,11 @@ export interface LeadHistoryScan {
   /**
    * The histories of part `segment` (0 ≤ segment < segments), a page at a time. Every stored lead is in
    * exactly one part, once, with its events (an erased event's record is none) and, with `reachedSqo`,
-   * when it first moved to sqo; an erased person without a lead again is no lead. Reads only, nothing
+   * when it first moved to sqo, with `decisions`, a rep's first qualify (→ sql) or disqualify; an erased
+   * person without a lead again is no lead. Reads only, nothing
    * isolated: a lead written during the read may show older or newer events than its record counts.
    */
-  read(segment: number, options: { reachedSqo: boolean }): AsyncIterable<LeadHistory[]>;
+  read(segment: number, options: { reachedSqo: boolean; decisions?: boolean }): AsyncIterable<LeadHistory[]>;
 }
 
 /** The lead ids of a company domain (AP6). */
@@ -74,6 +75,8 @@ export interface LeadSummary {
   engagement: number;
   owner?: Owner;
   lastEventAt: string;
+  /** Present while the lead waits for a rep's Qualify (stages.sqlReview): since when, and the sql rule. */
+  review?: SqlReview;
 }
 
 /** Who the lead is: what alerts and lists name a lead by. */
@@ -97,5 +100,6 @@ export function leadSummary(lead: Lead): LeadSummary {
     engagement: lead.engagement,
     ...(lead.owner && { owner: lead.owner }),
     lastEventAt: lead.lastEventAt,
+    ...(lead.review && { review: lead.review }),
   };
 }

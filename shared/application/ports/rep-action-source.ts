@@ -1,11 +1,11 @@
 import type { Owner } from "#shared/domain/lead";
 import type { WebhookRequest } from "./webhook-source";
 
-/** A rep's press of a button (Accept, Disqualify, Recycle), as the channel that carried it reports it. */
+/** A rep's press of a button (Accept, Qualify, Disqualify, Recycle), as the channel that carried it reports it. */
 export interface RepActionPress {
   leadId: string;
   /** What the rep asked for; an accept names no owner yet (ingestRepAction decides who the rep is). */
-  action: { type: "accept" } | { type: "disqualify" | "recycle"; reason: string };
+  action: { type: "accept" } | { type: "qualify" } | { type: "disqualify" | "recycle"; reason: string };
   /** The rep, by the channel's id; `owner` is who they are when the routing team does not know them. */
   rep: { id: string; owner: Owner };
   /** The press's own id (Slack's action_ts): the same id applies once. */
@@ -20,7 +20,7 @@ export interface RepActionReply {
 
 /** How an applied action is told back: who did what, and when. */
 export interface AppliedAction {
-  verb: "accepted" | "disqualified" | "recycled";
+  verb: "accepted" | "qualified" | "disqualified" | "recycled";
   at: Date;
   reason?: string;
 }

@@ -1,15 +1,29 @@
 import { eventsBeforeOutcome, leadOutcome } from "../outcomes";
 import type { StoredEvent } from "../scoring-engine";
 
-/** What a lead is labelled by: a won deal (lost is negative), or reaching sqo. */
-export type LabelKind = "won" | "sqo";
+/**
+ * What a lead is labelled by: a won deal (lost is negative), reaching sqo, or a rep's decision (qualified:
+ * a rep moved it to sql; a rep disqualifying it is negative), as the SDR gate (stages.sqlReview) asks for.
+ */
+export type LabelKind = "won" | "sqo" | "qualified";
+export const LABEL_KINDS = ["won", "sqo", "qualified"] as const satisfies readonly LabelKind[];
 
-/** A lead's history as calibration reads it: its events, and when it first reached sqo, if it did. */
+/** A rep's first decision on a lead: qualified (→ sql) or disqualified, and when. */
+export interface RepDecision {
+  at: string;
+  qualified: boolean;
+}
+
+/**
+ * A lead's history as calibration reads it: its events, when it first reached sqo, if it did, and the
+ * rep's first decision on it, if one was asked for and made.
+ */
 export interface LeadHistory {
   leadId: string;
   email: string;
   events: readonly StoredEvent[];
   reachedSqoAt?: string;
+  decision?: RepDecision;
 }
 
 export interface LabelOptions {
@@ -44,7 +58,8 @@ const DAY_MS = 86_400_000;
 /**
  * The labelled examples of a set of leads, without leakage.
  * Labels: `won`: a won deal is positive, a lost one negative; `sqo`: reaching sqo is positive (taken at the
- * first time it did), a lost deal negative. A lead with neither is negative only when `withinDays` says so
+ * first time it did), a lost deal negative; `qualified`: a rep's first decision, qualify positive and
+ * disqualify negative (taken when it was made), else a won or lost deal as for `won`. A lead with neither is negative only when `withinDays` says so
  * and that long has passed since its first event; otherwise it is left out.
  * Guarantees: an example's events are strictly before its `asOf`, which is never later than its first
  * outcome; a lead whose label came before any other event is left out (nothing to learn from).
@@ -67,7 +82,10 @@ function labelled(lead: LeadHistory, options: LabelOptions): Example | undefined
   const outcome = leadOutcome(lead.events);
   let positive: boolean | undefined;
   let asOf: string | undefined;
-  if (
+  if (options.label === "qualified" && lead.decision && (!outcome || lead.decision.at <= outcome.firstAt)) {
+    positive = lead.decision.qualified;
+    asOf = lead.decision.at;
+  } else if (
     options.label === "sqo" &&
     lead.reachedSqoAt !== undefined &&
     (!outcome || lead.reachedSqoAt <= outcome.firstAt)

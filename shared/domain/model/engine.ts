@@ -94,6 +94,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const explainer: Explainer = { engagementRules };
   const watchers = index.watchers;
   const autoAccept = stages.acceptance === "auto";
+  const sqlReview = stages.sqlReview;
   const modelHash = hashModel(model);
   const notifications = notificationRules(model.notifications);
 
@@ -337,6 +338,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     evaluation.lastEventAt = Number.isFinite(snapshot.lastEventMs) ? isoOf(snapshot.lastEventMs) : "";
     evaluation.verdict = decision.verdict;
     evaluation.autoAccept = autoAccept;
+    evaluation.sqlReview = sqlReview;
     evaluation.name = name;
     evaluation.company = company;
     evaluation.demotion = decision.demotion;
@@ -425,6 +427,7 @@ class Evaluated implements Evaluation {
   lastEventAt = "";
   verdict: StageVerdict = NO_VERDICT;
   autoAccept = false;
+  sqlReview = false;
   name: string | undefined = undefined;
   company: string | undefined = undefined;
   demotion: StageVerdict | undefined = undefined;

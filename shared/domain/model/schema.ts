@@ -92,6 +92,11 @@ function crossReferences(model: ScoringModel, ctx: z.RefinementCtx): void {
   }
   if (model.routing?.fallback) checkOwners(model.routing.fallback, ["routing", "fallback"]);
 
+  for (const [index, rule] of model.stages.sla.entries()) {
+    // An SLA on the review would never fall due without the gate that makes leads wait for one.
+    if (rule.stage === "review" && model.stages.sqlReview !== true)
+      issue(["stages", "sla", index, "stage"], "an SLA on the review needs stages.sqlReview: true");
+  }
   for (const [index, rule] of model.notifications.entries()) {
     for (const [position, to] of rule.to.entries()) {
       // A rule on a move no writer ever makes would never alert, silently.

@@ -21,6 +21,8 @@ export interface StageDecision {
 
 export interface CompiledStages {
   acceptance: "manual" | "auto";
+  /** sql and sqo verdicts wait for a rep's Qualify (the lead is marked sql-ready) instead of moving it. */
+  sqlReview: boolean;
   decide(stage: Stage, facts: LeadFacts): StageDecision;
 }
 
@@ -73,6 +75,7 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
 
   return {
     acceptance: model.acceptance,
+    sqlReview: model.sqlReview === true,
     decide(stage, facts) {
       const verdict = qualify(facts);
       const disqualifier = first(disqualify, facts);
@@ -93,7 +96,10 @@ export function compileStages(model: StageModel, scope: CompileScope): CompiledS
 export interface SlaBreach {
   ruleId: string;
   label: string;
+  /** The lead's stage (for a rule on the review too). */
   stage: Stage;
+  /** When the wait the rule times began: the stage's entry, or for the review its since. */
+  since: string;
   dueAt: string;
   hoursOverdue: number;
   notify: OwnerChannel[];
@@ -101,22 +107,32 @@ export interface SlaBreach {
 
 const HOUR_MS = 3_600_000;
 
-/** The SLA rules a lead breaches at `now`: in the stage past the deadline, and not accepted (or not moved). */
+/**
+ * The SLA rules a lead breaches at `now`: in the stage past the deadline, and not accepted (or not moved);
+ * a rule on the review: waiting sql-ready past the deadline (until a rep decides, whatever the owner).
+ */
 export function slaBreaches(
   rules: readonly SlaRule[],
-  lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner">,
+  lead: Pick<Lead, "stage" | "stageEnteredAt" | "owner" | "review">,
   now: Date,
 ): SlaBreach[] {
   const breaches: SlaBreach[] = [];
-  const entered = Date.parse(lead.stageEnteredAt);
   for (const rule of rules) {
-    if (rule.stage !== lead.stage || (rule.until === "accepted" && lead.owner)) continue;
-    const due = entered + rule.hours * HOUR_MS;
+    let since: string;
+    if (rule.stage === "review") {
+      if (!lead.review) continue;
+      since = lead.review.since;
+    } else {
+      if (rule.stage !== lead.stage || (rule.until === "accepted" && lead.owner)) continue;
+      since = lead.stageEnteredAt;
+    }
+    const due = Date.parse(since) + rule.hours * HOUR_MS;
     if (now.getTime() <= due) continue;
     breaches.push({
       ruleId: rule.id,
       label: rule.label,
-      stage: rule.stage,
+      stage: lead.stage,
+      since,
       dueAt: new Date(due).toISOString(),
       hoursOverdue: Math.round(((now.getTime() - due) / HOUR_MS) * 100) / 100,
       notify: rule.notify,

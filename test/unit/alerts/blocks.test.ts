@@ -105,6 +105,22 @@ describe("the Block Kit alert", () => {
     expect(recycle?.confirm).toMatchObject({ text: { text: "Ada Lovelace goes back to nurturing." } });
   });
 
+  it("offers Qualify on an alert about a lead below sql (an SLA on the review), never on an sql alert", () => {
+    // Act
+    const mql = actionsOf(alertMessage(sqlAlert({ kind: "sla_breached", stage: "mql", from: null })));
+    const sql = actionsOf(alertMessage(sqlAlert()));
+
+    // Assess
+    expect(mql.map((element) => element.action_id)).toEqual([
+      ACTION_IDS.accept,
+      ACTION_IDS.qualify,
+      ACTION_IDS.disqualify,
+      ACTION_IDS.recycle,
+    ]);
+    expect(JSON.parse(mql[1]?.value as string)).toMatchObject({ l: "ld_0123456789abcdef01234567" });
+    expect(sql.map((element) => element.action_id)).not.toContain(ACTION_IDS.qualify);
+  });
+
   it("names the lead in full in the confirmation dialogs", () => {
     // Prepare
     const name = `Ada ${"Augusta ".repeat(10)}Lovelace`;

@@ -70,6 +70,12 @@ describe("Slack interaction payloads", () => {
     expect(repCommand(open)).toEqual({ kind: "open" });
   });
 
+  it("reads Qualify with the lead and transition it names", () => {
+    const qualify = parseInteraction(FORM, form(payload({ action_id: ACTION_IDS.qualify, type: "button", value })));
+
+    expect(repCommand(qualify)).toEqual({ kind: "qualify", leadId: LEAD_ID, transitionId: TRANSITION_ID });
+  });
+
   it("refuses an action Ripen never offered", () => {
     const parsed = parseInteraction(FORM, form(payload({ action_id: "approve_expense", type: "button", value })));
 

@@ -104,6 +104,63 @@ describe("labelled examples", () => {
   });
 });
 
+describe("labelled by reps' decisions (qualified)", () => {
+  const decided = (leadId: string, events: [number, string][], day: number, qualified: boolean): LeadHistory => ({
+    ...lead(leadId, events),
+    decision: { at: new Date(Date.UTC(2026, 0, day, 10)).toISOString(), qualified },
+  });
+
+  it("takes a rep's qualify as positive and disqualify as negative, with the features from before it", () => {
+    // Prepare
+    const leads = [
+      decided(
+        "qualified",
+        [
+          [1, "form.submitted"],
+          [3, "demo.completed"],
+          [6, "page.viewed"],
+        ],
+        5,
+        true,
+      ),
+      decided(
+        "turned-down",
+        [
+          [2, "page.viewed"],
+          [4, "form.submitted"],
+        ],
+        4,
+        false,
+      ),
+      decided(
+        "lost-first",
+        [
+          [1, "page.viewed"],
+          [2, "opportunity.lost"],
+        ],
+        8,
+        true,
+      ),
+      ...LEADS,
+    ];
+
+    // Act
+    const { examples } = labelledExamples(leads, { label: "qualified", now: NOW });
+    const byWon = labelledExamples(leads, { label: "won", now: NOW });
+
+    // Assess
+    expect(summary(examples).slice(0, 3)).toEqual([
+      { lead: "qualified", positive: true, asOf: "2026-01-05", events: ["form.submitted", "demo.completed"] },
+      { lead: "turned-down", positive: false, asOf: "2026-01-04", events: ["page.viewed"] },
+      // An outcome before the decision labels the lead, as for won.
+      { lead: "lost-first", positive: false, asOf: "2026-01-02", events: ["page.viewed"] },
+    ]);
+    expect(summary(examples).find((example) => example.lead === "won")?.positive).toBe(true);
+    // Other labels ignore the decisions.
+    expect(byWon.examples.map((example) => example.leadId)).not.toContain("qualified");
+  });
+});
+
 describe("the split by first event", () => {
   it("trains on the earliest leads and holds out the latest share, the same on every run", () => {
     // Prepare: ten examples whose first events are days 10..1, given newest first.

@@ -55,6 +55,8 @@ async function everyPage(leads: readonly Lead[], parameters: Record<string, stri
   return pages;
 }
 
+const sinceOf = (minute: number) => new Date(Date.UTC(2026, 10, 1, 1, minute)).toISOString();
+
 const arbitraryLeads = fc
   .uniqueArray(
     fc.record({
@@ -63,6 +65,7 @@ const arbitraryLeads = fc
       score: fc.integer({ min: 0, max: 20 }),
       minute: fc.integer({ min: 0, max: 30 }),
       owner: fc.constantFrom(undefined, REP_A, REP_B),
+      waiting: fc.boolean(),
     }),
     { selector: (lead) => lead.id, maxLength: 60 },
   )
@@ -74,6 +77,7 @@ const arbitraryLeads = fc
         score: record.score,
         stageEnteredAt: new Date(Date.UTC(2026, 10, 1, 0, record.minute)).toISOString(),
         ...(record.owner && { owner: record.owner }),
+        ...(record.waiting && { review: { since: sinceOf(record.minute), ruleId: "demo-done", reason: "Demo" } }),
       }),
     ),
   );
@@ -87,10 +91,16 @@ describe("listing leads across stage shards", () => {
         fc.subarray(["lead", "mql", "sql"], { minLength: 1 }),
         fc.constantFrom("score", "entered"),
         fc.constantFrom(undefined, REP_A.id),
-        async (leads, limit, stages, sort, owner) => {
+        fc.constantFrom(undefined, "waiting"),
+        async (leads, limit, stages, sort, owner, review) => {
           const key = sort === "score" ? scoreKey : enteredKey;
           const expected = leads
-            .filter((lead) => stages.includes(lead.stage) && (owner === undefined || lead.owner?.id === owner))
+            .filter(
+              (lead) =>
+                stages.includes(lead.stage) &&
+                (owner === undefined || lead.owner?.id === owner) &&
+                (review === undefined || lead.review !== undefined),
+            )
             .sort((a, b) => (key(a) < key(b) ? -1 : 1))
             .map((lead) => lead.leadId);
           if (sort === "score") expected.reverse();
@@ -100,6 +110,7 @@ describe("listing leads across stage shards", () => {
             sort,
             limit: String(limit),
             ...(owner && { owner }),
+            ...(review && { review }),
           });
 
           expect(pages.flatMap((page) => page.leads.map((lead) => lead.leadId))).toEqual(expected);
@@ -108,6 +119,27 @@ describe("listing leads across stage shards", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("lists the leads waiting for review with since when and the rule, and only those", async () => {
+    const review = { since: "2026-11-02T09:00:00.000Z", ruleId: "demo-done", reason: "Demo completed" };
+    const waiting = leadFixture({ email: "waiting@example.com", stage: "mql", score: 30, review });
+    const other = leadFixture({ email: "other@example.com", stage: "mql", score: 90 });
+    const list = listLeads({
+      index: memoryIndex([waiting, other]),
+      leads: memoryLeads([waiting, other]),
+      pseudonyms: testPseudonyms,
+    });
+
+    const queue = await list(StageListingQuery.parse({ stage: "lead,mql,sal,recycled", review: "waiting" }));
+    const all = await list(StageListingQuery.parse({ stage: "mql" }));
+
+    expect(queue.leads).toEqual([expect.objectContaining({ email: "waiting@example.com", review })]);
+    expect(all.leads.map((lead) => [lead.email, lead.review])).toEqual([
+      ["other@example.com", undefined],
+      ["waiting@example.com", review],
+    ]);
+    expect(StageListingQuery.safeParse({ stage: "mql", review: "done" }).success).toBe(false);
   });
 
   it("stops after MAX_EXAMINED entries and hands back a cursor when an owner is rare", async () => {

@@ -61,6 +61,24 @@ const render = (overrides: Partial<Parameters<typeof leadPage>[0]> = {}) =>
   leadPage({ view: view(), now, page: 1, actions: [], formNonce: "nonce", owners: [], ...overrides }, "csp-nonce");
 
 describe("the lead page", () => {
+  it("says how long a lead the SDR gate holds has waited, and why, escaped; nothing for other leads", () => {
+    // Prepare
+    const waiting = view();
+    waiting.lead = {
+      ...waiting.lead,
+      stage: "mql",
+      review: { since: "2026-11-30T12:00:00Z", ruleId: "demo", reason: MARKUP },
+    };
+
+    // Act
+    const html = render({ view: waiting });
+    const plain = render();
+
+    // Assess
+    expect(html).toMatch(/<dd id="review">SQL-ready for 24 h · &#60;img[^<]*\. Qualify or disqualify it\.<\/dd>/);
+    expect(plain).not.toContain('id="review"');
+  });
+
   it("escapes every value a sender chose: name, company, rule labels, BANT answers, event properties", () => {
     // Act
     const html = render({ page: 3 });

@@ -246,6 +246,7 @@ describe("SLA", () => {
         ruleId: "sql-4h",
         label: "Accept within 4 hours",
         stage: "sql",
+        since: "2026-02-01T08:00:00.000Z",
         dueAt: "2026-02-01T12:00:00.000Z",
         hoursOverdue: 1,
         notify: ["slack", "email"],

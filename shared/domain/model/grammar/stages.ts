@@ -31,12 +31,14 @@ export const SlaRule = z
   .strictObject({
     id: Identifier,
     label: z.string().min(1),
-    stage: z.enum(["lead", "mql", "sal", "sql", "sqo", "recycled"]),
+    stage: z
+      .enum(["lead", "mql", "sal", "sql", "sqo", "recycled", "review"])
+      .describe("review: a lead waiting sql-ready for a rep's decision (stages.sqlReview), timed from its since"),
     hours: z.number().positive(),
     until: z
       .enum(["accepted", "moved"])
       .default("accepted")
-      .describe("accepted: a rep took ownership; moved: the lead left the stage"),
+      .describe("accepted: a rep took ownership; moved: the lead left the stage (review: until a rep decides)"),
     notify: z
       .array(OwnerChannel)
       .min(1)
@@ -50,6 +52,13 @@ export const StageModel = z.strictObject({
     .enum(["manual", "auto"])
     .default("manual")
     .describe("auto: a qualified lead is accepted by its routed owner at once (mql → sal)"),
+  // Optional rather than defaulted: a model that leaves it out keeps its hash, so its leads' snapshots stay usable.
+  sqlReview: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: an sql or sqo rule marks the lead sql-ready for its owner to Qualify or Disqualify (default false)",
+    ),
   mql: z.array(StageRule).default([]),
   sql: z.array(StageRule).default([]),
   sqo: z.array(StageRule).default([]),
