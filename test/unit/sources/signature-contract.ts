@@ -1,9 +1,15 @@
 import { expect, it } from "vitest";
-import { ingestWebhook } from "#shared/application/ingest-webhook";
 import type { VerifyContext, WebhookRequest, WebhookSource } from "#shared/application/ports/webhook-source";
 import { InvalidPayloadError, InvalidSignatureError, StaleTimestampError } from "#shared/domain/errors";
-import type { LeadEvent } from "#shared/domain/lead-event";
-import { context, NOW, TOLERANCE_SECONDS, withHeader, withOneByteChanged } from "./support";
+import {
+  context,
+  expectNotUtf8Refused,
+  NOW,
+  notUtf8Body,
+  TOLERANCE_SECONDS,
+  withHeader,
+  withOneByteChanged,
+} from "./support";
 
 /** How one vendor signs, as its documentation says. */
 export interface SignatureSpec {
@@ -76,18 +82,8 @@ export function signatureContract(spec: SignatureSpec): void {
   });
 
   // The valid body with 0xFF inside its first key: signed over these bytes, so only decoding can refuse it.
-  const firstKey = spec.body.indexOf('"') + 1;
-  const notUtf8 = () =>
-    spec.signed(
-      Buffer.concat([
-        Buffer.from(spec.body.slice(0, firstKey)),
-        Buffer.from([0xff]),
-        Buffer.from(spec.body.slice(firstKey)),
-      ]),
-    );
-  const invalidUtf8 = {
-    issues: [{ path: "", code: "invalid_utf8", message: `byte 0xff at offset ${firstKey} is not valid UTF-8` }],
-  };
+  const { bytes: notUtf8Bytes, details: invalidUtf8 } = notUtf8Body(spec.body);
+  const notUtf8 = () => spec.signed(notUtf8Bytes);
 
   it("verifies a body that is not UTF-8 over its bytes, then refuses it with invalid_utf8 naming the byte", () => {
     const request = notUtf8();
@@ -99,33 +95,7 @@ export function signatureContract(spec: SignatureSpec): void {
   });
 
   it(`answers a body that is not UTF-8 as it answers any refused payload (${spec.source.refusal}), storing nothing`, async () => {
-    const recorded: LeadEvent[] = [];
-    const ingest = ingestWebhook({
-      sources: { [spec.source.name]: spec.source },
-      secrets: { get: async () => spec.secret },
-      record: async (event) => {
-        recorded.push(event);
-        throw new Error("a refused body reached the store");
-      },
-      clock: () => NOW,
-      toleranceSeconds: TOLERANCE_SECONDS,
-      ...(spec.context?.publicUrl !== undefined && { publicUrl: spec.context.publicUrl }),
-      unsigned: new Set(),
-    });
-    const outcome = ingest(spec.source.name, notUtf8());
-    if (spec.source.refusal === "acknowledge") {
-      await expect(outcome).resolves.toEqual({
-        statusCode: 200,
-        body: {
-          stored: false,
-          refused: { code: "invalid_payload", message: "body is not valid UTF-8", details: invalidUtf8 },
-        },
-        refused: "invalid_payload",
-      });
-    } else {
-      await expect(outcome).rejects.toThrow(expect.objectContaining({ code: "invalid_payload", details: invalidUtf8 }));
-    }
-    expect(recorded).toHaveLength(0);
+    await expectNotUtf8Refused({ ...spec, publicUrl: spec.context?.publicUrl }, notUtf8(), invalidUtf8);
   });
 
   const { retimed } = spec;

@@ -11,13 +11,14 @@ import { signTally } from "#shared/adapters/sources/tally";
 import { signTypeform } from "#shared/adapters/sources/typeform";
 import { signWebflow } from "#shared/adapters/sources/webflow";
 import { signZoom } from "#shared/adapters/sources/zoom";
+import { ingestWebhook } from "#shared/application/ingest-webhook";
 import type {
   SourceResult,
   VerifyContext,
   WebhookRequest,
   WebhookSource,
 } from "#shared/application/ports/webhook-source";
-import type { LeadEventInput, SourceName } from "#shared/domain/lead-event";
+import type { LeadEvent, LeadEventInput, SourceName } from "#shared/domain/lead-event";
 
 export const NOW = new Date("2026-11-20T12:00:00.000Z");
 export const TOLERANCE_SECONDS = 300;
@@ -149,4 +150,56 @@ export function senderQuery(
   if (source === "gotowebinar") return gotowebinarQuery(secret);
   if (source === "livestorm") return livestormQuery(secret, trigger);
   return "";
+}
+
+/**
+ * A valid body with 0xFF inside its first key, so that only decoding can refuse it, and the details of
+ * that refusal (invalid_utf8, naming the byte's offset).
+ */
+export function notUtf8Body(body: string) {
+  const firstKey = body.indexOf('"') + 1;
+  const bytes = Buffer.concat([
+    Buffer.from(body.slice(0, firstKey)),
+    Buffer.from([0xff]),
+    Buffer.from(body.slice(firstKey)),
+  ]);
+  const details = {
+    issues: [{ path: "", code: "invalid_utf8", message: `byte 0xff at offset ${firstKey} is not valid UTF-8` }],
+  };
+  return { bytes, details };
+}
+
+/**
+ * A delivery whose body is not UTF-8 (see notUtf8Body), taken by ingestWebhook: answered as the sender's
+ * refusals are (a 200 that stores nothing, or an invalid_payload error), and nothing reaches the store.
+ */
+export async function expectNotUtf8Refused(
+  spec: { source: WebhookSource; secret: string; publicUrl?: string | undefined },
+  request: WebhookRequest,
+  details: unknown,
+): Promise<void> {
+  const recorded: LeadEvent[] = [];
+  const ingest = ingestWebhook({
+    sources: { [spec.source.name]: spec.source },
+    secrets: { get: async () => spec.secret },
+    record: async (event) => {
+      recorded.push(event);
+      throw new Error("a refused body reached the store");
+    },
+    clock: () => NOW,
+    toleranceSeconds: TOLERANCE_SECONDS,
+    ...(spec.publicUrl !== undefined && { publicUrl: spec.publicUrl }),
+    unsigned: new Set(),
+  });
+  const outcome = ingest(spec.source.name, request);
+  if (spec.source.refusal === "acknowledge") {
+    await expect(outcome).resolves.toEqual({
+      statusCode: 200,
+      body: { stored: false, refused: { code: "invalid_payload", message: "body is not valid UTF-8", details } },
+      refused: "invalid_payload",
+    });
+  } else {
+    await expect(outcome).rejects.toThrow(expect.objectContaining({ code: "invalid_payload", details }));
+  }
+  expect(recorded).toHaveLength(0);
 }

@@ -1,9 +1,7 @@
 import { expect, it } from "vitest";
-import { ingestWebhook } from "#shared/application/ingest-webhook";
 import type { WebhookRequest, WebhookSource } from "#shared/application/ports/webhook-source";
 import { InvalidPayloadError, InvalidSignatureError } from "#shared/domain/errors";
-import type { LeadEvent } from "#shared/domain/lead-event";
-import { context, NOW, TOLERANCE_SECONDS, webhookRequest, withOneByteChanged } from "./support";
+import { context, expectNotUtf8Refused, notUtf8Body, webhookRequest, withOneByteChanged } from "./support";
 
 /** A sender that signs nothing and is given a secret token in the URL it calls. */
 export interface TokenSpec {
@@ -80,42 +78,10 @@ export function tokenContract(spec: TokenSpec): void {
   });
 
   // The valid body with 0xFF inside its first key: only decoding can refuse it.
-  const firstKey = spec.body.indexOf('"') + 1;
-  const notUtf8 = () =>
-    delivery(
-      Buffer.concat([
-        Buffer.from(spec.body.slice(0, firstKey)),
-        Buffer.from([0xff]),
-        Buffer.from(spec.body.slice(firstKey)),
-      ]),
-    );
-  const invalidUtf8 = {
-    issues: [{ path: "", code: "invalid_utf8", message: `byte 0xff at offset ${firstKey} is not valid UTF-8` }],
-  };
+  const notUtf8 = notUtf8Body(spec.body);
 
   it(`answers a body that is not UTF-8 as it answers any refused payload (${spec.source.refusal}), storing nothing`, async () => {
-    expect(() => spec.source.toEvents(notUtf8(), verifyContext)).toThrow(InvalidPayloadError);
-    const recorded: LeadEvent[] = [];
-    const ingest = ingestWebhook({
-      sources: { [spec.source.name]: spec.source },
-      secrets: { get: async () => spec.secret },
-      record: async (event) => {
-        recorded.push(event);
-        throw new Error("a refused body reached the store");
-      },
-      clock: () => NOW,
-      toleranceSeconds: TOLERANCE_SECONDS,
-      unsigned: new Set(),
-    });
-    const outcome = ingest(spec.source.name, notUtf8());
-    if (spec.source.refusal === "acknowledge") {
-      await expect(outcome).resolves.toMatchObject({
-        statusCode: 200,
-        body: { stored: false, refused: { code: "invalid_payload", details: invalidUtf8 } },
-      });
-    } else {
-      await expect(outcome).rejects.toThrow(expect.objectContaining({ code: "invalid_payload", details: invalidUtf8 }));
-    }
-    expect(recorded).toHaveLength(0);
+    expect(() => spec.source.toEvents(delivery(notUtf8.bytes), verifyContext)).toThrow(InvalidPayloadError);
+    await expectNotUtf8Refused(spec, delivery(notUtf8.bytes), notUtf8.details);
   });
 }
