@@ -91,7 +91,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       decayedPoints: points,
     });
   });
-  const explainer: Explainer = { engagementRules };
+
   const watchers = index.watchers;
   const autoAccept = stages.acceptance === "auto";
   const sqlReview = stages.sqlReview;
@@ -329,7 +329,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
     const decision = stages.decide(subject.stage, facts);
     const routed = routing.route(subject.leadId, facts);
-    const evaluation = new Evaluated(explainer, fitHits, state, nowMs);
+    const evaluation = new Evaluated(engagementRules, fitHits, state, nowMs);
     evaluation.score = facts.scoreCents / 100;
     evaluation.fit = fitCents / 100;
     evaluation.engagement = engagementCents / 100;
@@ -406,11 +406,6 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   };
 }
 
-/** What an evaluation's explanation is made from, besides the scope's states. */
-interface Explainer {
-  engagementRules: readonly CompiledEngagementRule[];
-}
-
 /**
  * An evaluation whose explanation is made when it is first read. Ingest evaluates a lead at every
  * webhook and reads the explanation only when the lead moves (a transition carries its reasons), so
@@ -434,13 +429,18 @@ class Evaluated implements Evaluation {
   reopen: StageVerdict | undefined = undefined;
   owner: Owner | undefined = undefined;
   #hits: RuleHit[] | undefined = undefined;
-  readonly #explainer: Explainer;
+  readonly #rules: readonly CompiledEngagementRule[];
   readonly #fitHits: readonly RuleHit[] | undefined;
   readonly #scope: EngagementSnapshot;
   readonly #nowMs: number;
 
-  constructor(explainer: Explainer, fitHits: readonly RuleHit[] | undefined, scope: EngagementSnapshot, nowMs: number) {
-    this.#explainer = explainer;
+  constructor(
+    rules: readonly CompiledEngagementRule[],
+    fitHits: readonly RuleHit[] | undefined,
+    scope: EngagementSnapshot,
+    nowMs: number,
+  ) {
+    this.#rules = rules;
     this.#fitHits = fitHits;
     this.#scope = scope;
     this.#nowMs = nowMs;
@@ -450,7 +450,7 @@ class Evaluated implements Evaluation {
   get hits(): RuleHit[] {
     if (this.#hits !== undefined) return this.#hits;
     const hits: RuleHit[] = this.#fitHits ? this.#fitHits.slice() : [];
-    const rules = this.#explainer.engagementRules;
+    const rules = this.#rules;
     const states = this.#scope.rules;
     for (let position = 0; position < rules.length; position++) {
       const rule = rules[position] as CompiledEngagementRule;
