@@ -90,25 +90,25 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
       return refusalResponse(error);
     }
     logger.warn("temporary failure", { code: error.code, reason: error.message });
-    const retryAfter = { "retry-after": "5" };
-    return jsonResponse(
-      statusCode,
-      { error: { code: error.code, message: "temporarily unavailable, retry later" } },
-      retryAfter,
-    );
+    return temporaryResponse(error.code);
   }
   if (isTemporary(error)) {
     // The error's name and fault only: an SDK error's message can carry a key (a lead id, an event's key).
     const { name, $fault } = error as Error & { $fault?: string };
     logger.warn("temporary failure", { code: "unavailable", error: name, fault: $fault });
-    return jsonResponse(
-      STATUS.unavailable,
-      { error: { code: "unavailable", message: "temporarily unavailable, retry later" } },
-      { "retry-after": "5" },
-    );
+    return temporaryResponse("unavailable");
   }
   logger.error("unhandled error", error instanceof Error ? error : String(error));
   return internalErrorResponse();
+}
+
+/** A temporary failure's answer: its status, a message that says nothing of the cause, and when to retry. */
+function temporaryResponse(code: ErrorCode): APIGatewayProxyStructuredResultV2 {
+  return jsonResponse(
+    STATUS[code],
+    { error: { code, message: "temporarily unavailable, retry later" } },
+    { "retry-after": "5" },
+  );
 }
 
 /** Throttling as AWS services name it (the SDK's retry strategy knows these names, not a flag). */
