@@ -98,8 +98,53 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
     logger.warn("temporary failure", { code: "unavailable", error: name, fault: $fault });
     return temporaryResponse("unavailable");
   }
-  logger.error("unhandled error", error instanceof Error ? error : String(error));
+  logger.error("unhandled error", unhandledErrorFields(error));
   return internalErrorResponse();
+}
+
+/** How many of a stack's frames, and how deep a chain of causes, an unhandled error's log line keeps. */
+const LOGGED_FRAMES = 12;
+const LOGGED_CAUSES = 3;
+
+/**
+ * What the log says of an error nobody expected: its name, where it was raised (the stack's frames),
+ * and the same for its causes; never its message. The message is not Ripen's to choose (a parser may
+ * quote the body it choked on, a URL error the link it read, token included), so it may carry personal
+ * data or a secret. The frames are code locations only.
+ */
+export function unhandledErrorFields(error: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = { error: errorSummary(error) };
+  let cause = error instanceof Error ? error.cause : undefined;
+  const causes: unknown[] = [];
+  while (cause !== undefined && causes.length < LOGGED_CAUSES) {
+    causes.push(errorSummary(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  if (causes.length > 0) fields.causes = causes;
+  return fields;
+}
+
+function errorSummary(error: unknown): { name: string; frames?: string[] } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  // The message goes first, so no line of it (a quoted body may hold line breaks) passes for a frame.
+  const stack = error.stack ?? "";
+  const message = String(error.message);
+  const after =
+    message !== "" && stack.includes(message) ? stack.slice(stack.indexOf(message) + message.length) : stack;
+  const frames = after
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => FRAME.test(line))
+    .slice(0, LOGGED_FRAMES);
+  return { name: safeName(error.name), ...(frames.length > 0 && { frames }) };
+}
+
+/** A stack frame naming a code location: a function (optional) and a file, line and column. */
+const FRAME = /^at (?:(?:async )?[\w$.<>[\] ]{1,200} \()?(?:file:\/\/|node:|\/)[\w$@./+-]{1,500}:\d+:\d+\)?$/;
+
+/** An error's name is a class name; anything else set there is not logged. */
+function safeName(name: unknown): string {
+  return typeof name === "string" && /^[A-Za-z_$][\w$.]{0,99}$/.test(name) ? name : "Error";
 }
 
 /** A temporary failure's answer: its status, a message that says nothing of the cause, and when to retry. */

@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { RipenError } from "#shared/domain/errors";
-import { ERROR_CODES, type ErrorCode, errorResponse, isTemporary, statusOf } from "#shared/edge/http-errors";
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  errorResponse,
+  isTemporary,
+  statusOf,
+  unhandledErrorFields,
+} from "#shared/edge/http-errors";
 import { logger } from "#shared/runtime/powertools";
 
 class CodedError extends RipenError<ErrorCode> {
@@ -81,5 +88,59 @@ describe("a failure a retry can cure", () => {
 
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body as string)).toEqual({ error: { code: "internal", message: "internal error" } });
+  });
+});
+
+describe("an unhandled error's log line", () => {
+  const secretBits = ["alice@example.com", "tok_7f3a9c", "Bearer s3cr3t"];
+
+  it("keeps the error's name and code locations, never its message", () => {
+    const error = new SyntaxError(`Unexpected token in "${secretBits[0]}" with ${secretBits[1]}`);
+
+    const fields = unhandledErrorFields(error);
+
+    const line = JSON.stringify(fields);
+    for (const bit of secretBits.slice(0, 2)) expect(line).not.toContain(bit);
+    expect(fields).toMatchObject({ error: { name: "SyntaxError" } });
+    const frames = (fields.error as { frames: string[] }).frames;
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.some((frame) => frame.includes("http-errors.test.ts"))).toBe(true);
+  });
+
+  it("drops a message line made to look like a frame, and a name that is not a class name", () => {
+    const error = new Error(`bad body\n    at ${secretBits[0]} (/var/task/${secretBits[1]}.js:1:1)`);
+    error.name = `Error ${secretBits[2]}`;
+
+    const line = JSON.stringify(unhandledErrorFields(error));
+
+    for (const bit of secretBits) expect(line).not.toContain(bit);
+    expect(line).toContain('"name":"Error"');
+  });
+
+  it("follows the causes the same way", () => {
+    const cause = new TypeError(`cannot read ${secretBits[0]}`);
+    const error = new Error("wrapped", { cause: new Error(`middle ${secretBits[1]}`, { cause }) });
+
+    const fields = unhandledErrorFields(error);
+
+    expect(fields.causes).toMatchObject([{ name: "Error" }, { name: "TypeError" }]);
+    const line = JSON.stringify(fields);
+    for (const bit of secretBits) expect(line).not.toContain(bit);
+  });
+
+  it("is what errorResponse logs for an error it can't place", () => {
+    const logged: unknown[] = [];
+    const spy = vi.spyOn(logger, "error").mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+    try {
+      const response = errorResponse(new RangeError(`link ${secretBits[1]} out of range`));
+
+      expect(response.statusCode).toBe(500);
+      expect(JSON.stringify(logged)).not.toContain(secretBits[1]);
+      expect(logged).toMatchObject([["unhandled error", { error: { name: "RangeError" } }]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
