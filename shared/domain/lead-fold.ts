@@ -1,7 +1,16 @@
 import * as crypto from "node:crypto";
 import * as z from "zod/mini";
 import { instantMs } from "./instant";
-import { emailDomain, type Lead, type Owner, type RuleHit, type SqlReview, scoreBand, type Transition } from "./lead";
+import {
+  emailDomain,
+  type Lead,
+  type Owner,
+  type RuleHit,
+  type SqlReadyRequest,
+  type SqlReview,
+  scoreBand,
+  type Transition,
+} from "./lead";
 import {
   chronological,
   type Evaluation,
@@ -37,6 +46,8 @@ export interface FoldResult {
   lead: Lead;
   evaluation: Evaluation;
   transition?: Transition;
+  /** The fold began a wait for review (the lead had none, or another one): its owner is asked to decide. */
+  sqlReady?: SqlReadyRequest;
 }
 
 /** Stages a lead is owned in: reaching one with `acceptance: auto` makes the routed rep its owner. */
@@ -112,14 +123,52 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (held) lead.review = reviewOf(current?.review, decided, at);
   if (snapshot.firstSource) lead.source = snapshot.firstSource.value;
   if (snapshot.firstCampaign) lead.campaign = snapshot.firstCampaign.value;
-  if (!move) return { lead, evaluation };
+  const sqlReady =
+    lead.review && lead.review.since !== current?.review?.since
+      ? sqlReadyRequest(lead, lead.review, evaluation, event?.eventId)
+      : undefined;
+  if (!move) return sqlReady ? { lead, evaluation, sqlReady } : { lead, evaluation };
   const actor = { type: "rule", id: move.ruleId } as const;
   const eventId = move.eventId ?? event?.eventId;
-  return {
+  const transition = transitionFor(
     lead,
-    evaluation,
-    transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
+    evaluation.hits,
+    current?.stage ?? null,
+    move,
+    actor,
+    eventId,
+    evaluation.owner,
+  );
+  return sqlReady ? { lead, evaluation, transition, sqlReady } : { lead, evaluation, transition };
+}
+
+/** Deterministic per lead and wait: a retried or replayed write of the same wait keeps one request. */
+export function sqlReadyId(leadId: string, since: string): string {
+  return `sr_${sha256Hex(`${leadId}:${since}`).slice(0, 24)}`;
+}
+
+/** What a new wait asks of the lead's owner (or the rep the model routes it to). */
+function sqlReadyRequest(lead: Lead, review: SqlReview, evaluation: Evaluation, eventId?: string): SqlReadyRequest {
+  const contact: SqlReadyRequest["lead"] = { email: lead.email, domain: lead.domain };
+  if (lead.name !== undefined) contact.name = lead.name;
+  if (lead.company !== undefined) contact.company = lead.company;
+  const request: SqlReadyRequest = {
+    requestId: sqlReadyId(lead.leadId, review.since),
+    leadId: lead.leadId,
+    since: review.since,
+    stage: lead.stage,
+    ruleId: review.ruleId,
+    reason: review.reason,
+    modelVersion: lead.modelVersion,
+    score: lead.score,
+    reasons: topReasons(evaluation.hits),
+    bant: lead.bant,
+    lead: contact,
   };
+  const owner = lead.owner ?? evaluation.owner;
+  if (owner) request.owner = owner;
+  if (eventId !== undefined) request.eventId = eventId;
+  return request;
 }
 
 const SQL_RANK = funnelRank("sql");
