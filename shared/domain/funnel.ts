@@ -172,6 +172,13 @@ export function funnelReport(
   };
 }
 
+/** The waits for review in a sentence (funnel page and table); undefined when no lead waited in the range. */
+export function reviewWaitsText(review: ReviewWaits): string | undefined {
+  if (review.waited === 0) return undefined;
+  const median = review.medianHours === null ? "no decision yet" : `median wait ${review.medianHours} h`;
+  return `waited for review: ${review.waited} (${review.qualified} qualified, ${review.disqualified} disqualified, ${review.undecided} undecided); ${median}`;
+}
+
 const QUALIFIED: ReadonlySet<string> = new Set(["sql", "sqo"]);
 
 /** The waits' outcomes from each lead's moves in the range (sorted by time: funnelReport sorts them). */
