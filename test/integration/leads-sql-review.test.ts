@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseDocument } from "yaml";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
@@ -188,11 +189,20 @@ describe("the SDR gate on DynamoDB Local", () => {
     for (const event of sqlEvents(email))
       results.push(await record(LeadEvent.parse({ source: "generic", sourceEventId: event.eventId, ...event })));
     const lead = await store.getLead(leadIdOf(email));
+    const { Items: waits } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": { S: `LEAD#${leadIdOf(email)}` }, ":prefix": { S: "SQLREADY#" } },
+      }),
+    );
     table.client.destroy();
 
     // Assess
     expect(results.map((result) => result.lead.stage)).toEqual([expect.any(String), "sql"]);
     expect(lead?.stage).toBe("sql");
     expect(lead?.review).toBeUndefined();
+    // No wait began, so nothing asks for a review: no sql-ready item, nothing for the stream to alert.
+    expect(waits).toEqual([]);
   });
 });
