@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseDocument } from "yaml";
-import { linkExpiry, signLink } from "#shared/domain/links";
-import { leadPagePath } from "#shared/runtime/links";
+import type { FunnelView } from "#shared/application/funnel";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
 import { genericPayload } from "../support/generic";
+import { qualifyThroughLink } from "../support/lead-page-actions";
 import { postGeneric } from "../support/webhook-sender";
 import { DEFAULT_MODEL_PATH } from "../unit/model/journeys";
 
@@ -58,6 +58,13 @@ async function leadJson(leadId: string) {
   };
 }
 
+/** One day's funnel report, as GET /funnel answers it. */
+async function funnelOf(day: string) {
+  const response = await fetch(`${running.ripen.url}/funnel?from=${day}&to=${day}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as FunnelView;
+}
+
 /** The wait-for-review items stored in the lead's partition. */
 async function sqlReadyItems(leadId: string) {
   const { Items } = await running.table.client.send(
@@ -68,27 +75,6 @@ async function sqlReadyItems(leadId: string) {
     }),
   );
   return Items ?? [];
-}
-
-/** The rep's Qualify, as the lead page's form sends it. */
-async function qualifyThroughLink(leadId: string): Promise<Response> {
-  const token = signLink(LINK_KEY, leadId, { scope: "lead", expiresAt: linkExpiry(new Date(), 7), rep: "ana" });
-  const url = `${running.ripen.url}${leadPagePath(leadId, token)}`;
-  const html = await (await fetch(url)).text();
-  const form = [...html.matchAll(/<form method="post"[^>]*>([\s\S]*?)<\/form>/g)]
-    .map((match) => match[1] ?? "")
-    .find((inner) => inner.includes('name="action" value="qualify"'));
-  if (!form) throw new Error("the page offers no qualify");
-  const fields = new URLSearchParams();
-  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([a-z]+)" value="([^"]*)">/g)) {
-    fields.set(name ?? "", (value ?? "").replaceAll("&#43;", "+"));
-  }
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: fields.toString(),
-  });
 }
 
 describe("the sql-ready alert (stages.sqlReview)", () => {
@@ -129,18 +115,18 @@ describe("the sql-ready alert (stages.sqlReview)", () => {
     );
     const waiting = await leadJson(leadId);
     // The rep decides: the move to sql alerts as any other; once it has, every earlier record was published.
-    expect((await qualifyThroughLink(leadId)).status).toBe(303);
+    expect((await qualifyThroughLink(running.ripen.url, LINK_KEY, leadId, "ana")).status).toBe(303);
     await vi.waitFor(() => expect(salesReady(running.slack).length).toBeGreaterThan(0), {
       timeout: 30_000,
       interval: 200,
     });
     const qualified = await leadJson(leadId);
     const day = new Date().toISOString().slice(0, 10);
-    const funnel = await (await fetch(`${running.ripen.url}/funnel?from=${day}&to=${day}`)).json();
+    const funnel = await funnelOf(day);
     const stored = await sqlReadyItems(leadId);
     // An erasure takes the wait with the person: the funnel no longer counts it.
     expect((await fetch(`${running.ripen.url}/leads/${leadId}`, { method: "DELETE" })).status).toBe(200);
-    const afterErasure = await (await fetch(`${running.ripen.url}/funnel?from=${day}&to=${day}`)).json();
+    const afterErasure = await funnelOf(day);
 
     // Assess
     expect(held).toMatchObject({ sqlReady: true, duplicate: false });

@@ -7,12 +7,11 @@ import { parseDocument } from "yaml";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import type { LeadPage } from "#shared/application/list-leads";
 import { LeadEvent } from "#shared/domain/lead-event";
-import { linkExpiry, signLink } from "#shared/domain/links";
 import { startRipen } from "#shared/local/runtime";
-import { leadPagePath } from "#shared/runtime/links";
 import { loadEngine } from "#shared/runtime/scoring-model";
 import { createTestTable } from "../support/dynamodb";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { qualifyThroughLink } from "../support/lead-page-actions";
 import { leadIdOf, recordLeads } from "../support/pseudonyms";
 import { postGeneric } from "../support/webhook-sender";
 import { DEFAULT_MODEL_PATH } from "../unit/model/journeys";
@@ -101,27 +100,6 @@ async function queue(ripen: Ripen): Promise<LeadPage> {
   return (await response.json()) as LeadPage;
 }
 
-/** The rep's Qualify, as the lead page's form sends it. */
-async function qualifyThroughLink(ripen: Ripen, leadId: string, rep: string): Promise<Response> {
-  const token = signLink(LINK_KEY, leadId, { scope: "lead", expiresAt: linkExpiry(new Date(), 7), rep });
-  const url = `${ripen.url}${leadPagePath(leadId, token)}`;
-  const html = await (await fetch(url)).text();
-  const form = [...html.matchAll(/<form method="post"[^>]*>([\s\S]*?)<\/form>/g)]
-    .map((match) => match[1] ?? "")
-    .find((inner) => inner.includes('name="action" value="qualify"'));
-  if (!form) throw new Error("the page offers no qualify");
-  const fields = new URLSearchParams();
-  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([a-z]+)" value="([^"]*)">/g)) {
-    fields.set(name ?? "", (value ?? "").replaceAll("&#43;", "+"));
-  }
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: fields.toString(),
-  });
-}
-
 describe("the SDR gate on DynamoDB Local", () => {
   it("keeps a lead that meets an sql rule sql-ready, in the rep queue, until a rep qualifies it", async () => {
     // Prepare
@@ -132,7 +110,7 @@ describe("the SDR gate on DynamoDB Local", () => {
     // Act
     const waiting = await leadJson(gated, leadId);
     const listed = await queue(gated);
-    const qualified = await qualifyThroughLink(gated, leadId, "ana");
+    const qualified = await qualifyThroughLink(gated.url, LINK_KEY, leadId, "ana");
     const after = await leadJson(gated, leadId);
     const listedAfter = await queue(gated);
 
