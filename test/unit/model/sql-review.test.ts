@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { sweepLead } from "#shared/application/maintenance";
 import type { Lead } from "#shared/domain/lead";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { ScoringModelInput } from "#shared/domain/model/schema";
 import { acceptLead, disqualifyLead, qualifyLead, recycleLead } from "#shared/domain/rep-actions";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
+import { memoryLeadStore } from "../../support/memory-lead-store";
 import { engineFor, journey, stored } from "./journeys";
 
 const DAY = 86_400_000;
@@ -289,5 +291,37 @@ describe("the request a wait for review makes of the owner (FoldResult.sqlReady)
 
     expect(results.map((result) => result.sqlReady)).toEqual([undefined, undefined, undefined]);
     expect(results.at(-1)?.transition?.to).toBe("sql");
+  });
+});
+
+describe("the sweep and the SDR gate", () => {
+  it("writes a lead whose wait for review begins at the sweep, with its request, and nothing more the next hour", async () => {
+    // Prepare: a lead folded by a model with no sql rule, then the gated model (another snapshot: replayed).
+    const { sql: _none, ...ungatedStages } = model(true).stages ?? {};
+    const before = engineFor({ ...model(true), stages: { ...ungatedStages, sqlReview: false, sla: [] } });
+    const events = [...toMql, demo];
+    const lead = journey(before, events).lead;
+    const memory = memoryLeadStore();
+    await memory.store.commit({ lead, expectedVersion: undefined });
+    memory.events.set(lead.leadId, events);
+    const deps = {
+      store: memory.store,
+      engine: gated,
+      breaches: { record: async () => true },
+      clock: () => new Date(at(3)),
+    };
+
+    // Act
+    await sweepLead({ ...deps, asOf: new Date(at(3)) })(lead, "mql", {});
+    const swept = memory.leads.get(lead.leadId) as Lead;
+    await sweepLead({ ...deps, asOf: new Date(at(3.05)) })(swept, "mql", {});
+
+    // Assess
+    expect(lead.review).toBeUndefined();
+    expect(swept).toMatchObject({ stage: "mql", review: { since: at(3), ruleId: "demo-done" } });
+    expect([...memory.sqlReady.values()]).toEqual([
+      expect.objectContaining({ leadId: lead.leadId, since: at(3), stage: "mql", ruleId: "demo-done" }),
+    ]);
+    expect(memory.sqlReady.size).toBe(1);
   });
 });
