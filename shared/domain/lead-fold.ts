@@ -149,9 +149,6 @@ export function sqlReadyId(leadId: string, since: string): string {
 
 /** What a new wait asks of the lead's owner (or the rep the model routes it to). */
 function sqlReadyRequest(lead: Lead, review: SqlReview, evaluation: Evaluation, eventId?: string): SqlReadyRequest {
-  const contact: SqlReadyRequest["lead"] = { email: lead.email, domain: lead.domain };
-  if (lead.name !== undefined) contact.name = lead.name;
-  if (lead.company !== undefined) contact.company = lead.company;
   const request: SqlReadyRequest = {
     requestId: sqlReadyId(lead.leadId, review.since),
     leadId: lead.leadId,
@@ -163,7 +160,7 @@ function sqlReadyRequest(lead: Lead, review: SqlReview, evaluation: Evaluation, 
     score: lead.score,
     reasons: topReasons(evaluation.hits),
     bant: lead.bant,
-    lead: contact,
+    lead: contactOf(lead),
   };
   const owner = lead.owner ?? evaluation.owner;
   if (owner) request.owner = owner;
@@ -297,9 +294,6 @@ export function transitionFor(
   /** Who the alert goes to when the lead has no owner yet: the routed rep. */
   assignee?: Owner,
 ): Transition {
-  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
-  if (lead.name !== undefined) contact.name = lead.name;
-  if (lead.company !== undefined) contact.company = lead.company;
   // Optional fields set only when present, one by one: spreads of `cond && {…}` cost a temporary
   // object each and leave a transition that reads slowly (every new lead's first event makes one).
   const transition: Transition = {
@@ -314,7 +308,7 @@ export function transitionFor(
     score: lead.score,
     reasons: topReasons(hits),
     bant: lead.bant,
-    lead: contact,
+    lead: contactOf(lead),
   };
   const owner = lead.owner ?? assignee;
   if (owner) transition.owner = owner;
@@ -322,6 +316,14 @@ export function transitionFor(
   if (lead.source !== undefined) transition.source = lead.source;
   if (lead.campaign !== undefined) transition.campaign = lead.campaign;
   return transition;
+}
+
+/** Who the lead is, as a transition and a wait for review carry it to the alert. */
+function contactOf(lead: Lead): Transition["lead"] {
+  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
+  if (lead.name !== undefined) contact.name = lead.name;
+  if (lead.company !== undefined) contact.company = lead.company;
+  return contact;
 }
 
 /**
