@@ -1,6 +1,12 @@
 import * as z from "zod/mini";
 import { InvalidQueryError } from "#shared/domain/errors";
-import { FUNNEL_GROUPINGS, type FunnelReport, type FunnelTransition, funnelReport } from "#shared/domain/funnel";
+import {
+  FUNNEL_GROUPINGS,
+  type FunnelReport,
+  type FunnelTransition,
+  type FunnelWait,
+  funnelReport,
+} from "#shared/domain/funnel";
 import { mapConcurrent } from "./pacing/concurrency";
 import type { Clock } from "./ports/lead-store";
 
@@ -20,10 +26,18 @@ export const FunnelQuery = z.strictObject({
 });
 export type FunnelQuery = z.output<typeof FunnelQuery>;
 
-/** The transition log by day (AP5). */
+/** What the funnel reads of one UTC day. */
+export interface FunnelDay {
+  /** Every transition whose time falls on the day, in any order. */
+  transitions: FunnelTransition[];
+  /** Every wait for review (stages.sqlReview) that began on the day. */
+  waits: FunnelWait[];
+}
+
+/** The transition log by day (AP5), with the waits for review that began each day. */
 export interface TransitionLog {
-  /** Every transition whose time falls on this UTC day (yyyy-mm-dd), in any order. */
-  transitionsOn(day: string): Promise<FunnelTransition[]>;
+  /** The day (yyyy-mm-dd): its transitions and the waits that began on it. */
+  dayOf(day: string): Promise<FunnelDay>;
 }
 
 export interface FunnelView extends FunnelReport {
@@ -34,7 +48,8 @@ export interface FunnelView extends FunnelReport {
 
 /**
  * The funnel report for a range of days: leads entering each stage, conversion to the next, time in
- * stage, exits; optionally per source, campaign or month.
+ * stage, exits, the waits for review (how many, their outcomes, the median wait); optionally per source,
+ * campaign or month.
  * Input: a parsed FunnelQuery. Output: FunnelView (an empty range is a report of zeros, not an error).
  * Main course: one Query per day on the transition-by-day index, a few days at a time, then the pure
  * funnelReport. Never a Scan. Erased people still count, through their PII-free transition stubs.
@@ -46,12 +61,12 @@ export const readFunnel =
     const to = query.to ?? deps.clock().toISOString().slice(0, 10);
     const from = query.from ?? addDays(to, -(DEFAULT_FUNNEL_DAYS - 1));
     const days = daysBetween(from, to);
-    const perDay = await mapConcurrent(days, deps.concurrency ?? 8, (day) => deps.log.transitionsOn(day));
-    const report = funnelReport(perDay.flat(), {
-      from,
-      until: addDays(to, 1),
-      ...(query.by && { by: query.by }),
-    });
+    const perDay = await mapConcurrent(days, deps.concurrency ?? 8, (day) => deps.log.dayOf(day));
+    const report = funnelReport(
+      perDay.flatMap((day) => day.transitions),
+      { from, until: addDays(to, 1), ...(query.by && { by: query.by }) },
+      perDay.flatMap((day) => day.waits),
+    );
     return { from, to, days: days.length, ...report };
   };
 

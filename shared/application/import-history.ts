@@ -1,5 +1,5 @@
 import { InvalidPayloadError } from "#shared/domain/errors";
-import type { Actor, Lead, Transition } from "#shared/domain/lead";
+import type { Actor, Lead, SqlReadyRequest, Transition } from "#shared/domain/lead";
 import { eventKey, type LeadEvent } from "#shared/domain/lead-event";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { Pseudonyms } from "#shared/domain/pseudonyms";
@@ -132,6 +132,7 @@ export const importLeadHistory =
           expectedVersion: history.lead?.version,
           events: folded.events,
           transitions: folded.transitions,
+          ...(folded.sqlReady && { sqlReady: folded.sqlReady }),
           clearStale: history.lead?.stale === true,
         };
         const lead = await deps.store.commitImport(change, (keys) => {
@@ -153,6 +154,8 @@ interface FoldedImport {
   /** The events it holds: those refused (they would grow the lead past its bounds) left out. */
   events: KeyedEvent[];
   transitions: Transition[];
+  /** The wait for review the lead is left in, when the import began it: recorded quiet, as its moves. */
+  sqlReady?: SqlReadyRequest;
   refused: number;
 }
 
@@ -175,6 +178,7 @@ function foldImport(input: ImportFold): FoldedImport {
   let current = history.lead;
   const folded: FoldedImport["events"] = [];
   const transitions: Transition[] = [];
+  let sqlReady: SqlReadyRequest | undefined;
   let refused = 0;
   for (const keyed of input.fresh) {
     const now = eventTime(keyed.event, current);
@@ -190,10 +194,13 @@ function foldImport(input: ImportFold): FoldedImport {
     current = next.lead;
     folded.push(keyed);
     if (next.transition) transitions.push(imported(next.transition));
+    if (next.sqlReady) sqlReady = next.sqlReady;
   }
   // Every event refused: nothing to write, and the stored lead (if any) stands.
   if (!current) return { lead: undefined, events: [], transitions: [], refused };
-  return { lead: current, events: folded, transitions, refused };
+  // Only the wait the lead is left in: one that began and ended within the import is history.
+  const waiting = sqlReady && current.review?.since === sqlReady.since ? quietly(sqlReady) : undefined;
+  return { lead: current, events: folded, transitions, ...(waiting && { sqlReady: waiting }), refused };
 }
 
 /** Every event of the lead, stored and new, replayed at once, at the latest event's time. */
@@ -208,6 +215,7 @@ function replayImport({ engine, leadId, history, fresh }: ImportFold): FoldedImp
     lead,
     events: [...fresh],
     transitions: replayed.transition ? [imported(replayed.transition)] : [],
+    ...(replayed.sqlReady && { sqlReady: quietly(replayed.sqlReady) }),
     refused: 0,
   };
 }
@@ -219,6 +227,10 @@ function eventTime(event: StoredEvent, lead: Lead | undefined): Date {
 
 function imported(transition: Transition): Transition {
   return { ...transition, actor: IMPORT_ACTOR, quiet: true };
+}
+
+function quietly(request: SqlReadyRequest): SqlReadyRequest {
+  return { ...request, quiet: true };
 }
 
 /** Sorted by occurredAt (ISO text compares as time); equal times keep the file's order. */

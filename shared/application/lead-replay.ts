@@ -63,6 +63,7 @@ export async function replayStaleLead(
       lead: result.folded.lead,
       expectedVersion: result.current.version,
       ...(result.folded.transition && { transition: result.folded.transition }),
+      ...(result.folded.sqlReady && { sqlReady: result.folded.sqlReady }),
       stale: "clear",
     });
     return { replayed: result.folded, from: result.current };

@@ -202,7 +202,8 @@ export function sweepLead(deps: SweepDeps) {
     const rebuilt = folded.lead.snapshot !== lead.snapshot;
     const bandMoved = scoreBand(folded.lead.score) !== lead.scoreBand;
     const scoreMoved = Math.abs(folded.lead.score - lead.score) >= minChange;
-    if (!folded.transition && !rebuilt && !(bandMoved && scoreMoved)) {
+    // A wait for review that began is written (with its request) whatever else changed.
+    if (!folded.transition && !folded.sqlReady && !rebuilt && !(bandMoved && scoreMoved)) {
       count(counts, "unchanged");
       return checkSla(lead, folded.evaluation, counts);
     }
@@ -216,6 +217,7 @@ export function sweepLead(deps: SweepDeps) {
         lead: folded.lead,
         expectedVersion: lead.version,
         ...(transition && { transition }),
+        ...(folded.sqlReady && { sqlReady: { ...folded.sqlReady, ...(transition?.quiet && { quiet: true }) } }),
         ...(lead.stale && { stale: "clear" as const }),
       });
     } catch (error) {

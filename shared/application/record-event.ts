@@ -1,5 +1,5 @@
 import { ContentionError, InvalidPayloadError } from "#shared/domain/errors";
-import type { Lead, Transition } from "#shared/domain/lead";
+import type { Lead, SqlReadyRequest, Transition } from "#shared/domain/lead";
 import { eventKey, factsBytes, type LeadEvent } from "#shared/domain/lead-event";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { Evaluation, ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
@@ -108,6 +108,7 @@ export const recordEvent =
             event: stored,
             eventKey: key,
             ...(folded.transition && { transition: folded.transition }),
+            ...(folded.sqlReady && { sqlReady: folded.sqlReady }),
             ...(deferred && { stale: "mark" as const }),
           });
           return {
@@ -158,7 +159,7 @@ function redelivery(leadId: string, lead: Lead | undefined): RecordedEvent {
 }
 
 interface NextLead {
-  folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition };
+  folded: { lead: Lead; evaluation?: Evaluation; transition?: Transition; sqlReady?: SqlReadyRequest };
   /** The event is committed without its fold: the lead is marked stale for the worker. */
   deferred: boolean;
 }

@@ -67,12 +67,13 @@ export const rescoreLead =
         reason: `${folded.transition.reason} (rule ${folded.transition.actor.id}, rescored with model ${version})`,
         ...(deps.quiet && { quiet: true }),
       };
-      if (transition && !deps.quiet) await deps.beforeAlert?.();
+      if ((transition || folded.sqlReady) && !deps.quiet) await deps.beforeAlert?.();
       try {
         await deps.store.commit({
           lead: folded.lead,
           expectedVersion: stored.version,
           ...(transition && { transition }),
+          ...(folded.sqlReady && { sqlReady: { ...folded.sqlReady, ...(deps.quiet && { quiet: true }) } }),
           ...(stored.stale && { stale: "clear" as const }),
         });
       } catch (error) {

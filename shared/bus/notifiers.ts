@@ -16,7 +16,7 @@ export interface NotifierRoute<Name extends string = string, ChannelName extends
   /** Each channel this notifier delivers, and to whom. */
   readonly delivers: Readonly<Partial<Record<ChannelName, Audience>>>;
   /** What its rules say in the console. */
-  readonly description: { stageChanged: string; slaBreached: string };
+  readonly description: { stageChanged: string; slaBreached: string; sqlReady: string };
 }
 
 /**
@@ -31,6 +31,7 @@ export const NOTIFIERS = {
     description: {
       stageChanged: "A change of stage the model's rules send to Slack: the owner, or the marketing channel",
       slaBreached: "A lead waited too long for a rep: remind its owner on Slack",
+      sqlReady: "A lead is sql-ready (the SDR gate): ask its owner on Slack to Qualify or Disqualify it",
     },
   },
   email: {
@@ -40,6 +41,7 @@ export const NOTIFIERS = {
     description: {
       stageChanged: "A change of stage the model's rules send by email to the owner",
       slaBreached: "A lead waited too long for a rep: email its owner",
+      sqlReady: "A lead is sql-ready (the SDR gate): email its owner to Qualify or Disqualify it",
     },
   },
 } as const satisfies Record<string, NotifierRoute<string, Channel>>;
@@ -48,7 +50,7 @@ export type NotifierName = keyof typeof NOTIFIERS;
 /** The channels a notifier delivers. */
 export const channelsOf = (notifier: NotifierRoute): string[] => Object.keys(notifier.delivers);
 
-/** The channels a notifier delivers to the lead's owner: the ones an SLA reminder can name. */
+/** The channels a notifier delivers to the lead's owner: the ones an SLA reminder or a review request can name. */
 export const ownerChannelsOf = (notifier: NotifierRoute): string[] =>
   Object.entries(notifier.delivers)
     .filter(([, audience]) => audience === "owner")

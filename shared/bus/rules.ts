@@ -1,4 +1,5 @@
 import { LEAD_SLA_BREACHED } from "./lead-sla-breached";
+import { LEAD_SQL_READY } from "./lead-sql-ready";
 import { LEAD_STAGE_CHANGED } from "./lead-stage-changed";
 import { channelsOf, NOTIFIERS, type NotifierRoute, ownerChannelsOf } from "./notifiers";
 import type { EventPattern } from "./summary-schemas";
@@ -21,12 +22,19 @@ const slaBreached = (detail: EventPattern): EventPattern => ({
   detail,
 });
 
+const sqlReady = (detail: EventPattern): EventPattern => ({
+  source: [LEAD_SQL_READY.source],
+  "detail-type": [LEAD_SQL_READY.detailType],
+  detail,
+});
+
 const capitalized = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /**
- * A notifier's two rules: the changes of stage stamped with one of its channels (a pattern on an array
- * matches when any element does), and the SLA breaches whose rule names one of its owner channels.
- * Named `notify<Name>` and `notify<Name>OnSlaBreach`, the names deployed stacks know them by.
+ * A notifier's three rules: the changes of stage stamped with one of its channels (a pattern on an array
+ * matches when any element does), the SLA breaches whose rule names one of its owner channels, and the
+ * waits for review stamped with one of its owner channels. Named `notify<Name>`, `notify<Name>OnSlaBreach`
+ * and `notify<Name>OnSqlReady`, the names deployed stacks know them by.
  */
 export function notifierRules(notifier: NotifierRoute): Record<string, RuleDefinition> {
   const name = `notify${capitalized(notifier.name)}`;
@@ -40,6 +48,11 @@ export function notifierRules(notifier: NotifierRoute): Record<string, RuleDefin
       description: notifier.description.slaBreached,
       target: notifier.function,
       pattern: slaBreached({ data: { notify: ownerChannelsOf(notifier) } }),
+    },
+    [`${name}OnSqlReady`]: {
+      description: notifier.description.sqlReady,
+      target: notifier.function,
+      pattern: sqlReady({ channels: ownerChannelsOf(notifier) }),
     },
   };
 }

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 
 /**
  * The parts every alerting bus event carries about its lead: who, the rules that scored, BANT and the
- * owner. Shared by `Lead Stage Changed` and `Lead SLA Breached`, so an alert reads them the same way.
+ * owner. Shared by `Lead Stage Changed`, `Lead SLA Breached` and `Lead SQL Ready`, so an alert reads them the same way.
  */
 export const RuleHitSchema = z.object({
   ruleId: z.string(),

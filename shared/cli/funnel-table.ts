@@ -1,5 +1,5 @@
 import type { FunnelView } from "#shared/application/funnel";
-import type { FunnelSegment } from "#shared/domain/funnel";
+import { type FunnelSegment, reviewWaitsText } from "#shared/domain/funnel";
 
 const HEADINGS = ["stage", "entered", "to next", "conversion", "median in stage", "p90 in stage", "stays"];
 
@@ -38,7 +38,8 @@ export function segmentTable(segment: FunnelSegment): string {
 /** The whole report as text: the total, then each segment when grouped. */
 export function funnelText(view: FunnelView): string {
   const title = `Funnel ${view.from} to ${view.to} (${view.days} days): ${view.total.leads} leads, ${view.transitions} stage changes`;
-  const blocks = [title, "", segmentTable(view.total)];
+  const review = reviewWaitsText(view.review);
+  const blocks = [title, "", segmentTable(view.total), ...(review ? [review] : [])];
   for (const segment of view.segments) {
     blocks.push("", `${view.by}: ${segment.key} (${segment.leads} leads)`, segmentTable(segment));
   }

@@ -23,10 +23,15 @@ export function alertHeadline(alert: Alert): string {
   const who = alert.lead.name ?? alert.lead.email;
   const at = alert.lead.company ? ` · ${alert.lead.company}` : "";
   if (alert.kind === "sla_breached") return `SLA breached: ${who}${at}`;
+  if (alert.kind === "sql_ready") return `SQL-ready, qualify or disqualify: ${who}${at}`;
   if (alert.stage === "sql") return `Sales-ready: ${who}${at}`;
   if (alert.stage === "mql") return `Marketing-qualified: ${who}${at}`;
   return `${stageLabel(alert.stage)}: ${who}${at}`;
 }
+
+/** What an sql-ready alert asks of its owner: the model's SDR gate holds the lead until they decide. */
+export const SQL_READY_ASK =
+  "It meets an SQL rule and waits for you: Qualify moves it to SQL, Disqualify turns it down.";
 
 /** "SQL (was MQL)". */
 export function stageText(alert: Alert): string {

@@ -8,13 +8,14 @@ export interface AlertBantItem {
 }
 
 /**
- * What a rep is alerted about, whatever the bus event was: a stage change or an SLA breach.
+ * What a rep is alerted about, whatever the bus event was: a stage change, an SLA breach, or a lead that
+ * became sql-ready and waits for its owner to Qualify or Disqualify it (the SDR gate).
  * Notifiers receive this (the edge parses the bus event into it: edge/bus-alerts.ts); channel
  * renderers (Slack blocks, email) read only this.
  */
 export interface Alert {
-  kind: "stage_changed" | "sla_breached";
-  /** The idempotency key of the alert: the transition id, or the SLA breach id. */
+  kind: "stage_changed" | "sla_breached" | "sql_ready";
+  /** The idempotency key of the alert: the transition id, the SLA breach id, or the review request id. */
   alertId: string;
   leadId: string;
   /** The transition the alert is about (the one that entered the stage); buttons carry it. */
@@ -23,7 +24,7 @@ export interface Alert {
   stage: Stage;
   from?: Stage | null;
   score: number;
-  /** Why the lead moved (the rule's label), or the SLA rule's label. */
+  /** Why the lead moved (the rule's label), the SLA rule's label, or the sql rule's that holds it for review. */
   reason: string;
   reasons: RuleHit[];
   bant: Record<string, AlertBantItem>;

@@ -10,6 +10,26 @@ export interface FunnelTransition {
   campaign?: string;
 }
 
+/** A wait for review (stages.sqlReview) as the funnel reads it: whose, and since when. */
+export interface FunnelWait {
+  leadId: string;
+  since: string;
+}
+
+/**
+ * The waits for review that began in the range. A wait is decided by the lead's first move after it began
+ * (and before its next wait) to sql or beyond (qualified: with the gate on, only a rep's Qualify makes it)
+ * or to disqualified; undecided ones still wait, or ended when the rules stopped calling for sql.
+ */
+export interface ReviewWaits {
+  waited: number;
+  qualified: number;
+  disqualified: number;
+  undecided: number;
+  /** Median hours from the wait's start to its decision, over the decided waits (null: none). */
+  medianHours: number | null;
+}
+
 export const FUNNEL_GROUPINGS = ["source", "campaign", "month"] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
 
@@ -45,6 +65,8 @@ export interface FunnelReport {
   total: FunnelSegment;
   /** One per source, campaign or month when `by` is set, largest first (months in order). */
   segments: FunnelSegment[];
+  /** The waits for review (the SDR gate): all zero when the model has none. */
+  review: ReviewWaits;
 }
 
 const UNATTRIBUTED = { source: "unknown", campaign: "none" } as const;
@@ -89,6 +111,7 @@ interface Stay {
 export function funnelReport(
   all: readonly FunnelTransition[],
   range: { from: string; until: string; by?: FunnelGrouping },
+  waits: readonly FunnelWait[] = [],
 ): FunnelReport {
   const inRange = all.filter((transition) => transition.at >= range.from && transition.at < range.until);
   const byLead = new Map<string, FunnelTransition[]>();
@@ -142,6 +165,50 @@ export function funnelReport(
     transitions: inRange.length,
     total,
     segments,
+    review: reviewWaits(
+      waits.filter((wait) => wait.since >= range.from && wait.since < range.until),
+      byLead,
+    ),
+  };
+}
+
+/** The waits for review in a sentence (funnel page and table); undefined when no lead waited in the range. */
+export function reviewWaitsText(review: ReviewWaits): string | undefined {
+  if (review.waited === 0) return undefined;
+  const median = review.medianHours === null ? "no decision yet" : `median wait ${review.medianHours} h`;
+  return `waited for review: ${review.waited} (${review.qualified} qualified, ${review.disqualified} disqualified, ${review.undecided} undecided); ${median}`;
+}
+
+const QUALIFIED: ReadonlySet<string> = new Set(["sql", "sqo"]);
+
+/** The waits' outcomes from each lead's moves in the range (sorted by time: funnelReport sorts them). */
+function reviewWaits(waits: readonly FunnelWait[], movesByLead: ReadonlyMap<string, FunnelTransition[]>): ReviewWaits {
+  const startsByLead = new Map<string, string[]>();
+  for (const wait of waits) startsByLead.set(wait.leadId, [...(startsByLead.get(wait.leadId) ?? []), wait.since]);
+  const counts = { qualified: 0, disqualified: 0 };
+  const hours: number[] = [];
+  for (const [leadId, starts] of startsByLead) {
+    starts.sort();
+    const moves = movesByLead.get(leadId) ?? [];
+    for (const [index, since] of starts.entries()) {
+      const next = starts[index + 1];
+      const decision = moves.find(
+        (move) =>
+          move.at >= since &&
+          (next === undefined || move.at < next) &&
+          (QUALIFIED.has(move.to) || move.to === "disqualified"),
+      );
+      if (!decision) continue;
+      counts[decision.to === "disqualified" ? "disqualified" : "qualified"]++;
+      hours.push((Date.parse(decision.at) - Date.parse(since)) / 3_600_000);
+    }
+  }
+  const decided = counts.qualified + counts.disqualified;
+  return {
+    waited: waits.length,
+    ...counts,
+    undecided: waits.length - decided,
+    medianHours: timeInStage(hours).medianHours,
   };
 }
 

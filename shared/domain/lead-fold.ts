@@ -1,7 +1,16 @@
 import * as crypto from "node:crypto";
 import * as z from "zod/mini";
 import { instantMs } from "./instant";
-import { emailDomain, type Lead, type Owner, type RuleHit, type SqlReview, scoreBand, type Transition } from "./lead";
+import {
+  emailDomain,
+  type Lead,
+  type Owner,
+  type RuleHit,
+  type SqlReadyRequest,
+  type SqlReview,
+  scoreBand,
+  type Transition,
+} from "./lead";
 import {
   chronological,
   type Evaluation,
@@ -37,6 +46,8 @@ export interface FoldResult {
   lead: Lead;
   evaluation: Evaluation;
   transition?: Transition;
+  /** The fold began a wait for review (the lead had none, or another one): its owner is asked to decide. */
+  sqlReady?: SqlReadyRequest;
 }
 
 /** Stages a lead is owned in: reaching one with `acceptance: auto` makes the routed rep its owner. */
@@ -112,14 +123,49 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   if (held) lead.review = reviewOf(current?.review, decided, at);
   if (snapshot.firstSource) lead.source = snapshot.firstSource.value;
   if (snapshot.firstCampaign) lead.campaign = snapshot.firstCampaign.value;
-  if (!move) return { lead, evaluation };
+  const sqlReady =
+    lead.review && lead.review.since !== current?.review?.since
+      ? sqlReadyRequest(lead, lead.review, evaluation, event?.eventId)
+      : undefined;
+  if (!move) return sqlReady ? { lead, evaluation, sqlReady } : { lead, evaluation };
   const actor = { type: "rule", id: move.ruleId } as const;
   const eventId = move.eventId ?? event?.eventId;
-  return {
+  const transition = transitionFor(
     lead,
-    evaluation,
-    transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
+    evaluation.hits,
+    current?.stage ?? null,
+    move,
+    actor,
+    eventId,
+    evaluation.owner,
+  );
+  return sqlReady ? { lead, evaluation, transition, sqlReady } : { lead, evaluation, transition };
+}
+
+/** Deterministic per lead and wait: a retried or replayed write of the same wait keeps one request. */
+export function sqlReadyId(leadId: string, since: string): string {
+  return `sr_${sha256Hex(`${leadId}:${since}`).slice(0, 24)}`;
+}
+
+/** What a new wait asks of the lead's owner (or the rep the model routes it to). */
+function sqlReadyRequest(lead: Lead, review: SqlReview, evaluation: Evaluation, eventId?: string): SqlReadyRequest {
+  const request: SqlReadyRequest = {
+    requestId: sqlReadyId(lead.leadId, review.since),
+    leadId: lead.leadId,
+    since: review.since,
+    stage: lead.stage,
+    ruleId: review.ruleId,
+    reason: review.reason,
+    modelVersion: lead.modelVersion,
+    score: lead.score,
+    reasons: topReasons(evaluation.hits),
+    bant: lead.bant,
+    lead: contactOf(lead),
   };
+  const owner = lead.owner ?? evaluation.owner;
+  if (owner) request.owner = owner;
+  if (eventId !== undefined) request.eventId = eventId;
+  return request;
 }
 
 const SQL_RANK = funnelRank("sql");
@@ -248,9 +294,6 @@ export function transitionFor(
   /** Who the alert goes to when the lead has no owner yet: the routed rep. */
   assignee?: Owner,
 ): Transition {
-  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
-  if (lead.name !== undefined) contact.name = lead.name;
-  if (lead.company !== undefined) contact.company = lead.company;
   // Optional fields set only when present, one by one: spreads of `cond && {…}` cost a temporary
   // object each and leave a transition that reads slowly (every new lead's first event makes one).
   const transition: Transition = {
@@ -265,7 +308,7 @@ export function transitionFor(
     score: lead.score,
     reasons: topReasons(hits),
     bant: lead.bant,
-    lead: contact,
+    lead: contactOf(lead),
   };
   const owner = lead.owner ?? assignee;
   if (owner) transition.owner = owner;
@@ -273,6 +316,14 @@ export function transitionFor(
   if (lead.source !== undefined) transition.source = lead.source;
   if (lead.campaign !== undefined) transition.campaign = lead.campaign;
   return transition;
+}
+
+/** Who the lead is, as a transition and a wait for review carry it to the alert. */
+function contactOf(lead: Lead): Transition["lead"] {
+  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
+  if (lead.name !== undefined) contact.name = lead.name;
+  if (lead.company !== undefined) contact.company = lead.company;
+  return contact;
 }
 
 /**

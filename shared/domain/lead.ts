@@ -196,3 +196,30 @@ export interface Transition {
    */
   quiet?: boolean;
 }
+
+/**
+ * A lead began to wait for review (stages.sqlReview): what its owner is asked to Qualify or Disqualify.
+ * Stored beside the lead with the write that started the wait, once per wait (its `since`); it leaves
+ * through the stream as `Lead SQL Ready`, and the funnel counts waits by it.
+ */
+export interface SqlReadyRequest {
+  /** Deterministic per lead and wait (sqlReadyId), so writing it again never makes a second one. */
+  requestId: string;
+  leadId: string;
+  /** When the wait began: the lead's review.since. */
+  since: string;
+  /** The stage the lead waits in, and the sql (or sqo) rule that holds it. */
+  stage: Stage;
+  ruleId: string;
+  reason: string;
+  modelVersion: string;
+  score: number;
+  reasons: RuleHit[];
+  bant: Bant;
+  /** The lead's owner, or the rep the model routes it to. */
+  owner?: Owner;
+  lead: { name?: string; email: string; company?: string; domain: string };
+  eventId?: string;
+  /** Recorded (the funnel counts the wait) but alerting no one: an import's or a quiet rescore's. */
+  quiet?: boolean;
+}

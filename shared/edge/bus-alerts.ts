@@ -5,6 +5,11 @@ import {
   LeadSlaBreachedDetail as LeadSlaBreachedSchema,
 } from "#shared/bus/lead-sla-breached";
 import {
+  LEAD_SQL_READY,
+  type LeadSqlReadyDetail,
+  LeadSqlReadyDetail as LeadSqlReadySchema,
+} from "#shared/bus/lead-sql-ready";
+import {
   LEAD_STAGE_CHANGED,
   type LeadStageChangedDetail,
   LeadStageChangedDetailV1,
@@ -38,6 +43,9 @@ export function alertFromBusEvent(event: BusEvent, modelChannels: ScoringEngine[
   }
   if (event.source === LEAD_SLA_BREACHED.source && event["detail-type"] === LEAD_SLA_BREACHED.detailType) {
     return alertFromSlaBreach(parseDetail(LeadSlaBreachedSchema, event.detail));
+  }
+  if (event.source === LEAD_SQL_READY.source && event["detail-type"] === LEAD_SQL_READY.detailType) {
+    return alertFromSqlReady(parseDetail(LeadSqlReadySchema, event.detail));
   }
   throw new InvalidPayloadError(`no alert for "${event["detail-type"]}" from "${event.source}"`);
 }
@@ -91,6 +99,26 @@ export function alertFromSlaBreach(detail: LeadSlaBreachedDetail): Alert {
     occurredAt: metadata.occurredAt,
     channels: data.notify,
     sla: { ruleId: data.ruleId, dueAt: data.dueAt, hoursOverdue: data.hoursOverdue },
+  };
+}
+
+export function alertFromSqlReady(detail: LeadSqlReadyDetail): Alert {
+  const { data, metadata } = detail;
+  const { leadId, ...lead } = data.lead;
+  return {
+    kind: "sql_ready",
+    alertId: metadata.requestId,
+    leadId,
+    lead,
+    stage: data.stage,
+    score: data.score,
+    reason: data.reason,
+    reasons: data.reasons,
+    bant: data.bant,
+    ...(data.owner && { owner: data.owner }),
+    occurredAt: metadata.occurredAt,
+    ...(data.eventId !== undefined && { source: sourceOf(data.eventId) }),
+    channels: detail.channels,
   };
 }
 

@@ -4,7 +4,11 @@ import { join, resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
 import { TRANSITION } from "#shared/adapters/dynamodb/entities/transition";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
-import { type StreamPublication, streamPublications } from "#shared/adapters/dynamodb/stream-publications";
+import {
+  detailTypeOf,
+  type StreamPublication,
+  streamPublications,
+} from "#shared/adapters/dynamodb/stream-publications";
 import { replayStaleLeads } from "#shared/application/lead-replay";
 import type { RetryPolicy } from "#shared/application/pacing/retry";
 import type { LeadStore } from "#shared/application/ports/lead-store";
@@ -244,11 +248,15 @@ export async function startRipen(options: RipenOptions = {}): Promise<RunningRip
             const publish = await handler<PublishHandler>("publish");
             const details = await publish(records, publishContext());
             log(
-              `stream: ${records.length} ${publication.name} record(s) → ${details.length} ${publication.detailType} event(s) on the bus`,
+              `stream: ${records.length} ${publication.name} record(s) → ${details.length} ${publication.detailTypes.join(" / ")} event(s) on the bus`,
             );
             if (details.length > 0) {
               await bus.put(
-                details.map((detail) => ({ source: publication.source, detailType: publication.detailType, detail })),
+                details.map((detail) => ({
+                  source: publication.source,
+                  detailType: detailTypeOf(publication, detail),
+                  detail,
+                })),
               );
             }
           },

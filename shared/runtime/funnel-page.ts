@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { FunnelView } from "#shared/application/funnel";
-import { FUNNEL_GROUPINGS } from "#shared/domain/funnel";
+import { FUNNEL_GROUPINGS, reviewWaitsText } from "#shared/domain/funnel";
 import { escapeHtml, htmlPageResponse, scriptJson } from "./html-page";
 
 /**
@@ -19,6 +19,7 @@ export function funnelPage(view: FunnelView, nonce: string): string {
       return `<option value="${by}"${selected}>${by === "" ? "all leads" : `by ${by}`}</option>`;
     })
     .join("");
+  const review = reviewWaitsText(view.review);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -54,7 +55,12 @@ export function funnelPage(view: FunnelView, nonce: string): string {
 <div id="segment-tabs"></div>
 <svg id="funnel-chart" role="img" aria-label="Funnel chart" width="760" height="300" viewBox="0 0 760 300"></svg>
 <table id="funnel-table"><thead></thead><tbody></tbody></table>
-<script type="application/json" id="funnel-data">${scriptJson(view)}</script>
+${
+  review
+    ? `<p id="review">${escapeHtml(review.charAt(0).toUpperCase() + review.slice(1))}.</p>
+`
+    : ""
+}<script type="application/json" id="funnel-data">${scriptJson(view)}</script>
 <script nonce="${nonce}">${CHART_SCRIPT}</script>
 </body>
 </html>

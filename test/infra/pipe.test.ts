@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { SLA_BREACH_STREAM_FILTER } from "#shared/adapters/dynamodb/entities/sla-breach";
+import { SQL_READY_STREAM_FILTER } from "#shared/adapters/dynamodb/entities/sql-ready";
 import {
   EVERY_TRANSITION_STREAM_FILTER,
   TRANSITION_STREAM_FILTERS,
 } from "#shared/adapters/dynamodb/entities/transition";
-import { STREAM_PUBLICATIONS } from "#shared/adapters/dynamodb/stream-publications";
+import { DETAIL_TYPE_PATH, STREAM_PUBLICATIONS } from "#shared/adapters/dynamodb/stream-publications";
+import { LEAD_SLA_BREACHED } from "#shared/bus/lead-sla-breached";
+import { LEAD_SQL_READY } from "#shared/bus/lead-sql-ready";
+import { LEAD_STAGE_CHANGED } from "#shared/bus/lead-stage-changed";
 import { ScoringModel } from "#shared/domain/model/schema";
 import { loadModel } from "#shared/runtime/scoring-model";
 import { pipeConstructId, STREAM_READING } from "../../infra/pipe";
@@ -33,6 +38,23 @@ describe("the stream pipes", () => {
     expect(pipeConstructId({ name: "transition" })).toBe("TransitionPipe");
     expect(pipeConstructId({ name: "sla-breach" })).toBe("SlaBreachPipe");
     expect(STREAM_PUBLICATIONS[0].filters).toEqual(TRANSITION_STREAM_FILTERS);
+  });
+
+  it("share the SLA breaches' Pipe with the waits for review, which puts the detail-type each detail carries", () => {
+    // Prepare
+    const transitions = pipeOf("transition").pipe.Properties.TargetParameters;
+    const { pipe, source } = pipeOf("sla-breach");
+    const patterns = source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern));
+
+    // Assess
+    expect(patterns).toEqual([SLA_BREACH_STREAM_FILTER, SQL_READY_STREAM_FILTER]);
+    expect(pipe.Properties.TargetParameters).toEqual({
+      EventBridgeEventBusParameters: { Source: "ripen", DetailType: DETAIL_TYPE_PATH },
+    });
+    expect(STREAM_PUBLICATIONS[1].detailTypes).toEqual([LEAD_SLA_BREACHED.detailType, LEAD_SQL_READY.detailType]);
+    expect(transitions).toEqual({
+      EventBridgeEventBusParameters: { Source: "ripen", DetailType: LEAD_STAGE_CHANGED.detailType },
+    });
   });
 });
 

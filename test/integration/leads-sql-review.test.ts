@@ -1,17 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseDocument } from "yaml";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import type { LeadPage } from "#shared/application/list-leads";
 import { LeadEvent } from "#shared/domain/lead-event";
-import { linkExpiry, signLink } from "#shared/domain/links";
 import { startRipen } from "#shared/local/runtime";
-import { leadPagePath } from "#shared/runtime/links";
 import { loadEngine } from "#shared/runtime/scoring-model";
 import { createTestTable } from "../support/dynamodb";
 import { GENERIC_SECRET, genericPayload } from "../support/generic";
+import { qualifyThroughLink } from "../support/lead-page-actions";
 import { leadIdOf, recordLeads } from "../support/pseudonyms";
 import { postGeneric } from "../support/webhook-sender";
 import { DEFAULT_MODEL_PATH } from "../unit/model/journeys";
@@ -100,27 +100,6 @@ async function queue(ripen: Ripen): Promise<LeadPage> {
   return (await response.json()) as LeadPage;
 }
 
-/** The rep's Qualify, as the lead page's form sends it. */
-async function qualifyThroughLink(ripen: Ripen, leadId: string, rep: string): Promise<Response> {
-  const token = signLink(LINK_KEY, leadId, { scope: "lead", expiresAt: linkExpiry(new Date(), 7), rep });
-  const url = `${ripen.url}${leadPagePath(leadId, token)}`;
-  const html = await (await fetch(url)).text();
-  const form = [...html.matchAll(/<form method="post"[^>]*>([\s\S]*?)<\/form>/g)]
-    .map((match) => match[1] ?? "")
-    .find((inner) => inner.includes('name="action" value="qualify"'));
-  if (!form) throw new Error("the page offers no qualify");
-  const fields = new URLSearchParams();
-  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([a-z]+)" value="([^"]*)">/g)) {
-    fields.set(name ?? "", (value ?? "").replaceAll("&#43;", "+"));
-  }
-  return fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: fields.toString(),
-  });
-}
-
 describe("the SDR gate on DynamoDB Local", () => {
   it("keeps a lead that meets an sql rule sql-ready, in the rep queue, until a rep qualifies it", async () => {
     // Prepare
@@ -131,7 +110,7 @@ describe("the SDR gate on DynamoDB Local", () => {
     // Act
     const waiting = await leadJson(gated, leadId);
     const listed = await queue(gated);
-    const qualified = await qualifyThroughLink(gated, leadId, "ana");
+    const qualified = await qualifyThroughLink(gated.url, LINK_KEY, leadId, "ana");
     const after = await leadJson(gated, leadId);
     const listedAfter = await queue(gated);
 
@@ -188,11 +167,20 @@ describe("the SDR gate on DynamoDB Local", () => {
     for (const event of sqlEvents(email))
       results.push(await record(LeadEvent.parse({ source: "generic", sourceEventId: event.eventId, ...event })));
     const lead = await store.getLead(leadIdOf(email));
+    const { Items: waits } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": { S: `LEAD#${leadIdOf(email)}` }, ":prefix": { S: "SQLREADY#" } },
+      }),
+    );
     table.client.destroy();
 
     // Assess
     expect(results.map((result) => result.lead.stage)).toEqual([expect.any(String), "sql"]);
     expect(lead?.stage).toBe("sql");
     expect(lead?.review).toBeUndefined();
+    // No wait began, so nothing asks for a review: no sql-ready item, nothing for the stream to alert.
+    expect(waits).toEqual([]);
   });
 });

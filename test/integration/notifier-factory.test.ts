@@ -28,7 +28,11 @@ const PAGER: NotifierRoute = {
   name: "pager",
   function: "notify-pager",
   delivers: { pager: "owner" },
-  description: { stageChanged: "A change of stage sent to the pager", slaBreached: "An SLA breach sent to the pager" },
+  description: {
+    stageChanged: "A change of stage sent to the pager",
+    slaBreached: "An SLA breach sent to the pager",
+    sqlReady: "A wait for review sent to the pager",
+  },
 };
 
 /** The adapter: posts the alert's headline to the pager's URL. */

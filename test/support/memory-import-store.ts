@@ -31,6 +31,7 @@ export function memoryImportStore(memory: ReturnType<typeof memoryLeadStore>) {
         ...(memory.transitions.get(leadId) ?? []),
         ...structuredClone(change.transitions),
       ]);
+      if (change.sqlReady) memory.sqlReady.set(`${leadId}:${change.sqlReady.since}`, structuredClone(change.sqlReady));
       if (change.clearStale) memory.stale.delete(leadId);
       onCommitted?.(change.events.map(({ key }) => key));
       return structuredClone(change.lead);

@@ -6,7 +6,7 @@ import {
   VersionConflictError,
 } from "#shared/application/ports/lead-store";
 import type { LeadHistory } from "#shared/domain/calibration/training-set";
-import type { Lead, Transition } from "#shared/domain/lead";
+import type { Lead, SqlReadyRequest, Transition } from "#shared/domain/lead";
 import { stableHash } from "#shared/domain/model/routing";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 
@@ -15,6 +15,8 @@ export function memoryLeadStore() {
   const leads = new Map<string, Lead>();
   const events = new Map<string, StoredEvent[]>();
   const transitions = new Map<string, Transition[]>();
+  /** Waits for review by `<leadId>:<since>`: a second write of one wait replaces it, as in DynamoDB. */
+  const sqlReady = new Map<string, SqlReadyRequest>();
   /** Applied markers by `<leadId>:<key>`, with the time of the change that wrote them. */
   const markers = new Map<string, string>();
   /** Event keys (pseudonyms) stored per lead: what a redelivery is recognised by. */
@@ -68,6 +70,7 @@ export function memoryLeadStore() {
       if (change.transition) {
         transitions.set(leadId, [...(transitions.get(leadId) ?? []), structuredClone(change.transition)]);
       }
+      if (change.sqlReady) sqlReady.set(`${leadId}:${change.sqlReady.since}`, structuredClone(change.sqlReady));
       if (change.marker) markers.set(`${leadId}:${change.marker.key}`, change.lead.updatedAt);
       if (change.stale === "mark") stale.add(leadId);
       if (change.stale === "clear") stale.delete(leadId);
@@ -79,6 +82,7 @@ export function memoryLeadStore() {
     events,
     eventKeys,
     transitions,
+    sqlReady,
     stale,
     commits: () => commits,
     onBeforeCommit(hook: ((change: LeadChange) => void) | undefined) {

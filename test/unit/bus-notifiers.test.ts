@@ -17,13 +17,17 @@ describe("the notifiers", () => {
     expect(declared).toEqual(expect.arrayContaining(Object.keys(notifierEnvShape)));
   });
 
-  it.each(Object.values(NOTIFIERS))("$name has a stage-change rule and an SLA rule that invoke it", (notifier) => {
-    const targets = Object.entries(RULES).filter(([, rule]) => rule.target === notifier.function);
-    expect(targets.map(([name]) => name)).toEqual(
-      expect.arrayContaining([`notify${notifier.name[0]?.toUpperCase()}${notifier.name.slice(1)}`]),
-    );
-    expect(targets.some(([name]) => name.endsWith("OnSlaBreach"))).toBe(true);
-  });
+  it.each(Object.values(NOTIFIERS))(
+    "$name has a stage-change, an SLA and an sql-ready rule that invoke it",
+    (notifier) => {
+      const targets = Object.entries(RULES).filter(([, rule]) => rule.target === notifier.function);
+      expect(targets.map(([name]) => name)).toEqual(
+        expect.arrayContaining([`notify${notifier.name[0]?.toUpperCase()}${notifier.name.slice(1)}`]),
+      );
+      expect(targets.some(([name]) => name.endsWith("OnSlaBreach"))).toBe(true);
+      expect(targets.some(([name]) => name.endsWith("OnSqlReady"))).toBe(true);
+    },
+  );
 
   it("reach the audiences an alert's channels name, and ignore channels they do not deliver", () => {
     expect(audiencesFor(NOTIFIERS.slack, ["email", "marketing", "slack", "teams"])).toEqual(["marketing", "owner"]);

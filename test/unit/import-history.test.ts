@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { groupByLead, IMPORT_ACTOR, importLeadHistory } from "#shared/application/import-history";
 import type { HistoryImportStore } from "#shared/application/ports/history-import";
 import { eventKey, type LeadEvent, type LeadEventInput } from "#shared/domain/lead-event";
-import { loadEngine } from "#shared/runtime/scoring-model";
+import { createEngine } from "#shared/domain/model/engine";
+import { loadEngine, loadModel } from "#shared/runtime/scoring-model";
 import { leadEvent } from "../support/events";
 import { memoryImportStore, memoryTombstones } from "../support/memory-import-store";
 import { memoryLeadStore } from "../support/memory-lead-store";
@@ -110,6 +111,32 @@ describe("importLeadHistory", () => {
       expect(transition.quiet).toBe(true);
       expect(events.map((event) => event.occurredAt)).toContain(transition.at);
     }
+  });
+
+  it("stores the wait for review the history leaves a gated lead in, quiet, since the event that began it", async () => {
+    // Prepare: the default model with the SDR gate on.
+    const model = loadModel();
+    const gated = createEngine({ ...model, stages: { ...model.stages, sqlReview: true } });
+    const memory = memoryLeadStore();
+    const importLead = importLeadHistory({
+      store: memoryImportStore(memory).store,
+      engine: gated,
+      clock: () => importedAt,
+      pseudonyms: TEST_PSEUDONYMS,
+      tombstones: memoryTombstones(),
+    });
+    const leadId = leadIdOf("ada@example.com");
+
+    // Act
+    await importLead({ leadId, events: history("ada@example.com") });
+
+    // Assess: the demo (the third event) met the sql rule; the lead waits below sql.
+    const lead = memory.leads.get(leadId);
+    expect(lead?.stage).not.toBe("sql");
+    expect([...memory.sqlReady.values()]).toEqual([
+      expect.objectContaining({ leadId, since: "2026-11-03T09:00:00.000Z", quiet: true }),
+    ]);
+    expect(lead?.review?.since).toBe("2026-11-03T09:00:00.000Z");
   });
 
   it("folds in event-time order to the lead that recording the events one by one, as they occurred, gives", async () => {

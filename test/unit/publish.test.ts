@@ -1,19 +1,23 @@
 import type { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
+import { sqlReadyItem } from "#shared/adapters/dynamodb/entities/sql-ready";
 import { MOVED_ATTRIBUTE, type StreamRecord } from "#shared/adapters/dynamodb/entities/stream";
 import { transitionItem } from "#shared/adapters/dynamodb/entities/transition";
 import { dynamoSlaBreachLog } from "#shared/adapters/dynamodb/sla-breaches";
 import {
+  detailTypeOf,
   STREAM_PUBLICATIONS,
   type StreamPublication,
   streamPublications,
 } from "#shared/adapters/dynamodb/stream-publications";
 import { breachId } from "#shared/application/maintenance";
 import { LEAD_SLA_BREACHED, LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
+import { LEAD_SQL_READY, LeadSqlReadyDetail } from "#shared/bus/lead-sql-ready";
 import { LEAD_STAGE_CHANGED, LeadStageChangedDetail, stageChangedDetail } from "#shared/bus/lead-stage-changed";
 import { RULES } from "#shared/bus/rules";
-import type { Transition } from "#shared/domain/lead";
+import type { SqlReadyRequest, Transition } from "#shared/domain/lead";
+import { sqlReadyId } from "#shared/domain/lead-fold";
 import { matchesPattern } from "#shared/local/event-pattern";
 import { lambdaContext } from "#shared/local/lambda-context";
 import { handler } from "../../functions/publish";
@@ -60,6 +64,22 @@ const breach: LeadSlaBreachedDetail = {
     owner: OWNER,
     notify: ["slack", "email"],
   },
+};
+
+const request: SqlReadyRequest = {
+  requestId: sqlReadyId("ld_0123456789abcdef01234567", "2026-11-20T09:00:00.000Z"),
+  leadId: "ld_0123456789abcdef01234567",
+  since: "2026-11-20T09:00:00.000Z",
+  stage: "mql",
+  ruleId: "sql.demo",
+  reason: "Demo completed",
+  modelVersion: "test-1",
+  score: 82,
+  reasons: transition.reasons,
+  bant: transition.bant,
+  owner: OWNER,
+  lead: LEAD,
+  eventId: "typeform:resp-1",
 };
 
 /** The item the maintenance sweep writes for a breach, taken from the adapter's own PutItem. */
@@ -122,9 +142,42 @@ describe("publish: the stream Pipes' enrichment", () => {
     // Act
     const details = await publish([inserted(await breachItem(breach))]);
 
-    // Assess
-    expect(details).toEqual([breach]);
+    // Assess: stamped with its detail-type, which its Pipe (shared with the waits for review) reads.
+    expect(details).toEqual([{ detailType: LEAD_SLA_BREACHED.detailType, ...breach }]);
     expect(LeadSlaBreachedDetail.parse(details[0])).toEqual(breach);
+    expect(detailTypeOf(STREAM_PUBLICATIONS[1], details[0])).toBe(LEAD_SLA_BREACHED.detailType);
+  });
+
+  it("maps a wait for review to its Lead SQL Ready detail, for the owner channels the model sends sql to", async () => {
+    // Act
+    const details = await publish([inserted(sqlReadyItem(request))]);
+
+    // Assess: the test model sends sql to slack and email (both the owner's).
+    expect(details).toEqual([
+      {
+        detailType: LEAD_SQL_READY.detailType,
+        metadata: {
+          version: LEAD_SQL_READY.version,
+          requestId: request.requestId,
+          occurredAt: request.since,
+          modelVersion: "test-1",
+        },
+        channels: ["slack", "email"],
+        data: {
+          lead: { leadId: request.leadId, ...LEAD },
+          stage: "mql",
+          ruleId: "sql.demo",
+          reason: "Demo completed",
+          score: 82,
+          reasons: request.reasons,
+          bant: request.bant,
+          owner: OWNER,
+          eventId: "typeform:resp-1",
+        },
+      },
+    ]);
+    expect(LeadSqlReadyDetail.parse(details[0]).metadata.requestId).toMatch(/^sr_[0-9a-f]{24}$/);
+    expect(detailTypeOf(STREAM_PUBLICATIONS[1], details[0])).toBe(LEAD_SQL_READY.detailType);
   });
 
   it("maps a mixed batch record by record, in order, and drops records of no published kind", async () => {
@@ -140,7 +193,10 @@ describe("publish: the stream Pipes' enrichment", () => {
     const details = await publish(records);
 
     // Assess
-    expect(details).toEqual([breach, stageChangedDetail(transition, ["slack", "email"])]);
+    expect(details).toEqual([
+      { detailType: LEAD_SLA_BREACHED.detailType, ...breach },
+      stageChangedDetail(transition, ["slack", "email"]),
+    ]);
   });
 
   it("drops a breach record whose detail is not a valid Lead SLA Breached detail", async () => {
@@ -160,17 +216,30 @@ describe("the stream publications", () => {
   it.each([
     ["transition", LEAD_STAGE_CHANGED.detailType],
     ["sla-breach", LEAD_SLA_BREACHED.detailType],
-  ])("let each new %s item through exactly one Pipe, the one publishing %s", async (entity, detailType) => {
+    ["sql-ready", LEAD_SQL_READY.detailType],
+  ])("let each new %s item through exactly one Pipe, one publishing %s", async (entity, detailType) => {
     // Prepare
-    const image = entity === "transition" ? transitionItem(transition) : await breachItem(breach);
+    const image =
+      entity === "transition"
+        ? transitionItem(transition)
+        : entity === "sla-breach"
+          ? await breachItem(breach)
+          : sqlReadyItem(request);
     const record = { ...inserted(image), eventSource: "aws:dynamodb" };
 
     // Act
     const matching = STREAM_PUBLICATIONS.filter((publication) => passes(publication, record));
 
     // Assess
-    expect(matching.map((publication) => publication.detailType)).toEqual([detailType]);
+    expect(matching).toHaveLength(1);
+    expect(matching[0]?.detailTypes).toContain(detailType);
     expect(matching[0]?.source).toBe("ripen");
+  });
+
+  it("let no quiet wait for review through (an import's, a quiet rescore's): it alerts no one", () => {
+    const record = { ...inserted(sqlReadyItem({ ...request, quiet: true })), eventSource: "aws:dynamodb" };
+
+    expect(STREAM_PUBLICATIONS.filter((publication) => passes(publication, record))).toEqual([]);
   });
 
   it.each([
@@ -193,7 +262,7 @@ describe("the stream publications", () => {
 
   it("let no copy a migration made through: it was published when first written", async () => {
     for (const publications of [STREAM_PUBLICATIONS, streamPublications({ publishNewLeads: true })]) {
-      for (const image of [transitionItem(transition), await breachItem(breach)]) {
+      for (const image of [transitionItem(transition), await breachItem(breach), sqlReadyItem(request)]) {
         const record = { ...inserted({ ...image, [MOVED_ATTRIBUTE]: { S: "lead-ids" } }), eventSource: "aws:dynamodb" };
         expect(publications.filter((publication) => passes(publication, record))).toEqual([]);
       }
@@ -224,7 +293,7 @@ describe("the stream publications", () => {
     const image = await breachItem(breach);
     for (const eventName of ["MODIFY", "REMOVE"]) {
       for (const publications of [STREAM_PUBLICATIONS, streamPublications({ publishNewLeads: true })]) {
-        for (const item of [image, transitionItem(transition)]) {
+        for (const item of [image, transitionItem(transition), sqlReadyItem(request)]) {
           const record = { eventName, dynamodb: { NewImage: item } };
           expect(publications.filter((publication) => passes(publication, record))).toEqual([]);
         }

@@ -17,6 +17,7 @@ import { batchGet } from "./batch";
 import { ERASED_EVENT, EVENT, EVENT_PREFIX, eventItem, toEvent } from "./entities/event";
 import { entityOf, IS_ABSENT, type Item, sortKeyOf } from "./entities/item";
 import { LEAD, leadIdOfPk, leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
+import { sqlReadyItem } from "./entities/sql-ready";
 import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
 import { TOMBSTONE, tombstoneKey } from "./entities/tombstone";
 import { transitionItem } from "./entities/transition";
@@ -260,6 +261,7 @@ export function importTransactions(tableName: string, change: ImportChange): Imp
     return transaction;
   };
   const moves = transitions.map((transition) => put(transitionItem(transition)));
+  if (change.sqlReady) moves.push(put(sqlReadyItem(change.sqlReady)));
 
   const single = 1 + events.length + moves.length + (change.clearStale ? 1 : 0);
   if (single <= MAX_TRANSACTION_ITEMS) {

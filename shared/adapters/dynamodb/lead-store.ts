@@ -23,6 +23,7 @@ import { committedLeadVersion, EVENT, EVENT_PREFIX, eventItem, eventSk, toEvent 
 import { entityOf, IS_ABSENT, type Item, itemKey } from "./entities/item";
 import { LEAD, leadItem, leadKey, leadPk, leadPutCondition, STAGE_SHARDS, toLead } from "./entities/lead";
 import { appliedOf, markerItem, markerKey } from "./entities/marker";
+import { sqlReadyItem } from "./entities/sql-ready";
 import { leadIdOfStaleMarker, staleMarkerItem, staleMarkerKey, stalePk } from "./entities/stale-marker";
 import { TRANSITION_PREFIX, toTransition, transitionItem } from "./entities/transition";
 import { queryAll, queryPages, tablePartition } from "./query";
@@ -180,7 +181,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
   };
 }
 
-/** The transaction for a change: the lead first, then the event, transition and marker. */
+/** The transaction for a change: the lead first, then the event, transition, wait for review and marker. */
 function transactionItems(tableName: string, change: LeadChange) {
   const { lead } = change;
   const items: TransactWriteItem[] = [
@@ -196,6 +197,8 @@ function transactionItems(tableName: string, change: LeadChange) {
   if (change.transition) {
     items.push({ Put: { TableName: tableName, Item: transitionItem(change.transition) } });
   }
+  // Not conditional: the key is the wait's, so writing it again replaces it (never a second INSERT).
+  if (change.sqlReady) items.push({ Put: { TableName: tableName, Item: sqlReadyItem(change.sqlReady) } });
   let markerIndex: number | undefined;
   if (change.marker) {
     markerIndex = items.length;

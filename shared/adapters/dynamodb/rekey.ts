@@ -14,6 +14,7 @@ import { EVENT, eventItem, toEvent } from "./entities/event";
 import { entityOf, type Item, keyOf, PK, SK } from "./entities/item";
 import { LEAD, LEAD_SK, leadIdOfPk, leadItem, leadKey, leadPk, leadPutCondition, toLead } from "./entities/lead";
 import { SLA_BREACH } from "./entities/sla-breach";
+import { SQL_READY } from "./entities/sql-ready";
 import { staleMarkerItem, staleMarkerKey } from "./entities/stale-marker";
 import { MOVED_ATTRIBUTE } from "./entities/stream";
 import { TOMBSTONE, TOMBSTONE_SK, tombstoneItem, tombstoneKey, toTombstone } from "./entities/tombstone";
@@ -34,6 +35,7 @@ export interface RekeyPage {
 }
 
 const MOVED = { S: "lead-ids" };
+const PUBLISHED_COPIES: ReadonlySet<string> = new Set([SLA_BREACH, SQL_READY]);
 
 /**
  * Moves every person's partition from the lead id an earlier release derived (a bare SHA-256 of the email)
@@ -41,7 +43,7 @@ const MOVED = { S: "lead-ids" };
  *
  * Each move is idempotent: the copy is written first (puts of the same items), the old partition deleted
  * last, so an interrupted move is finished by the next run. Copies of published items (transitions, SLA
- * breaches) carry MOVED_ATTRIBUTE, which the stream Pipes' filters leave out: nobody is alerted again.
+ * breaches, waits for review) carry MOVED_ATTRIBUTE, which the stream Pipes' filters leave out: nobody is alerted again.
  * A lead that received events under its new id before the move (the release was live first) is merged:
  * the old events join the new ones and the lead is marked stale, so the stale-lead worker replays it.
  */
@@ -75,10 +77,11 @@ export function dynamoLeadRekey(options: { client: DynamoDBClient; tableName: st
         // Without the email hash an earlier release kept: the keyed id is all a tombstone names now.
         return tombstoneItem(toTombstone(to, item));
       default: {
-        // Markers, SLA records, raw copies: the same item under the new key (an SLA record is published).
+        // Markers, SLA records, waits for review, raw copies: the same item under the new key (an SLA
+        // record and a wait for review are published: their copies are marked, so no one is alerted again).
         const copy: Item = { ...item, [PK]: { S: leadPk(to) } };
         if (copy.leadId?.S !== undefined) copy.leadId = { S: to };
-        if (entityOf(item) === SLA_BREACH) copy[MOVED_ATTRIBUTE] = MOVED;
+        if (PUBLISHED_COPIES.has(entityOf(item) ?? "")) copy[MOVED_ATTRIBUTE] = MOVED;
         return copy;
       }
     }

@@ -4,6 +4,7 @@ import {
   bantEntries,
   companyText,
   originText,
+  SQL_READY_ASK,
   signedPoints,
   stageLabel,
   stageText,
@@ -30,9 +31,12 @@ export function alertEmail(alert: Alert, options: { pageUrl?: string; leadUrl?: 
   const bant = bantLines(alert);
   const footer = `${alert.reason} · ${alert.occurredAt}`;
   const headline = alertHeadline(alert);
-  const act = options.pageUrl
-    ? "Accept, qualify, disqualify or recycle it on its page, or from the Slack alert."
-    : "Accept, disqualify or recycle it from the Slack alert.";
+  const act =
+    alert.kind === "sql_ready"
+      ? `${SQL_READY_ASK} ${options.pageUrl ? "Decide on its page, or from the Slack alert." : "Decide from the Slack alert."}`
+      : options.pageUrl
+        ? "Accept, qualify, disqualify or recycle it on its page, or from the Slack alert."
+        : "Accept, disqualify or recycle it from the Slack alert.";
 
   const subject = oneLine(`[Ripen] ${headline}: ${stageLabel(alert.stage)}, score ${alert.score}`);
   const text = [

@@ -4,6 +4,7 @@ import {
   bantEntries,
   companyText,
   originText,
+  SQL_READY_ASK,
   signedPoints,
   stageLabel,
   stageText,
@@ -80,6 +81,7 @@ export interface AlertMessageOptions {
 /** Ripe apples are sales-ready, green ones marketing-qualified. */
 function emojiFor(alert: Alert): string {
   if (alert.kind === "sla_breached") return ":alarm_clock:";
+  if (alert.kind === "sql_ready") return ":raising_hand:";
   if (alert.stage === "sql") return ":apple:";
   return alert.stage === "mql" ? ":green_apple:" : ":seedling:";
 }
@@ -96,6 +98,7 @@ export function alertMessage(alert: Alert, options: AlertMessageOptions = {}): S
       text: { type: "plain_text", text: truncate(alertHeadline(alert), SLACK_LIMITS.header), emoji: true },
     },
     { type: "section", fields: factFields(alert) },
+    ...(alert.kind === "sql_ready" ? [section(SQL_READY_ASK)] : []),
     ...(alert.reasons.length > 0 ? [section(reasonsText(alert))] : []),
     ...(Object.keys(alert.bant).length > 0 ? [section(bantText(alert))] : []),
     {

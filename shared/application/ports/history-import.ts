@@ -1,4 +1,4 @@
-import type { Lead, Transition } from "#shared/domain/lead";
+import type { Lead, SqlReadyRequest, Transition } from "#shared/domain/lead";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { DuplicateEventError } from "./lead-store";
 
@@ -34,6 +34,8 @@ export interface ImportChange {
   expectedVersion: number | undefined;
   events: readonly KeyedEvent[];
   transitions: readonly Transition[];
+  /** The wait for review the import began (quiet), written with the transitions. */
+  sqlReady?: SqlReadyRequest;
   /** The stored lead was stale (listed for the worker): the fold replayed everything, so it is listed no more. */
   clearStale: boolean;
 }

@@ -1,4 +1,4 @@
-import type { Lead, Transition } from "#shared/domain/lead";
+import type { Lead, SqlReadyRequest, Transition } from "#shared/domain/lead";
 import type { Pseudonyms } from "#shared/domain/pseudonyms";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 
@@ -20,6 +20,8 @@ export interface LeadChange {
   /** The event's storage key (its pseudonym, Pseudonyms.eventKey of its id): required with `event`. */
   eventKey?: string;
   transition?: Transition;
+  /** The change began a wait for review (FoldResult.sqlReady): stored with it, once per wait. */
+  sqlReady?: SqlReadyRequest;
   /**
    * An idempotency marker that must not exist yet (e.g. a rep action's id), kept `ttlSeconds` with the
    * change's time (the lead's `updatedAt`), so a replay can be answered as the first application was.

@@ -25,6 +25,8 @@ const PUT_BATCH = 10;
  * Output: how many transitions were found and, unless `dryRun`, put on the bus.
  * Safe to repeat and to overlap what was delivered: notifiers alert once per transition and never about
  * a person erased since. SLA breaches leave no item to republish from; the next sweep finds them again.
+ * Waits for review (Lead SQL Ready) are not rebuilt: the rep queue lists them, and an SLA rule on the
+ * review reminds the owner.
  */
 export const republishTransitions =
   (deps: RepublishDeps) =>

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { daysBetween } from "#shared/application/funnel";
+import { funnelText } from "#shared/cli/funnel-table";
 import { InvalidQueryError } from "#shared/domain/errors";
 import { type FunnelTransition, funnelReport, percentile, stagesEntered } from "#shared/domain/funnel";
+import { funnelPage } from "#shared/runtime/funnel-page";
 
 const range = { from: "2026-11-01", until: "2026-12-01" };
 const at = (day: number, hour = 0) => new Date(Date.UTC(2026, 10, day, hour)).toISOString();
@@ -91,6 +93,61 @@ describe("the funnel report", () => {
     expect(report.total.leads).toBe(0);
     expect(report.total.stages.every((row) => row.entered === 0 && row.timeInStage.stays === 0)).toBe(true);
     expect(report.total.stages[0]?.conversionToNext).toBeNull();
+  });
+
+  it("counts the waits for review begun in the range, their outcomes and the median wait of the decided", () => {
+    // Prepare: a waits 6 h and is qualified; b waits 30 h and is disqualified; c still waits; d waited
+    // before the range (not counted); e's first wait lapsed undecided, its second is qualified after 2 h.
+    const moves = [
+      move("a", null, "lead", at(2)),
+      move("a", "lead", "mql", at(2, 1)),
+      move("a", "mql", "sql", at(3, 8)),
+      move("b", null, "lead", at(4)),
+      move("b", "lead", "disqualified", at(5, 12)),
+      move("c", null, "lead", at(6)),
+      move("e", null, "lead", at(7)),
+      move("e", "lead", "sql", at(9, 2)),
+    ];
+    const waits = [
+      { leadId: "a", since: at(3, 2) },
+      { leadId: "b", since: at(4, 6) },
+      { leadId: "c", since: at(6, 1) },
+      { leadId: "d", since: "2026-10-31T12:00:00.000Z" },
+      { leadId: "e", since: at(7, 5) },
+      { leadId: "e", since: at(9) },
+    ];
+
+    // Act
+    const report = funnelReport(moves, range, waits);
+    const none = funnelReport(moves, range);
+
+    // Assess: decided waits 6 h, 30 h and 2 h: the median is 6 h.
+    expect(report.review).toEqual({ waited: 5, qualified: 2, disqualified: 1, undecided: 2, medianHours: 6 });
+    expect(none.review).toEqual({ waited: 0, qualified: 0, disqualified: 0, undecided: 0, medianHours: null });
+    expect(report.total).toEqual(none.total);
+  });
+
+  it("prints the waits in a line on the page and in the table, and nothing about them when no lead waited", () => {
+    // Prepare
+    const moves = [move("a", null, "lead", at(2)), move("a", "lead", "sql", at(3, 8))];
+    const view = (waits: { leadId: string; since: string }[]) => ({
+      from: "2026-11-01",
+      to: "2026-11-30",
+      days: 30,
+      ...funnelReport(moves, range, waits),
+    });
+    const waited = view([{ leadId: "a", since: at(3, 2) }]);
+    const line = "waited for review: 1 (1 qualified, 0 disqualified, 0 undecided); median wait 6 h";
+
+    // Act
+    const page = funnelPage(waited, "n0nce");
+    const text = funnelText(waited);
+
+    // Assess
+    expect(page).toContain(`<p id="review">W${line.slice(1)}.</p>`);
+    expect(text.split("\n")).toContain(line);
+    expect(funnelPage(view([]), "n0nce")).not.toContain('id="review"');
+    expect(funnelText(view([]))).not.toContain("waited for review");
   });
 
   it("interpolates percentiles between closest ranks", () => {

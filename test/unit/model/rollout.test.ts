@@ -205,6 +205,43 @@ describe("rescore", () => {
     ]);
   });
 
+  it("stores each wait for review a gated model begins, quiet unless the rescore alerts, paced when it does", async () => {
+    // Prepare: the new model holds a lead of 25 points or more for review (the SDR gate).
+    const gated = engineFor({
+      ...base,
+      version: "v3",
+      stages: { sqlReview: true, sql: [{ id: "s", label: "Score 25+", when: { score: { min: 25 } } }] },
+    });
+    const runs = [];
+    for (const quiet of [true, false]) {
+      const { memory } = await tableWith({ "one@acme.example": 1 });
+      let waited = 0;
+      const beforeAlert = async () => {
+        waited++;
+      };
+
+      // Act
+      await overEveryLead(
+        memory.leads,
+        rescoreLead({ store: memory.store, engine: gated, clock: () => NOW, quiet, beforeAlert }),
+      );
+      runs.push({
+        waits: [...memory.sqlReady.values()],
+        waited,
+        stages: [...memory.leads.values()].map((lead) => lead.stage),
+      });
+    }
+
+    // Assess
+    const [quietRun, alertingRun] = runs;
+    expect(quietRun?.waits).toEqual([expect.objectContaining({ ruleId: "s", since: NOW.toISOString(), quiet: true })]);
+    expect(quietRun?.waited).toBe(0);
+    expect(alertingRun?.waits).toEqual([expect.objectContaining({ ruleId: "s", since: NOW.toISOString() })]);
+    expect(alertingRun?.waits[0]?.quiet).toBeUndefined();
+    expect(alertingRun?.waited).toBe(1);
+    expect(runs.map((run) => run.stages)).toEqual([["lead"], ["lead"]]);
+  });
+
   it("waits for the alert pace before each move it alerts about, and only then", async () => {
     const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2, "six@acme.example": 1 });
     let waited = 0;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { sweepLead } from "#shared/application/maintenance";
 import type { Lead } from "#shared/domain/lead";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { ScoringModelInput } from "#shared/domain/model/schema";
 import { acceptLead, disqualifyLead, qualifyLead, recycleLead } from "#shared/domain/rep-actions";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
+import { memoryLeadStore } from "../../support/memory-lead-store";
 import { engineFor, journey, stored } from "./journeys";
 
 const DAY = 86_400_000;
@@ -216,5 +218,110 @@ describe("an SLA rule on the review", () => {
     };
 
     expect(() => engineFor({ ...ungated, stages })).toThrow(/an SLA on the review needs stages\.sqlReview: true/);
+  });
+});
+
+describe("the request a wait for review makes of the owner (FoldResult.sqlReady)", () => {
+  /** Each event folded as ingest does, with what each fold asked. */
+  function folds(engine: ScoringEngine, events: readonly StoredEvent[], start?: Lead) {
+    let lead = start;
+    const results = [];
+    for (const event of events) {
+      const folded = foldLead({
+        engine,
+        leadId: "ld_0000000000000000000000aa",
+        current: lead,
+        event,
+        now: new Date(event.occurredAt),
+      });
+      if (!folded) throw new Error("an incremental fold needs the snapshot");
+      results.push(folded);
+      lead = folded.lead;
+    }
+    return results;
+  }
+
+  it("is made once, by the fold that starts the wait, with the rule, the stage it waits in and the routed owner", () => {
+    const results = folds(gated, [...toMql, demo, stored({ type: "page.viewed", at: at(3) })]);
+
+    expect(results.map((result) => result.sqlReady !== undefined)).toEqual([false, false, true, false]);
+    const request = results[2]?.sqlReady;
+    expect(request).toMatchObject({
+      leadId: "ld_0000000000000000000000aa",
+      since: at(2),
+      stage: "mql",
+      ruleId: "demo-done",
+      reason: "Demo completed",
+      modelVersion: "test-1",
+      eventId: demo.eventId,
+    });
+    expect(request?.requestId).toMatch(/^sr_[0-9a-f]{24}$/);
+    expect(request?.reasons.map((hit) => hit.ruleId)).toContain("demo");
+    expect(request?.quiet).toBeUndefined();
+  });
+
+  it("is made by a sweep or replay that starts a wait too, and never while the same wait goes on", () => {
+    const mql = folds(gated, toMql).at(-1)?.lead as Lead;
+    const replayed = reevaluate(gated, { ...mql, stale: true }, at(2.5), [...toMql, demo]);
+    const swept = reevaluate(gated, replayed.lead, at(3));
+
+    expect(replayed.sqlReady).toMatchObject({ since: at(2.5), ruleId: "demo-done" });
+    expect(swept.sqlReady).toBeUndefined();
+  });
+
+  it("is made again for a new wait after a decision ended the last one, with another id", () => {
+    const first = folds(gated, [...toMql, demo])[2]?.sqlReady;
+    const waiting = journey(gated, [...toMql, demo]).lead;
+    const recycled = recycleLead(waiting, "Not now", rep, new Date(at(3))).lead;
+    const again = foldLead({
+      engine: gated,
+      leadId: "ld_0000000000000000000000aa",
+      current: { ...recycled, stale: true },
+      event: stored({ type: "demo.completed", at: at(4) }),
+      history: [...toMql, demo],
+      now: new Date(at(4)),
+    });
+
+    expect(again?.sqlReady).toMatchObject({ since: at(4), stage: "recycled" });
+    expect(again?.sqlReady?.requestId).not.toBe(first?.requestId);
+  });
+
+  it("is never made with the gate off", () => {
+    const results = folds(open, [...toMql, demo]);
+
+    expect(results.map((result) => result.sqlReady)).toEqual([undefined, undefined, undefined]);
+    expect(results.at(-1)?.transition?.to).toBe("sql");
+  });
+});
+
+describe("the sweep and the SDR gate", () => {
+  it("writes a lead whose wait for review begins at the sweep, with its request, and nothing more the next hour", async () => {
+    // Prepare: a lead folded by a model with no sql rule, then the gated model (another snapshot: replayed).
+    const { sql: _none, ...ungatedStages } = model(true).stages ?? {};
+    const before = engineFor({ ...model(true), stages: { ...ungatedStages, sqlReview: false, sla: [] } });
+    const events = [...toMql, demo];
+    const lead = journey(before, events).lead;
+    const memory = memoryLeadStore();
+    await memory.store.commit({ lead, expectedVersion: undefined });
+    memory.events.set(lead.leadId, events);
+    const deps = {
+      store: memory.store,
+      engine: gated,
+      breaches: { record: async () => true },
+      clock: () => new Date(at(3)),
+    };
+
+    // Act
+    await sweepLead({ ...deps, asOf: new Date(at(3)) })(lead, "mql", {});
+    const swept = memory.leads.get(lead.leadId) as Lead;
+    await sweepLead({ ...deps, asOf: new Date(at(3.05)) })(swept, "mql", {});
+
+    // Assess
+    expect(lead.review).toBeUndefined();
+    expect(swept).toMatchObject({ stage: "mql", review: { since: at(3), ruleId: "demo-done" } });
+    expect([...memory.sqlReady.values()]).toEqual([
+      expect.objectContaining({ leadId: lead.leadId, since: at(3), stage: "mql", ruleId: "demo-done" }),
+    ]);
+    expect(memory.sqlReady.size).toBe(1);
   });
 });
