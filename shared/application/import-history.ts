@@ -7,12 +7,11 @@ import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { backoff, DEFAULT_RETRY } from "./pacing/retry";
 import {
   DuplicateEventsError,
-  ErasedPersonError,
   type HistoryImportStore,
   type ImportHistory,
   type KeyedEvent,
 } from "./ports/history-import";
-import { type Clock, type Sleep, VersionConflictError } from "./ports/lead-store";
+import { type Clock, ErasedPersonError, type Sleep, VersionConflictError } from "./ports/lead-store";
 import type { TombstoneReader } from "./ports/tombstones";
 import { storedEvent, withinBounds } from "./record-event";
 

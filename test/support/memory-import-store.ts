@@ -1,9 +1,5 @@
-import {
-  DuplicateEventsError,
-  ErasedPersonError,
-  type HistoryImportStore,
-} from "#shared/application/ports/history-import";
-import { VersionConflictError } from "#shared/application/ports/lead-store";
+import { DuplicateEventsError, type HistoryImportStore } from "#shared/application/ports/history-import";
+import { ErasedPersonError, VersionConflictError } from "#shared/application/ports/lead-store";
 import type { TombstoneReader } from "#shared/application/ports/tombstones";
 import type { memoryLeadStore } from "./memory-lead-store";
 

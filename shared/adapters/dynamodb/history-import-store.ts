@@ -6,12 +6,11 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   DuplicateEventsError,
-  ErasedPersonError,
   type HistoryImportStore,
   type ImportChange,
   type KeyedEvent,
 } from "#shared/application/ports/history-import";
-import { VersionConflictError } from "#shared/application/ports/lead-store";
+import { ErasedPersonError, VersionConflictError } from "#shared/application/ports/lead-store";
 import type { Lead } from "#shared/domain/lead";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { batchGet } from "./batch";

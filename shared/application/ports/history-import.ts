@@ -65,11 +65,6 @@ export interface HistoryImportStore {
   commitImport(change: ImportChange, onCommitted?: (keys: readonly string[]) => void): Promise<Lead>;
 }
 
-/** The person was erased between the import's read and its commit of their new lead: nothing was written. */
-export class ErasedPersonError extends Error {
-  override readonly name = "ErasedPersonError";
-}
-
 /** Events of an import that are already stored, by key: the transaction that met them wrote nothing. */
 export class DuplicateEventsError extends DuplicateEventError {
   constructor(readonly keys: readonly string[]) {
