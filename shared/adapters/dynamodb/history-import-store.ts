@@ -31,7 +31,7 @@ export interface ImportTransaction {
   eventKeys: Map<number, string>;
   /** The index of the version-checked lead, when the transaction writes it. */
   leadIndex?: number;
-  /** The index of the check that the person has no tombstone, when the transaction creates the lead. */
+  /** The index of the check that the person has no tombstone: in a new lead's transaction, and in middle ones. */
   tombstoneIndex?: number;
   lead?: Lead;
 }
