@@ -6,6 +6,11 @@ import type { TombstoneReader } from "./ports/tombstones";
 export interface ErasureCheck {
   /** Throws ConsentRequiredError when the person was erased and the event does not give consent again. */
   assertMayCreate(leadId: string, event: LeadEvent): Promise<void>;
+  /**
+   * Whether the lead this event creates must still find no tombstone when it commits (LeadChange's
+   * `unlessErased`): an erasure may land between assertMayCreate and the commit.
+   */
+  checksAtCommit(event: LeadEvent): boolean;
 }
 
 const CONSENT_KEY = "consent";
@@ -23,10 +28,12 @@ export function givesConsent(event: Pick<LeadEvent, "answers" | "attributes" | "
 /**
  * The check the write path runs before creating a lead when RIPEN_ERASE_BLOCKS_RECREATE is on: an
  * erased person is not recorded again until an event of theirs gives consent. One GetItem, and only
- * for events of people without a lead item.
+ * for events of people without a lead item; the commit of such a lead checks the tombstone again, in
+ * the same transaction, unless the event gives consent.
  */
 export function consentGate(tombstones: TombstoneReader): ErasureCheck {
   return {
+    checksAtCommit: (event) => !givesConsent(event),
     async assertMayCreate(leadId, event) {
       if (givesConsent(event)) return;
       const tombstone = await tombstones.tombstoneOf(leadId);

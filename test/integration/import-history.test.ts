@@ -165,8 +165,8 @@ describe("npm run import", () => {
     expect(await store.listStale(100)).toContain(leadId);
     // Act
     const counts = await importInto(table)(await jsonl("stopped.jsonl", lines));
-    // Assess
-    expect(counts).toMatchObject({ stored: 52, duplicates: 98, failed: 0 });
+    // Assess: the first transaction held the lead, the tombstone's check, the stale marker and 97 events.
+    expect(counts).toMatchObject({ stored: 53, duplicates: 97, failed: 0 });
     const lead = await store.getLead(leadId);
     const expected = await (await recordedAsTheyOccurred(lines)).getLead(leadId);
     expect(lead).toMatchObject({ stage: expected?.stage, score: expected?.score, eventCount: 150 });
@@ -176,7 +176,7 @@ describe("npm run import", () => {
 });
 
 describe("the import's existence check", () => {
-  it("reads in full only the people already stored or erased, and imports a mix as before", async () => {
+  it("reads in full only the people already stored, refuses the erased at the commit, and imports a mix as before", async () => {
     // Prepare: one person stored (two of their three events), one erased, one new.
     const [stored, erased, fresh] = ["mix.stored@example.com", "mix.erased@example.com", "mix.new@example.com"];
     const storedLines = historyOf(stored ?? "", "mix-stored");
@@ -209,10 +209,11 @@ describe("the import's existence check", () => {
     const queriesFirst = commands.filter((name) => name === "QueryCommand").length;
     const second = await run(path);
 
-    // Assess: the stored and the erased person read in full, the new one only checked; a rerun stores nothing.
+    // Assess: the stored person read in full, the others only checked (the erased one's commit met their
+    // tombstone); a rerun stores nothing.
     expect(first).toMatchObject({ events: 9, stored: 4, duplicates: 2, refused: 3, failed: 0 });
     expect(second).toMatchObject({ events: 9, stored: 0, duplicates: 6, refused: 3, failed: 0 });
-    expect(queriesFirst).toBe(2);
+    expect(queriesFirst).toBe(1);
     expect(commands).toContain("BatchGetItemCommand");
     for (const [email, lines] of [
       [stored, storedLines],
@@ -366,9 +367,113 @@ describe("npm run import, for an erased person", () => {
     expect(again).toMatchObject({ stored: 0, duplicates: 0, refused: 3, failed: 0 });
     const leadId = leadIdOf(email);
     expect(await store.getLead(leadId)).toBeUndefined();
-    const read = await dynamoHistoryImportStore(table).readForImport(leadId);
+    const read = await dynamoHistoryImportStore(table).readForImport(leadId, { full: true });
     expect(read.events).toHaveLength(0);
     expect(read.erasedKeys.size).toBe(3);
+    expect(read.erased).toBe(true);
+  });
+});
+
+describe("npm run import, racing an erasure", () => {
+  const erase = () =>
+    eraseLead({ store: dynamoErasureStore(table), clock: () => new Date(), pseudonyms: testPseudonyms });
+  /** Everything left in the person's partition, by entity (the tombstone and erased events' records included). */
+  async function partition(leadId: string) {
+    const read = await dynamoHistoryImportStore(table).readForImport(leadId, { full: true });
+    return { lead: read.lead, events: read.events.length, erased: read.erased };
+  }
+
+  it("stores nothing of a new person erased between the existence check and the commit", async () => {
+    // Prepare: the erasure (by email: nothing is stored yet) lands after the check found no lead.
+    const email = "race.erased.new@example.com";
+    const leadId = leadIdOf(email);
+    const lines = historyOf(email, "race-erased-new");
+    const real = dynamoHistoryImportStore(table);
+    const erasures: string[] = [];
+    const racing: typeof real = {
+      ...real,
+      async commitImport(change, onCommitted) {
+        if (erasures.length === 0) erasures.push((await erase()({ idOrEmail: email, requestedBy: "local" })).erasedOn);
+        return real.commitImport(change, onCommitted);
+      },
+    };
+
+    // Act
+    const result = await importThrough(racing)({
+      leadId,
+      events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+
+    // Assess: the commit met the tombstone: no lead, no event, every event refused.
+    expect(erasures).toHaveLength(1);
+    expect(result).toMatchObject({ stored: 0, duplicates: 0, refused: 3 });
+    expect(await partition(leadId)).toEqual({ lead: undefined, events: 0, erased: true });
+  });
+
+  it("stores nothing of a stored person erased between the read and the commit", async () => {
+    // Prepare: two of the person's events imported; the erasure lands after the next import read them.
+    const email = "race.erased.stored@example.com";
+    const leadId = leadIdOf(email);
+    const lines = historyOf(email, "race-erased-stored");
+    await importThrough(dynamoHistoryImportStore(table))({
+      leadId,
+      events: lines.slice(0, 2).map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+    const real = dynamoHistoryImportStore(table);
+    let erased = false;
+    const racing: typeof real = {
+      ...real,
+      async commitImport(change, onCommitted) {
+        if (!erased) {
+          erased = true;
+          await erase()({ idOrEmail: email, requestedBy: "local" });
+        }
+        return real.commitImport(change, onCommitted);
+      },
+    };
+
+    // Act
+    const result = await importThrough(racing)({
+      leadId,
+      events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+
+    // Assess: the version check failed (the lead was deleted), and the retry's read saw the tombstone.
+    expect(erased).toBe(true);
+    expect(result).toMatchObject({ stored: 0, refused: 3 });
+    expect(await partition(leadId)).toEqual({ lead: undefined, events: 0, erased: true });
+  });
+
+  it("stores nothing of a new person erased between the transactions of a long history", async () => {
+    // Prepare: 250 events (three transactions); the erasure lands after the first committed.
+    const email = "race.erased.long@example.com";
+    const leadId = leadIdOf(email);
+    const lines: GenericPayload[] = Array.from({ length: 250 }, (_, index) => ({
+      type: "page.viewed",
+      eventId: `race-erased-long-${index}`,
+      occurredAt: daysAgo(10, index),
+      email,
+    }));
+    let transactions = 0;
+    const racingClient = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteItemsCommand && ++transactions === 2) {
+          await erase()({ idOrEmail: email, requestedBy: "local" });
+        }
+        return table.client.send(command as TransactWriteItemsCommand);
+      },
+    } as unknown as typeof table.client;
+
+    // Act
+    const result = await importThrough(dynamoHistoryImportStore({ client: racingClient, tableName: table.tableName }))({
+      leadId,
+      events: lines.map((line) => parseLine(JSON.stringify(line), new Date())),
+    });
+
+    // Assess: the erasure removed what the first transaction wrote; the next met the tombstone.
+    expect(transactions).toBe(2);
+    expect(result).toMatchObject({ stored: 0, refused: 250 });
+    expect(await partition(leadId)).toEqual({ lead: undefined, events: 0, erased: true });
   });
 });
 

@@ -231,6 +231,39 @@ describe("DELETE /leads/{id}: GDPR erasure", () => {
     await expect(record(leadEvent({ email: EMAIL }))).resolves.toMatchObject({ duplicate: false });
   });
 
+  it("refuses a new person erased between the consent check and the commit, and stores nothing", async () => {
+    // Prepare: the erasure (by email: nothing is stored yet) lands after the gate found no tombstone.
+    const email = "raced.erasure@private.example";
+    const leadId = leadIdOf(email);
+    let erased = false;
+    const racing: LeadStore = {
+      ...store,
+      async commit(change) {
+        if (!erased) {
+          erased = true;
+          await erase({ idOrEmail: email, requestedBy: "local" });
+        }
+        return store.commit(change);
+      },
+    };
+    const record = recordLeads({
+      store: racing,
+      engine: sweepEngine(),
+      clock: () => now,
+      erasures: consentGate(dynamoTombstones({ client, tableName })),
+    });
+
+    // Act
+    const recording = record(leadEvent({ email }));
+
+    // Assess: the commit met the tombstone; the gate, asked again, refused; nothing of the person stored.
+    await expect(recording).rejects.toBeInstanceOf(ConsentRequiredError);
+    expect(erased).toBe(true);
+    expect(await store.getLead(leadId)).toBeUndefined();
+    const partition = await query({ key: "pk", value: leadPk(leadId) });
+    expect(partition.map((item) => item.sk)).toEqual(["TOMBSTONE"]);
+  });
+
   it("records an erased person again when re-creation is not blocked", async () => {
     const email = "unblocked@private.example";
     const record = recordLeads({

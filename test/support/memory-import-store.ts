@@ -1,14 +1,18 @@
 import { DuplicateEventsError, type HistoryImportStore } from "#shared/application/ports/history-import";
-import { VersionConflictError } from "#shared/application/ports/lead-store";
+import { ErasedPersonError, VersionConflictError } from "#shared/application/ports/lead-store";
 import type { TombstoneReader } from "#shared/application/ports/tombstones";
 import type { memoryLeadStore } from "./memory-lead-store";
 
 /**
  * A HistoryImportStore over a memoryLeadStore's maps, for unit tests: one all-or-nothing write per
  * import (the DynamoDB store's transactions of ≤ 100 items are tested against DynamoDB Local).
- * `erased` holds the keys of erased events' records, per lead.
+ * `erased` holds the keys of erased events' records, per lead. With `tombstones`, a new lead's commit
+ * refuses an erased person, as the port says.
  */
-export function memoryImportStore(memory: ReturnType<typeof memoryLeadStore>) {
+export function memoryImportStore(
+  memory: ReturnType<typeof memoryLeadStore>,
+  tombstones?: ReturnType<typeof memoryTombstones>,
+) {
   const erased = new Map<string, Set<string>>();
   const store: HistoryImportStore = {
     async readForImport(leadId) {
@@ -20,6 +24,7 @@ export function memoryImportStore(memory: ReturnType<typeof memoryLeadStore>) {
     },
     async commitImport(change, onCommitted) {
       const { leadId } = change.lead;
+      if (change.expectedVersion === undefined && tombstones?.erased.has(leadId)) throw new ErasedPersonError("erased");
       const keys = memory.eventKeys.get(leadId) ?? new Set<string>();
       const taken = change.events.filter(({ key }) => keys.has(key) || erased.get(leadId)?.has(key));
       if (taken.length > 0) throw new DuplicateEventsError(taken.map(({ key }) => key));

@@ -19,8 +19,8 @@ function importThrough(store: HistoryImportStore, tombstones = memoryTombstones(
 
 function setup() {
   const memory = memoryLeadStore();
-  const imports = memoryImportStore(memory);
   const tombstones = memoryTombstones();
+  const imports = memoryImportStore(memory, tombstones);
   const importLead = importThrough(imports.store, tombstones);
   const importEvents = (events: readonly LeadEvent[]) =>
     Promise.all(
@@ -95,6 +95,26 @@ describe("importLeadHistory", () => {
     expect(result).toMatchObject({ stored: 0, duplicates: 0, refused: 3 });
     expect(memory.leads.has(leadIdOf("ada@example.com"))).toBe(false);
     expect(memory.events.has(leadIdOf("ada@example.com"))).toBe(false);
+  });
+
+  it("refuses every event of a new person erased between the read and the commit, and stores nothing", async () => {
+    // Prepare: the erasure lands just after the import's read.
+    const { memory, imports, tombstones } = setup();
+    const leadId = leadIdOf("ada@example.com");
+    const racing: HistoryImportStore = {
+      ...imports.store,
+      async readForImport(id, options) {
+        const read = await imports.store.readForImport(id, options);
+        tombstones.erased.add(id);
+        return read;
+      },
+    };
+    // Act
+    const result = await importThrough(racing, tombstones)({ leadId, events: history("ada@example.com") });
+    // Assess
+    expect(result).toMatchObject({ stored: 0, duplicates: 0, refused: 3 });
+    expect(memory.leads.has(leadId)).toBe(false);
+    expect(memory.events.has(leadId)).toBe(false);
   });
 
   it("records the moves quiet, by the import, at the time of the event that caused them", async () => {

@@ -75,4 +75,31 @@ describe("importTransactions", () => {
     expect(last?.items.at(-1)?.Delete?.Key?.pk?.S).toMatch(/^STALE#/);
     for (const middle of transactions.slice(1, -1)) expect(middle.leadIndex).toBeUndefined();
   });
+
+  it("checks that the person has no tombstone beside a new lead and in every transaction that checks no lead", () => {
+    for (const [events, expectedVersion] of [
+      [3, undefined],
+      [250, undefined],
+      [3, 3],
+      [250, 3],
+    ] as const) {
+      // Act
+      const transactions = importTransactions("t", { ...change(events, 1, false), expectedVersion });
+      // Assess
+      const context = `${events} events, expected version ${expectedVersion}`;
+      for (const [index, transaction] of transactions.entries()) {
+        const creates = index === 0 && expectedVersion === undefined;
+        const checked = creates || transaction.leadIndex === undefined;
+        const check =
+          transaction.tombstoneIndex === undefined ? undefined : transaction.items[transaction.tombstoneIndex];
+        expect(check?.ConditionCheck, context).toMatchObject(
+          checked ? { Key: { sk: { S: "TOMBSTONE" } }, ConditionExpression: "attribute_not_exists(pk)" } : {},
+        );
+        if (!checked) expect(transaction.tombstoneIndex, context).toBeUndefined();
+        const checks = transaction.items.filter((item) => item.ConditionCheck);
+        expect(checks, context).toHaveLength(checked ? 1 : 0);
+        expect(transaction.items.length, context).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
+      }
+    }
+  });
 });

@@ -10,7 +10,7 @@ import {
   type ImportChange,
   type KeyedEvent,
 } from "#shared/application/ports/history-import";
-import { VersionConflictError } from "#shared/application/ports/lead-store";
+import { ErasedPersonError, VersionConflictError } from "#shared/application/ports/lead-store";
 import type { Lead } from "#shared/domain/lead";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 import { batchGet } from "./batch";
@@ -32,6 +32,8 @@ export interface ImportTransaction {
   eventKeys: Map<number, string>;
   /** The index of the version-checked lead, when the transaction writes it. */
   leadIndex?: number;
+  /** The index of the check that the person has no tombstone: in a new lead's transaction, and in middle ones. */
+  tombstoneIndex?: number;
   lead?: Lead;
 }
 
@@ -43,6 +45,7 @@ export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tabl
   return {
     async readForImport(leadId, options) {
       if (!options?.full && !(await probe.occupied(leadId))) {
+        // No lead: a tombstone, if any, fails the new lead's commit (ErasedPersonError).
         return { lead: undefined, events: [], erasedKeys: new Set<string>(), erased: false };
       }
       // The whole partition in one Query: the lead, its events (and erased events' records) and the
@@ -96,15 +99,16 @@ export function dynamoHistoryImportStore(options: { client: DynamoDBClient; tabl
   }
 }
 
-/** Leads whose existence one BatchGetItem checks: their lead and tombstone keys, 100 in all. */
-const PROBE_LEADS = 50;
+/** Leads whose existence one BatchGetItem checks: its limit of 100 keys, a lead key each. */
+const PROBE_LEADS = 100;
 
 /**
- * Whether a lead's partition holds its lead or its tombstone, asked for several leads at once: one
- * strongly consistent BatchGetItem (unprocessed keys retried) instead of a Query per lead, which on a
- * fresh import finds nothing. Events stored without either (never written so: a lead's first
- * transaction writes the lead, an erasure its tombstone first) fail their `attribute_not_exists` at the
- * commit, and the import reads again in full.
+ * Whether a lead's partition holds its lead, asked for several leads at once: one strongly consistent
+ * BatchGetItem (unprocessed keys retried) instead of a Query per lead, which on a fresh import finds
+ * nothing. What else a partition without a lead may hold is met at the commit: events stored without it
+ * (an import stopped between transactions; an erasure's records) fail their `attribute_not_exists` and
+ * the import reads again in full; a tombstone fails the new lead's check on it (ErasedPersonError), which
+ * the commit needs in any case, since an erasure may land between this check and the commit.
  */
 function partitionProbe(client: DynamoDBClient, tableName: string) {
   const queue: { leadId: string; answer: (occupied: boolean) => void; failed: (error: unknown) => void }[] = [];
@@ -118,7 +122,7 @@ function partitionProbe(client: DynamoDBClient, tableName: string) {
 
   async function check(batch: typeof queue) {
     try {
-      const keys = batch.flatMap(({ leadId }) => [leadKey(leadId), tombstoneKey(leadId)]);
+      const keys = batch.map(({ leadId }) => leadKey(leadId));
       const found = new Set((await batchGet(client, tableName, keys, { consistent: true })).map(leadIdOfPk));
       for (const entry of batch) entry.answer(found.has(entry.leadId));
     } catch (error) {
@@ -140,17 +144,19 @@ function partitionProbe(client: DynamoDBClient, tableName: string) {
 type Reason = { Code?: string | undefined };
 
 /**
- * Why DynamoDB cancelled a lead's transaction, from the reasons for its items: duplicates (named), its
- * lead moved on, or another transaction on its items; undefined when none of its items failed.
+ * Why DynamoDB cancelled a lead's transaction, from the reasons for its items: the person was erased,
+ * duplicates (named), its lead moved on, or another transaction on its items; undefined when none of its
+ * items failed.
  */
 function refusalOf(transaction: ImportTransaction, reasons: readonly Reason[]): Error | undefined {
+  const failed = (index: number | undefined) =>
+    index !== undefined && reasons[index]?.Code === "ConditionalCheckFailed";
+  if (failed(transaction.tombstoneIndex)) return new ErasedPersonError("the person was erased during the import");
   const duplicates = [...transaction.eventKeys]
     .filter(([index]) => reasons[index]?.Code === "ConditionalCheckFailed")
     .map(([, key]) => key);
   if (duplicates.length > 0) return new DuplicateEventsError(duplicates);
-  const leadFailed =
-    transaction.leadIndex !== undefined && reasons[transaction.leadIndex]?.Code === "ConditionalCheckFailed";
-  if (leadFailed) return new VersionConflictError("lead changed since the import read it");
+  if (failed(transaction.leadIndex)) return new VersionConflictError("lead changed since the import read it");
   // Another transaction touched these items (a webhook on this lead): the same remedy.
   if (reasons.some((reason) => reason.Code === "TransactionConflict")) {
     return new VersionConflictError("concurrent transaction on this lead");
@@ -243,7 +249,11 @@ function transactionPacker(client: DynamoDBClient) {
 /**
  * The transactions of an import's change (see HistoryImportStore.commitImport): one when it fits,
  * otherwise a first one with the lead marked stale, middle ones of events, and a last one with the
- * transitions and the lead current one version later. Each event is written only if absent.
+ * transitions and the lead current one version later. Each event is written only if absent. A
+ * ConditionCheck that the person has no tombstone goes with a new lead, and with every middle
+ * transaction: those check no lead, and an erasure that emptied the partition meanwhile would otherwise
+ * see their events land after it (a lead's own transactions are version-checked, and an erasure deletes
+ * the lead, or finds what they wrote).
  */
 export function importTransactions(tableName: string, change: ImportChange): ImportTransaction[] {
   const { lead, events, transitions } = change;
@@ -251,6 +261,9 @@ export function importTransactions(tableName: string, change: ImportChange): Imp
   const leadPut = (written: Lead, expected: number | undefined): TransactWriteItem => ({
     Put: { TableName: tableName, Item: leadItem(written), ...leadPutCondition(expected) },
   });
+  const notErased: TransactWriteItem = {
+    ConditionCheck: { TableName: tableName, Key: tombstoneKey(lead.leadId), ConditionExpression: IS_ABSENT },
+  };
   const clearMarker: TransactWriteItem = { Delete: { TableName: tableName, Key: staleMarkerKey(lead.leadId) } };
   const withEvents = (transaction: ImportTransaction, chunk: readonly KeyedEvent[], version: number) => {
     for (const { event, key } of chunk) {
@@ -260,17 +273,26 @@ export function importTransactions(tableName: string, change: ImportChange): Imp
     }
     return transaction;
   };
-  const moves = transitions.map((transition) => put(transitionItem(transition)));
-  if (change.sqlReady) moves.push(put(sqlReadyItem(change.sqlReady)));
-
-  const single = 1 + events.length + moves.length + (change.clearStale ? 1 : 0);
-  if (single <= MAX_TRANSACTION_ITEMS) {
-    const only: ImportTransaction = {
-      items: [leadPut(lead, change.expectedVersion)],
+  /** A transaction opening with the lead (version-checked) and, for a new lead, the tombstone's check. */
+  const opening = (written: Lead): ImportTransaction => {
+    const transaction: ImportTransaction = {
+      items: [leadPut(written, change.expectedVersion)],
       eventKeys: new Map(),
       leadIndex: 0,
-      lead,
     };
+    if (change.expectedVersion === undefined) {
+      transaction.tombstoneIndex = transaction.items.length;
+      transaction.items.push(notErased);
+    }
+    return transaction;
+  };
+  const moves = transitions.map((transition) => put(transitionItem(transition)));
+  if (change.sqlReady) moves.push(put(sqlReadyItem(change.sqlReady)));
+  const checks = change.expectedVersion === undefined ? 1 : 0;
+
+  const single = 1 + checks + events.length + moves.length + (change.clearStale ? 1 : 0);
+  if (single <= MAX_TRANSACTION_ITEMS) {
+    const only: ImportTransaction = { ...opening(lead), lead };
     withEvents(only, events, lead.version);
     only.items.push(...moves);
     if (change.clearStale) only.items.push(clearMarker);
@@ -283,20 +305,18 @@ export function importTransactions(tableName: string, change: ImportChange): Imp
   }
   const provisional: Lead = { ...lead, stale: true };
   const current: Lead = { ...lead, version: lead.version + 1 };
-  const firstCount = MAX_TRANSACTION_ITEMS - 2;
+  const firstCount = MAX_TRANSACTION_ITEMS - 2 - checks;
   const rest = events.slice(firstCount);
   const lastCount = Math.min(rest.length, MAX_TRANSACTION_ITEMS - lastFixed);
   const middle = rest.slice(0, rest.length - lastCount);
 
-  const first: ImportTransaction = {
-    items: [leadPut(provisional, change.expectedVersion), put(staleMarkerItem(lead.leadId))],
-    eventKeys: new Map(),
-    leadIndex: 0,
-  };
+  const first = opening(provisional);
+  first.items.push(put(staleMarkerItem(lead.leadId)));
   const transactions = [withEvents(first, events.slice(0, firstCount), lead.version)];
-  for (let start = 0; start < middle.length; start += MAX_TRANSACTION_ITEMS) {
-    const chunk = middle.slice(start, start + MAX_TRANSACTION_ITEMS);
-    transactions.push(withEvents({ items: [], eventKeys: new Map() }, chunk, lead.version));
+  const middleCount = MAX_TRANSACTION_ITEMS - 1;
+  for (let start = 0; start < middle.length; start += middleCount) {
+    const chunk = middle.slice(start, start + middleCount);
+    transactions.push(withEvents({ items: [notErased], eventKeys: new Map(), tombstoneIndex: 0 }, chunk, lead.version));
   }
   const last: ImportTransaction = {
     items: [leadPut(current, lead.version)],

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   DuplicateEventError,
+  ErasedPersonError,
   type LeadChange,
   type LeadHistory,
   type LeadStore,
@@ -25,6 +26,7 @@ import { LEAD, leadItem, leadKey, leadPk, leadPutCondition, STAGE_SHARDS, toLead
 import { appliedOf, markerItem, markerKey } from "./entities/marker";
 import { sqlReadyItem } from "./entities/sql-ready";
 import { leadIdOfStaleMarker, staleMarkerItem, staleMarkerKey, stalePk } from "./entities/stale-marker";
+import { tombstoneKey } from "./entities/tombstone";
 import { TRANSITION_PREFIX, toTransition, transitionItem } from "./entities/transition";
 import { queryAll, queryPages, tablePartition } from "./query";
 
@@ -160,7 +162,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
     },
 
     async commit(change: LeadChange) {
-      const { items, eventIndex, markerIndex } = transactionItems(tableName, change);
+      const { items, eventIndex, markerIndex, tombstoneIndex } = transactionItems(tableName, change);
       try {
         const result = await client.send(new TransactWriteItemsCommand({ TransactItems: items, ...capacity }));
         onCapacity?.("commit", { write: consumedUnits(result.ConsumedCapacity) });
@@ -169,6 +171,7 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
         const reasons = error.CancellationReasons ?? [];
         const failed = (index: number | undefined) =>
           index !== undefined && reasons[index]?.Code === "ConditionalCheckFailed";
+        if (failed(tombstoneIndex)) throw new ErasedPersonError("the person was erased before the commit");
         if (failed(eventIndex) || failed(markerIndex)) throw new DuplicateEventError("already recorded");
         if (failed(0)) throw new VersionConflictError("lead changed since it was read");
         // TransactionConflict: another transaction touched these items; same remedy as a version conflict.
@@ -181,12 +184,22 @@ export function dynamoLeadStore(options: DynamoLeadStoreOptions): LeadStore {
   };
 }
 
-/** The transaction for a change: the lead first, then the event, transition, wait for review and marker. */
+/**
+ * The transaction for a change: the lead first, then the check that the person has no tombstone (when
+ * asked), the event, transition, wait for review and marker.
+ */
 function transactionItems(tableName: string, change: LeadChange) {
   const { lead } = change;
   const items: TransactWriteItem[] = [
     { Put: { TableName: tableName, Item: leadItem(lead), ...leadPutCondition(change.expectedVersion) } },
   ];
+  let tombstoneIndex: number | undefined;
+  if (change.unlessErased) {
+    tombstoneIndex = items.length;
+    items.push({
+      ConditionCheck: { TableName: tableName, Key: tombstoneKey(lead.leadId), ConditionExpression: IS_ABSENT },
+    });
+  }
   let eventIndex: number | undefined;
   if (change.event) {
     if (change.eventKey === undefined) throw new Error("an event is stored under its key: LeadChange.eventKey");
@@ -213,5 +226,5 @@ function transactionItems(tableName: string, change: LeadChange) {
         : { Delete: { TableName: tableName, Key: staleMarkerKey(lead.leadId) } },
     );
   }
-  return { items, eventIndex, markerIndex };
+  return { items, eventIndex, markerIndex, tombstoneIndex };
 }

@@ -14,7 +14,9 @@ export interface ImportHistory {
   erasedKeys: ReadonlySet<string>;
   /**
    * Whether the person was erased (their tombstone), when the read could see it (the same Query as the
-   * rest of the partition); undefined when the store doesn't say, and the import asks its tombstones.
+   * rest of the partition); false also when the store checked only that the partition holds no lead,
+   * since the commit of a new lead refuses an erased person anyway (ErasedPersonError); undefined when
+   * the store doesn't say, and the import asks its tombstones.
    */
   erased?: boolean;
 }
@@ -43,9 +45,9 @@ export interface ImportChange {
 export interface HistoryImportStore {
   /**
    * The lead, every event of its partition and whether the person was erased, read consistently. Unless
-   * `full`, the store may first check, with other leads' reads, whether the partition holds a lead or a
-   * tombstone, and answer an empty history when it holds neither (a fresh import reads nothing more):
-   * anything else left there is met by the commit's conditions, and the import then reads in full.
+   * `full`, the store may first check, with other leads' reads, whether the partition holds a lead, and
+   * answer an empty history when it doesn't (a fresh import reads nothing more): anything else left there
+   * is met by the commit's conditions (events: the import reads in full; a tombstone: it refuses them).
    */
   readForImport(leadId: string, options?: { full?: boolean }): Promise<ImportHistory>;
   /**
@@ -56,6 +58,9 @@ export interface HistoryImportStore {
    * between them leaves a stale lead with a part of its events: the stale-lead worker replays it, and
    * rerunning the import finishes it. `onCommitted` hears the keys of each transaction's events as it
    * commits (so a retry after a later one failed knows them for its own). Returns the lead as written last.
+   * A new lead (`expectedVersion` undefined) is written only while the person has no tombstone, checked
+   * in the transaction that writes it: an erasure landing between the import's read and its commit makes
+   * it throw ErasedPersonError, nothing written.
    * Throws DuplicateEventsError naming the events already stored (the transaction that met them wrote
    * nothing), VersionConflictError when the lead moved on since it was read.
    */

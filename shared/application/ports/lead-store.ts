@@ -29,6 +29,12 @@ export interface LeadChange {
   marker?: { key: string; ttlSeconds: number };
   /** mark: the lead is stale (listed for the stale-lead worker); clear: it was, and is current again. */
   stale?: "mark" | "clear";
+  /**
+   * Writes the change only while the person has no tombstone, checked in the same atomic write (a new
+   * lead whose event gives no consent, when erased people are refused): an erasure landing between the
+   * write path's check and this commit makes it throw ErasedPersonError, nothing written.
+   */
+  unlessErased?: boolean;
 }
 
 /** Events of one lead, read in pages; `complete` is false when the limit stopped the read first. */
@@ -84,6 +90,10 @@ export interface LeadStore {
 /** The lead was written by someone else since it was read. */
 export class VersionConflictError extends Error {
   override readonly name = "VersionConflictError";
+}
+/** The person was erased between a writer's check and its commit of their new lead: nothing was written. */
+export class ErasedPersonError extends Error {
+  override readonly name = "ErasedPersonError";
 }
 /** The event (or idempotency marker) is already stored. */
 export class DuplicateEventError extends Error {
