@@ -81,7 +81,7 @@ export async function recoveryContext(args: string[], extra: Record<string, { ty
     bus: eventBridgePublisher({ client: eventBridge, busArn: outputs.busArn }),
     archive: eventBridgeArchive({ client: eventBridge, archiveArn: outputs.archiveArn, busArn: outputs.busArn }),
     queues: (urls: string[]) => urls.map((queueUrl) => sqsDeadLetterQueue({ client: sqs, queueUrl })),
-    transitions: () => dynamoTransitionRange({ client: new DynamoDBClient({}), tableName: outputs.tableName }),
+    recorded: () => dynamoTransitionRange({ client: new DynamoDBClient({}), tableName: outputs.tableName }),
     /** The model the deployed functions were built from: the local model file (deploy from the same tree). */
     channelsFor: () => loadCompiledEngine(compileModelFile().compiled).channelsFor,
   };
@@ -95,12 +95,12 @@ export function redriveReport(results: readonly QueueRedrive[], dryRun: boolean)
   });
 }
 
-/** One line per failed batch: its range and the transitions republished from it. */
+/** One line per failed batch: its range and the transitions and waits republished from it. */
 export function republishReport(results: readonly PipeRepublish[], dryRun: boolean): string[] {
   return results.flatMap((result) => [
     ...result.batches.map(
       (batch) =>
-        `${result.queue}: ${batch.from} … ${batch.to}: ${batch.transitions} transition(s) ${dryRun ? "would be republished" : "republished"}`,
+        `${result.queue}: ${batch.from} … ${batch.to}: ${batch.transitions} transition(s) and ${batch.waits} wait(s) for review ${dryRun ? "would be republished" : "republished"}`,
     ),
     ...(result.left > 0 ? [`${result.queue}: ${result.left} message(s) left (not a stream batch)`] : []),
     ...(result.batches.length === 0 && result.left === 0 ? [`${result.queue}: empty`] : []),

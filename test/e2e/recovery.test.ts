@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dynamoTransitionRange } from "#shared/adapters/dynamodb/transition-range";
 import { redriveDeadLetters } from "#shared/application/recovery/redrive";
 import { replayArchive } from "#shared/application/recovery/replay";
-import { republishPipeDeadLetters, republishTransitions } from "#shared/application/recovery/republish";
+import { republishPipeDeadLetters, republishRange } from "#shared/application/recovery/republish";
 import { isPipeDeadLetter, localArchive, localBusPublisher, localDeadLetterQueue } from "#shared/local/recovery";
 import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { compileModelFile } from "#shared/runtime/scoring-model";
@@ -31,11 +31,11 @@ const notifierLetters = async () =>
 function recovery() {
   const bus = localBusPublisher(running.ripen.bus);
   const deps = {
-    transitions: dynamoTransitionRange({ client: running.table.client, tableName: running.table.tableName }),
+    recorded: dynamoTransitionRange({ client: running.table.client, tableName: running.table.tableName }),
     channelsFor: loadCompiledEngine(compileModelFile().compiled).channelsFor,
     bus,
   };
-  const republish = republishTransitions(deps);
+  const republish = republishRange(deps);
   return {
     redrive: redriveDeadLetters({
       queues: [localDeadLetterQueue(running.ripen.deadLetters, "rules", (entry) => !isPipeDeadLetter(entry))],

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseDocument } from "yaml";
+import { dynamoTransitionRange } from "#shared/adapters/dynamodb/transition-range";
 import type { FunnelView } from "#shared/application/funnel";
+import type { BusEntry } from "#shared/application/recovery/ports";
+import { republishRange } from "#shared/application/recovery/republish";
+import { localBusPublisher } from "#shared/local/recovery";
+import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
+import { compileModelFile } from "#shared/runtime/scoring-model";
 import type { AlertStub } from "../support/alert-stubs";
 import { type AlertingRipen, startAlertingRipen } from "../support/alerting-ripen";
 import { genericPayload } from "../support/generic";
@@ -147,5 +153,51 @@ describe("the sql-ready alert (stages.sqlReview)", () => {
     const decidedAt = qualified.transitions.at(-1)?.at ?? "";
     const hours = Math.round(((Date.parse(decidedAt) - Date.parse(since)) / 3_600_000) * 100) / 100;
     expect(funnel.review).toEqual({ waited: 1, qualified: 1, disqualified: 0, undecided: 0, medianHours: hours });
+  }, 60_000);
+
+  it("is rebuilt from the table by npm run republish, and a repeat asks the owner nothing more", async () => {
+    // Prepare: a lead that waits for review, its alert delivered.
+    const email = "rae.republish@example.com";
+    const started = new Date(Date.now() - 1000).toISOString();
+    const base = { email, name: "Rae Republish", occurredAt: new Date().toISOString() };
+    await send(
+      genericPayload({
+        ...base,
+        eventId: "rae-form",
+        type: "form.submitted",
+        answers: { budget: "30k", timeline: "this quarter" },
+      }),
+    );
+    const { leadId } = await send(genericPayload({ ...base, eventId: "rae-demo", type: "demo.completed" }));
+    const askingRae = () =>
+      running.slack.delivered().filter((request) => request.body.includes("qualify or disqualify: Rae Republish"));
+    await vi.waitFor(() => expect(askingRae()).toHaveLength(1), { timeout: 30_000, interval: 200 });
+    const put: BusEntry[] = [];
+    const bus = localBusPublisher(running.ripen.bus);
+    const republish = republishRange({
+      recorded: dynamoTransitionRange({ client: running.table.client, tableName: running.table.tableName }),
+      channelsFor: loadCompiledEngine(compileModelFile(join(modelDir, "ripen.model.yaml")).compiled).channelsFor,
+      bus: {
+        put: async (entries) => {
+          put.push(...entries);
+          await bus.put(entries);
+        },
+      },
+    });
+
+    // Act: the range republished, as for a Pipe's failed batch.
+    const found = await republish({ from: started, to: new Date().toISOString(), dryRun: false });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // Assess: the wait went back on the bus to the owner's channels; the ledger kept the alert to one.
+    expect(found.waits).toBeGreaterThanOrEqual(1);
+    const rebuilt = put.filter((entry) => entry.detailType === "Lead SQL Ready");
+    expect(rebuilt.map((entry) => entry.detail)).toContainEqual(
+      expect.objectContaining({
+        channels: ["slack", "email"],
+        data: expect.objectContaining({ lead: expect.objectContaining({ leadId }) }),
+      }),
+    );
+    expect(askingRae()).toHaveLength(1);
   }, 60_000);
 });

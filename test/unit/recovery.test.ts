@@ -3,7 +3,11 @@ import { readDeadLetter } from "#shared/application/recovery/dead-letter-content
 import type { BusEntry, DeadLetterQueue, DeadMessage } from "#shared/application/recovery/ports";
 import { redriveDeadLetters } from "#shared/application/recovery/redrive";
 import { replayRange } from "#shared/application/recovery/replay";
+import { republishRange } from "#shared/application/recovery/republish";
 import { recoveryOutputs } from "#shared/cli/recovery";
+import type { SqlReadyRequest } from "#shared/domain/lead";
+import type { Channel } from "#shared/domain/model/notifications";
+import { transitionFixture } from "./leads/fixtures";
 
 const event = { version: "0", source: "ripen", "detail-type": "Lead Stage Changed", detail: { data: { to: "sql" } } };
 
@@ -111,5 +115,67 @@ describe("recoveryOutputs", () => {
 
   it("names the fix when the outputs are not there", () => {
     expect(() => recoveryOutputs(outputs("-dev"))).toThrow("--outputs-file cdk-outputs.json");
+  });
+});
+
+describe("republishRange", () => {
+  const wait = (leadId: string, quiet = false): SqlReadyRequest => ({
+    requestId: `sr_${leadId}`,
+    leadId,
+    since: "2026-11-24T10:01:00.000Z",
+    stage: "mql",
+    ruleId: "sql-demo",
+    reason: "Completed a demo",
+    modelVersion: "test-1",
+    score: 80,
+    reasons: [],
+    bant: {},
+    lead: { email: `${leadId}@people.example`, domain: "people.example" },
+    ...(quiet && { quiet: true }),
+  });
+  const recorded = {
+    between: async () => ({
+      transitions: [transitionFixture({ leadId: "ld_moved", from: "lead", to: "mql", at: "2026-11-24T10:00:00.000Z" })],
+      waits: [wait("ld_waiting"), wait("ld_imported", true)],
+    }),
+  };
+  // The model sends moves to sql to the owner's Slack and email and to marketing; other moves to marketing.
+  const channelsFor = ({ to }: { to: string }): Channel[] =>
+    to === "sql" ? ["slack", "email", "marketing"] : ["marketing"];
+
+  it("puts back each transition and each wait for review of the range, as the Pipes would have", async () => {
+    // Prepare
+    const put: BusEntry[] = [];
+    const republish = republishRange({
+      recorded,
+      channelsFor,
+      bus: { put: async (entries) => void put.push(...entries) },
+    });
+
+    // Act
+    const found = await republish({ from: "2026-11-24T10:00:00Z", to: "2026-11-24T10:05:00Z", dryRun: false });
+
+    // Assess: a wait goes to the owner's channels of a move to sql; a quiet one (an import's) to none.
+    expect(found).toEqual({ transitions: 1, waits: 2 });
+    expect(put.map((entry) => [entry.detailType, (entry.detail as { channels: string[] }).channels])).toEqual([
+      ["Lead Stage Changed", ["marketing"]],
+      ["Lead SQL Ready", ["slack", "email"]],
+      ["Lead SQL Ready", []],
+    ]);
+    expect(put[1]?.detail).toMatchObject({ metadata: { requestId: "sr_ld_waiting" }, data: { stage: "mql" } });
+  });
+
+  it("only counts on a dry run", async () => {
+    const put: BusEntry[] = [];
+    const republish = republishRange({
+      recorded,
+      channelsFor,
+      bus: { put: async (entries) => void put.push(...entries) },
+    });
+
+    const found = await republish({ from: "2026-11-24T10:00:00Z", to: "2026-11-24T10:05:00Z", dryRun: true });
+
+    expect(found).toEqual({ transitions: 1, waits: 2 });
+    expect(put).toEqual([]);
   });
 });

@@ -1,19 +1,21 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { daysBetween } from "#shared/application/funnel";
-import type { TransitionRange } from "#shared/application/recovery/republish";
+import type { RecordedRange } from "#shared/application/recovery/republish";
 import { batchGet } from "./batch";
 import { entityOf } from "./entities/item";
+import { SQL_READY, toSqlReadyRequest } from "./entities/sql-ready";
 import { TRANSITION, TRANSITIONS_BY_DAY, toTransition, transitionDayPk } from "./entities/transition";
 import { queryAll } from "./query";
 import { TABLE } from "./table-definition";
 
 /**
- * The transitions of [from, to] from the day index: one Query per UTC day on the index's sort key (`<at>#<id>`),
- * then the items themselves (the index projects only what the funnel reads). Erased people's stubs are
- * left out: there is nothing to publish about them.
+ * The transitions and the waits for review of [from, to] from the day index: one Query per UTC day on the
+ * index's sort key (`<at>#<id>`; a wait is indexed at its start), then the items themselves (the index
+ * projects only what the funnel reads). Erased people's stubs are left out: there is nothing to publish
+ * about them.
  */
-export function dynamoTransitionRange(options: { client: DynamoDBClient; tableName: string }): TransitionRange {
+export function dynamoTransitionRange(options: { client: DynamoDBClient; tableName: string }): RecordedRange {
   const { client, tableName } = options;
   return {
     async between(from, to) {
@@ -36,10 +38,15 @@ export function dynamoTransitionRange(options: { client: DynamoDBClient; tableNa
         keys.push(...items);
       }
       const items = await batchGet(client, tableName, keys);
-      return items
+      const transitions = items
         .filter((item) => entityOf(item) === TRANSITION)
         .map(toTransition)
         .sort((a, b) => a.at.localeCompare(b.at));
+      const waits = items
+        .filter((item) => entityOf(item) === SQL_READY)
+        .flatMap((item) => toSqlReadyRequest(item) ?? [])
+        .sort((a, b) => a.since.localeCompare(b.since));
+      return { transitions, waits };
     },
   };
 }
