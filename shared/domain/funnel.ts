@@ -184,7 +184,11 @@ const QUALIFIED: ReadonlySet<string> = new Set(["sql", "sqo"]);
 /** The waits' outcomes from each lead's moves in the range (sorted by time: funnelReport sorts them). */
 function reviewWaits(waits: readonly FunnelWait[], movesByLead: ReadonlyMap<string, FunnelTransition[]>): ReviewWaits {
   const startsByLead = new Map<string, string[]>();
-  for (const wait of waits) startsByLead.set(wait.leadId, [...(startsByLead.get(wait.leadId) ?? []), wait.since]);
+  for (const wait of waits) {
+    const starts = startsByLead.get(wait.leadId);
+    if (starts) starts.push(wait.since);
+    else startsByLead.set(wait.leadId, [wait.since]);
+  }
   const counts = { qualified: 0, disqualified: 0 };
   const hours: number[] = [];
   for (const [leadId, starts] of startsByLead) {

@@ -58,22 +58,35 @@ function parseDetail<Schema extends z.ZodMiniType>(schema: Schema, detail: unkno
   });
 }
 
-export function alertFromStageChange(detail: LeadStageChangedDetail): Alert {
-  const { data, metadata } = detail;
+/** What every alert says of its lead, as each event's data carries it: who, score, reasons, BANT, owner. */
+function aboutLead(data: {
+  lead: Alert["lead"] & { leadId: string };
+  score: number;
+  reasons: Alert["reasons"];
+  bant: Alert["bant"];
+  owner?: Alert["owner"];
+}) {
   const { leadId, ...lead } = data.lead;
   return {
-    kind: "stage_changed",
-    alertId: metadata.transitionId,
     leadId,
-    transitionId: metadata.transitionId,
     lead,
-    stage: data.to,
-    from: data.from,
     score: data.score,
-    reason: data.reason,
     reasons: data.reasons,
     bant: data.bant,
     ...(data.owner && { owner: data.owner }),
+  };
+}
+
+export function alertFromStageChange(detail: LeadStageChangedDetail): Alert {
+  const { data, metadata } = detail;
+  return {
+    kind: "stage_changed",
+    alertId: metadata.transitionId,
+    transitionId: metadata.transitionId,
+    ...aboutLead(data),
+    stage: data.to,
+    from: data.from,
+    reason: data.reason,
     occurredAt: metadata.occurredAt,
     ...(data.eventId !== undefined && { source: sourceOf(data.eventId) }),
     ...(data.campaign !== undefined && { campaign: data.campaign }),
@@ -83,19 +96,13 @@ export function alertFromStageChange(detail: LeadStageChangedDetail): Alert {
 
 export function alertFromSlaBreach(detail: LeadSlaBreachedDetail): Alert {
   const { data, metadata } = detail;
-  const { leadId, ...lead } = data.lead;
   return {
     kind: "sla_breached",
     alertId: metadata.breachId,
-    leadId,
     ...(data.transitionId !== undefined && { transitionId: data.transitionId }),
-    lead,
+    ...aboutLead(data),
     stage: data.stage,
-    score: data.score,
     reason: data.label,
-    reasons: data.reasons,
-    bant: data.bant,
-    ...(data.owner && { owner: data.owner }),
     occurredAt: metadata.occurredAt,
     channels: data.notify,
     sla: { ruleId: data.ruleId, dueAt: data.dueAt, hoursOverdue: data.hoursOverdue },
@@ -104,18 +111,12 @@ export function alertFromSlaBreach(detail: LeadSlaBreachedDetail): Alert {
 
 export function alertFromSqlReady(detail: LeadSqlReadyDetail): Alert {
   const { data, metadata } = detail;
-  const { leadId, ...lead } = data.lead;
   return {
     kind: "sql_ready",
     alertId: metadata.requestId,
-    leadId,
-    lead,
+    ...aboutLead(data),
     stage: data.stage,
-    score: data.score,
     reason: data.reason,
-    reasons: data.reasons,
-    bant: data.bant,
-    ...(data.owner && { owner: data.owner }),
     occurredAt: metadata.occurredAt,
     ...(data.eventId !== undefined && { source: sourceOf(data.eventId) }),
     channels: detail.channels,
