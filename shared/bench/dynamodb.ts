@@ -50,7 +50,8 @@ const READS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "TransactGetI
 /**
  * Asks DynamoDB for the capacity of every request the client sends (ReturnConsumedCapacity INDEXES,
  * which also gives the table/index split) and keeps it. Adapters that ask for TOTAL get INDEXES
- * instead; their own totals are unchanged.
+ * instead; their own totals are unchanged. Call it before the client's first request: a client
+ * resolves each command's middleware once (RESOLVE_MIDDLEWARE_ONCE).
  */
 export function recordCapacity(client: DynamoDBClient): { take(): ConsumedUnits[] } {
   let consumed: ConsumedUnits[] = [];

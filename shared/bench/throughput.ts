@@ -169,8 +169,8 @@ function merge(runs: readonly LoadResult[]): LoadResult {
 /** The transactions Ripen commits for each step of one lead's journey, recorded to be replayed by the floor. */
 async function journeyTemplates(endpoint: string, tableName: string): Promise<LoadConfig["templates"]> {
   const client = localDynamoDbClient(endpoint);
-  await ensureTable(client, tableName);
   const steps: string[] = [];
+  // Added before the client's first request: a client resolves each command's middleware once.
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as Partial<TransactWriteItemsCommandInput>;
@@ -179,6 +179,7 @@ async function journeyTemplates(endpoint: string, tableName: string): Promise<Lo
     },
     { step: "initialize", name: "benchTemplates" },
   );
+  await ensureTable(client, tableName);
   const ingest = benchIngest({ client, tableName });
   const lead = benchLead(`template-${Date.now().toString(36)}`, 0);
   const occurredAt = new Date(Date.now() - 60_000);

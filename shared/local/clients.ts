@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { withoutSdkLogging } from "#shared/runtime/aws-clients";
+import { RESOLVE_MIDDLEWARE_ONCE, withoutSdkLogging } from "#shared/runtime/aws-clients";
 
 /**
  * SDK configuration for a local or other non-AWS DynamoDB endpoint. DynamoDB Local runs with
@@ -11,6 +11,7 @@ export function localClientConfig(endpoint: string) {
   return {
     endpoint,
     region: process.env.AWS_REGION ?? "us-east-1",
+    ...RESOLVE_MIDDLEWARE_ONCE,
     credentials:
       AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY
         ? {
