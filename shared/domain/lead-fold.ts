@@ -4,6 +4,7 @@ import { instantMs } from "./instant";
 import {
   emailDomain,
   type Lead,
+  type LeadContact,
   type Owner,
   type RuleHit,
   type SqlReadyRequest,
@@ -319,8 +320,8 @@ export function transitionFor(
 }
 
 /** Who the lead is, as a transition and a wait for review carry it to the alert. */
-function contactOf(lead: Lead): Transition["lead"] {
-  const contact: Transition["lead"] = { email: lead.email, domain: lead.domain };
+function contactOf(lead: Lead): LeadContact {
+  const contact: LeadContact = { email: lead.email, domain: lead.domain };
   if (lead.name !== undefined) contact.name = lead.name;
   if (lead.company !== undefined) contact.company = lead.company;
   return contact;

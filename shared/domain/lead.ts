@@ -169,8 +169,36 @@ export interface Actor {
   id: string;
 }
 
+/** Who the lead is, as an alert names them. */
+export interface LeadContact {
+  name?: string;
+  email: string;
+  company?: string;
+  domain: string;
+}
+
+/** What a stage change and a wait for review both carry to their alert: the lead as it stood then. */
+export interface LeadAtMoment {
+  modelVersion: string;
+  score: number;
+  /** Top reasons from the explanation at that moment. */
+  reasons: RuleHit[];
+  bant: Bant;
+  /** The lead's owner, or the rep the model routes it to. */
+  owner?: Owner;
+  lead: LeadContact;
+  /** The event that caused it, when one did. */
+  eventId?: string;
+  /**
+   * Recorded and published (the funnel counts it) but alerting no one: an import's, a sweep's catching up
+   * on history, or a rescore's made without `--notify` (a new model applied to every lead would otherwise
+   * alert every rep about every lead it moved, at once).
+   */
+  quiet?: boolean;
+}
+
 /** A change of stage, stored beside the lead; drives alerts, the audit trail and the funnel. */
-export interface Transition {
+export interface Transition extends LeadAtMoment {
   transitionId: string;
   leadId: string;
   from: Stage | null;
@@ -178,23 +206,9 @@ export interface Transition {
   at: string;
   reason: string;
   actor: Actor;
-  modelVersion: string;
-  score: number;
-  /** Top reasons from the explanation at the time of the move. */
-  reasons: RuleHit[];
-  bant: Bant;
-  owner?: Owner;
-  lead: { name?: string; email: string; company?: string; domain: string };
-  /** The event that caused the move, when one did. */
-  eventId?: string;
   /** The lead's first-touch attribution, so the funnel groups every move of a lead under one source. */
   source?: string;
   campaign?: string;
-  /**
-   * Recorded and published, but alerting no one: a move a rescore made without `--notify` (a new model
-   * applied to every lead would otherwise alert every rep about every lead it moved, at once).
-   */
-  quiet?: boolean;
 }
 
 /**
@@ -202,7 +216,7 @@ export interface Transition {
  * Stored beside the lead with the write that started the wait, once per wait (its `since`); it leaves
  * through the stream as `Lead SQL Ready`, and the funnel counts waits by it.
  */
-export interface SqlReadyRequest {
+export interface SqlReadyRequest extends LeadAtMoment {
   /** Deterministic per lead and wait (sqlReadyId), so writing it again never makes a second one. */
   requestId: string;
   leadId: string;
@@ -212,14 +226,4 @@ export interface SqlReadyRequest {
   stage: Stage;
   ruleId: string;
   reason: string;
-  modelVersion: string;
-  score: number;
-  reasons: RuleHit[];
-  bant: Bant;
-  /** The lead's owner, or the rep the model routes it to. */
-  owner?: Owner;
-  lead: { name?: string; email: string; company?: string; domain: string };
-  eventId?: string;
-  /** Recorded (the funnel counts the wait) but alerting no one: an import's or a quiet rescore's. */
-  quiet?: boolean;
 }
