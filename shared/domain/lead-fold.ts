@@ -269,9 +269,47 @@ function laterOf(a: string, b: string): string {
   return a;
 }
 
-/** Deterministic per lead version, so a retried write can never produce two transitions. */
+/**
+ * Deterministic per lead version, so a retried write can never produce two transitions, and different
+ * for every version of a lead: each of its three 32-bit lanes is a bijection of the version once the
+ * lead's id is mixed in. A fast hash, not a cryptographic one: nothing relies on a transition id being
+ * unguessable (a Slack button that carries one is signed by Slack), and every fold that moves a lead
+ * makes one, where sha256 through node:crypto cost about half a microsecond (a replay's lead moves
+ * from nothing at its first fold).
+ */
 export function transitionId(leadId: string, version: number): string {
-  return `tr_${sha256Hex(`${leadId}:${version}`).slice(0, 24)}`;
+  let a = 0x1e3779b9;
+  let b = 0x05ebca6b;
+  let c = 0x42b2ae35;
+  for (let index = 0; index < leadId.length; index++) {
+    const unit = leadId.charCodeAt(index);
+    a = Math.imul(a ^ unit, 0x5bd1e995);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ unit, 0x27d4eb2f);
+    b ^= b >>> 13;
+    c = Math.imul(c ^ unit, 0x165667b1);
+    c ^= c >>> 16;
+  }
+  // The version last: a xor, an odd multiplier and the finalizer are each a bijection of 32 bits.
+  return `tr_${hex8(finalized(a ^ version))}${hex8(finalized(b ^ version))}${hex8(finalized(c ^ version))}`;
+}
+
+/** murmur3's 32-bit finalizer after one more odd multiplier: every input bit moves every output bit. */
+function finalized(lane: number): number {
+  let hash = Math.imul(lane, 0xcc9e2d51);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
+
+/** Each byte's two lowercase hex digits. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Eight lowercase hex digits (Number#toString(16) of a lane above 2^31 takes the slow path of a double). */
+function hex8(lane: number): string {
+  return `${BYTE_HEX[lane >>> 24]}${BYTE_HEX[(lane >>> 16) & 255]}${BYTE_HEX[(lane >>> 8) & 255]}${BYTE_HEX[lane & 255]}`;
 }
 
 /** Node's one-shot hash where it has one (20.12 and later): a lead that moves hashes once per move. */

@@ -16,6 +16,26 @@ describe("the shapes of ids that come back from outside", () => {
     );
   });
 
+  it("gives every version of a lead its own transition id, the same one each time it is asked", () => {
+    const leadId = leadIdOf("ada@example.com");
+    const ids = new Set<string>();
+    for (let version = 0; version < 20_000; version++) ids.add(transitionId(leadId, version));
+    expect(ids.size).toBe(20_000);
+    expect(transitionId(leadId, 7)).toBe(transitionId(`${leadId}`, 7));
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.nat(), fc.nat(), (email, first, second) => {
+        const id = leadIdOf(email);
+        expect(transitionId(id, first) === transitionId(id, second)).toBe(first === second);
+      }),
+    );
+  });
+
+  it("spreads transition ids over leads without collisions among 100,000 of them", () => {
+    const ids = new Set<string>();
+    for (let lead = 0; lead < 100_000; lead++) ids.add(transitionId(leadIdOf(`person${lead}@example.com`), 1));
+    expect(ids.size).toBe(100_000);
+  });
+
   it("takes a lead id, or an email in any case, up to 254 characters", () => {
     const leadId = leadIdOf("ada@example.com");
     expect(LeadIdOrEmail.parse(leadId)).toBe(leadId);
