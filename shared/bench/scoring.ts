@@ -18,9 +18,10 @@ const ROUNDS_MODULE = fileURLToPath(new URL("./scoring-rounds.ts", import.meta.u
  * bundled as the stack bundles a function (esbuild, minified, ESM, platform node, target node22; no
  * tsx, whose keep-names helper a Lambda never runs) and the engine read from the compiled model, as a
  * function's init reads it. A process of its own, started with the functions' NODE_OPTIONS (the young
- * generation's size among them), loads that bundle and does all the work on its main thread. 20,000 synthetic leads of 10 events of mixed kinds are generated before the
- * clock starts; each path then scores all of them once untimed (to warm up) and in 5 timed rounds, the
- * paths taking turns, so a burst of load on this shared machine slows a round of each, not one path.
+ * generation's size among them), loads that bundle and does all the work on its main thread. 20,000
+ * synthetic leads of 10 events of mixed kinds are generated before the clock starts; each path then
+ * scores all of them once untimed (to warm up) and in 5 timed rounds, the paths taking turns, so a burst
+ * of load on this shared machine slows a round of each, not one path.
  */
 export async function benchScoring(log: (line: string) => void): Promise<ScoringResult> {
   const directory = await mkdtemp(join(tmpdir(), "ripen-bench-scoring-"));
