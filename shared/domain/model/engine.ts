@@ -219,12 +219,15 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     // The replay owns this snapshot: every event is folded into it in place.
     const snapshot = empty();
     if (isOutOfFunnel(stage)) snapshot.since = emptyScope();
+    let previousAt = Number.NaN;
     let previousId: string | undefined;
     const ordered = readInOrder(events);
     for (let position = 0; position < ordered.length; position++) {
       const event = ordered[position] as FoldEvent;
-      // Redelivered copies sort next to each other; only the first counts.
-      if (event.id === previousId) continue;
+      // Redelivered copies (one event, its id and its time) sort next to each other; only the first counts.
+      // The times are compared first: they are at hand, where comparing two ids reads both from memory.
+      if (event.at === previousAt && event.id === previousId) continue;
+      previousAt = event.at;
       previousId = event.id;
       // In time order every event is placed exactly.
       foldInto(snapshot, event, stageEnteredMs, false);

@@ -98,14 +98,16 @@ export function createOracle(model: ScoringModel): OracleEngine {
     let name = subject.name;
     let company = subject.company;
     let previousId: string | undefined;
+    let previousAt: string | undefined;
     let lastEventAt = "";
 
     for (let step = 0; step < count; step++) {
       const position = order ? (order[step] as number) : step;
       const event = input[position] as StoredEvent;
-      // Redelivered copies sort next to each other; only the first counts.
-      if (event.eventId === previousId) continue;
+      // Redelivered copies (one event: its id and its time) sort next to each other; only the first counts.
+      if (event.eventId === previousId && event.occurredAt === previousAt) continue;
       previousId = event.eventId;
+      previousAt = event.occurredAt;
       const at = times[position] as number;
       lastEventMs = at;
       lastEventAt = event.occurredAt;
