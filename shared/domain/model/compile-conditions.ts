@@ -91,7 +91,12 @@ export const MEMO_TEXT_LENGTH = 256;
  */
 export function memoized(test: (text: string) => boolean): (text: string) => boolean {
   const known = new Map<string, boolean>();
+  // The last text and its answer, before the Map: a lead's evaluations ask about the same string again
+  // and again (its job title at every webhook), and comparing it costs less than hashing it.
+  let lastText: string | undefined;
+  let lastResult = false;
   return (text) => {
+    if (text === lastText) return lastResult;
     if (text.length > MEMO_TEXT_LENGTH) return test(text);
     let result = known.get(text);
     if (result === undefined) {
@@ -99,6 +104,8 @@ export function memoized(test: (text: string) => boolean): (text: string) => boo
       result = test(text);
       known.set(text, result);
     }
+    lastText = text;
+    lastResult = result;
     return result;
   };
 }
