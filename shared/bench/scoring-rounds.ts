@@ -63,10 +63,13 @@ function measure(compiledModel: string, log: (line: string) => void): Omit<Scori
   const leads = syntheticLeads(mulberry32(2026), LEADS, now);
   const decoded = leads.map(({ page }) => readPage(page));
   const eventCount = LEADS * EVENTS_PER_LEAD;
+  const replayAll = (pages: readonly ReadPage[]) => {
+    for (const { leadId, events } of pages) foldLead({ engine, leadId, current: undefined, history: events, now });
+  };
   const paths = {
     replay: (clock: Stopwatch) => {
       clock.start();
-      for (const { leadId, events } of decoded) foldLead({ engine, leadId, current: undefined, history: events, now });
+      replayAll(decoded);
       clock.stop();
     },
     replayJustDecoded: (clock: Stopwatch) => {
@@ -75,7 +78,7 @@ function measure(compiledModel: string, log: (line: string) => void): Omit<Scori
         for (let index = first; index < first + PAGE_LEADS && index < leads.length; index++)
           read.push(readPage((leads[index] as SyntheticLead).page));
         clock.start();
-        for (const { leadId, events } of read) foldLead({ engine, leadId, current: undefined, history: events, now });
+        replayAll(read);
         clock.stop();
       }
     },

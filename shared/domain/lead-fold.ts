@@ -271,8 +271,8 @@ function laterOf(a: string, b: string): string {
 
 /**
  * Deterministic per lead version, so a retried write can never produce two transitions, and different
- * for every version of a lead: each of its three 32-bit lanes is a bijection of the version once the
- * lead's id is mixed in. A fast hash, not a cryptographic one: nothing relies on a transition id being
+ * for every version of a lead (below 2^32): each of its three 32-bit lanes is a bijection of the version
+ * once the lead's id is mixed in. A fast hash, not a cryptographic one: nothing relies on a transition id being
  * unguessable (a Slack button that carries one is signed by Slack), and every fold that moves a lead
  * makes one, where sha256 through node:crypto cost about half a microsecond (a replay's lead moves
  * from nothing at its first fold).
