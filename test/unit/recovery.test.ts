@@ -142,15 +142,14 @@ describe("republishRange", () => {
   // The model sends moves to sql to the owner's Slack and email and to marketing; other moves to marketing.
   const channelsFor = ({ to }: { to: string }): Channel[] =>
     to === "sql" ? ["slack", "email", "marketing"] : ["marketing"];
+  /** The range's republisher, putting on a bus that keeps what it is given in `put`. */
+  const republisherInto = (put: BusEntry[]) =>
+    republishRange({ recorded, channelsFor, bus: { put: async (entries) => void put.push(...entries) } });
 
   it("puts back each transition and each wait for review of the range, as the Pipes would have", async () => {
     // Prepare
     const put: BusEntry[] = [];
-    const republish = republishRange({
-      recorded,
-      channelsFor,
-      bus: { put: async (entries) => void put.push(...entries) },
-    });
+    const republish = republisherInto(put);
 
     // Act
     const found = await republish({ from: "2026-11-24T10:00:00Z", to: "2026-11-24T10:05:00Z", dryRun: false });
@@ -167,11 +166,7 @@ describe("republishRange", () => {
 
   it("only counts on a dry run", async () => {
     const put: BusEntry[] = [];
-    const republish = republishRange({
-      recorded,
-      channelsFor,
-      bus: { put: async (entries) => void put.push(...entries) },
-    });
+    const republish = republisherInto(put);
 
     const found = await republish({ from: "2026-11-24T10:00:00Z", to: "2026-11-24T10:05:00Z", dryRun: true });
 
