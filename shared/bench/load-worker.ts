@@ -34,6 +34,7 @@ export interface LoadConfig {
   run: string;
   concurrency: number;
   count: number;
+  /** Requests sent before the measured ones, to leads of their own (at most maxSeconds of them). */
   warmup: number;
   maxSeconds: number;
   /** Journey steps per lead: request i goes to lead i mod leads, at step floor(i / leads). */
@@ -55,12 +56,21 @@ export interface LoadResult {
 type Send = (index: number) => Promise<string | undefined>;
 
 async function runLoad(config: LoadConfig): Promise<LoadResult> {
-  const leads = Math.max(config.concurrency * 4, Math.ceil((config.count + config.warmup) / config.steps));
-  const send = config.mode === "ripen" ? ripenSender(config, leads) : floorSender(config, leads);
-  let next = 0;
-  const drive = async (until: number, deadline: number, latencies: number[], failures: Record<string, number>) => {
+  const sender = (run: string, count: number): Send => {
+    const leads = Math.max(config.concurrency * 4, Math.ceil(count / config.steps));
+    const own = { ...config, run };
+    return config.mode === "ripen" ? ripenSender(own, leads) : floorSender(own, leads);
+  };
+  const drive = async (
+    send: Send,
+    count: number,
+    deadline: number,
+    latencies: number[],
+    failures: Record<string, number>,
+  ) => {
+    let next = 0;
     const loops = Array.from({ length: config.concurrency }, async () => {
-      while (next < until && performance.now() < deadline) {
+      while (next < count && performance.now() < deadline) {
         const index = next++;
         const started = performance.now();
         const failure = await send(index).catch((error: unknown) => (error as Error).name || "Error");
@@ -71,11 +81,13 @@ async function runLoad(config: LoadConfig): Promise<LoadResult> {
     await Promise.all(loops);
   };
 
-  await drive(config.warmup, performance.now() + config.maxSeconds * 1000, [], {});
+  // The warm-up has leads of its own, so the measured requests follow the whole journey from its first step.
+  const deadline = performance.now() + config.maxSeconds * 1000;
+  await drive(sender(`${config.run}w`, config.warmup), config.warmup, deadline, [], {});
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const started = performance.now();
-  await drive(config.warmup + config.count, started + config.maxSeconds * 1000, latencies, failures);
+  await drive(sender(config.run, config.count), config.count, started + config.maxSeconds * 1000, latencies, failures);
   const seconds = (performance.now() - started) / 1000;
   return {
     mode: config.mode,
