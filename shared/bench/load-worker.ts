@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -106,15 +107,35 @@ function journeyStep(config: LoadConfig, leads: number, index: number) {
 }
 
 function ripenSender(config: LoadConfig, leads: number): Send {
-  const url = `${config.url}/webhooks/generic`;
+  const url = new URL(`${config.url}/webhooks/generic`);
   const occurredAt = new Date(Date.now() - 60_000);
+  // Kept-alive connections, one per concurrent request, as the floor's SDK client keeps its own: the load
+  // process's HTTP client is the senders', not Ripen's, and fetch took 0.3–0.8 ms more CPU per request
+  // than this (both ends in one process, loopback, 2,000 requests).
+  const agent = new Agent({ keepAlive: true, maxSockets: config.concurrency });
   return async (index) => {
     const { lead, step } = journeyStep(config, leads, index);
     const body = journeyWebhook(lead, JOURNEY[step] ?? "blog", `${config.run}-${index}`, occurredAt);
-    const response = await fetch(url, { method: "POST", headers: signedHeaders(body), body });
-    await response.arrayBuffer();
-    return response.status === 200 ? undefined : `http ${response.status}`;
+    const status = await post(url, agent, signedHeaders(body), body);
+    return status === 200 ? undefined : `http ${status}`;
   };
+}
+
+/** POSTs `body`, reads the whole answer, and resolves to its status. */
+function post(url: URL, agent: Agent, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = request(
+      url,
+      { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (response) => {
+        response.on("error", reject);
+        response.on("end", () => resolve(response.statusCode ?? 0));
+        response.resume();
+      },
+    );
+    sent.on("error", reject);
+    sent.end(body);
+  });
 }
 
 /** Ripen's round trips without Ripen: read the lead and the event's key, then commit the step's transaction. */
