@@ -111,7 +111,7 @@ export async function benchThroughput(
       url: ripen.url,
       run: `warm-${Date.now().toString(36)}`,
     });
-    webhooks += warm.requests + SERVER_WARMUP.warmup;
+    webhooks += warm.requests;
     for (const run of RUNS) {
       const base = { ...run, warmup: WARMUP, steps: STEPS };
       const results: Record<LoadConfig["mode"], LoadResult[]> = { floor: [], ripen: [] };
