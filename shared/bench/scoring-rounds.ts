@@ -1,6 +1,6 @@
 import { loadavg } from "node:os";
 import { eventItem, toEvent } from "#shared/adapters/dynamodb/entities/event";
-import { type Item, SK } from "#shared/adapters/dynamodb/entities/item";
+import { type Item, sortKeyOf } from "#shared/adapters/dynamodb/entities/item";
 import { storedEvent } from "#shared/application/record-event";
 import type { Lead } from "#shared/domain/lead";
 import { eventKey, type LeadEvent } from "#shared/domain/lead-event";
@@ -241,7 +241,7 @@ function syntheticLeads(random: () => number, count: number, now: Date): Synthet
       events.push(storedEvent(event, eventKey(event), occurred));
     }
     const items = events.map((event) => eventItem(leadId, event, BENCH_PSEUDONYMS.eventKey(event.eventId)));
-    items.sort((a, b) => ((a[SK]?.S ?? "") < (b[SK]?.S ?? "") ? -1 : 1));
+    items.sort((a, b) => ((sortKeyOf(a) ?? "") < (sortKeyOf(b) ?? "") ? -1 : 1));
     leads.push({ leadId, events, page: JSON.stringify({ leadId, Items: items }) });
   }
   return leads;
