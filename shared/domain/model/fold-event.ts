@@ -1,4 +1,4 @@
-import { instantMs } from "#shared/domain/instant";
+import { canonicalInstantMs } from "#shared/domain/instant";
 import type { AnswerValue, Scalar, SourceName } from "#shared/domain/lead-event";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
 
@@ -13,6 +13,8 @@ export type EventFields = Pick<StoredEvent, "source" | "type" | "properties" | "
  */
 export class FoldEvent implements EventFields {
   readonly at: number;
+  /** `at` when occurredAt is canonical (as every stored time is), NaN otherwise: see compareFoldEvents. */
+  readonly order: number;
   readonly id: string;
   readonly occurredAt: string;
   readonly type: string;
@@ -25,7 +27,8 @@ export class FoldEvent implements EventFields {
 
   constructor(event: StoredEvent) {
     this.occurredAt = event.occurredAt;
-    this.at = instantMs(this.occurredAt);
+    this.order = canonicalInstantMs(this.occurredAt);
+    this.at = Number.isNaN(this.order) ? Date.parse(this.occurredAt) : this.order;
     this.id = event.eventId;
     this.type = event.type;
     this.source = event.source;
@@ -37,9 +40,17 @@ export class FoldEvent implements EventFields {
   }
 }
 
-/** compareEvents (time as text, then id) over read events: the one order every fold uses. */
+/**
+ * compareEvents (time as text, then id) over read events: the one order every fold uses. Two canonical
+ * times compare as their numbers, in the same order as their texts (and equal only when the texts are),
+ * without reading a character; a time in any other form (NaN order) is compared as text.
+ */
 export function compareFoldEvents(a: FoldEvent, b: FoldEvent): number {
-  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  const x = a.order;
+  const y = b.order;
+  if (x < y) return -1;
+  if (x > y) return 1;
+  if (x !== y && a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantMs, instantText } from "#shared/domain/instant";
+import { canonicalInstantMs, instantMs, instantText } from "#shared/domain/instant";
+import { compareFoldEvents, FoldEvent } from "#shared/domain/model/fold-event";
+import { compareEvents, type StoredEvent } from "#shared/domain/scoring-engine";
 
 describe("instantMs", () => {
   it("reads canonical ISO instants exactly as Date.parse does", () => {
@@ -24,6 +26,94 @@ describe("instantMs", () => {
     ]) {
       expect(instantMs(text)).toEqual(Date.parse(text));
     }
+  });
+});
+
+describe("canonicalInstantMs", () => {
+  it("reads exactly the texts toISOString writes for years 0000 to 9999", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(canonicalInstantMs(new Date(ms).toISOString())).toBe(ms);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("is NaN for any other text, even one Date.parse reads (which instantMs then asks)", () => {
+    for (const text of [
+      "2026-02-29T00:00:00.000Z", // not a leap year: Date.parse rolls it over to March
+      "2026-04-31T00:00:00.000Z",
+      "2100-02-29T00:00:00.000Z",
+      "2026-01-01T00:00:00Z",
+      "2026-01-01T01:00:00.000+01:00",
+      "2026-13-01T00:00:00.000Z",
+      "2026-00-10T00:00:00.000Z",
+      "2026-01-00T00:00:00.000Z",
+      "2026-01-01T24:00:00.000Z",
+      "2026-01-01T00:60:00.000Z",
+      "2026-01-01T00:00:60.000Z",
+      "20x6-01-01T00:00:00.000Z",
+      "2026-01-01 00:00:00.000Z",
+      "+002026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:00.000z",
+      "",
+    ]) {
+      expect(canonicalInstantMs(text)).toBeNaN();
+      expect(instantMs(text)).toEqual(Date.parse(text));
+    }
+    expect(canonicalInstantMs("2024-02-29T23:59:59.999Z")).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    expect(canonicalInstantMs("2000-02-29T00:00:00.000Z")).toBe(Date.UTC(2000, 1, 29));
+    // Where its table of months (1970 to 2169) ends, on either side.
+    for (const ms of [
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      Date.UTC(1970, 0, 1),
+      Date.UTC(2168, 1, 29),
+      Date.UTC(2169, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2170, 0, 1),
+      Date.UTC(2400, 1, 29),
+    ])
+      expect(canonicalInstantMs(new Date(ms).toISOString())).toBe(ms);
+    expect(canonicalInstantMs("2169-02-29T00:00:00.000Z")).toBeNaN();
+    expect(canonicalInstantMs("2170-02-29T00:00:00.000Z")).toBeNaN();
+    expect(canonicalInstantMs("1969-02-29T00:00:00.000Z")).toBeNaN();
+  });
+});
+
+describe("compareFoldEvents", () => {
+  // Canonical times near each other (ties and near-ties), other forms of the same instants, and nonsense.
+  const time = fc.oneof(
+    fc.integer({ min: 1_767_225_600_000, max: 1_767_225_600_009 }).map((ms) => new Date(ms).toISOString()),
+    fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }).map((ms) => new Date(ms).toISOString()),
+    fc.constantFrom(
+      "2026-01-01T00:00:00Z",
+      "2026-01-01T01:00:00.000+01:00",
+      "2026-02-29T00:00:00.000Z",
+      "2025-12-31T23:59:59.999Z",
+      "not a time",
+    ),
+  );
+  const event = fc.record({ occurredAt: time, eventId: fc.constantFrom("generic:a", "generic:b", "typeform:a") });
+  const stored = (fields: { occurredAt: string; eventId: string }): StoredEvent => ({
+    ...fields,
+    receivedAt: "2026-01-02T00:00:00.000Z",
+    source: "generic",
+    sourceEventId: fields.eventId,
+    type: "page.viewed",
+    email: "ada@example.com",
+    attributes: {},
+    answers: {},
+    properties: {},
+  });
+
+  it("orders read events exactly as compareEvents orders the events (time as text, then id)", () => {
+    fc.assert(
+      fc.property(event, event, (a, b) => {
+        const expected = Math.sign(compareEvents(stored(a), stored(b)));
+
+        expect(Math.sign(compareFoldEvents(new FoldEvent(stored(a)), new FoldEvent(stored(b))))).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
 
