@@ -1,4 +1,3 @@
-import { loadavg } from "node:os";
 import { eventItem, toEvent } from "#shared/adapters/dynamodb/entities/event";
 import { type Item, sortKeyOf } from "#shared/adapters/dynamodb/entities/item";
 import { storedEvent } from "#shared/application/record-event";
@@ -10,9 +9,8 @@ import { loadCompiledEngine } from "#shared/runtime/compiled-engine";
 import { BENCH_PSEUDONYMS, benchLeadId } from "./webhooks";
 
 export const SCORING_TARGET_EVENTS_PER_SECOND = 1_000_000;
-const LEADS = 20_000;
-const EVENTS_PER_LEAD = 10;
-const ROUNDS = 5;
+export const LEADS = 20_000;
+export const EVENTS_PER_LEAD = 10;
 
 /** One way of scoring the same events, timed round by round. */
 export interface ScoringPath {
@@ -20,7 +18,7 @@ export interface ScoringPath {
   eventsPerSecond: number;
   /** Events per second in the fastest round (the one the machine's other work disturbed least). */
   bestEventsPerSecond: number;
-  /** Events per second of the process's CPU time over every round (its garbage collector's threads included). */
+  /** Events per second of the path's process's CPU time over every round (its garbage collector's threads included). */
   cpuEventsPerSecond: number;
   met: boolean;
 }
@@ -29,6 +27,8 @@ export interface ScoringResult {
   model: string;
   /** How the code that ran was built (see benchScoring); absent from figures measured through tsx. */
   bundling?: string;
+  /** How the paths were run: one process each, or (figures from before 2026-12-06 22:30 UTC) one for all. */
+  processes?: string;
   leads: number;
   eventsPerLead: number;
   rounds: number;
@@ -57,32 +57,55 @@ export interface ScoringResult {
   targetEventsPerSecond: number;
 }
 
-function measure(compiledModel: string, log: (line: string) => void): Omit<ScoringResult, "bundling"> {
+/** The paths, each timed in a process of its own (see benchScoring). */
+export const SCORING_PATHS = ["replay", "replayJustDecoded", "ingest"] as const;
+export type ScoringPathName = (typeof SCORING_PATHS)[number];
+
+/** A path's process to the benchmark: ready (warmed up), then one message per round it was asked for. */
+export type RoundsMessage = { ready: { model: string } } | { round: Round };
+/** The benchmark to a path's process: time one more round, or end. */
+export type RoundsCommand = "round" | "end";
+
+/**
+ * One path's scoring work over the synthetic leads, ready to be timed round by round: what it needs is
+ * made first (the leads, and for replay their decoded histories), outside any round.
+ */
+function scoringWork(compiledModel: string, path: ScoringPathName): { model: string; run: (clock: Stopwatch) => void } {
   const engine = loadCompiledEngine(compiledModel);
   const now = new Date("2026-11-24T12:00:00.000Z");
   const leads = syntheticLeads(mulberry32(2026), LEADS, now);
-  const decoded = leads.map(({ page }) => readPage(page));
-  const eventCount = LEADS * EVENTS_PER_LEAD;
   const replayAll = (pages: readonly ReadPage[]) => {
     for (const { leadId, events } of pages) foldLead({ engine, leadId, current: undefined, history: events, now });
   };
-  const paths = {
-    replay: (clock: Stopwatch) => {
-      clock.start();
-      replayAll(decoded);
-      clock.stop();
-    },
-    replayJustDecoded: (clock: Stopwatch) => {
-      for (let first = 0; first < leads.length; first += PAGE_LEADS) {
-        const read: ReadPage[] = [];
-        for (let index = first; index < first + PAGE_LEADS && index < leads.length; index++)
-          read.push(readPage((leads[index] as SyntheticLead).page));
+  const model = engine.modelVersion;
+  if (path === "replay") {
+    const decoded = leads.map(({ page }) => readPage(page));
+    return {
+      model,
+      run: (clock) => {
         clock.start();
-        replayAll(read);
+        replayAll(decoded);
         clock.stop();
-      }
-    },
-    ingest: (clock: Stopwatch) => {
+      },
+    };
+  }
+  if (path === "replayJustDecoded")
+    return {
+      model,
+      run: (clock) => {
+        for (let first = 0; first < leads.length; first += PAGE_LEADS) {
+          const read: ReadPage[] = [];
+          for (let index = first; index < first + PAGE_LEADS && index < leads.length; index++)
+            read.push(readPage((leads[index] as SyntheticLead).page));
+          clock.start();
+          replayAll(read);
+          clock.stop();
+        }
+      },
+    };
+  return {
+    model,
+    run: (clock) => {
       clock.start();
       for (const { leadId, events } of leads) {
         let lead: Lead | undefined;
@@ -97,32 +120,6 @@ function measure(compiledModel: string, log: (line: string) => void): Omit<Scori
       }
       clock.stop();
     },
-  };
-  for (const run of Object.values(paths)) run(new Stopwatch());
-  const timings = { replay: [] as Round[], replayJustDecoded: [] as Round[], ingest: [] as Round[] };
-  const before = loadAverage();
-  log(
-    `scoring: ${ROUNDS} rounds of ${eventCount.toLocaleString("en-US")} events per path, load average ${before.join(" ")}`,
-  );
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(paths)) {
-      const clock = new Stopwatch();
-      run(clock);
-      timings[name as keyof typeof paths].push(clock);
-    }
-  }
-  const after = loadAverage();
-  const { met: _noTarget, ...replayJustDecoded } = summarize(timings.replayJustDecoded, eventCount);
-  return {
-    model: engine.modelVersion,
-    leads: LEADS,
-    eventsPerLead: EVENTS_PER_LEAD,
-    rounds: ROUNDS,
-    loadAverage: { before, after },
-    replay: summarize(timings.replay, eventCount),
-    replayJustDecoded,
-    ingest: summarize(timings.ingest, eventCount),
-    targetEventsPerSecond: SCORING_TARGET_EVENTS_PER_SECOND,
   };
 }
 
@@ -140,7 +137,7 @@ function readPage(page: string): ReadPage {
   return { leadId, events: Items.map(toEvent) };
 }
 
-interface Round {
+export interface Round {
   wallMs: number;
   cpuMs: number;
 }
@@ -164,7 +161,7 @@ class Stopwatch implements Round {
   }
 }
 
-function summarize(rounds: readonly Round[], events: number): ScoringPath {
+export function summarize(rounds: readonly Round[], events: number): ScoringPath {
   const rate = (ms: number) => Math.round(events / (ms / 1000));
   const walls = rounds.map((round) => round.wallMs).sort((a, b) => a - b);
   const median = rate(walls[Math.floor(walls.length / 2)] as number);
@@ -176,8 +173,6 @@ function summarize(rounds: readonly Round[], events: number): ScoringPath {
     met: median >= SCORING_TARGET_EVENTS_PER_SECOND,
   };
 }
-
-const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);
 
 interface SyntheticLead {
   /** The lead's id as ingest makes it from the email. */
@@ -258,12 +253,26 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Where the process benchScoring starts finds the compiled model. */
+/** Where the process benchScoring starts finds the compiled model, and which path it times. */
 export const SCORING_MODEL_VARIABLE = "RIPEN_SCORING_MODEL";
+export const SCORING_PATH_VARIABLE = "RIPEN_SCORING_PATH";
 
-// In the process benchScoring starts (this module bundled as a function is): measure, report, end.
+// In a process benchScoring starts (this module bundled as a function is): make the path's work, warm
+// it up with one untimed round, then time a round each time the benchmark asks, until it says end.
 const compiledModel = process.env[SCORING_MODEL_VARIABLE];
-const send = process.send?.bind(process);
-if (compiledModel && send) {
-  send({ result: measure(compiledModel, (line) => send({ log: line })) }, () => process.disconnect());
+const pathName = process.env[SCORING_PATH_VARIABLE] as ScoringPathName | undefined;
+const send = process.send?.bind(process) as ((message: RoundsMessage) => boolean) | undefined;
+if (compiledModel && pathName && send) {
+  const work = scoringWork(compiledModel, pathName);
+  work.run(new Stopwatch());
+  process.on("message", (command: RoundsCommand) => {
+    if (command === "end") {
+      process.disconnect();
+      return;
+    }
+    const clock = new Stopwatch();
+    work.run(clock);
+    send({ round: { wallMs: clock.wallMs, cpuMs: clock.cpuMs } });
+  });
+  send({ ready: { model: work.model } });
 }

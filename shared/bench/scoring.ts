@@ -1,49 +1,144 @@
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMPILED_MODEL_FILE } from "#shared/adapters/compiled-model-file";
 import { FUNCTION_NODE_OPTIONS } from "#shared/runtime/node-options";
 import { compileModelFile } from "#shared/runtime/scoring-model";
 import { bundleLikeTheStack, STACK_BUNDLING } from "./init";
-import { SCORING_MODEL_VARIABLE, type ScoringResult } from "./scoring-rounds";
+import {
+  EVENTS_PER_LEAD,
+  LEADS,
+  type Round,
+  type RoundsCommand,
+  type RoundsMessage,
+  SCORING_MODEL_VARIABLE,
+  SCORING_PATH_VARIABLE,
+  SCORING_PATHS,
+  SCORING_TARGET_EVENTS_PER_SECOND,
+  type ScoringPathName,
+  type ScoringResult,
+  summarize,
+} from "./scoring-rounds";
 
 export type { ScoringPath, ScoringResult } from "./scoring-rounds";
 
 const ROUNDS_MODULE = fileURLToPath(new URL("./scoring-rounds.ts", import.meta.url));
+const ROUNDS = 5;
 
 /**
  * Scoring throughput of the default model on one thread, run as AWS runs it: scoring-rounds.ts is
  * bundled as the stack bundles a function (esbuild, minified, ESM, platform node, target node22; no
  * tsx, whose keep-names helper a Lambda never runs) and the engine read from the compiled model, as a
- * function's init reads it. A process of its own, started with the functions' NODE_OPTIONS (the young
- * generation's size among them), loads that bundle and does all the work on its main thread. 20,000
- * synthetic leads of 10 events of mixed kinds are generated before the clock starts; each path then
- * scores all of them once untimed (to warm up) and in 5 timed rounds, the paths taking turns, so a burst
- * of load on this shared machine slows a round of each, not one path.
+ * function's init reads it. Each path (replay, replay of just-decoded pages, ingest) runs in a process
+ * of its own, started with the functions' NODE_OPTIONS (the young generation's size among them), which
+ * loads that bundle and does all the work on its main thread, as a rescore worker replays and an ingest
+ * function folds: in one process the paths paid for each other's garbage (a path's collections came
+ * during the next one's rounds) and shared the engine's type feedback, which no production process
+ * mixes that way. 20,000 synthetic leads of 10 events of mixed kinds are generated in each process before
+ * the clock starts; each path scores all of them once untimed (to warm up), then the processes time 5
+ * rounds taking turns, one at a time (the others wait idle), so a burst of load on this shared machine
+ * slows a round of each, not one path.
  */
 export async function benchScoring(log: (line: string) => void): Promise<ScoringResult> {
   const directory = await mkdtemp(join(tmpdir(), "ripen-bench-scoring-"));
+  const workers: PathProcess[] = [];
   try {
     const { compiled } = compileModelFile();
     const { file } = await bundleLikeTheStack(directory, "scoring", ROUNDS_MODULE, compiled);
     const compiledModel = join(dirname(file), COMPILED_MODEL_FILE);
-    return await new Promise<ScoringResult>((resolve, reject) => {
-      // The functions' flags, and not this process's (tsx's loader among them).
-      const child = fork(file, [], {
-        execArgv: FUNCTION_NODE_OPTIONS.split(" "),
-        env: { ...process.env, NODE_OPTIONS: "", [SCORING_MODEL_VARIABLE]: compiledModel },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      });
-      child.on("message", (message: { log: string } | { result: Omit<ScoringResult, "bundling"> }) => {
-        if ("log" in message) log(message.log);
-        else resolve({ ...message.result, bundling: STACK_BUNDLING });
-      });
-      child.on("error", reject);
-      child.on("exit", (code) => reject(new Error(`the scoring process exited with ${code} before it reported`)));
-    });
+    // Started one after the other: each makes its leads and warms up on a machine the others leave alone.
+    for (const path of SCORING_PATHS) workers.push(await startPath(file, compiledModel, path));
+    const model = (workers[0] as PathProcess).model;
+    const events = LEADS * EVENTS_PER_LEAD;
+    const before = loadAverage();
+    log(
+      `scoring: ${ROUNDS} rounds of ${events.toLocaleString("en-US")} events per path, load average ${before.join(" ")}`,
+    );
+    const rounds = new Map<ScoringPathName, Round[]>(SCORING_PATHS.map((path) => [path, []]));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const worker of workers) rounds.get(worker.path)?.push(await worker.round());
+    const after = loadAverage();
+    const timed = (path: ScoringPathName) => summarize(rounds.get(path) ?? [], events);
+    const { met: _noTarget, ...replayJustDecoded } = timed("replayJustDecoded");
+    return {
+      model,
+      bundling: STACK_BUNDLING,
+      processes: "one per path, rounds taking turns",
+      leads: LEADS,
+      eventsPerLead: EVENTS_PER_LEAD,
+      rounds: ROUNDS,
+      loadAverage: { before, after },
+      replay: timed("replay"),
+      replayJustDecoded,
+      ingest: timed("ingest"),
+      targetEventsPerSecond: SCORING_TARGET_EVENTS_PER_SECOND,
+    };
   } finally {
+    for (const worker of workers) worker.end();
     await rm(directory, { recursive: true, force: true });
   }
 }
+
+interface PathProcess {
+  path: ScoringPathName;
+  model: string;
+  /** Times one more round of the path's work. */
+  round(): Promise<Round>;
+  end(): void;
+}
+
+/** A process timing one path (see scoring-rounds.ts), once it has made its work and warmed it up. */
+function startPath(file: string, compiledModel: string, path: ScoringPathName): Promise<PathProcess> {
+  // The functions' flags, and not this process's (tsx's loader among them).
+  const child = fork(file, [], {
+    execArgv: FUNCTION_NODE_OPTIONS.split(" "),
+    env: { ...process.env, NODE_OPTIONS: "", [SCORING_MODEL_VARIABLE]: compiledModel, [SCORING_PATH_VARIABLE]: path },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let waiting: { resolve: (round: Round) => void; reject: (error: Error) => void } | undefined;
+  let failed: Error | undefined;
+  const fail = (error: Error) => {
+    failed ??= error;
+    waiting?.reject(failed);
+    waiting = undefined;
+  };
+  return new Promise<PathProcess>((resolve, reject) => {
+    child.on("message", (message: RoundsMessage) => {
+      if ("ready" in message)
+        resolve({
+          path,
+          model: message.ready.model,
+          round: () =>
+            new Promise<Round>((resolveRound, rejectRound) => {
+              if (failed) return rejectRound(failed);
+              waiting = { resolve: resolveRound, reject: rejectRound };
+              const command: RoundsCommand = "round";
+              child.send(command);
+            }),
+          end: () => {
+            if (!child.connected) return;
+            const command: RoundsCommand = "end";
+            child.send(command);
+          },
+        });
+      else {
+        waiting?.resolve(message.round);
+        waiting = undefined;
+      }
+    });
+    child.on("error", (error) => {
+      fail(error);
+      reject(error);
+    });
+    child.on("exit", (code) => {
+      if (code === 0 && !waiting) return;
+      const error = new Error(`the scoring process for ${path} exited with ${code} before it reported`);
+      fail(error);
+      reject(error);
+    });
+  });
+}
+
+const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);
