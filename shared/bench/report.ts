@@ -304,16 +304,19 @@ function scoringReport(measured: Measured<ScoringResult>): string {
   rows.push(row("one event at a time (ingest)", result.ingest));
   return [
     heading(
-      `scoring: model ${result.model}, one process running the bundled code with the functions' NODE_OPTIONS`,
+      `scoring: model ${result.model}, ${result.processes === undefined ? "one process" : "a process per path"} running the bundled code with the functions' NODE_OPTIONS`,
       measured,
     ),
     table(["foldLead", "events/s (median round)", "target", "", "best round", "per CPU second"], rows),
     `${result.leads.toLocaleString("en-US")} leads of ${result.eventsPerLead} events (${events.toLocaleString("en-US")} events), ${result.rounds} timed rounds per path; target ≥ ${result.targetEventsPerSecond.toLocaleString("en-US")} events/s`,
+    result.processes === undefined
+      ? "the three paths ran in one process, taking turns round by round"
+      : "each path in a process of its own (its garbage and the engine's type feedback its own), the processes timing their rounds in turn, one at a time",
     "replay: an event is one event of a history folded into the lead's snapshot (one evaluation per lead); the histories are decoded before the rounds from a Query response's JSON text (items in key order)",
     "replay, each page decoded just before: the same folds, each page of 25 leads decoded (untimed) just before them, as production meets its events: new objects and strings among the decode's garbage, the strings not yet hashed",
     "ingest: an event is one foldLead: folded into a copy of the snapshot, evaluated, its stage decided (what earlier benchmarks reported as engine.evaluate)",
     `bundled as a function is: ${result.bundling ?? "no (run through tsx, before the benchmark bundled its code)"}`,
-    "per CPU second: the process's CPU time (its garbage collector's threads included), which a busy machine inflates less than wall time (but not at all: it shares caches and cores)",
+    "per CPU second: the path's process's CPU time (its garbage collector's threads included), which a busy machine inflates less than wall time (but not at all: it shares caches and cores)",
     `load average (1, 5, 15 min): ${result.loadAverage.before.join(" ")} before the timed rounds, ${result.loadAverage.after.join(" ")} after`,
   ].join("\n");
 }
