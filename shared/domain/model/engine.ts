@@ -590,10 +590,13 @@ function untouched<State>(length: number): (State | undefined)[] {
   return states;
 }
 
+/** Puts `at` in its place, later times moving up one by hand (splice would return an array, every time). */
 function insertSorted(times: number[], at: number): void {
   let position = times.length;
-  while (position > 0 && (times[position - 1] as number) > at) position--;
-  times.splice(position, 0, at);
+  times.push(at);
+  for (; position > 0 && (times[position - 1] as number) > at; position--)
+    times[position] = times[position - 1] as number;
+  times[position] = at;
 }
 
 /**

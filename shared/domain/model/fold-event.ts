@@ -13,8 +13,8 @@ export type EventFields = Pick<StoredEvent, "source" | "type" | "properties" | "
  */
 export class FoldEvent implements EventFields {
   readonly at: number;
-  /** `at` when occurredAt is canonical (as every stored time is), NaN otherwise: see compareFoldEvents. */
-  readonly order: number;
+  /** Whether occurredAt is canonical, as every stored time is (see compareFoldEvents). */
+  readonly canonical: boolean;
   readonly id: string;
   readonly occurredAt: string;
   readonly type: string;
@@ -27,8 +27,9 @@ export class FoldEvent implements EventFields {
 
   constructor(event: StoredEvent) {
     this.occurredAt = event.occurredAt;
-    this.order = canonicalInstantMs(this.occurredAt);
-    this.at = Number.isNaN(this.order) ? Date.parse(this.occurredAt) : this.order;
+    const ms = canonicalInstantMs(this.occurredAt);
+    this.canonical = !Number.isNaN(ms);
+    this.at = this.canonical ? ms : Date.parse(this.occurredAt);
     this.id = event.eventId;
     this.type = event.type;
     this.source = event.source;
@@ -43,14 +44,12 @@ export class FoldEvent implements EventFields {
 /**
  * compareEvents (time as text, then id) over read events: the one order every fold uses. Two canonical
  * times compare as their numbers, in the same order as their texts (and equal only when the texts are),
- * without reading a character; a time in any other form (NaN order) is compared as text.
+ * without reading a character; a time in any other form is compared as text.
  */
 export function compareFoldEvents(a: FoldEvent, b: FoldEvent): number {
-  const x = a.order;
-  const y = b.order;
-  if (x < y) return -1;
-  if (x > y) return 1;
-  if (x !== y && a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  if (a.canonical && b.canonical) {
+    if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  } else if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
