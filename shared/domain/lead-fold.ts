@@ -291,7 +291,39 @@ export function transitionId(leadId: string, version: number): string {
     c ^= c >>> 16;
   }
   // The version last: a xor, an odd multiplier and the finalizer are each a bijection of 32 bits.
-  return `tr_${hex8(finalized(a ^ version))}${hex8(finalized(b ^ version))}${hex8(finalized(c ^ version))}`;
+  a = finalized(a ^ version);
+  b = finalized(b ^ version);
+  c = finalized(c ^ version);
+  // One string made from its character codes: joined from parts it would be a tree of strings.
+  return String.fromCharCode(
+    116, // t
+    114, // r
+    95, // _
+    HEX[(a >>> 28) & 15] as number,
+    HEX[(a >>> 24) & 15] as number,
+    HEX[(a >>> 20) & 15] as number,
+    HEX[(a >>> 16) & 15] as number,
+    HEX[(a >>> 12) & 15] as number,
+    HEX[(a >>> 8) & 15] as number,
+    HEX[(a >>> 4) & 15] as number,
+    HEX[a & 15] as number,
+    HEX[(b >>> 28) & 15] as number,
+    HEX[(b >>> 24) & 15] as number,
+    HEX[(b >>> 20) & 15] as number,
+    HEX[(b >>> 16) & 15] as number,
+    HEX[(b >>> 12) & 15] as number,
+    HEX[(b >>> 8) & 15] as number,
+    HEX[(b >>> 4) & 15] as number,
+    HEX[b & 15] as number,
+    HEX[(c >>> 28) & 15] as number,
+    HEX[(c >>> 24) & 15] as number,
+    HEX[(c >>> 20) & 15] as number,
+    HEX[(c >>> 16) & 15] as number,
+    HEX[(c >>> 12) & 15] as number,
+    HEX[(c >>> 8) & 15] as number,
+    HEX[(c >>> 4) & 15] as number,
+    HEX[c & 15] as number,
+  );
 }
 
 /** murmur3's 32-bit finalizer after one more odd multiplier: every input bit moves every output bit. */
@@ -304,13 +336,8 @@ function finalized(lane: number): number {
   return hash ^ (hash >>> 16);
 }
 
-/** Each byte's two lowercase hex digits. */
-const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
-/** Eight lowercase hex digits (Number#toString(16) of a lane above 2^31 takes the slow path of a double). */
-function hex8(lane: number): string {
-  return `${BYTE_HEX[lane >>> 24]}${BYTE_HEX[(lane >>> 16) & 255]}${BYTE_HEX[(lane >>> 8) & 255]}${BYTE_HEX[lane & 255]}`;
-}
+/** The character code of each lowercase hex digit. */
+const HEX = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
 
 /** Node's one-shot hash where it has one (20.12 and later): a lead that moves hashes once per move. */
 const sha256Hex: (text: string) => string =
