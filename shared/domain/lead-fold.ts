@@ -114,7 +114,11 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
     version: (current?.version ?? 0) + 1,
     // The queue band moves with the stage (and the sweep), not with every webhook.
     scoreBand: move || current?.scoreBand === undefined ? scoreBand(evaluation.score) : current.scoreBand,
-    snapshot: move ? engine.enterStage(snapshot, nextStage) : snapshot,
+    // A replay's snapshot, or a fold's (its own top level and arrays over shared states), is this fold's
+    // alone; without an event or a history it is the lead's stored one.
+    snapshot: move
+      ? engine.enterStage(snapshot, nextStage, event !== undefined || input.history !== undefined)
+      : snapshot,
   };
   // Optional fields are set only when present: the store refuses undefined values.
   if (evaluation.name !== undefined) lead.name = evaluation.name;

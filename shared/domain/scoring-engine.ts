@@ -90,8 +90,12 @@ export interface ScoringEngine {
   foldFacts(snapshot: LeadSnapshot, event: StoredEvent): LeadSnapshot;
   /** The snapshot of a lead in `stage` since `stageEnteredAt`, rebuilt from all its events. */
   replay(events: readonly StoredEvent[], stageEnteredAt: string, stage: Stage): LeadSnapshot;
-  /** The snapshot after the lead moved to `stage`: what counts "since the stage was entered" restarts. */
-  enterStage(snapshot: LeadSnapshot, stage: Stage): LeadSnapshot;
+  /**
+   * The snapshot after the lead moved to `stage`: what counts "since the stage was entered" restarts.
+   * `owned`: the snapshot is the caller's alone (a fold or a replay just made it, and nothing else holds
+   * it), so it is changed in place instead of copied.
+   */
+  enterStage(snapshot: LeadSnapshot, stage: Stage, owned?: boolean): LeadSnapshot;
   /** Score, explanation, BANT and verdicts at `now`; `since`: over the events since the lead left the funnel. */
   evaluate(subject: ScoringSubject, snapshot: LeadSnapshot, now: Date, scope?: "all" | "since"): Evaluation;
   /** The team routing assigns leads to (for rep actions: who a Slack user or email is). */

@@ -236,8 +236,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   }
 
   /** A stage change: the counts since entering the stage restart, and so does the state since leaving. */
-  function enterStage(snapshot: LeadSnapshot, stage: ScoringSubject["stage"]): LeadSnapshot {
-    const next = writable(snapshot);
+  function enterStage(snapshot: LeadSnapshot, stage: ScoringSubject["stage"], owned = false): LeadSnapshot {
+    const next = owned ? snapshot : writable(snapshot);
     for (let position = 0; position < watchers.length; position++)
       if ((watchers[position] as Matcher).sinceStageEntered) next.all.watchers[position] = undefined;
     if (isOutOfFunnel(stage)) next.since = emptyScope();
