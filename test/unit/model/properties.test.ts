@@ -166,6 +166,25 @@ describe("scoring properties (default model)", () => {
     );
   });
 
+  it("enters a stage in place only when told the snapshot is its caller's own, with what a copy would hold", () => {
+    const stages = fc.constantFrom<Stage>("lead", "mql", "sql", "recycled", "disqualified");
+    fc.assert(
+      fc.property(aHistory, stages, stages, fc.integer({ min: 0, max: 120 }), (events, from, to, enteredDay) => {
+        const enteredAt = new Date(START + enteredDay * DAY).toISOString();
+        const kept = engine.replay(events, enteredAt, from);
+        const before = structuredClone(kept);
+        const copied = engine.enterStage(kept, to);
+        const own = engine.replay(events, enteredAt, from);
+        const changed = engine.enterStage(own, to, true);
+
+        expect(kept).toStrictEqual(before);
+        expect(copied).not.toBe(kept);
+        expect(changed).toBe(own);
+        expect(changed).toStrictEqual(copied);
+      }),
+    );
+  });
+
   it("never moves a lead backwards automatically; leaving the funnel always has a rule and a reason", () => {
     fc.assert(
       fc.property(aHistory, fc.array(fc.integer({ min: 0, max: 90 }), { maxLength: 4 }), (events, sweeps) => {
