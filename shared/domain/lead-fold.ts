@@ -19,12 +19,11 @@ import {
   type ScoringSubject,
   type StageVerdict,
   type StoredEvent,
+  TOP_REASONS,
+  topReasons,
 } from "./scoring-engine";
 import type { LeadSnapshot } from "./snapshot";
 import { funnelRank, isForward, type Stage } from "./stages";
-
-/** How many rule hits travel with a transition (and so with an alert) as its reasons. */
-export const TOP_REASONS = 5;
 
 export interface FoldInput {
   engine: ScoringEngine;
@@ -41,7 +40,7 @@ export interface FoldInput {
   now: Date;
 }
 
-export { chronological };
+export { chronological, TOP_REASONS, topReasons };
 
 export interface FoldResult {
   lead: Lead;
@@ -137,7 +136,7 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
   const eventId = move.eventId ?? event?.eventId;
   const transition = transitionFor(
     lead,
-    evaluation.hits,
+    evaluation.reasons(),
     current?.stage ?? null,
     move,
     actor,
@@ -163,7 +162,7 @@ function sqlReadyRequest(lead: Lead, review: SqlReview, evaluation: Evaluation, 
     reason: review.reason,
     modelVersion: lead.modelVersion,
     score: lead.score,
-    reasons: topReasons(evaluation.hits),
+    reasons: evaluation.reasons(),
     bant: lead.bant,
     lead: contactOf(lead),
   };
@@ -356,7 +355,8 @@ export const TransitionId = z
 
 export function transitionFor(
   lead: Lead,
-  hits: readonly RuleHit[],
+  /** Its reasons: the hits that weigh most (topReasons). */
+  reasons: RuleHit[],
   from: Stage | null,
   move: { stage: Stage; reason: string },
   actor: Transition["actor"],
@@ -376,7 +376,7 @@ export function transitionFor(
     actor,
     modelVersion: lead.modelVersion,
     score: lead.score,
-    reasons: topReasons(hits),
+    reasons,
     bant: lead.bant,
     lead: contactOf(lead),
   };
@@ -394,25 +394,4 @@ function contactOf(lead: Lead): LeadContact {
   if (lead.name !== undefined) contact.name = lead.name;
   if (lead.company !== undefined) contact.company = lead.company;
   return contact;
-}
-
-/**
- * The hits that weigh most, positive or negative: what an alert shows as "why". Heaviest first; equal
- * weights keep the explanation's order. A selection, not a sort: a lead may have thousands of hits.
- * Lighter hits move down a place by hand (splice would return an array of what it removed, every time).
- */
-export function topReasons(hits: readonly RuleHit[], count = TOP_REASONS): RuleHit[] {
-  const top: RuleHit[] = [];
-  if (count <= 0) return top;
-  for (let position = 0; position < hits.length; position++) {
-    const hit = hits[position] as RuleHit;
-    const weight = Math.abs(hit.decayedPoints);
-    const full = top.length === count;
-    if (full && weight <= Math.abs((top[count - 1] as RuleHit).decayedPoints)) continue;
-    let at = full ? count - 1 : top.length;
-    if (!full) top.push(hit);
-    for (; at > 0 && weight > Math.abs((top[at - 1] as RuleHit).decayedPoints); at--) top[at] = top[at - 1] as RuleHit;
-    top[at] = hit;
-  }
-  return top;
 }

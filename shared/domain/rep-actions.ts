@@ -1,6 +1,7 @@
 import { InvalidPayloadError, InvalidTransitionError } from "./errors";
 import { type Actor, type Lead, type Owner, type RuleHit, scoreBand, type Transition } from "./lead";
 import { transitionFor } from "./lead-fold";
+import { topReasons } from "./scoring-engine";
 import type { Stage } from "./stages";
 
 /**
@@ -98,7 +99,7 @@ export function applyRepAction(
     version: lead.version + 1,
   };
   const move = { stage: rule.to, reason: reason || defaultReason(action) };
-  return { lead: next, transition: transitionFor(next, hits, lead.stage, move, actor) };
+  return { lead: next, transition: transitionFor(next, topReasons(hits), lead.stage, move, actor) };
 }
 
 function defaultReason(action: RepAction): string {

@@ -42,6 +42,11 @@ export interface Evaluation {
   fit: number;
   engagement: number;
   hits: RuleHit[];
+  /**
+   * The `count` hits that weigh most (topReasons of hits, TOP_REASONS by default): what a transition and
+   * a wait for review carry as their reasons. An engine may make them without making every hit.
+   */
+  reasons(count?: number): RuleHit[];
   bant: Bant;
   /** The lead's attributes: the subject's, then each event's (form answers mapped by the model), latest wins. */
   attributes: Record<string, Scalar>;
@@ -127,4 +132,28 @@ export function chronological(events: readonly StoredEvent[]): readonly StoredEv
     if (previous && current && compareEvents(previous, current) > 0) return [...events].sort(compareEvents);
   }
   return events;
+}
+
+/** How many rule hits travel with a transition (and so with an alert) as its reasons. */
+export const TOP_REASONS = 5;
+
+/**
+ * The hits that weigh most, positive or negative: what an alert shows as "why". Heaviest first; equal
+ * weights keep the explanation's order. A selection, not a sort: a lead may have thousands of hits.
+ * Lighter hits move down a place by hand (splice would return an array of what it removed, every time).
+ */
+export function topReasons(hits: readonly RuleHit[], count = TOP_REASONS): RuleHit[] {
+  const top: RuleHit[] = [];
+  if (count <= 0) return top;
+  for (let position = 0; position < hits.length; position++) {
+    const hit = hits[position] as RuleHit;
+    const weight = Math.abs(hit.decayedPoints);
+    const full = top.length === count;
+    if (full && weight <= Math.abs((top[count - 1] as RuleHit).decayedPoints)) continue;
+    let at = full ? count - 1 : top.length;
+    if (!full) top.push(hit);
+    for (; at > 0 && weight > Math.abs((top[at - 1] as RuleHit).decayedPoints); at--) top[at] = top[at - 1] as RuleHit;
+    top[at] = hit;
+  }
+  return top;
 }

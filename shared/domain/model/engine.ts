@@ -9,6 +9,8 @@ import {
   type ScoringSubject,
   type StageVerdict,
   type StoredEvent,
+  TOP_REASONS,
+  topReasons,
 } from "#shared/domain/scoring-engine";
 import {
   type EngagementSnapshot,
@@ -265,6 +267,9 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     nowMs: 0,
   };
   // A lead is evaluated again and again at the same few instants (its stage entry, its latest event).
+  // Each engagement rule's decayed points as the latest evaluation summed them: its explanation, made
+  // later (if at all), reads them instead of decaying again, unless another evaluation came since.
+  const decayed: DecayedPoints = { evaluation: 0, points: new Float64Array(engagementRules.length) };
   const stageEntry = lastOf((text: string) => instantMs(text));
   const isoOf = lastOf(instantText);
   const domainOf = lastOf(emailDomain);
@@ -276,6 +281,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     scopeName: "all" | "since" = "all",
   ): Evaluation {
     const nowMs = now.getTime();
+    const serial = ++decayed.evaluation;
     const state = (scopeName === "since" ? snapshot.since : snapshot.all) ?? emptyScope();
     // Every rule's count is written below: fit rules 1 or 0, engagement rules their matches.
     const { ruleCounts, occurrenceCounts } = facts;
@@ -319,7 +325,9 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       }
       ruleCounts[fitCount + position] = ruleState.matched;
       if (rule.points === 0 || ruleState.scored === 0) continue;
-      engagementCents += Math.round(roundPoints(rule.points * decayFactor(rule, ruleState, nowMs)) * 100);
+      const points = roundPoints(rule.points * decayFactor(rule, ruleState, nowMs));
+      decayed.points[position] = points;
+      engagementCents += Math.round(points * 100);
     }
     for (let position = 0; position < watchers.length; position++) {
       const watcher = watchers[position] as Matcher;
@@ -332,7 +340,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
 
     const decision = stages.decide(subject.stage, facts);
     const routed = routing.route(subject.leadId, facts);
-    const evaluation = new Evaluated(engagementRules, fitHits, state, nowMs);
+    const evaluation = new Evaluated(engagementRules, fitHits, state, nowMs, decayed, serial);
     evaluation.score = facts.scoreCents / 100;
     evaluation.fit = fitCents / 100;
     evaluation.engagement = engagementCents / 100;
@@ -409,12 +417,19 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   };
 }
 
+/** The decayed points of each engagement rule an evaluation summed, and which evaluation that was. */
+interface DecayedPoints {
+  evaluation: number;
+  points: Float64Array;
+}
+
 /**
  * An evaluation whose explanation is made when it is first read. Ingest evaluates a lead at every
  * webhook and reads the explanation only when the lead moves (a transition carries its reasons), so
- * most evaluations never make it. Every other field is set by evaluate, in one order, so all of them
- * share one hidden class. What `hits` reads does not change after evaluate: a fold changes a copy of
- * the states it touches (see writable), and a replay folds every event before it evaluates.
+ * most evaluations never make it; and a transition's reasons are made without the hits that don't make
+ * the top. Every other field is set by evaluate, in one order, so all of them share one hidden class.
+ * What `hits` reads does not change after evaluate: a fold changes a copy of the states it touches (see
+ * writable), and a replay folds every event before it evaluates.
  */
 class Evaluated implements Evaluation {
   score = 0;
@@ -436,17 +451,23 @@ class Evaluated implements Evaluation {
   readonly #fitHits: readonly RuleHit[] | undefined;
   readonly #scope: EngagementSnapshot;
   readonly #nowMs: number;
+  readonly #decayed: DecayedPoints;
+  readonly #serial: number;
 
   constructor(
     rules: readonly CompiledEngagementRule[],
     fitHits: readonly RuleHit[] | undefined,
     scope: EngagementSnapshot,
     nowMs: number,
+    decayed: DecayedPoints,
+    serial: number,
   ) {
     this.#rules = rules;
     this.#fitHits = fitHits;
     this.#scope = scope;
     this.#nowMs = nowMs;
+    this.#decayed = decayed;
+    this.#serial = serial;
   }
 
   /** Fit hits, then engagement hits, in model order; each rule's points rounded once, as the score sums them. */
@@ -456,20 +477,78 @@ class Evaluated implements Evaluation {
     const rules = this.#rules;
     const states = this.#scope.rules;
     for (let position = 0; position < rules.length; position++) {
-      const rule = rules[position] as CompiledEngagementRule;
       const state = states[position];
-      if (state === undefined || rule.points === 0 || state.scored === 0) continue;
-      hits.push({
-        ruleId: rule.id,
-        axis: "engagement",
-        label: rule.label,
-        hits: state.scored,
-        points: roundPoints(rule.points * state.scored),
-        decayedPoints: roundPoints(rule.points * decayFactor(rule, state, this.#nowMs)),
-      });
+      if (state !== undefined && this.#scores(position, state)) hits.push(this.#hit(position, state));
     }
     this.#hits = hits;
     return hits;
+  }
+
+  /**
+   * topReasons(hits), made without the engagement hits that don't make the top: the same selection over
+   * the same weights in the same order (fit hits, then engagement rules in model order), each candidate
+   * held as its hit or, for an engagement rule, its position, until the chosen ones are made.
+   */
+  reasons(count = TOP_REASONS): RuleHit[] {
+    if (this.#hits !== undefined) return topReasons(this.#hits, count);
+    const chosen: (RuleHit | number)[] = [];
+    const weights: number[] = [];
+    if (count <= 0) return [];
+    const place = (candidate: RuleHit | number, weight: number) => {
+      const full = chosen.length === count;
+      if (full && weight <= (weights[count - 1] as number)) return;
+      let at = full ? count - 1 : chosen.length;
+      if (!full) {
+        chosen.push(candidate);
+        weights.push(weight);
+      }
+      for (; at > 0 && weight > (weights[at - 1] as number); at--) {
+        chosen[at] = chosen[at - 1] as RuleHit | number;
+        weights[at] = weights[at - 1] as number;
+      }
+      chosen[at] = candidate;
+      weights[at] = weight;
+    };
+    const fitHits = this.#fitHits;
+    if (fitHits)
+      for (let position = 0; position < fitHits.length; position++) {
+        const hit = fitHits[position] as RuleHit;
+        place(hit, Math.abs(hit.decayedPoints));
+      }
+    const states = this.#scope.rules;
+    for (let position = 0; position < this.#rules.length; position++) {
+      const state = states[position];
+      if (state !== undefined && this.#scores(position, state))
+        place(position, Math.abs(this.#decayedPoints(position, state)));
+    }
+    const reasons: RuleHit[] = [];
+    for (const candidate of chosen)
+      reasons.push(typeof candidate === "number" ? this.#hit(candidate, states[candidate] as RuleSnapshot) : candidate);
+    return reasons;
+  }
+
+  /** Whether an engagement rule's state makes a hit: the rule is worth points and scored. */
+  #scores(position: number, state: RuleSnapshot): boolean {
+    return (this.#rules[position] as CompiledEngagementRule).points !== 0 && state.scored !== 0;
+  }
+
+  /** An engagement rule's points now, as evaluate summed them (kept unless another evaluation came since). */
+  #decayedPoints(position: number, state: RuleSnapshot): number {
+    if (this.#decayed.evaluation === this.#serial) return this.#decayed.points[position] as number;
+    const rule = this.#rules[position] as CompiledEngagementRule;
+    return roundPoints(rule.points * decayFactor(rule, state, this.#nowMs));
+  }
+
+  #hit(position: number, state: RuleSnapshot): RuleHit {
+    const rule = this.#rules[position] as CompiledEngagementRule;
+    return {
+      ruleId: rule.id,
+      axis: "engagement",
+      label: rule.label,
+      hits: state.scored,
+      points: roundPoints(rule.points * state.scored),
+      decayedPoints: this.#decayedPoints(position, state),
+    };
   }
 }
 

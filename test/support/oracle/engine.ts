@@ -7,6 +7,7 @@ import {
   roundPoints,
   type ScoringSubject,
   type StoredEvent,
+  topReasons,
 } from "#shared/domain/scoring-engine";
 import type { Mark } from "#shared/domain/snapshot";
 
@@ -209,11 +210,13 @@ export function createOracle(model: ScoringModel): OracleEngine {
 
     const decision = stages.decide(subject.stage, facts);
     const routed = routing.route(subject.leadId, facts);
+    const allHits = hits.length === 0 ? engagementHits : hits.concat(engagementHits);
     const evaluation: Evaluation = {
       score: facts.scoreCents / 100,
       fit: fitCents / 100,
       engagement: engagementCents / 100,
-      hits: hits.length === 0 ? engagementHits : hits.concat(engagementHits),
+      hits: allHits,
+      reasons: (count) => topReasons(allHits, count),
       bant: facts.bant,
       attributes,
       lastEventAt,

@@ -1,5 +1,5 @@
 import { emailDomain, type Lead, type Transition } from "#shared/domain/lead";
-import { transitionFor } from "#shared/domain/lead-fold";
+import { topReasons, transitionFor } from "#shared/domain/lead-fold";
 import { compareEvents, type Evaluation, type StageVerdict, type StoredEvent } from "#shared/domain/scoring-engine";
 import { isForward, type Stage } from "#shared/domain/stages";
 import type { OracleEngine, OracleSubject } from "./engine";
@@ -97,7 +97,15 @@ export function oracleFold(input: FoldInput): FoldResult {
   return {
     lead,
     evaluation,
-    transition: transitionFor(lead, evaluation.hits, current?.stage ?? null, move, actor, eventId, evaluation.owner),
+    transition: transitionFor(
+      lead,
+      topReasons(evaluation.hits),
+      current?.stage ?? null,
+      move,
+      actor,
+      eventId,
+      evaluation.owner,
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "#shared/domain/lead";
-import type { StoredEvent } from "#shared/domain/scoring-engine";
+import { type StoredEvent, topReasons } from "#shared/domain/scoring-engine";
 import { funnelRank, type Stage } from "#shared/domain/stages";
 import { foldHistory } from "../../../test/support/evaluate";
 import { evaluateEvents } from "../../support/evaluate";
@@ -162,6 +162,26 @@ describe("scoring properties (default model)", () => {
           // A late event a window cap can't place is replayed, as the write path does.
           snapshot = folded ?? engine.replay(seen, enteredAt, stage);
         }
+      }),
+    );
+  });
+
+  it("gives as its reasons what topReasons picks from its hits, made before them, after them or after another evaluation", () => {
+    fc.assert(
+      fc.property(aHistory, aHistory, aNow, fc.integer({ min: 0, max: 8 }), (events, others, now, count) => {
+        const first = evaluateEvents(engine, subject(), events, now);
+        const beforeHits = first.reasons(count);
+        const overtaken = evaluateEvents(engine, subject(), events, now);
+        // Another evaluation since: what the first summed is no longer at hand, and is decayed again.
+        evaluateEvents(engine, subject(), others, new Date(now.getTime() + 7 * DAY));
+        const afterAnother = overtaken.reasons(count);
+        const read = evaluateEvents(engine, subject(), events, now);
+        const expected = topReasons(read.hits, count);
+
+        expect(beforeHits).toEqual(expected);
+        expect(afterAnother).toEqual(expected);
+        expect(read.reasons(count)).toEqual(expected);
+        expect(first.reasons()).toEqual(topReasons(first.hits));
       }),
     );
   });
