@@ -44,6 +44,30 @@ describe("an event read back from its item", () => {
     expect(Object.isFrozen(readForm?.attributes)).toBe(false);
   });
 
+  it("comes in one order of fields whatever the item's, keeps a field it doesn't know and none of the item's own", () => {
+    const item = eventItem(LEAD_ID, form, form.eventId, 7);
+    // The same attributes in another order, and one written by an older or newer version of Ripen.
+    const shuffled = Object.fromEntries(Object.entries({ ...item, utmContent: { S: "banner" } }).reverse());
+    const read = toEvent(JSON.parse(JSON.stringify(shuffled)));
+
+    expect(Object.keys(read)).toEqual([
+      "occurredAt",
+      "eventId",
+      "type",
+      "source",
+      "attributes",
+      "answers",
+      "properties",
+      "email",
+      "sourceEventId",
+      "receivedAt",
+      "name",
+      "utmContent",
+    ]);
+    expect(read).toEqual({ ...form, utmContent: "banner" });
+    expect(Object.keys(readBack(view))).toEqual(Object.keys(readBack(webinar)));
+  });
+
   it("replays to the same lead as the events that were written", () => {
     const engine = createEngine(loadModel(DEFAULT_MODEL_PATH));
     const history = [form, webinar, view];

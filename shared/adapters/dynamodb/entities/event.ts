@@ -1,6 +1,6 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { StoredEvent } from "#shared/domain/scoring-engine";
-import { entityItem, type Item, strip } from "./item";
+import { entityItem, type Item, NOT_STORED_FIELDS } from "./item";
 import { leadPk } from "./lead";
 
 /**
@@ -28,17 +28,36 @@ export function eventItem(leadId: string, event: StoredEvent, key: string, leadV
   return item;
 }
 
+/**
+ * A stored event as the fold reads it: every decoded event built in one order, the fields a fold reads
+ * first, each in the object itself. Decoded as unmarshall gives it, an event kept its first four fields
+ * in the object and the others (its id and its attributes, answers and properties among them) in an
+ * array beside it, one more read from memory per event, in an order and a shape that vary with the item.
+ * Name and company follow when the event has them; a field of an older or newer item is kept after them.
+ */
 export function toEvent(item: Item): StoredEvent {
-  const {
-    leadId: _leadId,
-    [LEAD_VERSION]: _leadVersion,
-    ...event
-  } = strip<StoredEvent & { leadId: string; [LEAD_VERSION]?: number }>(unmarshall(item));
-  event.attributes = sharedIfEmpty(event.attributes);
-  event.answers = sharedIfEmpty(event.answers);
-  event.properties = sharedIfEmpty(event.properties);
+  const stored = unmarshall(item) as Record<string, unknown> & Partial<StoredEvent>;
+  const event: StoredEvent = {
+    occurredAt: stored.occurredAt as string,
+    eventId: stored.eventId as string,
+    type: stored.type as string,
+    source: stored.source as StoredEvent["source"],
+    attributes: sharedIfEmpty(stored.attributes ?? NOTHING),
+    answers: sharedIfEmpty(stored.answers ?? NOTHING),
+    properties: sharedIfEmpty(stored.properties ?? NOTHING),
+    email: stored.email as string,
+    sourceEventId: stored.sourceEventId as string,
+    receivedAt: stored.receivedAt as string,
+  };
+  if (stored.name !== undefined) event.name = stored.name;
+  if (stored.company !== undefined) event.company = stored.company;
+  for (const key in stored)
+    if (!(key in event) && !NOT_EVENT_FIELDS.has(key)) (event as unknown as Record<string, unknown>)[key] = stored[key];
   return event;
 }
+
+/** What an event item holds besides the event: its keys, its entity, its lead and the lead version it committed with. */
+const NOT_EVENT_FIELDS: ReadonlySet<string> = new Set([...NOT_STORED_FIELDS, "leadId", LEAD_VERSION]);
 
 /**
  * One frozen empty record for every decoded event's empty attributes, answers or properties. Most events

@@ -57,7 +57,8 @@ export function entityItem(entity: string, pk: string, sk: string, attributes: R
   return marshall({ ...primaryKey(pk, sk), [ENTITY]: entity, ...attributes }, MARSHALL);
 }
 
-const NOT_STORED_FIELDS = new Set([...keyAttributes(), ENTITY]);
+/** An item's keys, index keys and `entity`: what strip leaves out. */
+export const NOT_STORED_FIELDS: ReadonlySet<string> = new Set([...keyAttributes(), ENTITY]);
 
 /** A record's own fields: its keys, index keys and `entity` left out. */
 export function strip<T>(record: Record<string, unknown>): T {
