@@ -311,7 +311,7 @@ function scoringReport(measured: Measured<ScoringResult>): string {
     `${result.leads.toLocaleString("en-US")} leads of ${result.eventsPerLead} events (${events.toLocaleString("en-US")} events), ${result.rounds} timed rounds per path; target ≥ ${result.targetEventsPerSecond.toLocaleString("en-US")} events/s`,
     result.processes === undefined
       ? "the three paths ran in one process, taking turns round by round"
-      : "each path in a process of its own (its garbage and the engine's type feedback its own), the processes timing their rounds in turn, one at a time",
+      : `each path in a process of its own (its garbage and the engine's type feedback its own): ${result.processes}`,
     "replay: an event is one event of a history folded into the lead's snapshot (one evaluation per lead); the histories are decoded before the rounds from a Query response's JSON text (items in key order)",
     "replay, each page decoded just before: the same folds, each page of 25 leads decoded (untimed) just before them, as production meets its events: new objects and strings among the decode's garbage, the strings not yet hashed",
     "ingest: an event is one foldLead: folded into a copy of the snapshot, evaluated, its stage decided (what earlier benchmarks reported as engine.evaluate)",

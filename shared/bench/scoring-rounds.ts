@@ -27,7 +27,7 @@ export interface ScoringResult {
   model: string;
   /** How the code that ran was built (see benchScoring); absent from figures measured through tsx. */
   bundling?: string;
-  /** How the paths were run: one process each, or (figures from before 2026-12-06 22:30 UTC) one for all. */
+  /** How the paths' processes ran, one per path; absent from figures measured with every path in one process. */
   processes?: string;
   leads: number;
   eventsPerLead: number;
