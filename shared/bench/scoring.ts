@@ -69,7 +69,7 @@ export async function benchScoring(log: (line: string) => void): Promise<Scoring
     return {
       model,
       bundling: STACK_BUNDLING,
-      processes: "one per path, one path at a time",
+      processes: "one path at a time, alone on the machine",
       leads: LEADS,
       eventsPerLead: EVENTS_PER_LEAD,
       rounds: ROUNDS,
