@@ -491,39 +491,25 @@ class Evaluated implements Evaluation {
    */
   reasons(count = TOP_REASONS): RuleHit[] {
     if (this.#hits !== undefined) return topReasons(this.#hits, count);
-    const chosen: (RuleHit | number)[] = [];
-    const weights: number[] = [];
     if (count <= 0) return [];
-    const place = (candidate: RuleHit | number, weight: number) => {
-      const full = chosen.length === count;
-      if (full && weight <= (weights[count - 1] as number)) return;
-      let at = full ? count - 1 : chosen.length;
-      if (!full) {
-        chosen.push(candidate);
-        weights.push(weight);
-      }
-      for (; at > 0 && weight > (weights[at - 1] as number); at--) {
-        chosen[at] = chosen[at - 1] as RuleHit | number;
-        weights[at] = weights[at - 1] as number;
-      }
-      chosen[at] = candidate;
-      weights[at] = weight;
-    };
+    let size = 0;
     const fitHits = this.#fitHits;
     if (fitHits)
       for (let position = 0; position < fitHits.length; position++) {
         const hit = fitHits[position] as RuleHit;
-        place(hit, Math.abs(hit.decayedPoints));
+        size = placeReason(size, count, hit, Math.abs(hit.decayedPoints));
       }
     const states = this.#scope.rules;
     for (let position = 0; position < this.#rules.length; position++) {
       const state = states[position];
       if (state !== undefined && this.#scores(position, state))
-        place(position, Math.abs(this.#decayedPoints(position, state)));
+        size = placeReason(size, count, position, Math.abs(this.#decayedPoints(position, state)));
     }
-    const reasons: RuleHit[] = [];
-    for (const candidate of chosen)
-      reasons.push(typeof candidate === "number" ? this.#hit(candidate, states[candidate] as RuleSnapshot) : candidate);
+    const reasons = new Array<RuleHit>(size);
+    for (let at = 0; at < size; at++) {
+      const candidate = CHOSEN[at] as RuleHit | number;
+      reasons[at] = typeof candidate === "number" ? this.#hit(candidate, states[candidate] as RuleSnapshot) : candidate;
+    }
     return reasons;
   }
 
@@ -550,6 +536,28 @@ class Evaluated implements Evaluation {
       decayedPoints: this.#decayedPoints(position, state),
     };
   }
+}
+
+/**
+ * The candidates Evaluated.reasons keeps so far, heaviest first, and their weights: shared by every
+ * evaluation (reasons runs to its end without yielding, and returns none of these), so a selection
+ * allocates nothing but its result.
+ */
+const CHOSEN: (RuleHit | number)[] = [];
+const WEIGHTS: number[] = [];
+
+/** topReasons' step over CHOSEN and WEIGHTS, of which `size` are in use: returns how many are now. */
+function placeReason(size: number, count: number, candidate: RuleHit | number, weight: number): number {
+  const full = size === count;
+  if (full && weight <= (WEIGHTS[count - 1] as number)) return size;
+  let at = full ? count - 1 : size;
+  for (; at > 0 && weight > (WEIGHTS[at - 1] as number); at--) {
+    CHOSEN[at] = CHOSEN[at - 1] as RuleHit | number;
+    WEIGHTS[at] = WEIGHTS[at - 1] as number;
+  }
+  CHOSEN[at] = candidate;
+  WEIGHTS[at] = weight;
+  return full ? size : size + 1;
 }
 
 // Never seen: evaluate sets each of these before it returns (shared, so a new evaluation allocates none).
