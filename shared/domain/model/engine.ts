@@ -266,10 +266,10 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     stageEnteredMs: 0,
     nowMs: 0,
   };
-  // A lead is evaluated again and again at the same few instants (its stage entry, its latest event).
   // Each engagement rule's decayed points as the latest evaluation summed them: its explanation, made
   // later (if at all), reads them instead of decaying again, unless another evaluation came since.
   const decayed: DecayedPoints = { evaluation: 0, points: new Float64Array(engagementRules.length) };
+  // A lead is evaluated again and again at the same few instants (its stage entry, its latest event).
   const stageEntry = lastOf((text: string) => instantMs(text));
   const isoOf = lastOf(instantText);
   const domainOf = lastOf(emailDomain);
