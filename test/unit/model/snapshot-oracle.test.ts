@@ -277,11 +277,14 @@ describe("the incremental fold equals the whole-history fold", () => {
       { numRuns: 300, examples: examples() },
     );
     // Every cap kind, late events, replays, rep actions, sweeps and moves in and out of the funnel were exercised.
+    // The counts come from unseeded random journeys: in 300 runs about 325 late events, 72 rep actions and
+    // 125 sweeps, with standard deviations of about 20, 7 and 17 (twelve runs). Each bound sits at least
+    // five of them below its mean; the bound of 50 rep actions failed twice in about forty runs (49 seen).
     expect([...coverage.caps].sort()).toEqual(["max", "none", "once", "window"]);
     expect(coverage.late).toBeGreaterThan(100);
     expect(coverage.replays).toBeGreaterThan(0);
-    expect(coverage.reps).toBeGreaterThan(50);
-    expect(coverage.sweeps).toBeGreaterThan(50);
+    expect(coverage.reps).toBeGreaterThan(25);
+    expect(coverage.sweeps).toBeGreaterThan(40);
     for (const move of ["null->lead", "lead->mql", "mql->disqualified", "recycled->mql"]) {
       expect([...coverage.moves]).toContain(move);
     }
