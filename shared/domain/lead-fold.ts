@@ -298,35 +298,10 @@ export function transitionId(leadId: string, version: number): string {
   b = finalized(b ^ version);
   c = finalized(c ^ version);
   // One string made from its character codes: joined from parts it would be a tree of strings.
-  return String.fromCharCode(
-    116, // t
-    114, // r
-    95, // _
-    HEX[(a >>> 28) & 15] as number,
-    HEX[(a >>> 24) & 15] as number,
-    HEX[(a >>> 20) & 15] as number,
-    HEX[(a >>> 16) & 15] as number,
-    HEX[(a >>> 12) & 15] as number,
-    HEX[(a >>> 8) & 15] as number,
-    HEX[(a >>> 4) & 15] as number,
-    HEX[a & 15] as number,
-    HEX[(b >>> 28) & 15] as number,
-    HEX[(b >>> 24) & 15] as number,
-    HEX[(b >>> 20) & 15] as number,
-    HEX[(b >>> 16) & 15] as number,
-    HEX[(b >>> 12) & 15] as number,
-    HEX[(b >>> 8) & 15] as number,
-    HEX[(b >>> 4) & 15] as number,
-    HEX[b & 15] as number,
-    HEX[(c >>> 28) & 15] as number,
-    HEX[(c >>> 24) & 15] as number,
-    HEX[(c >>> 20) & 15] as number,
-    HEX[(c >>> 16) & 15] as number,
-    HEX[(c >>> 12) & 15] as number,
-    HEX[(c >>> 8) & 15] as number,
-    HEX[(c >>> 4) & 15] as number,
-    HEX[c & 15] as number,
-  );
+  writeHex(a, 3);
+  writeHex(b, 11);
+  writeHex(c, 19);
+  return String.fromCharCode(...ID_CODES);
 }
 
 /** murmur3's 32-bit finalizer after one more odd multiplier: every input bit moves every output bit. */
@@ -341,6 +316,14 @@ function finalized(lane: number): number {
 
 /** The character code of each lowercase hex digit. */
 const HEX = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
+
+/** A transition id's character codes: `tr_`, then each lane's eight hex digits, written by writeHex. */
+const ID_CODES = Array.from("tr_000000000000000000000000", (character) => character.charCodeAt(0));
+
+/** A lane's eight lowercase hex digits, most significant first, into ID_CODES from `at`. */
+function writeHex(lane: number, at: number): void {
+  for (let digit = 7; digit >= 0; digit--) ID_CODES[at + 7 - digit] = HEX[(lane >>> (digit * 4)) & 15] as number;
+}
 
 /** Node's one-shot hash where it has one (20.12 and later): a lead that moves hashes once per move. */
 const sha256Hex: (text: string) => string =
