@@ -43,7 +43,8 @@ const ROUNDS = 5;
  */
 export async function benchScoring(log: (line: string) => void): Promise<ScoringResult> {
   const directory = await mkdtemp(join(tmpdir(), "ripen-bench-scoring-"));
-  const workers: PathProcess[] = [];
+  // The path's process running now, ended in any case.
+  let current: PathProcess | undefined;
   try {
     const { compiled } = compileModelFile();
     const { file } = await bundleLikeTheStack(directory, "scoring", ROUNDS_MODULE, compiled);
@@ -53,18 +54,18 @@ export async function benchScoring(log: (line: string) => void): Promise<Scoring
     log(
       `scoring: ${ROUNDS} rounds of ${events.toLocaleString("en-US")} events per path, load average ${before.join(" ")}`,
     );
-    const rounds = new Map<ScoringPathName, Round[]>(SCORING_PATHS.map((path) => [path, []]));
+    const rounds = {} as Record<ScoringPathName, Round[]>;
     let model = "";
     // One path at a time, its process alone on the machine from its start to its end.
     for (const path of SCORING_PATHS) {
-      const worker = await startPath(file, compiledModel, path);
-      workers.push(worker);
-      model = worker.model;
-      for (let round = 0; round < ROUNDS; round++) rounds.get(path)?.push(await worker.round());
-      worker.end();
+      current = await startPath(file, compiledModel, path);
+      model = current.model;
+      rounds[path] = [];
+      for (let round = 0; round < ROUNDS; round++) rounds[path].push(await current.round());
+      current.end();
     }
     const after = loadAverage();
-    const timed = (path: ScoringPathName) => summarize(rounds.get(path) ?? [], events);
+    const timed = (path: ScoringPathName) => summarize(rounds[path], events);
     const { met: _noTarget, ...replayJustDecoded } = timed("replayJustDecoded");
     return {
       model,
@@ -80,13 +81,12 @@ export async function benchScoring(log: (line: string) => void): Promise<Scoring
       targetEventsPerSecond: SCORING_TARGET_EVENTS_PER_SECOND,
     };
   } finally {
-    for (const worker of workers) worker.end();
+    current?.end();
     await rm(directory, { recursive: true, force: true });
   }
 }
 
 interface PathProcess {
-  path: ScoringPathName;
   model: string;
   /** Times one more round of the path's work. */
   round(): Promise<Round>;
@@ -112,7 +112,6 @@ function startPath(file: string, compiledModel: string, path: ScoringPathName): 
     child.on("message", (message: RoundsMessage) => {
       if ("ready" in message)
         resolve({
-          path,
           model: message.ready.model,
           round: () =>
             new Promise<Round>((resolveRound, rejectRound) => {
