@@ -36,7 +36,7 @@ export interface PreviewLeadDeps {
 
 /**
  * What-if for one stored lead, as a run's page brought it: evaluated by the current model (from its
- * snapshot when it can) and by the candidate (replayed, unless it is the same compiled model) at the
+ * snapshot when it can) and by the candidate (replayed, unless the two fold alike: the same fold hash) at the
  * same instant, so the difference is the model's alone (decay and recycle rules due now show in both).
  * Counts the stage before and after into `tally` (`before:<stage>`, `after:<stage>`) and returns the
  * change when the stage differs. Also replays the lead's events through the candidate as a new lead's

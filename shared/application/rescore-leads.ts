@@ -1,5 +1,5 @@
 import type { Lead } from "#shared/domain/lead";
-import { usableSnapshot } from "#shared/domain/lead-fold";
+import { foldLead, usableSnapshot } from "#shared/domain/lead-fold";
 import type { ScoringEngine } from "#shared/domain/scoring-engine";
 import { replayLead } from "./lead-replay";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";
@@ -12,6 +12,11 @@ export interface RescoreCounts {
   rescored: number;
   /** Of those, moved to another stage (with a transition). */
   moved: number;
+  /**
+   * Of those, replayed from their events (a snapshot another fold wrote, or a stale lead); the others were
+   * evaluated from their snapshots, which the new model folds alike, without reading an event.
+   */
+  replayed: number;
   /** Already at this model version: a previous run (or ingest) did them. */
   current: number;
   /** Kept changing under us after every retry; a rerun picks them up. */
@@ -34,12 +39,12 @@ export interface RescoreLeadDeps {
 const ATTEMPTS = 3;
 
 /**
- * Applies the engine's model to one stored lead, as a run's page brought it: a lead whose snapshot
- * another model wrote (by content hash), or that is stale, is replayed from its events and written with
- * this model's snapshot, with a transition when its stage changes (actor: the model version; the rule and
+ * Applies the engine's model to one stored lead, as a run's page brought it: a lead another model scored
+ * (by content hash) is evaluated from its snapshot when the two models fold alike (the same fold hash),
+ * or replayed from its events when they don't or the lead is stale, and written with this model's stamp, with a transition when its stage changes (actor: the model version; the rule and
  * its reason in the reason; quiet unless the rescore alerts), through the same atomic, version-checked
  * commit as ingest. Counts what it did into `tally`.
- * Guarantees: idempotent (a lead whose snapshot this model wrote is left alone, so a retried page or a
+ * Guarantees: idempotent (a lead this model scored is left alone, so a retried page or a
  * second run writes nothing twice); a concurrent writer wins, and the lead is retried from a fresh read.
  */
 export const rescoreLead =
@@ -54,12 +59,18 @@ export const rescoreLead =
       if (attempt > 0) stored = await deps.store.getLead(read.leadId);
       if (!stored || stored.eventCount === 0) return;
       if (attempt === 0) count("examined");
-      // Written by this model already: by a previous run, by ingest, or by a writer that raced this one.
-      if (usableSnapshot(deps.engine, stored)) {
+      // Scored by this model already: by a previous run, by ingest, or by a writer that raced this one.
+      if (!stored.stale && stored.snapshot?.model === deps.engine.modelHash) {
         count("current");
         return;
       }
-      const folded = await replayLead(deps, stored, deps.clock());
+      // A snapshot this model folds alike (only what evaluation reads changed) is evaluated as it is:
+      // no event is read. Any other is replayed from the lead's events.
+      const now = deps.clock();
+      const reused = usableSnapshot(deps.engine, stored) !== undefined;
+      const folded = reused
+        ? foldLead({ engine: deps.engine, leadId: stored.leadId, current: stored, now })
+        : await replayLead(deps, stored, now);
       if (!folded) return;
       const transition = folded.transition && {
         ...folded.transition,
@@ -81,6 +92,7 @@ export const rescoreLead =
         continue;
       }
       count("rescored");
+      if (!reused) count("replayed");
       if (transition) {
         count("moved");
         const moved = moveTally(stored.stage, transition.to);

@@ -281,10 +281,23 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
         ],
       ],
     ),
-    `${rescore.rescored} rescored, ${rescore.moved} moved (${rescore.moves}), ${rescore.parts} parts; ${rescore.writeUnits} WRU, ${rescore.readUnits} RRU`,
+    `${rescore.rescored} rescored (${rescore.replayed} replayed from their events), ${rescore.moved} moved (${rescore.moves}), ${rescore.parts} parts; ${rescore.writeUnits} WRU, ${rescore.readUnits} RRU`,
     `at --max-wru ${atBudget.maxWru} (the default): ${atBudget.writeUnitsPerLead} WRU per lead → at most ${atBudget.leadsPerSecond} leads/s`,
     `target: ≥ ${result.target.ratio}× the floor → ${result.ratio}×: ${verdict(result.target.met)}`,
+    ...calibrationLines(result.calibration),
   ].join("\n");
+}
+
+/** The calibration's rescore (from the snapshots) beside its floor: no target. */
+function calibrationLines(calibration: RescoreResult["calibration"]): string[] {
+  if (!calibration) return [];
+  const { floor } = calibration;
+  return [
+    `calibration ${calibration.model.from} → ${calibration.model.to} (mql threshold only, the same fold): ` +
+      `${calibration.leadsPerSecond} leads/s in ${calibration.seconds} s, ${calibration.rescored} rescored ` +
+      `(${calibration.replayed} replayed), ${calibration.moved} moved; ${calibration.writeUnits} WRU, ${calibration.readUnits} RRU`,
+    `  floor: TransactWriteItems per lead, no Query: ${floor.leadsPerSecond} leads/s (${floor.seconds.join(" / ")} s) → ${calibration.ratio}× (no target)`,
+  ];
 }
 
 function scoringReport(measured: Measured<ScoringResult>): string {

@@ -44,6 +44,8 @@ export interface RescoreResult {
     seconds: number;
     leadsPerSecond: number;
     rescored: number;
+    /** Of those, replayed from their events (all of them: the candidate folds otherwise). */
+    replayed: number;
     moved: number;
     moves: string;
     writeUnits: number;
@@ -57,14 +59,35 @@ export interface RescoreResult {
   /** What --max-wru allows at the WRU per lead measured here (a rescore is paced to it in AWS and locally). */
   atBudget: { maxWru: number; writeUnitsPerLead: number; leadsPerSecond: number };
   target: { ratio: number; met: boolean };
+  /**
+   * Then a calibration of the stored model (its mql threshold alone lowered, to 20): the two models fold
+   * alike, so each lead is evaluated from its snapshot, reading no event. Its floor is the same
+   * TransactWriteItems per lead without the Query, before and after. No target: it shows what a
+   * calibration's rescore costs.
+   */
+  calibration?: {
+    model: { from: string; to: string };
+    seconds: number;
+    leadsPerSecond: number;
+    rescored: number;
+    replayed: number;
+    moved: number;
+    writeUnits: number;
+    readUnits: number;
+    floor: { seconds: number[]; leadsPerSecond: number };
+    ratio: number;
+  };
 }
 
 /**
  * 2,000 leads of 3 events, stored by one model, rescored with another (its mql threshold lowered, so half
- * the leads move) through the run code on this machine: the local driver, its workers and their
- * checkpoints, against DynamoDB Local. The floor is the round trips each lead needs, made straight with
- * the client at the same concurrency on the same table: the consistent Query of its events and one
- * TransactWriteItems with as many items, in the same run, after a warm-up, before and after the rescore.
+ * the leads move, and its half-life changed, so every lead is replayed from its events) through the run
+ * code on this machine: the local driver, its workers and their checkpoints, against DynamoDB Local. The
+ * floor is the round trips each lead needs, made straight with the client at the same concurrency on the
+ * same table: the consistent Query of its events and one TransactWriteItems with as many items, in the
+ * same run, after a warm-up, before and after the rescore. The floor leaves the leads as seeded, and a
+ * calibration of the stored model (its mql threshold alone) is rescored from their snapshots, beside the
+ * same writes without the Query.
  */
 export async function benchRescore(endpoint: string, progress: (line: string) => void): Promise<RescoreResult> {
   const client = localDynamoDbClient(endpoint);
@@ -98,6 +121,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
     if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
       throw new Error(`the rescore did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
     }
+    const calibration = await rescoreCalibration(client, tableName, current, writes, lanes, progress);
     const leadsPerSecond = RESCORE_LEADS / seconds;
     const floorSeconds = [floorBefore, floorAfter];
     const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
@@ -113,6 +137,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
         seconds: round(seconds, 2),
         leadsPerSecond: Math.round(leadsPerSecond),
         rescored: tally.rescored ?? 0,
+        replayed: tally.replayed ?? 0,
         moved: tally.moved ?? 0,
         moves: moves.map((move) => `${move.from}>${move.to} ${move.leads}`).join(", ") || "none",
         writeUnits: round(tally.writeUnits ?? 0, 1),
@@ -127,21 +152,101 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
         leadsPerSecond: writeUnitsPerLead > 0 ? Math.round(DEFAULT_MAX_WRU / writeUnitsPerLead) : 0,
       },
       target: { ratio: RESCORE_TARGET, met: ratio >= RESCORE_TARGET },
+      calibration,
     };
   } finally {
     client.destroy();
   }
 }
 
-/** The default model under another version, its mql threshold lowered from 40 to 20. */
-export function candidateOf(current: ScoringEngine): ScoringEngine {
+/**
+ * The default model under another version, its mql threshold lowered from 40 to 20 as the candidate's,
+ * nothing else: the same moves as the candidate's rescore, from the snapshots.
+ */
+export function calibrationOf(current: ScoringEngine): ScoringEngine {
   const model = structuredClone(loadModel());
-  model.version = `${current.modelVersion}-bench-rescore`;
+  model.version = `${current.modelVersion}-bench-calibration`;
   for (const rule of model.stages.mql ?? []) {
     const when = rule.when as { score?: { min?: number } };
     if (when.score?.min !== undefined) when.score.min = Math.min(when.score.min, 20);
   }
+  return budgetedEngine(model, "bench calibration");
+}
+
+/**
+ * The seeded leads (the floor left them so) rescored with a calibration of the model that stored them:
+ * from their snapshots, beside the floor of the same writes (each lead item, and a transition for each
+ * lead the calibration moves) without the Query.
+ */
+async function rescoreCalibration(
+  client: DynamoDBClient,
+  tableName: string,
+  current: ScoringEngine,
+  writes: readonly RescoreWrite[],
+  lanes: number,
+  progress: (line: string) => void,
+): Promise<NonNullable<RescoreResult["calibration"]>> {
+  const calibration = calibrationOf(current);
+  if (calibration.foldHash !== current.foldHash) throw new Error("the calibration should fold as the stored model");
+  const now = new Date();
+  const leadWrites = writes.map(({ leadId, lead }): RescoreWrite => {
+    const moved = foldLead({ engine: calibration, leadId, current: lead, now })?.transition;
+    return { leadId, lead, ...(moved && { transition: moved }) };
+  });
+  const floorBefore = await floor(client, tableName, leadWrites, lanes, 3, { query: false });
+  progress(`rescore: calibration floor ${round(floorBefore, 2)} s; the calibration from the snapshots…`);
+  const began = performance.now();
+  const result = await runLocally(
+    { kind: "rescore", model: runModelOf(calibration), notify: false },
+    {
+      table: { client, tableName },
+      engine: calibration,
+      workers: RESCORE_WORKERS,
+      concurrency: RESCORE_CONCURRENCY,
+    },
+  );
+  const seconds = (performance.now() - began) / 1000;
+  const floorAfter = await floor(client, tableName, leadWrites, lanes, 4, { query: false });
+  const { tally } = result.progress;
+  if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
+    throw new Error(`the calibration did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
+  }
+  progress(`rescore: calibration ${round(seconds, 2)} s; floor ${round(floorAfter, 2)} s`);
+  const floorSeconds = [floorBefore, floorAfter];
+  const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
+  const leadsPerSecond = RESCORE_LEADS / seconds;
+  return {
+    model: { from: current.modelVersion, to: calibration.modelVersion },
+    seconds: round(seconds, 2),
+    leadsPerSecond: Math.round(leadsPerSecond),
+    rescored: tally.rescored ?? 0,
+    replayed: tally.replayed ?? 0,
+    moved: tally.moved ?? 0,
+    writeUnits: round(tally.writeUnits ?? 0, 1),
+    readUnits: round(tally.readUnits ?? 0, 1),
+    floor: { seconds: floorSeconds.map((value) => round(value, 2)), leadsPerSecond: Math.round(floorRate) },
+    ratio: round(leadsPerSecond / floorRate, 2),
+  };
+}
+
+/**
+ * The default model under another version, its mql threshold lowered from 40 to 20 and its half-life
+ * from 45 to 40 days: a change the snapshots can't take, so every lead is replayed.
+ */
+export function candidateOf(current: ScoringEngine): ScoringEngine {
+  const model = structuredClone(loadModel());
+  model.version = `${current.modelVersion}-bench-rescore`;
+  reshape(model, 20);
   return budgetedEngine(model, "bench candidate");
+}
+
+/** The bench's candidate model: the mql threshold at most `mql`, the half-life 40 days. */
+function reshape(model: ReturnType<typeof loadModel>, mql: number): void {
+  model.engagement.halfLifeDays = 40;
+  for (const rule of model.stages.mql ?? []) {
+    const when = rule.when as { score?: { min?: number } };
+    if (when.score?.min !== undefined) when.score.min = Math.min(when.score.min, mql);
+  }
 }
 
 /**
@@ -209,6 +314,7 @@ export async function floor(
   writes: readonly RescoreWrite[],
   lanes: number,
   pass: number,
+  options: { query: boolean } = { query: true },
 ): Promise<number> {
   const versions = new Map<string, number>();
   let start: Record<string, Item[keyof Item]> | undefined;
@@ -228,13 +334,15 @@ export async function floor(
   const began = performance.now();
   await mapConcurrent(writes, lanes, async (write) => {
     const version = versions.get(write.leadId) ?? 0;
-    await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        ...tablePartition(leadPk(write.leadId), EVENT_PREFIX),
-        ConsistentRead: true,
-      }),
-    );
+    if (options.query) {
+      await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ...tablePartition(leadPk(write.leadId), EVENT_PREFIX),
+          ConsistentRead: true,
+        }),
+      );
+    }
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [

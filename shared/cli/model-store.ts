@@ -132,8 +132,11 @@ function reportRescore(driven: DrivenRun, version: string): number {
   const { progress } = driven;
   const counts = progress.tally as Partial<RescoreCounts>;
   const conflicts = counts.conflicts ?? 0;
+  const rescored = counts.rescored ?? 0;
+  const replayed = counts.replayed ?? 0;
   console.log(
-    `${counts.rescored ?? 0} rescored, ${counts.moved ?? 0} moved stage, ${counts.current ?? 0} already at ${version}` +
+    `${rescored} rescored (${rescored - replayed} from their snapshots, ${replayed} replayed from their events), ` +
+      `${counts.moved ?? 0} moved stage, ${counts.current ?? 0} already at ${version}` +
       (conflicts > 0 ? `, ${conflicts} busy (run again)` : ""),
   );
   console.log(formatMoves(progress, progress.run.notify ? "alerted" : "quiet: no alerts (--notify alerts)"));

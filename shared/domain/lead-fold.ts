@@ -54,11 +54,21 @@ export interface FoldResult {
 const ACCEPTED_STAGES: ReadonlySet<Stage> = new Set(["sal", "sql", "sqo"]);
 const FIRST_EVENT: StageVerdict = { stage: "lead", ruleId: "first-event", reason: "first event from this contact" };
 
-/** The lead's snapshot, if this engine can fold into it: written by the same model and not stale. */
+/**
+ * The lead's snapshot, if this engine can fold into it: not stale, and written by the same model or by
+ * one that folds alike (the same fold hash: the model changed only what evaluation reads).
+ */
 export function usableSnapshot(engine: ScoringEngine, lead: Lead | undefined): LeadSnapshot | undefined {
   if (!lead) return engine.empty();
-  if (lead.stale || lead.snapshot?.model !== engine.modelHash) return undefined;
-  return lead.snapshot;
+  const snapshot = lead.snapshot;
+  if (lead.stale || !snapshot) return undefined;
+  return snapshot.model === engine.modelHash || snapshot.fold === engine.foldHash ? snapshot : undefined;
+}
+
+/** The snapshot as this engine's: the model that scored the lead now, and the fold it was made by. */
+function stamped(engine: ScoringEngine, snapshot: LeadSnapshot): LeadSnapshot {
+  if (snapshot.model === engine.modelHash && snapshot.fold === engine.foldHash) return snapshot;
+  return { ...snapshot, model: engine.modelHash, fold: engine.foldHash };
 }
 
 /**
@@ -115,9 +125,11 @@ export function foldLead(input: FoldInput): FoldResult | undefined {
     scoreBand: move || current?.scoreBand === undefined ? scoreBand(evaluation.score) : current.scoreBand,
     // A replay's snapshot, or a fold's (its own top level and arrays over shared states), is this fold's
     // alone; without an event or a history it is the lead's stored one.
-    snapshot: move
-      ? engine.enterStage(snapshot, nextStage, event !== undefined || input.history !== undefined)
-      : snapshot,
+    // Stamped with this model: a snapshot another model with the same fold wrote is this one's now.
+    snapshot: stamped(
+      engine,
+      move ? engine.enterStage(snapshot, nextStage, event !== undefined || input.history !== undefined) : snapshot,
+    ),
   };
   // Optional fields are set only when present: the store refuses undefined values.
   if (evaluation.name !== undefined) lead.name = evaluation.name;

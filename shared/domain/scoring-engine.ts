@@ -76,8 +76,14 @@ export interface Evaluation {
 export interface ScoringEngine {
   /** The user's `version` of the model, stamped on leads and transitions. */
   readonly modelVersion: string;
-  /** A content hash of the compiled model, stamped on snapshots: another hash means replay. */
+  /** A content hash of the compiled model, stamped on snapshots: the model that scored the lead. */
   readonly modelHash: string;
+  /**
+   * A content hash of what a snapshot's content depends on, stamped on snapshots beside modelHash: a
+   * snapshot with another fold hash is replayed; one with this fold hash is folded into and evaluated as
+   * it is, whatever else changed (points, fit, thresholds, routing, notifications).
+   */
+  readonly foldHash: string;
   /** The snapshot of a lead with no events. */
   empty(): LeadSnapshot;
   /** The largest snapshot the model can make (attributes aside): what its budget is checked on. */

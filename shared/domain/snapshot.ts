@@ -6,8 +6,15 @@ import type { Scalar } from "./lead-event";
  * the truth, and a replay of them rebuilds the snapshot. Times are epoch milliseconds.
  */
 export interface LeadSnapshot {
-  /** Content hash of the compiled model that wrote it: another model's snapshot is replayed, not trusted. */
+  /** Content hash of the compiled model that last scored it: the lead's score, stage and explanation are that model's. */
   model: string;
+  /**
+   * Content hash of what the snapshot's content depends on (the fold: field mapping, lists, engagement
+   * rules without their points, the `event:` conditions, the fold format). A model with the same fold
+   * hash folds into it exactly; another one replays the events. Absent in snapshots written before it
+   * was kept: those are trusted by `model` alone.
+   */
+  fold?: string;
   /** Events folded in: a replay that finds fewer missed a committed event and retries. */
   events: number;
   /** The latest event's time (idleDays, recycle rules). */

@@ -99,11 +99,14 @@ function encodeSnapshot(snapshot: LeadSnapshot, attributes: Record<string, Scala
     valueMark(snapshot.firstCampaign),
     scope(snapshot.all),
     scope(snapshot.since),
+    // Last, so a snapshot written before the fold hash was kept decodes without one.
+    snapshot.fold ?? 0,
   ];
 }
 
 function decodeSnapshot(packed: Packed): LeadSnapshot {
-  const [format, model, events, lastEventMs, marks, name, company, firstSource, firstCampaign, all, since] = packed;
+  const [format, model, events, lastEventMs, marks, name, company, firstSource, firstCampaign, all, since, fold] =
+    packed;
   if (format !== FORMAT) throw new Error(`unknown snapshot format ${String(format)}`);
   const last = typeof lastEventMs === "number" ? lastEventMs : 0;
   const at = (offset: unknown) => last - (offset as number);
@@ -138,6 +141,8 @@ function decodeSnapshot(packed: Packed): LeadSnapshot {
   };
   const snapshot: LeadSnapshot = {
     model: model as string,
+    // In the engine's order (model, fold, events…): decoded and folded snapshots share their shape.
+    fold: typeof fold === "string" ? fold : undefined,
     events: events as number,
     lastEventMs: typeof lastEventMs === "number" ? lastEventMs : Number.NEGATIVE_INFINITY,
     attributes: {},

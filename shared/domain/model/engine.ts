@@ -29,6 +29,7 @@ import { type CompiledEngagementRule, compileEngagementRule, EventIndex, type Ma
 import { answerScalar, fieldResolver, IDENTITY_FIELDS } from "./fields";
 import { type CompiledFitRule, compileFitRule } from "./fit";
 import { FoldEvent, readInOrder } from "./fold-event";
+import type { EventOccurrence } from "./grammar/conditions";
 import { channelsFor, notificationRules } from "./notifications";
 import { compileRouting } from "./routing";
 import type { ScoringModel } from "./schema";
@@ -65,6 +66,8 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     const where = rule.where ? compileEventCondition(rule.where, { lists }) : undefined;
     index.add(rule.on, { where, rule: position, watcher: -1, withinMs: 0, sinceStageEntered: false, atLeast: 1 });
   }
+  // Every `event:` condition, in the order its counter was made: the snapshot's watchers, by position.
+  const watched: EventOccurrence[] = [];
   const scope: CompileScope = {
     lists,
     ruleIndex(id) {
@@ -72,7 +75,10 @@ export function createEngine(model: ScoringModel): ScoringEngine {
       if (position === undefined) throw new Error(`unknown rule "${id}"`);
       return position;
     },
-    watch: (occurrence) => index.watch(occurrence, { lists }),
+    watch: (occurrence) => {
+      watched.push(occurrence);
+      return index.watch(occurrence, { lists });
+    },
   };
   const stages = compileStages(model.stages, scope);
   const routing = compileRouting(model.routing, scope);
@@ -98,6 +104,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   const autoAccept = stages.acceptance === "auto";
   const sqlReview = stages.sqlReview;
   const modelHash = hashModel(model);
+  const foldHash = hashFold(model, watched);
   const notifications = notificationRules(model.notifications);
 
   // Every new lead starts from one: copies of two arrays of undefined (packed, so reads stay fast).
@@ -110,6 +117,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   function empty(): LeadSnapshot {
     return {
       model: modelHash,
+      fold: foldHash,
       events: 0,
       lastEventMs: Number.NEGATIVE_INFINITY,
       attributes: {},
@@ -387,6 +395,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
     const mark = (value: string) => ({ value, at: time(), by: `generic:${"x".repeat(250)}${++tick}` });
     return {
       model: modelHash,
+      fold: foldHash,
       events: 999_999_999,
       lastEventMs: now,
       attributes: {},
@@ -403,6 +412,7 @@ export function createEngine(model: ScoringModel): ScoringEngine {
   return {
     modelVersion: model.version,
     modelHash,
+    foldHash,
     owners: routing.owners,
     empty,
     worstCase,
@@ -578,6 +588,31 @@ function hashModel(model: ScoringModel): string {
     .slice(0, 16);
 }
 
+/**
+ * What a snapshot's content depends on, hashed: the events' reading (field mapping, lists), the engagement
+ * rules as the fold keeps them (events, conditions, caps, decay; not their points or labels, which only
+ * evaluation reads), the `event:` conditions whose counts it keeps, in order, and the fold format. A
+ * model that changes only what evaluation reads (points, fit and BANT rules, stage and routing rules'
+ * other conditions, thresholds, notifications) keeps it: its snapshots stay exact, and a rescore
+ * re-evaluates them without reading any event. Property-tested against a replay under the new model.
+ */
+function hashFold(model: ScoringModel, watched: readonly EventOccurrence[]): string {
+  const rules = model.engagement.rules.map(({ points: _points, label: _label, ...folded }) => folded);
+  return createHash("sha256")
+    .update(
+      JSON.stringify({
+        fold: FOLD_FORMAT,
+        format: model.format,
+        fields: model.fields,
+        lists: model.lists,
+        engagement: { halfLifeDays: model.engagement.halfLifeDays ?? null, rules },
+        watched,
+      }),
+    )
+    .digest("base64url")
+    .slice(0, 16);
+}
+
 /** A function of one argument that remembers its last answer: cheap where the same argument comes in a row. */
 function lastOf<Argument, Result>(compute: (argument: Argument) => Result): (argument: Argument) => Result {
   let known = false;
@@ -696,6 +731,7 @@ function insertSorted(times: number[], at: number): void {
 function writable(snapshot: LeadSnapshot): LeadSnapshot {
   const next: LeadSnapshot = {
     model: snapshot.model,
+    fold: snapshot.fold,
     events: snapshot.events,
     lastEventMs: snapshot.lastEventMs,
     attributes: snapshot.attributes,
@@ -714,7 +750,7 @@ type EveryField<T, Keys extends keyof T> = Exclude<keyof T, Keys> extends never 
 type ValueMarkField = "name" | "company" | "firstSource" | "firstCampaign";
 const _writableCopiesEveryField: EveryField<
   LeadSnapshot,
-  "model" | "events" | "lastEventMs" | "attributes" | "marks" | "all" | "since" | ValueMarkField
+  "model" | "fold" | "events" | "lastEventMs" | "attributes" | "marks" | "all" | "since" | ValueMarkField
 > = true;
 const _copiesEveryRuleField: EveryField<RuleSnapshot, "matched" | "scored" | "times" | "sum" | "at"> = true;
 const _copiesEveryWatcherField: EveryField<WatcherSnapshot, "count" | "times"> = true;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createEngine } from "#shared/domain/model/engine";
 import { parseModel } from "#shared/domain/model/parse";
+import type { ScoringModel } from "#shared/domain/model/schema";
 import { roundPoints } from "#shared/domain/scoring-engine";
+import { loadModel } from "#shared/runtime/scoring-model";
 import { evaluateEvents } from "../../support/evaluate";
-import { cents, engineFor, stored, subject, sumOfHits } from "./journeys";
+import { cents, DEFAULT_MODEL_PATH, engineFor, stored, subject, sumOfHits } from "./journeys";
 
 const DAY = 86_400_000;
 const T0 = "2026-01-10T00:00:00.000Z";
@@ -381,5 +383,168 @@ describe("the model hash stamped on snapshots", () => {
     const routed = { ...base, notifications: [{ id: "all-mql", to: ["mql"], channels: ["email"] }] };
 
     expect(hashOf(routed)).toBe(hashOf(base));
+  });
+});
+
+describe("the fold hash stamped on snapshots", () => {
+  const base = loadModel(DEFAULT_MODEL_PATH);
+  const hashesOf = (edit: (model: ScoringModel) => void) => {
+    const model = structuredClone(base);
+    edit(model);
+    const engine = createEngine(model);
+    return { model: engine.modelHash, fold: engine.foldHash };
+  };
+  const original = hashesOf(() => {});
+  const rule = (model: ScoringModel, index = 0) =>
+    model.engagement.rules[index] as ScoringModel["engagement"]["rules"][0];
+
+  // Each edit changes the model hash (the lead is rescored), except where alerts go, which scores nothing.
+  it.each<[string, (model: ScoringModel) => void, boolean]>([
+    [
+      "the version",
+      (model) => {
+        model.version = "default-2026.2";
+      },
+      true,
+    ],
+    [
+      "an engagement rule's points",
+      (model) => {
+        rule(model).points += 5;
+      },
+      true,
+    ],
+    [
+      "an engagement rule's label",
+      (model) => {
+        rule(model).label = "Renamed";
+      },
+      true,
+    ],
+    [
+      "a fit rule's points",
+      (model) => {
+        (model.fit[0] as { points: number }).points += 5;
+      },
+      true,
+    ],
+    [
+      "the fit rules",
+      (model) => {
+        model.fit = [];
+      },
+      true,
+    ],
+    [
+      "the mql threshold",
+      (model) => {
+        model.stages.mql = [{ id: "m", label: "m", when: { score: { min: 25 } } }];
+      },
+      true,
+    ],
+    [
+      "the acceptance",
+      (model) => {
+        model.stages.acceptance = "auto";
+      },
+      true,
+    ],
+    [
+      "the BANT rules",
+      (model) => {
+        model.bant = { ...model.bant, budget: { from: ["budgetRange"] } };
+      },
+      true,
+    ],
+    [
+      "the routing",
+      (model) => {
+        delete model.routing;
+      },
+      true,
+    ],
+    [
+      "where alerts go",
+      (model) => {
+        model.notifications = [];
+      },
+      false,
+    ],
+  ])("stays when %s changes", (_what, edit, rescored) => {
+    const edited = hashesOf(edit);
+
+    expect(edited.fold).toBe(original.fold);
+    expect(edited.model !== original.model).toBe(rescored);
+  });
+
+  it.each<[string, (model: ScoringModel) => void]>([
+    [
+      "an engagement rule's event types",
+      (model) => {
+        rule(model).on = rule(model).on === "page.viewed" ? "email.clicked" : "page.viewed";
+      },
+    ],
+    [
+      "an engagement rule's condition",
+      (model) => {
+        rule(model).where = { field: "source", equals: "x" };
+      },
+    ],
+    [
+      "an engagement rule's cap",
+      (model) => {
+        rule(model).cap = { max: 2, perDays: 3 };
+      },
+    ],
+    [
+      "an engagement rule's half-life",
+      (model) => {
+        rule(model).halfLifeDays = 7;
+      },
+    ],
+    [
+      "an engagement rule's decay",
+      (model) => {
+        rule(model).decay = false;
+      },
+    ],
+    [
+      "the default half-life",
+      (model) => {
+        model.engagement.halfLifeDays = 11;
+      },
+    ],
+    [
+      "the order of the engagement rules",
+      (model) => {
+        model.engagement.rules.reverse();
+      },
+    ],
+    [
+      "a list",
+      (model) => {
+        model.lists = { ...model.lists, extra: ["x"] };
+      },
+    ],
+    [
+      "the field mapping",
+      (model) => {
+        model.fields = { ...model.fields, labels: { ...model.fields.labels, companySize: ["Headcount"] } };
+      },
+    ],
+    [
+      "an event condition's count",
+      (model) => {
+        model.stages.sqo = [{ id: "o", label: "o", when: { event: { on: "opportunity.created", atLeast: 2 } } }];
+      },
+    ],
+    [
+      "a new event condition",
+      (model) => {
+        model.stages.mql.push({ id: "w", label: "w", when: { event: { on: "webinar.attended", withinDays: 9 } } });
+      },
+    ],
+  ])("changes when %s changes: the snapshots replay", (_what, edit) => {
+    expect(hashesOf(edit).fold).not.toBe(original.fold);
   });
 });

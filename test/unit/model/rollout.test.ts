@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { replayLead } from "#shared/application/lead-replay";
 import { countStoredLeads, type WalkPosition, walkStoredLeads } from "#shared/application/listing/stored-leads";
 import type { StageIndex } from "#shared/application/ports/lead-reads";
 import { type RunProgress, runProgress, type Tally } from "#shared/application/ports/runs";
@@ -203,6 +204,59 @@ describe("rescore", () => {
         quiet: true,
       }),
     ]);
+  });
+
+  it("re-evaluates leads from their snapshots, reading no event, when the new model changes only what evaluation reads", async () => {
+    // Prepare: lenient differs from strict in its mql threshold alone, so the two fold alike.
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2 });
+    let eventReads = 0;
+    const store = {
+      ...memory.store,
+      loadEvents: (...args: Parameters<typeof memory.store.loadEvents>) => {
+        eventReads++;
+        return memory.store.loadEvents(...args);
+      },
+    };
+    const replayed = structuredClone(memory.leads);
+
+    // Act: the rescore, and for comparison each lead replayed from its events by the same model.
+    const { tally } = await overEveryLead(
+      memory.leads,
+      rescoreLead({ store, engine: lenient, clock: () => NOW, quiet: true }),
+    );
+    const expected = await Promise.all(
+      [...replayed.values()].map((lead) => replayLead({ store: memory.store, engine: lenient }, lead, NOW)),
+    );
+
+    // Assess
+    expect(lenient.foldHash).toBe(strict.foldHash);
+    expect(eventReads).toBe(0);
+    expect(tally).toEqual({ examined: 2, rescored: 2, moved: 1, "moved:lead>mql": 1 });
+    const pick = ({ snapshot: _s, version: _v, ...rest }: Lead) => rest;
+    expect([...memory.leads.values()].map(pick)).toEqual(expected.map((folded) => pick(folded?.lead as Lead)));
+    for (const lead of memory.leads.values()) {
+      expect(lead.snapshot).toMatchObject({ model: lenient.modelHash, fold: lenient.foldHash });
+    }
+  });
+
+  it("replays each lead from its events when the new model folds otherwise", async () => {
+    const { memory } = await tableWith({ "one@acme.example": 1, "two@acme.example": 2 });
+    const decaying = engineFor({
+      engagement: { halfLifeDays: 30, rules: base.engagement?.rules ?? [] },
+      version: "v4",
+      stages: { mql: [{ id: "m", label: "Score 25+", when: { score: { min: 25 } } }] },
+    });
+
+    const { tally } = await overEveryLead(
+      memory.leads,
+      rescoreLead({ store: memory.store, engine: decaying, clock: () => NOW, quiet: true }),
+    );
+
+    expect(decaying.foldHash).not.toBe(strict.foldHash);
+    expect(tally).toMatchObject({ examined: 2, rescored: 2, replayed: 2 });
+    for (const lead of memory.leads.values()) {
+      expect(lead.snapshot).toMatchObject({ model: decaying.modelHash, fold: decaying.foldHash });
+    }
   });
 
   it("stores each wait for review a gated model begins, quiet unless the rescore alerts, paced when it does", async () => {

@@ -136,7 +136,15 @@ const aJourney = fc.array(fc.record({ step: aStep, gapHours: fc.integer({ min: 0
   maxLength: 40,
 });
 
-const coverage = { caps: new Set<string>(), late: 0, replays: 0, moves: new Set<string>(), reps: 0, sweeps: 0 };
+const coverage = {
+  caps: new Set<string>(),
+  late: 0,
+  replays: 0,
+  moves: new Set<string>(),
+  reps: 0,
+  sweeps: 0,
+  rescores: 0,
+};
 
 function compare(
   incremental: FoldResult,
@@ -155,9 +163,19 @@ function compare(
   expect(toLead(leadItem(incremental.lead))).toEqual(incremental.lead);
 }
 
-function run(model: ScoringModel, journey: { step: Step; gapHours: number }[]) {
-  const engine: ScoringEngine = createEngine(model);
-  const oracle: OracleEngine = createOracle(model);
+/**
+ * Walks the journey with the incremental fold and with the oracle, comparing at every step. With `then`,
+ * the model is changed before step `then.at`: both sides are rescored with the new model at that
+ * moment (the fold from the snapshot the old model wrote, the oracle from the whole history), and the
+ * journey goes on under it.
+ */
+function run(
+  model: ScoringModel,
+  journey: { step: Step; gapHours: number }[],
+  then?: { model: ScoringModel; at: number },
+) {
+  let engine: ScoringEngine = createEngine(model);
+  let oracle: OracleEngine = createOracle(model);
   let nowMs = START;
   let mine: Lead | undefined;
   let theirs: Lead | undefined;
@@ -165,6 +183,22 @@ function run(model: ScoringModel, journey: { step: Step; gapHours: number }[]) {
   for (const [index, { step, gapHours }] of journey.entries()) {
     nowMs += gapHours * 3_600_000;
     const now = new Date(nowMs);
+    if (then && index === then.at) {
+      engine = createEngine(then.model);
+      oracle = createOracle(then.model);
+      if (mine && theirs) {
+        coverage.rescores++;
+        // The snapshot is the old model's, stored and read back: no replay is given or needed.
+        const a = foldLead({ engine, leadId: mine.leadId, current: toLead(leadItem(mine)), now });
+        expect(a).toBeDefined();
+        (a as FoldResult).lead = toLead(leadItem((a as FoldResult).lead));
+        const b = oracleFold({ engine: oracle, leadId: theirs.leadId, current: theirs, events: history, now });
+        compare(a as FoldResult, b);
+        expect((a as FoldResult).lead.snapshot).toMatchObject({ model: engine.modelHash, fold: engine.foldHash });
+        mine = (a as FoldResult).lead;
+        theirs = b.lead;
+      }
+    }
     if (step.kind === "again" || (step.kind !== "event" && (!mine || !theirs))) continue;
     if (step.kind === "rep" && mine && theirs) {
       const action: RepAction =
@@ -298,5 +332,50 @@ describe("the default model, folded incrementally and from the whole history", (
       fc.property(aJourney, (journey) => run(model, journey)),
       { numRuns: 150 },
     );
+  });
+});
+
+/**
+ * What evaluation alone reads, redrawn: every rule's points, the mql threshold, the recycle rule's idle
+ * days, the fit rule's points, the acceptance. The fold hash stays, so the snapshot is reused as it is.
+ */
+const aCalibration = fc.record({
+  points: fc.array(fc.integer({ min: -20, max: 60 }), { minLength: 5, maxLength: 5 }),
+  mql: fc.integer({ min: 10, max: 80 }),
+  idleDays: fc.integer({ min: 5, max: 90 }),
+  fit: fc.integer({ min: -10, max: 40 }),
+  acceptance: fc.constantFrom<"manual" | "auto">("manual", "auto"),
+});
+
+function calibrated(input: ScoringModelInput, draw: typeof aCalibration extends fc.Arbitrary<infer T> ? T : never) {
+  const next = structuredClone(input);
+  next.version = "prop-2";
+  for (const [index, rule] of (next.engagement?.rules ?? []).entries()) rule.points = draw.points[index] ?? 0;
+  for (const rule of next.fit ?? []) rule.points = draw.fit;
+  const stages = next.stages as NonNullable<ScoringModelInput["stages"]>;
+  stages.acceptance = draw.acceptance;
+  stages.mql = [{ id: "mql", label: "mql", when: { score: { min: draw.mql } } }];
+  stages.recycle = (stages.recycle ?? []).map((rule) =>
+    rule.id === "idle" ? { ...rule, when: { idleDays: { min: draw.idleDays } } } : rule,
+  );
+  return next;
+}
+
+describe("a model that folds alike, applied to a snapshot another model wrote", () => {
+  it("scores, explains and moves the lead as a replay of its whole history under the new model", () => {
+    const before = coverage.rescores;
+    fc.assert(
+      fc.property(aModel, aCalibration, aJourney, fc.nat(), ({ input }, draw, journey, at) => {
+        const first = parseModel(input);
+        const second = parseModel(calibrated(input, draw));
+        expect(createEngine(second).foldHash).toBe(createEngine(first).foldHash);
+        run(first, journey, { model: second, at: 1 + (at % journey.length) });
+      }),
+      { numRuns: 200 },
+    );
+    // Most journeys have a lead by the change; the rest change the model before their first event. Ten
+    // unseeded runs of 200 gave 122-139 rescored leads (about 65 %, a standard deviation near 7): the
+    // bound sits six of them below.
+    expect(coverage.rescores - before).toBeGreaterThan(90);
   });
 });
