@@ -33,7 +33,8 @@ export async function foldStoredLead(
  * A lead replayed from its events as read, without reading it again (a page of a run brought it): its
  * events are read after it (a consistent Query), so they hold every event it counts; an event newer than
  * the lead makes the caller's version-checked commit fail, and the caller retries from a fresh read.
- * `history` gives events already read for it (a preview replays one history with two models).
+ * `history` gives events already read for it (a preview replays one history with two models; a rescore,
+ * the events its Scan page read beside the lead, when they are as many as the lead counts).
  */
 export async function replayLead(
   deps: { store: LeadStore; engine: ScoringEngine },

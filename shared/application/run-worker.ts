@@ -1,5 +1,5 @@
 import type { Lead } from "#shared/domain/lead";
-import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { type SlaBreachLog, sweepLead, sweepStaleLead } from "./maintenance";
 import { mapConcurrent } from "./pacing/concurrency";
 import { type CapacityMeter, type Pace, tokenBucket, UNPACED } from "./pacing/token-bucket";
@@ -62,7 +62,16 @@ export class RunRefusedError extends Error {
   override readonly name = "RunRefusedError";
 }
 
-type LeadTask = (lead: Lead, source: PartSource, tally: Tally, changes: StageChange[]) => Promise<void>;
+type LeadTask = ((
+  lead: Lead,
+  source: PartSource,
+  tally: Tally,
+  changes: StageChange[],
+  events: readonly StoredEvent[] | undefined,
+) => Promise<void>) & {
+  /** The task replays leads from their events: its Scan pages bring them, while its leads need them. */
+  replays?: { wanted: boolean };
+};
 
 /**
  * The worker: one delivery of a work item (a part of a run, at a ticket).
@@ -104,7 +113,10 @@ export const workOnPart =
     // The next page is read while this one is worked on, so the leads' lanes don't wait for a Scan
     // between pages. Only the checkpoint moves the part: a page read ahead and then dropped (a hand-over,
     // an obsolete delivery) is read again by whoever goes on. Its read units count in the page it overlapped.
-    let ahead = readAhead(deps.pages, part.source, part.after);
+    // A rescore asks for the leads' events with its pages while its last page needed some (a model that
+    // folds alike needs none); a lead without them has its events read by a Query.
+    const events = () => ({ events: task.replays?.wanted === true });
+    let ahead = readAhead(deps.pages, part.source, part.after, events());
     while (!part.done) {
       // A delivery does at least one page: a fresh one always has the time, and the part always advances.
       if (pages > 0 && deps.timeLeft && deps.timeLeft() < reserve) {
@@ -114,14 +126,15 @@ export const workOnPart =
       }
       const before = { read: deps.capacity.read, written: deps.capacity.written };
       const page = await ahead.page();
-      if (page.next !== undefined) ahead = readAhead(deps.pages, part.source, page.next);
+      if (page.next !== undefined) ahead = readAhead(deps.pages, part.source, page.next, events());
       const tally: Tally = {};
       const changes: StageChange[] = [];
       const source = part.source;
       await mapConcurrent(page.leads, deps.concurrency ?? 8, async (lead) => {
         await pace.ready();
-        await task(lead, source, tally, changes);
+        await task(lead, source, tally, changes, page.events?.get(lead.leadId));
       });
+      if (task.replays) task.replays.wanted = (tally.replayed ?? 0) > 0;
       if (changes.length > 0) await deps.runs.recordChanges(run.runId, changes);
       tally.readUnits = deps.capacity.read - before.read;
       tally.writeUnits = deps.capacity.written - before.written;
@@ -146,8 +159,8 @@ export const workOnPart =
  * A page read started now and awaited later. A read that fails while no one waits for it yet is not an
  * unhandled rejection: the failure reaches whoever awaits `page()`, and none if the page is dropped.
  */
-function readAhead(pages: LeadPages, source: PartSource, after: string | undefined) {
-  const reading = pages.read(source, after);
+function readAhead(pages: LeadPages, source: PartSource, after: string | undefined, options: { events: boolean }) {
+  const reading = pages.read(source, after, options);
   reading.catch(() => {});
   return { page: () => reading };
 }
@@ -203,7 +216,9 @@ function taskFor(run: LeadRun, deps: RunWorkerDeps): LeadTask {
           alerts++;
         },
       });
-      return (lead, _source, tally) => rescore(lead, tally);
+      const task: LeadTask = (lead, _source, tally, _changes, events) => rescore(lead, tally, events);
+      task.replays = { wanted: true };
+      return task;
     }
     case "preview": {
       const current = engineOf(run.model, deps, "the preview compares with");

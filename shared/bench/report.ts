@@ -284,9 +284,17 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
     `${rescore.rescored} rescored (${rescore.replayed} replayed from their events), ${rescore.moved} moved (${rescore.moves}), ${rescore.parts} parts; ${rescore.writeUnits} WRU, ${rescore.readUnits} RRU`,
     `at --max-wru ${atBudget.maxWru} (the default): ${atBudget.writeUnitsPerLead} WRU per lead → at most ${atBudget.leadsPerSecond} leads/s`,
     `target: ≥ ${result.target.ratio}× the floor → ${result.ratio}×: ${verdict(result.target.met)}`,
+    ...(result.calibration
+      ? [
+          `  (the rescore reads each lead's events with its Scan pages, not by a Query: against the writes alone, ` +
+            `the calibration's floor below, ${round2(rescore.leadsPerSecond / result.calibration.floor.leadsPerSecond)}×)`,
+        ]
+      : []),
     ...calibrationLines(result.calibration),
   ].join("\n");
 }
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** The calibration's rescore (from the snapshots) beside its floor: no target. */
 function calibrationLines(calibration: RescoreResult["calibration"]): string[] {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leadPk } from "#shared/adapters/dynamodb/entities/lead";
 import { dynamoErasureStore } from "#shared/adapters/dynamodb/erasure-store";
 import { type DynamoLeadHistoryScanOptions, dynamoLeadHistoryScan } from "#shared/adapters/dynamodb/lead-histories";
+import { dynamoLeadPages } from "#shared/adapters/dynamodb/lead-pages";
 import { dynamoLeadStore } from "#shared/adapters/dynamodb/lead-store";
 import { dynamoRunStore } from "#shared/adapters/dynamodb/runs";
 import { eraseLead } from "#shared/application/erase-lead";
@@ -249,5 +250,38 @@ describe("reps' decisions, for the qualified label", () => {
     });
     expect([...withDecisions.values()].map((history) => history.events.length).sort()).toEqual([2, 3, 4]);
     expect([...without.values()].filter((history) => history.decision !== undefined)).toEqual([]);
+  });
+});
+
+describe("a rescore's Scan pages with the leads' events", () => {
+  it("bring each lead once, and beside it its whole history, but for a partition the page before began", async () => {
+    for (const scanPageItems of [5, 13, 400]) {
+      const pages = dynamoLeadPages({ ...table, scanPageItems });
+      const seen: string[] = [];
+      let withoutEvents = 0;
+      let read = 0;
+      for (let segment = 0; segment < 3; segment++) {
+        let after: string | undefined;
+        do {
+          const page = await pages.read({ from: "scan", segment, segments: 3 }, after, { events: true });
+          read++;
+          for (const lead of page.leads) {
+            seen.push(lead.leadId);
+            const events = page.events?.get(lead.leadId);
+            if (events === undefined) withoutEvents++;
+            else expect(events).toEqual((await store.loadEvents(lead.leadId, { consistent: true })).events);
+          }
+          after = page.next;
+        } while (after !== undefined);
+      }
+
+      const stored = await scanAll({ segments: 1 });
+      expect(seen.sort()).toEqual(stored.map((history) => history.leadId).sort());
+      // Without its events: a lead whose partition the page before ended in, at most one a page (none
+      // when the page holds its segment, or pages end between partitions).
+      expect(withoutEvents).toBeLessThanOrEqual(read - 3);
+      if (scanPageItems === 400) expect(withoutEvents).toBe(0);
+      else expect(withoutEvents).toBeGreaterThan(0);
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
 } from "#shared/application/ports/runs";
 import type { Lead } from "#shared/domain/lead";
 import { stableHash } from "#shared/domain/model/routing";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 
 /** An in-memory RunStore with the DynamoDB one's conditions (ticket and page) on checkpoints and hand-overs. */
 export function memoryRunStore() {
@@ -74,11 +75,16 @@ export function memoryRunStore() {
 /**
  * Scan segments over the in-memory store's leads, a page of `pageSize` at a time, each lead in the
  * segment its id hashes to, ordered by id; the position is the last id read. Leads as stored when the
- * page is read (a copy: a worker holds what it read, not the live lead).
+ * page is read (a copy: a worker holds what it read, not the live lead). Given the store's `events` and
+ * asked for them, a page brings each lead's events but its first lead's, as a Scan page of the table does.
  */
-export function memoryLeadPages(leads: Map<string, Lead>, pageSize: number): LeadPages {
+export function memoryLeadPages(
+  leads: Map<string, Lead>,
+  pageSize: number,
+  events?: Map<string, StoredEvent[]>,
+): LeadPages {
   return {
-    async read(source, after) {
+    async read(source, after, options) {
       if (source.from !== "scan") throw new Error("only Scan segments here");
       const ids = [...leads.keys()]
         .filter((leadId) => stableHash(leadId) % source.segments === source.segment)
@@ -90,7 +96,16 @@ export function memoryLeadPages(leads: Map<string, Lead>, pageSize: number): Lea
         return lead ? [structuredClone(lead)] : [];
       });
       const last = page.at(-1);
-      return ids.length > pageSize && last !== undefined ? { leads: read, next: last } : { leads: read };
+      const found =
+        options?.events && events
+          ? {
+              leads: read,
+              events: new Map(
+                read.slice(1).map((lead) => [lead.leadId, structuredClone(events.get(lead.leadId) ?? [])]),
+              ),
+            }
+          : { leads: read };
+      return ids.length > pageSize && last !== undefined ? { ...found, next: last } : found;
     },
   };
 }

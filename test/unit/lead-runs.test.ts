@@ -7,7 +7,7 @@ import { type RunWorkerDeps, workOnPart } from "#shared/application/run-worker";
 import { type RunRequest, startRun } from "#shared/application/start-run";
 import type { Lead } from "#shared/domain/lead";
 import { LeadEvent } from "#shared/domain/lead-event";
-import type { ScoringEngine } from "#shared/domain/scoring-engine";
+import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { localWorkQueue } from "#shared/local/work-queue";
 import { memoryLeadStore } from "../support/memory-lead-store";
 import { memoryLeadPages, memoryRunStore } from "../support/memory-runs";
@@ -50,17 +50,20 @@ async function storedLeads(leads: number) {
 }
 
 /** A run over the in-memory store, its parts drained by `workers` local workers running workOnPart. */
-function runner(memory: Awaited<ReturnType<typeof storedLeads>>, options: { pageSize: number; workers: number }) {
+function runner(
+  memory: Awaited<ReturnType<typeof storedLeads>>,
+  options: { pageSize: number; workers: number; engine?: ScoringEngine; store?: LeadStore; pageEvents?: boolean },
+) {
   const runs = memoryRunStore();
   const queue = localWorkQueue({ visibilityMs: 0, maxReceives: 10 });
   let clock = NOW.getTime();
   const deps: RunWorkerDeps = {
     runs: runs.store,
-    pages: memoryLeadPages(memory.leads, options.pageSize),
+    pages: memoryLeadPages(memory.leads, options.pageSize, options.pageEvents ? memory.events : undefined),
     queue,
-    store: memory.store,
+    store: options.store ?? memory.store,
     capacity: capacityMeter(),
-    engine: v2,
+    engine: options.engine ?? v2,
     compile: () => undefined,
     breaches: { record: async () => true },
     clock: () => new Date(clock),
@@ -294,6 +297,70 @@ describe("a rescore run over in-memory ports", () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("a rescore that replays", () => {
+  // v1's model with a half-life: its snapshots fold otherwise, so every lead is replayed from its events.
+  const v3 = engineFor({
+    engagement: { halfLifeDays: 30, rules: base.engagement.rules },
+    version: "v3",
+    stages: { mql: [{ id: "m", label: "25+", when: { score: { min: 25 } } }] },
+  });
+  const rescoreV3: RunRequest = { kind: "rescore", model: modelOf(v3), notify: false };
+
+  /** The run over 30 stored leads, its pages of 4, with or without their events; its Queries counted. */
+  async function rescored(pageEvents: boolean, pageSkew?: (events: StoredEvent[]) => StoredEvent[]) {
+    const memory = await storedLeads(30);
+    let queries = 0;
+    const store: LeadStore = {
+      ...memory.store,
+      loadEvents: (...args) => {
+        queries++;
+        return memory.store.loadEvents(...args);
+      },
+    };
+    const { runs, start, drain, deps } = runner(memory, { pageSize: 4, workers: 1, engine: v3, store, pageEvents });
+    const pages = deps.pages;
+    let firstLeads = 0;
+    deps.pages = {
+      read: async (source, after, options) => {
+        const page = await pages.read(source, after, options);
+        if (page.leads.length > 0) firstLeads++;
+        if (!pageSkew || !page.events) return page;
+        return {
+          ...page,
+          events: new Map([...page.events].map(([leadId, events]) => [leadId, pageSkew([...events])])),
+        };
+      },
+    };
+    const { run } = await start(rescoreV3, "unfinished");
+    expect((await drain()).deadLetters).toEqual([]);
+    const parts = await runs.store.parts(run.runId);
+    const replayed = parts.reduce((sum, part) => sum + (part.tally.replayed ?? 0), 0);
+    const leads = byId(memory.leads).map(({ snapshot: _snapshot, ...lead }) => lead);
+    return { queries, firstLeads, replayed, leads, transitions: [...memory.transitions.values()].flat() };
+  }
+
+  it("replays from the events its Scan pages bring, with a Query only for each page's first lead", async () => {
+    const queried = await rescored(false);
+    const paged = await rescored(true);
+
+    expect(v3.foldHash).not.toBe(v1.foldHash);
+    expect(queried).toMatchObject({ queries: 30, replayed: 30 });
+    expect(paged).toMatchObject({ queries: paged.firstLeads, replayed: 30 });
+    expect(paged.firstLeads).toBeLessThan(30);
+    expect(paged.leads).toEqual(queried.leads);
+    expect(paged.transitions).toEqual(queried.transitions);
+  });
+
+  it("Queries a lead whose page brought fewer events than it counts, and comes out the same", async () => {
+    const queried = await rescored(false);
+    const short = await rescored(true, (events) => events.slice(1));
+
+    // Every lead with an event on its page got one short: each is read by a Query instead.
+    expect(short.queries).toBe(30);
+    expect(short.leads).toEqual(queried.leads);
   });
 });
 

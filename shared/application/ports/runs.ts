@@ -1,4 +1,5 @@
 import type { Lead } from "#shared/domain/lead";
+import type { StoredEvent } from "#shared/domain/scoring-engine";
 import type { Stage } from "#shared/domain/stages";
 
 /**
@@ -144,7 +145,19 @@ export interface WorkQueue {
 
 /** The leads of a part, a page at a time. `next` is absent after the last page. */
 export interface LeadPages {
-  read(source: PartSource, after: string | undefined): Promise<{ leads: Lead[]; next?: string }>;
+  read(source: PartSource, after: string | undefined, options?: { events?: boolean }): Promise<LeadPage>;
+}
+
+export interface LeadPage {
+  leads: Lead[];
+  next?: string;
+  /**
+   * With `events` asked, from a Scan segment: the events the page read beside each lead whose partition
+   * it read whole (not the one it began in, which may have begun on the page before). Read as the lead
+   * was, not after it: only good for a replay checked against the lead's event count, and committed
+   * with the lead's version check.
+   */
+  events?: ReadonlyMap<string, readonly StoredEvent[]>;
 }
 
 /** Adds `more` into `into` (in place). */
