@@ -13,7 +13,7 @@ import { tablePartition } from "./query";
 
 /** Items a Scan page reads (leads and everything else: events, transitions), at most 1 MB. */
 export const SCAN_PAGE_ITEMS = 400;
-/** A Scan page's filter: the lead items alone (every item is still read and billed, but no other crosses the wire). */
+/** A Scan page's filter: the lead items alone (every item is still read and billed; no other crosses the wire). */
 const LEADS_ONLY = { FilterExpression: `${SK} = :lead`, ExpressionAttributeValues: marshall({ ":lead": LEAD_SK }) };
 /** The lead items and their events: what a replay needs, read in the same pass. */
 const LEADS_AND_EVENTS = {
@@ -21,35 +21,6 @@ const LEADS_AND_EVENTS = {
   ExpressionAttributeNames: { "#entity": ENTITY },
   ExpressionAttributeValues: marshall({ ":lead": LEAD, ":event": EVENT }),
 };
-
-/**
- * The page's leads, and the events of each lead whose partition began on this page. A Scan segment holds
- * each partition whole, its items one after another in key order, events (`EVENT#…`) before the lead
- * (`LEAD`): a lead's events are on its page, unless its partition is the one the page before ended in
- * (`startedIn`: the partition key of the page before's last item read).
- */
-function leadsWithEvents(
-  items: readonly Item[],
-  startedIn: string | undefined,
-): { leads: Lead[]; events: Map<string, StoredEvent[]> } {
-  const leads: Lead[] = [];
-  const events = new Map<string, StoredEvent[]>();
-  const first = items[0]?.[PK]?.S;
-  const partial = first !== undefined && first === startedIn ? leadIdOfPk(items[0] as Item) : undefined;
-  for (const item of items) {
-    const leadId = leadIdOfPk(item);
-    if (leadId === undefined) continue;
-    if (entityOf(item) === LEAD) {
-      leads.push(toLead(item));
-      if (leadId !== partial) events.set(leadId, events.get(leadId) ?? []);
-    } else if (leadId !== partial) {
-      const read = events.get(leadId);
-      if (read) read.push(toEvent(item));
-      else events.set(leadId, [toEvent(item)]);
-    }
-  }
-  return { leads, events };
-}
 
 /** Index entries (or stale markers) per page of the sweep. */
 export const INDEX_PAGE = 100;
@@ -65,8 +36,9 @@ export interface DynamoLeadPagesOptions {
 
 /**
  * The pages a run's parts read. A Scan segment reads the lead items themselves (filtered on `sk = LEAD`:
- * no further read per lead), and with `events` their events too (a rescore that replays); a stage shard or a stale shard reads keys, then the lead items in one
- * strongly consistent BatchGetItem. Positions are the last key read, as text.
+ * no further read per lead), and with `events` their events too (a rescore that replays); a stage shard
+ * or a stale shard reads keys, then the lead items in one strongly consistent BatchGetItem. Positions are
+ * the last key read, as text.
  */
 export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
   const { client, tableName, onCapacity } = options;
@@ -135,4 +107,33 @@ export function dynamoLeadPages(options: DynamoLeadPagesOptions): LeadPages {
       }
     },
   };
+}
+
+/**
+ * The page's leads, and the events of each lead whose partition began on this page. A Scan segment holds
+ * each partition whole, its items one after another in key order, events (`EVENT#…`) before the lead
+ * (`LEAD`): a lead's events are on its page, unless its partition is the one the page before ended in
+ * (`startedIn`: the partition key of the page before's last item read).
+ */
+function leadsWithEvents(
+  items: readonly Item[],
+  startedIn: string | undefined,
+): { leads: Lead[]; events: Map<string, StoredEvent[]> } {
+  const leads: Lead[] = [];
+  const events = new Map<string, StoredEvent[]>();
+  const first = items[0]?.[PK]?.S;
+  const partial = first !== undefined && first === startedIn ? leadIdOfPk(items[0] as Item) : undefined;
+  for (const item of items) {
+    const leadId = leadIdOfPk(item);
+    if (leadId === undefined) continue;
+    if (entityOf(item) === LEAD) {
+      leads.push(toLead(item));
+      if (leadId !== partial) events.set(leadId, events.get(leadId) ?? []);
+    } else if (leadId !== partial) {
+      const read = events.get(leadId);
+      if (read) read.push(toEvent(item));
+      else events.set(leadId, [toEvent(item)]);
+    }
+  }
+  return { leads, events };
 }
