@@ -30,6 +30,21 @@ export async function foldStoredLead(
 }
 
 /**
+ * The events a run's Scan page read beside the lead, if they are as many as the lead counts: then they
+ * are all of its events. A Scan reads them as it reads the lead, not after, so a page that read a newer
+ * event than the lead counts would only agree by missing another; such a lead is not current, and a
+ * version-checked commit made from it fails (the retry reads the lead again and Queries its events); a
+ * preview, which writes nothing, shows the lead as its page read it, as it always has. Not for a stale
+ * lead, whose count leaves out the events it has not folded yet.
+ */
+export function pageHistory(
+  lead: Lead,
+  events: readonly StoredEvent[] | undefined,
+): readonly StoredEvent[] | undefined {
+  return events && !lead.stale && events.length === lead.eventCount ? events : undefined;
+}
+
+/**
  * A lead replayed from its events as read, without reading it again (a page of a run brought it): its
  * events are read after it (a consistent Query), so they hold every event it counts; an event newer than
  * the lead makes the caller's version-checked commit fail, and the caller retries from a fresh read.

@@ -2,7 +2,7 @@ import type { Lead } from "#shared/domain/lead";
 import { type FoldResult, foldLead } from "#shared/domain/lead-fold";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
 import { funnelRank, STAGES, type Stage } from "#shared/domain/stages";
-import { replayLead } from "./lead-replay";
+import { pageHistory, replayLead } from "./lead-replay";
 import type { LeadStore } from "./ports/lead-store";
 import { moveTally, type RunProgress, type StageChange, type Tally } from "./ports/runs";
 
@@ -45,9 +45,10 @@ export interface PreviewLeadDeps {
  */
 export const previewLead =
   (deps: PreviewLeadDeps) =>
-  async (lead: Lead, tally: Tally): Promise<StageChange | undefined> => {
+  async (lead: Lead, tally: Tally, events?: readonly StoredEvent[]): Promise<StageChange | undefined> => {
     if (lead.eventCount === 0) return undefined;
-    let history: StoredEvent[] | undefined;
+    // The events the run's page brought with the lead, when they are all of them; else a Query, once.
+    let history = pageHistory(lead, events);
     const fold = async (engine: ScoringEngine): Promise<FoldResult | undefined> => {
       const folded = foldLead({ engine, leadId: lead.leadId, current: lead, now: deps.now });
       if (folded) return folded;

@@ -1,7 +1,7 @@
 import type { Lead } from "#shared/domain/lead";
 import { foldLead, usableSnapshot } from "#shared/domain/lead-fold";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
-import { replayLead } from "./lead-replay";
+import { pageHistory, replayLead } from "./lead-replay";
 import { type Clock, type LeadStore, VersionConflictError } from "./ports/lead-store";
 import { moveTally, type Tally } from "./ports/runs";
 
@@ -23,17 +23,6 @@ export interface RescoreCounts {
   conflicts: number;
 }
 
-/**
- * The events a page read beside the lead, if they are as many as the lead counts: then they are all of
- * its events. A Scan reads them as it reads the lead, not after, so a page that read a newer event than
- * the lead counts would only agree by missing another; such a lead is not current, and its
- * version-checked commit fails (the retry reads the lead again and Queries its events). Not for a stale
- * lead, whose count leaves out the events it has not folded yet.
- */
-function whole(lead: Lead, events: readonly StoredEvent[] | undefined): readonly StoredEvent[] | undefined {
-  return events && !lead.stale && events.length === lead.eventCount ? events : undefined;
-}
-
 /** Slack takes about one message a second: a rescore that alerts moves no faster, across its workers. */
 export const ALERTS_PER_SECOND = 1;
 
@@ -53,7 +42,7 @@ const ATTEMPTS = 3;
  * Applies the engine's model to one stored lead, as a run's page brought it: a lead another model scored
  * (by content hash) is evaluated from its snapshot when the two models fold alike (the same fold hash),
  * or replayed from its events when they don't or the lead is stale (the events the page read beside it
- * when they are all of them, see `whole`, or else a consistent Query), and written with this model's
+ * when they are all of them, see `pageHistory`, or else a consistent Query), and written with this model's
  * stamp, with a transition when its stage changes (actor: the model version; the rule and its reason in
  * the reason; quiet unless the rescore alerts), through the same atomic, version-checked commit as
  * ingest. Counts what it did into `tally`.
@@ -81,7 +70,7 @@ export const rescoreLead =
       // no event is read. Any other is replayed from the lead's events.
       const now = deps.clock();
       const reused = usableSnapshot(deps.engine, stored) !== undefined;
-      const paged = attempt === 0 ? whole(stored, events) : undefined;
+      const paged = attempt === 0 ? pageHistory(stored, events) : undefined;
       let folded = reused
         ? foldLead({ engine: deps.engine, leadId: stored.leadId, current: stored, now })
         : await replayLead(deps, stored, now, paged);

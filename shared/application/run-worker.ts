@@ -69,8 +69,11 @@ type LeadTask = ((
   changes: StageChange[],
   events: readonly StoredEvent[] | undefined,
 ) => Promise<void>) & {
-  /** The task replays leads from their events: its Scan pages bring them, while its leads need them. */
-  replays?: { wanted: boolean };
+  /**
+   * The task reads leads' events: its Scan pages bring them from the first page on, and go on bringing
+   * them while `stillWanted` says so of the page just worked on.
+   */
+  events?: { wanted: boolean; stillWanted: (page: Tally) => boolean };
 };
 
 /**
@@ -115,7 +118,7 @@ export const workOnPart =
     // an obsolete delivery) is read again by whoever goes on. Its read units count in the page it overlapped.
     // A rescore asks for the leads' events with its pages while its last page needed some (a model that
     // folds alike needs none); a lead without them has its events read by a Query.
-    const events = () => ({ events: task.replays?.wanted === true });
+    const events = () => ({ events: task.events?.wanted === true });
     let ahead = readAhead(deps.pages, part.source, part.after, events());
     while (!part.done) {
       // A delivery does at least one page: a fresh one always has the time, and the part always advances.
@@ -134,7 +137,7 @@ export const workOnPart =
         await pace.ready();
         await task(lead, source, tally, changes, page.events?.get(lead.leadId));
       });
-      if (task.replays) task.replays.wanted = (tally.replayed ?? 0) > 0;
+      if (task.events) task.events.wanted = task.events.stillWanted(tally);
       if (changes.length > 0) await deps.runs.recordChanges(run.runId, changes);
       tally.readUnits = deps.capacity.read - before.read;
       tally.writeUnits = deps.capacity.written - before.written;
@@ -217,17 +220,21 @@ function taskFor(run: LeadRun, deps: RunWorkerDeps): LeadTask {
         },
       });
       const task: LeadTask = (lead, _source, tally, _changes, events) => rescore(lead, tally, events);
-      task.replays = { wanted: true };
+      // Wanted while a page's leads were replayed (a model that folds alike replays none).
+      task.events = { wanted: true, stillWanted: (page) => (page.replayed ?? 0) > 0 };
       return task;
     }
     case "preview": {
       const current = engineOf(run.model, deps, "the preview compares with");
       const candidate = engineOf(run.candidate ?? run.model, deps, "the preview evaluates");
       const preview = previewLead({ store, current, candidate, now: new Date(run.asOf) });
-      return async (lead, _source, tally, changes) => {
-        const change = await preview(lead, tally);
+      const task: LeadTask = async (lead, _source, tally, changes, events) => {
+        const change = await preview(lead, tally, events);
         if (change) changes.push(change);
       };
+      // Every lead's history is replayed as a new lead's: always wanted.
+      task.events = { wanted: true, stillWanted: () => true };
+      return task;
     }
     case "sweep": {
       const engine = engineOf(run.model, deps, "the sweep applies");

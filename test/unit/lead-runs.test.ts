@@ -354,6 +354,51 @@ describe("a rescore that replays", () => {
     expect(paged.transitions).toEqual(queried.transitions);
   });
 
+  it("previews from the events its Scan pages bring too, with a Query only for each page's first lead", async () => {
+    const previews = [];
+    for (const pageEvents of [false, true]) {
+      const memory = await storedLeads(30);
+      let queries = 0;
+      const store: LeadStore = {
+        ...memory.store,
+        loadEvents: (...args) => {
+          queries++;
+          return memory.store.loadEvents(...args);
+        },
+      };
+      const { runs, start, drain, deps } = runner(memory, { pageSize: 4, workers: 1, engine: v1, store, pageEvents });
+      deps.compile = (model) => [v1, v3].find((engine) => engine.modelHash === model.hash);
+      const pages = deps.pages;
+      let firstLeads = 0;
+      deps.pages = {
+        read: async (source, after, options) => {
+          const page = await pages.read(source, after, options);
+          if (page.leads.length > 0) firstLeads++;
+          return page;
+        },
+      };
+      const { run } = await start({ kind: "preview", model: modelOf(v1), candidate: modelOf(v3) }, "unfinished");
+      expect((await drain()).deadLetters).toEqual([]);
+      const parts = await runs.store.parts(run.runId);
+      const tally = parts.reduce((sum: Record<string, number>, part) => {
+        for (const [name, count] of Object.entries(part.tally))
+          if (!name.endsWith("Units")) sum[name] = (sum[name] ?? 0) + count;
+        return sum;
+      }, {});
+      const changes = (await runs.store.changes(run.runId)).sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
+      previews.push({ queries, firstLeads, tally, changes });
+    }
+    const [queried, paged] = previews;
+
+    expect(queried?.queries).toBe(30);
+    expect(paged?.queries).toBe(paged?.firstLeads);
+    expect(paged?.firstLeads).toBeLessThan(30);
+    expect(paged?.tally).toEqual(queried?.tally);
+    expect(paged?.tally.examined).toBe(30);
+    expect(queried?.changes.length).toBeGreaterThan(0);
+    expect(paged?.changes).toEqual(queried?.changes);
+  });
+
   it("Queries a lead whose page brought fewer events than it counts, and comes out the same", async () => {
     const queried = await rescored(false);
     const short = await rescored(true, (events) => events.slice(1));
