@@ -116,8 +116,8 @@ export const workOnPart =
     // The next page is read while this one is worked on, so the leads' lanes don't wait for a Scan
     // between pages. Only the checkpoint moves the part: a page read ahead and then dropped (a hand-over,
     // an obsolete delivery) is read again by whoever goes on. Its read units count in the page it overlapped.
-    // A rescore asks for the leads' events with its pages while its last page needed some (a model that
-    // folds alike needs none); a lead without them has its events read by a Query.
+    // A preview asks for the leads' events with its pages, a rescore while its last page needed some (a
+    // model that folds alike needs none); a lead without them has its events read by a Query.
     const events = () => ({ events: task.events?.wanted === true });
     let ahead = readAhead(deps.pages, part.source, part.after, events());
     while (!part.done) {
