@@ -291,6 +291,12 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
         ]
       : []),
     ...calibrationLines(result.calibration),
+    ...(result.preview
+      ? [
+          `preview of the candidate over the same leads: ${result.preview.leadsPerSecond} leads/s in ${result.preview.seconds} s, ` +
+            `${result.preview.examined} examined, ${result.preview.changes} would move; ${result.preview.readUnits} RRU, no write (no target)`,
+        ]
+      : []),
   ].join("\n");
 }
 

@@ -77,6 +77,11 @@ export interface RescoreResult {
     floor: { seconds: number[]; leadsPerSecond: number };
     ratio: number;
   };
+  /**
+   * A preview of the candidate over the same leads (each lead evaluated by both models, and its history
+   * replayed as a new lead's by the candidate): writes nothing but its findings. No target.
+   */
+  preview?: { seconds: number; leadsPerSecond: number; examined: number; changes: number; readUnits: number };
 }
 
 /**
@@ -122,6 +127,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
       throw new Error(`the rescore did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
     }
     const calibration = await rescoreCalibration(client, tableName, current, writes, lanes, progress);
+    const preview = await previewCandidate(client, tableName, current, candidate, progress);
     const leadsPerSecond = RESCORE_LEADS / seconds;
     const floorSeconds = [floorBefore, floorAfter];
     const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
@@ -153,10 +159,50 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
       },
       target: { ratio: RESCORE_TARGET, met: ratio >= RESCORE_TARGET },
       calibration,
+      preview,
     };
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The candidate previewed against the stored model over the leads as the last floor left them (as
+ * seeded): how long a preview of 2,000 leads takes, and what it reads.
+ */
+async function previewCandidate(
+  client: DynamoDBClient,
+  tableName: string,
+  current: ScoringEngine,
+  candidate: ScoringEngine,
+  progress: (line: string) => void,
+): Promise<NonNullable<RescoreResult["preview"]>> {
+  progress("rescore: a preview of the candidate over the same leads…");
+  const began = performance.now();
+  const result = await runLocally(
+    { kind: "preview", model: runModelOf(current), candidate: runModelOf(candidate) },
+    {
+      table: { client, tableName },
+      engine: current,
+      known: [candidate],
+      workers: RESCORE_WORKERS,
+      concurrency: RESCORE_CONCURRENCY,
+    },
+  );
+  const seconds = (performance.now() - began) / 1000;
+  const { tally } = result.progress;
+  if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
+    throw new Error(`the preview did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
+  }
+  progress(`rescore: preview ${round(seconds, 2)} s`);
+  const changes = result.progress.moves.reduce((sum, move) => sum + move.leads, 0);
+  return {
+    seconds: round(seconds, 2),
+    leadsPerSecond: Math.round(RESCORE_LEADS / seconds),
+    examined: tally.examined ?? 0,
+    changes,
+    readUnits: round(tally.readUnits ?? 0, 1),
+  };
 }
 
 /**
