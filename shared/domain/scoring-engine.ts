@@ -146,20 +146,48 @@ export const TOP_REASONS = 5;
 /**
  * The hits that weigh most, positive or negative: what an alert shows as "why". Heaviest first; equal
  * weights keep the explanation's order. A selection, not a sort: a lead may have thousands of hits.
- * Lighter hits move down a place by hand (splice would return an array of what it removed, every time).
  */
 export function topReasons(hits: readonly RuleHit[], count = TOP_REASONS): RuleHit[] {
-  const top: RuleHit[] = [];
-  if (count <= 0) return top;
+  if (count <= 0) return [];
+  let size = 0;
   for (let position = 0; position < hits.length; position++) {
     const hit = hits[position] as RuleHit;
-    const weight = Math.abs(hit.decayedPoints);
-    const full = top.length === count;
-    if (full && weight <= Math.abs((top[count - 1] as RuleHit).decayedPoints)) continue;
-    let at = full ? count - 1 : top.length;
-    if (!full) top.push(hit);
-    for (; at > 0 && weight > Math.abs((top[at - 1] as RuleHit).decayedPoints); at--) top[at] = top[at - 1] as RuleHit;
-    top[at] = hit;
+    size = placeReason(size, count, hit, Math.abs(hit.decayedPoints));
   }
+  const top = new Array<RuleHit>(size);
+  for (let at = 0; at < size; at++) top[at] = chosenReason<RuleHit>(at);
   return top;
+}
+
+/**
+ * The candidates a selection of reasons keeps so far, heaviest first, and their weights: shared by every
+ * selection (each runs to its end without yielding and returns none of these), so one allocates nothing
+ * but its result.
+ */
+const CHOSEN: unknown[] = [];
+const WEIGHTS: number[] = [];
+
+/**
+ * One step of topReasons' selection over CHOSEN and WEIGHTS, of which `size` are in use: `candidate`
+ * placed by its weight if it makes the top `count` (lighter ones move down a place by hand; splice would
+ * return an array every time), equal weights after those already there. Returns how many are in use now.
+ * A candidate need not be a hit (the engine places the position of a rule whose hit it makes only if
+ * chosen): read them back with chosenReason.
+ */
+export function placeReason(size: number, count: number, candidate: unknown, weight: number): number {
+  const full = size === count;
+  if (full && weight <= (WEIGHTS[count - 1] as number)) return size;
+  let at = full ? count - 1 : size;
+  for (; at > 0 && weight > (WEIGHTS[at - 1] as number); at--) {
+    CHOSEN[at] = CHOSEN[at - 1];
+    WEIGHTS[at] = WEIGHTS[at - 1] as number;
+  }
+  CHOSEN[at] = candidate;
+  WEIGHTS[at] = weight;
+  return full ? size : size + 1;
+}
+
+/** The candidate placeReason holds at `at` (heaviest first), until the next selection begins. */
+export function chosenReason<Candidate>(at: number): Candidate {
+  return CHOSEN[at] as Candidate;
 }

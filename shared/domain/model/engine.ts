@@ -3,7 +3,9 @@ import { instantMs, instantText } from "#shared/domain/instant";
 import { type Bant, emailDomain, type Owner, type RuleHit } from "#shared/domain/lead";
 import type { Scalar } from "#shared/domain/lead-event";
 import {
+  chosenReason,
   type Evaluation,
+  placeReason,
   roundPoints,
   type ScoringEngine,
   type ScoringSubject,
@@ -517,7 +519,7 @@ class Evaluated implements Evaluation {
     }
     const reasons = new Array<RuleHit>(size);
     for (let at = 0; at < size; at++) {
-      const candidate = CHOSEN[at] as RuleHit | number;
+      const candidate = chosenReason<RuleHit | number>(at);
       reasons[at] = typeof candidate === "number" ? this.#hit(candidate, states[candidate] as RuleSnapshot) : candidate;
     }
     return reasons;
@@ -546,28 +548,6 @@ class Evaluated implements Evaluation {
       decayedPoints: this.#decayedPoints(position, state),
     };
   }
-}
-
-/**
- * The candidates Evaluated.reasons keeps so far, heaviest first, and their weights: shared by every
- * evaluation (reasons runs to its end without yielding, and returns none of these), so a selection
- * allocates nothing but its result.
- */
-const CHOSEN: (RuleHit | number)[] = [];
-const WEIGHTS: number[] = [];
-
-/** topReasons' step over CHOSEN and WEIGHTS, of which `size` are in use: returns how many are now. */
-function placeReason(size: number, count: number, candidate: RuleHit | number, weight: number): number {
-  const full = size === count;
-  if (full && weight <= (WEIGHTS[count - 1] as number)) return size;
-  let at = full ? count - 1 : size;
-  for (; at > 0 && weight > (WEIGHTS[at - 1] as number); at--) {
-    CHOSEN[at] = CHOSEN[at - 1] as RuleHit | number;
-    WEIGHTS[at] = WEIGHTS[at - 1] as number;
-  }
-  CHOSEN[at] = candidate;
-  WEIGHTS[at] = weight;
-  return full ? size : size + 1;
 }
 
 // Never seen: evaluate sets each of these before it returns (shared, so a new evaluation allocates none).
