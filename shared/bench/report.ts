@@ -8,6 +8,7 @@ import type { RescoreResult } from "./rescore";
 import type { BenchResults, Measured } from "./results";
 import type { ScoringResult } from "./scoring";
 import type { SequentialResult } from "./sequential";
+import { round } from "./stats";
 import type { ThroughputResult } from "./throughput";
 
 /** Columns padded to their widest cell; numbers right-aligned. */
@@ -287,7 +288,7 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
     ...(result.calibration
       ? [
           `  (the rescore reads each lead's events with its Scan pages, not by a Query: against the writes alone, ` +
-            `the calibration's floor below, ${round2(rescore.leadsPerSecond / result.calibration.floor.leadsPerSecond)}×)`,
+            `the calibration's floor below, ${round(rescore.leadsPerSecond / result.calibration.floor.leadsPerSecond, 2)}×)`,
         ]
       : []),
     ...calibrationLines(result.calibration),
@@ -299,8 +300,6 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
       : []),
   ].join("\n");
 }
-
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** The calibration's rescore (from the snapshots) beside its floor: no target. */
 function calibrationLines(calibration: RescoreResult["calibration"]): string[] {

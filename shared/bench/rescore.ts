@@ -13,6 +13,8 @@ import { LEAD, LEAD_SK, leadItem, leadPk, leadPutCondition, toLead } from "#shar
 import { transitionItem } from "#shared/adapters/dynamodb/entities/transition";
 import { tablePartition } from "#shared/adapters/dynamodb/query";
 import { mapConcurrent } from "#shared/application/pacing/concurrency";
+import type { RunProgress } from "#shared/application/ports/runs";
+import type { RunRequest } from "#shared/application/start-run";
 import type { Lead, Transition } from "#shared/domain/lead";
 import { foldLead } from "#shared/domain/lead-fold";
 import type { ScoringEngine } from "#shared/domain/scoring-engine";
@@ -24,6 +26,7 @@ import { runModelOf } from "#shared/runtime/lead-run-workers";
 import { loadEngine, loadModel } from "#shared/runtime/scoring-model";
 import { DEFAULT_MAX_WRU } from "#shared/runtime/work-queue";
 import { foldBodies } from "./seed";
+import { round } from "./stats";
 import { BENCH_PSEUDONYMS, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
 
 export const RESCORE_LEADS = 2_000;
@@ -109,28 +112,21 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
     const floorBefore = await floor(client, tableName, writes, lanes, 1);
     progress(`rescore: floor ${round(warmUp, 2)} s (warm-up), ${round(floorBefore, 2)} s`);
     progress(`rescore: ${RESCORE_WORKERS} local workers × ${RESCORE_CONCURRENCY} leads at once, unpaced…`);
-    const began = performance.now();
-    const result = await runLocally(
+    const { seconds, progress: done } = await timedRun(
+      client,
+      tableName,
       { kind: "rescore", model: runModelOf(candidate), notify: false },
-      {
-        table: { client, tableName },
-        engine: candidate,
-        workers: RESCORE_WORKERS,
-        concurrency: RESCORE_CONCURRENCY,
-      },
+      candidate,
+      "rescore",
     );
-    const seconds = (performance.now() - began) / 1000;
     progress(`rescore: ${round(seconds, 2)} s; floor again…`);
     const floorAfter = await floor(client, tableName, writes, lanes, 2);
-    const { tally, moves } = result.progress;
-    if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
-      throw new Error(`the rescore did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
-    }
+    const { tally, moves } = done;
     const calibration = await rescoreCalibration(client, tableName, current, writes, lanes, progress);
     const preview = await previewCandidate(client, tableName, current, candidate, progress);
     const leadsPerSecond = RESCORE_LEADS / seconds;
     const floorSeconds = [floorBefore, floorAfter];
-    const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
+    const floorRate = leadsPerSecondOver(floorSeconds);
     const ratio = round(leadsPerSecond / floorRate, 2);
     const writeUnitsPerLead = (tally.writeUnits ?? 0) / RESCORE_LEADS;
     return {
@@ -148,7 +144,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
         moves: moves.map((move) => `${move.from}>${move.to} ${move.leads}`).join(", ") || "none",
         writeUnits: round(tally.writeUnits ?? 0, 1),
         readUnits: round(tally.readUnits ?? 0, 1),
-        parts: result.progress.parts,
+        parts: done.parts,
       },
       floor: { seconds: floorSeconds.map((value) => round(value, 2)), leadsPerSecond: Math.round(floorRate) },
       ratio,
@@ -178,24 +174,17 @@ async function previewCandidate(
   progress: (line: string) => void,
 ): Promise<NonNullable<RescoreResult["preview"]>> {
   progress("rescore: a preview of the candidate over the same leads…");
-  const began = performance.now();
-  const result = await runLocally(
+  const { seconds, progress: done } = await timedRun(
+    client,
+    tableName,
     { kind: "preview", model: runModelOf(current), candidate: runModelOf(candidate) },
-    {
-      table: { client, tableName },
-      engine: current,
-      known: [candidate],
-      workers: RESCORE_WORKERS,
-      concurrency: RESCORE_CONCURRENCY,
-    },
+    current,
+    "preview",
+    [candidate],
   );
-  const seconds = (performance.now() - began) / 1000;
-  const { tally } = result.progress;
-  if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
-    throw new Error(`the preview did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
-  }
+  const { tally } = done;
   progress(`rescore: preview ${round(seconds, 2)} s`);
-  const changes = result.progress.moves.reduce((sum, move) => sum + move.leads, 0);
+  const changes = done.moves.reduce((sum, move) => sum + move.leads, 0);
   return {
     seconds: round(seconds, 2),
     leadsPerSecond: Math.round(RESCORE_LEADS / seconds),
@@ -212,10 +201,7 @@ async function previewCandidate(
 export function calibrationOf(current: ScoringEngine): ScoringEngine {
   const model = structuredClone(loadModel());
   model.version = `${current.modelVersion}-bench-calibration`;
-  for (const rule of model.stages.mql ?? []) {
-    const when = rule.when as { score?: { min?: number } };
-    if (when.score?.min !== undefined) when.score.min = Math.min(when.score.min, 20);
-  }
+  lowerMql(model, 20);
   return budgetedEngine(model, "bench calibration");
 }
 
@@ -241,25 +227,18 @@ async function rescoreCalibration(
   });
   const floorBefore = await floor(client, tableName, leadWrites, lanes, 3, { query: false });
   progress(`rescore: calibration floor ${round(floorBefore, 2)} s; the calibration from the snapshots…`);
-  const began = performance.now();
-  const result = await runLocally(
+  const { seconds, progress: done } = await timedRun(
+    client,
+    tableName,
     { kind: "rescore", model: runModelOf(calibration), notify: false },
-    {
-      table: { client, tableName },
-      engine: calibration,
-      workers: RESCORE_WORKERS,
-      concurrency: RESCORE_CONCURRENCY,
-    },
+    calibration,
+    "calibration",
   );
-  const seconds = (performance.now() - began) / 1000;
   const floorAfter = await floor(client, tableName, leadWrites, lanes, 4, { query: false });
-  const { tally } = result.progress;
-  if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
-    throw new Error(`the calibration did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
-  }
+  const { tally } = done;
   progress(`rescore: calibration ${round(seconds, 2)} s; floor ${round(floorAfter, 2)} s`);
   const floorSeconds = [floorBefore, floorAfter];
-  const floorRate = RESCORE_LEADS / (floorSeconds.reduce((sum, value) => sum + value, 0) / floorSeconds.length);
+  const floorRate = leadsPerSecondOver(floorSeconds);
   const leadsPerSecond = RESCORE_LEADS / seconds;
   return {
     model: { from: current.modelVersion, to: calibration.modelVersion },
@@ -282,13 +261,13 @@ async function rescoreCalibration(
 export function candidateOf(current: ScoringEngine): ScoringEngine {
   const model = structuredClone(loadModel());
   model.version = `${current.modelVersion}-bench-rescore`;
-  reshape(model, 20);
+  model.engagement.halfLifeDays = 40;
+  lowerMql(model, 20);
   return budgetedEngine(model, "bench candidate");
 }
 
-/** The bench's candidate model: the mql threshold at most `mql`, the half-life 40 days. */
-function reshape(model: ReturnType<typeof loadModel>, mql: number): void {
-  model.engagement.halfLifeDays = 40;
+/** Every mql score threshold of `model` lowered to at most `mql`. */
+function lowerMql(model: ReturnType<typeof loadModel>, mql: number): void {
   for (const rule of model.stages.mql ?? []) {
     const when = rule.when as { score?: { min?: number } };
     if (when.score?.min !== undefined) when.score.min = Math.min(when.score.min, mql);
@@ -420,4 +399,35 @@ export async function floor(
   return (performance.now() - began) / 1000;
 }
 
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+/**
+ * A run over the bench's table by its local workers, timed from its start to its last part; it must
+ * have examined every lead, with nothing refused or dead-lettered.
+ */
+async function timedRun(
+  client: DynamoDBClient,
+  tableName: string,
+  request: RunRequest,
+  engine: ScoringEngine,
+  what: string,
+  known?: readonly ScoringEngine[],
+): Promise<{ seconds: number; progress: RunProgress }> {
+  const began = performance.now();
+  const result = await runLocally(request, {
+    table: { client, tableName },
+    engine,
+    ...(known && { known }),
+    workers: RESCORE_WORKERS,
+    concurrency: RESCORE_CONCURRENCY,
+  });
+  const seconds = (performance.now() - began) / 1000;
+  const { tally } = result.progress;
+  if (result.run.refused || result.deadLetters.length > 0 || tally.examined !== RESCORE_LEADS) {
+    throw new Error(`the ${what} did not finish: ${JSON.stringify({ refused: result.run.refused, tally })}`);
+  }
+  return { seconds, progress: result.progress };
+}
+
+/** The bench's leads per second over the mean of a floor's passes. */
+function leadsPerSecondOver(seconds: readonly number[]): number {
+  return RESCORE_LEADS / (seconds.reduce((sum, value) => sum + value, 0) / seconds.length);
+}
