@@ -309,8 +309,17 @@ describe("a rescore that replays", () => {
   });
   const rescoreV3: RunRequest = { kind: "rescore", model: modelOf(v3), notify: false };
 
-  /** The run over 30 stored leads, its pages of 4, with or without their events; its Queries counted. */
-  async function rescored(pageEvents: boolean, pageSkew?: (events: StoredEvent[]) => StoredEvent[]) {
+  /**
+   * `request` run over 30 leads stored by v1, pages of 4, with or without their events (`pageSkew`
+   * changes each lead's before it is worked on), by a worker running `engine`; it Queries and the pages
+   * that brought leads counted.
+   */
+  async function countedRun(
+    request: RunRequest,
+    engine: ScoringEngine,
+    pageEvents: boolean,
+    pageSkew?: (events: StoredEvent[]) => StoredEvent[],
+  ) {
     const memory = await storedLeads(30);
     let queries = 0;
     const store: LeadStore = {
@@ -320,7 +329,8 @@ describe("a rescore that replays", () => {
         return memory.store.loadEvents(...args);
       },
     };
-    const { runs, start, drain, deps } = runner(memory, { pageSize: 4, workers: 1, engine: v3, store, pageEvents });
+    const { runs, start, drain, deps } = runner(memory, { pageSize: 4, workers: 1, engine, store, pageEvents });
+    deps.compile = (model) => [v1, v3].find((known) => known.modelHash === model.hash);
     const pages = deps.pages;
     let firstLeads = 0;
     deps.pages = {
@@ -334,8 +344,14 @@ describe("a rescore that replays", () => {
         };
       },
     };
-    const { run } = await start(rescoreV3, "unfinished");
+    const { run } = await start(request, "unfinished");
     expect((await drain()).deadLetters).toEqual([]);
+    return { memory, runs, run, queries, firstLeads };
+  }
+
+  /** The rescore to v3 over the stored leads: what it wrote, its replays and Queries. */
+  async function rescored(pageEvents: boolean, pageSkew?: (events: StoredEvent[]) => StoredEvent[]) {
+    const { memory, runs, run, queries, firstLeads } = await countedRun(rescoreV3, v3, pageEvents, pageSkew);
     const parts = await runs.store.parts(run.runId);
     const replayed = parts.reduce((sum, part) => sum + (part.tally.replayed ?? 0), 0);
     const leads = byId(memory.leads).map(({ snapshot: _snapshot, ...lead }) => lead);
@@ -357,28 +373,11 @@ describe("a rescore that replays", () => {
   it("previews from the events its Scan pages bring too, with a Query only for each page's first lead", async () => {
     const previews = [];
     for (const pageEvents of [false, true]) {
-      const memory = await storedLeads(30);
-      let queries = 0;
-      const store: LeadStore = {
-        ...memory.store,
-        loadEvents: (...args) => {
-          queries++;
-          return memory.store.loadEvents(...args);
-        },
-      };
-      const { runs, start, drain, deps } = runner(memory, { pageSize: 4, workers: 1, engine: v1, store, pageEvents });
-      deps.compile = (model) => [v1, v3].find((engine) => engine.modelHash === model.hash);
-      const pages = deps.pages;
-      let firstLeads = 0;
-      deps.pages = {
-        read: async (source, after, options) => {
-          const page = await pages.read(source, after, options);
-          if (page.leads.length > 0) firstLeads++;
-          return page;
-        },
-      };
-      const { run } = await start({ kind: "preview", model: modelOf(v1), candidate: modelOf(v3) }, "unfinished");
-      expect((await drain()).deadLetters).toEqual([]);
+      const { runs, run, queries, firstLeads } = await countedRun(
+        { kind: "preview", model: modelOf(v1), candidate: modelOf(v3) },
+        v1,
+        pageEvents,
+      );
       const parts = await runs.store.parts(run.runId);
       const tally = parts.reduce((sum: Record<string, number>, part) => {
         for (const [name, count] of Object.entries(part.tally))
