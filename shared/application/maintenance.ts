@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { LEAD_SLA_BREACHED, type LeadSlaBreachedDetail } from "#shared/bus/lead-sla-breached";
 import { type Lead, scoreBand, type Transition } from "#shared/domain/lead";
-import { topReasons } from "#shared/domain/lead-fold";
 import type { SlaBreach } from "#shared/domain/model/stage-rules";
 import type { Evaluation, ScoringEngine } from "#shared/domain/scoring-engine";
 import type { Stage } from "#shared/domain/stages";
@@ -112,7 +111,7 @@ export function slaBreachDetail(input: {
       dueAt: breach.dueAt,
       hoursOverdue: breach.hoursOverdue,
       score: lead.score,
-      reasons: evaluation ? topReasons(evaluation.hits) : [],
+      reasons: evaluation ? evaluation.reasons() : [],
       bant: lead.bant,
       ...((lead.owner ?? evaluation?.owner) && { owner: lead.owner ?? evaluation?.owner }),
       notify: breach.notify,
