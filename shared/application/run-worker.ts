@@ -134,8 +134,7 @@ export const workOnPart =
       const changes: StageChange[] = [];
       const source = part.source;
       await mapConcurrent(page.leads, deps.concurrency ?? 8, async (lead) => {
-        await pace.ready();
-        await task(lead, source, tally, changes, page.events?.get(lead.leadId));
+        await pace.run(() => task(lead, source, tally, changes, page.events?.get(lead.leadId)));
       });
       if (task.events) task.events.wanted = task.events.stillWanted(tally);
       if (changes.length > 0) await deps.runs.recordChanges(run.runId, changes);
@@ -168,15 +167,22 @@ function readAhead(pages: LeadPages, source: PartSource, after: string | undefin
   return { page: () => reading };
 }
 
-/** This worker's share of the run's write budget, in the write units its store reports. */
+/** Each worker's write pace, kept across its deliveries of one run's parts. */
+const writePaces = new WeakMap<RunWorkerDeps, { runId: string; perSecond: number; pace: Pace }>();
+
+/**
+ * This worker's share of the run's write budget, in the write units its store reports: one bucket for
+ * all its deliveries of the run, so what one delivery's last writes spent is paid off by the next, and
+ * each delivery does not begin with a fresh burst.
+ */
 function writePace(run: LeadRun, deps: RunWorkerDeps): Pace {
   if (run.maxWru === undefined) return UNPACED;
-  return tokenBucket({
-    perSecond: run.maxWru / run.workers,
-    spent: () => deps.capacity.written,
-    clock: deps.clock,
-    sleep: deps.sleep,
-  });
+  const perSecond = run.maxWru / run.workers;
+  const kept = writePaces.get(deps);
+  if (kept?.runId === run.runId && kept.perSecond === perSecond) return kept.pace;
+  const pace = tokenBucket({ perSecond, spent: () => deps.capacity.written, clock: deps.clock, sleep: deps.sleep });
+  writePaces.set(deps, { runId: run.runId, perSecond, pace });
+  return pace;
 }
 
 /** The model a run applies, if this worker can apply it. */

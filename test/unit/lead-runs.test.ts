@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { mapConcurrent } from "#shared/application/pacing/concurrency";
 import { capacityMeter, tokenBucket } from "#shared/application/pacing/token-bucket";
 import type { LeadStore } from "#shared/application/ports/lead-store";
 import type { LeadRun, RunModel, WorkItem } from "#shared/application/ports/runs";
@@ -83,6 +84,48 @@ async function startedOnePart() {
   const [first] = await runs.store.parts(run.runId);
   if (!first) throw new Error("the run has no part");
   return { memory, runs, deps, run, first };
+}
+
+/** A clock that moves only when every lane waits: each sleep ends in turn, the earliest first. */
+function simulatedTime() {
+  let now = 0;
+  const timers: { at: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    clock: () => new Date(now),
+    sleep: (milliseconds: number) =>
+      new Promise<void>((wake) => {
+        timers.push({ at: now + milliseconds, wake });
+      }),
+    /** Runs `work` to its end, moving the clock to the next sleep's end whenever nothing else can run. */
+    async settle<T>(work: Promise<T>): Promise<T> {
+      let ended = false;
+      const result = work.finally(() => {
+        ended = true;
+      });
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (ended) return result;
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers.shift();
+        if (!next) throw new Error("every lane waits on something other than time");
+        now = Math.max(now, next.at);
+        next.wake();
+      }
+    },
+  };
+}
+
+/** The most units reported within any stretch of `milliseconds`. */
+function busiest(reported: readonly { at: number; units: number }[], milliseconds: number): number {
+  let most = 0;
+  for (const first of reported) {
+    const units = reported
+      .filter((other) => other.at >= first.at && other.at < first.at + milliseconds)
+      .reduce((sum, other) => sum + other.units, 0);
+    most = Math.max(most, units);
+  }
+  return most;
 }
 
 const byId = (leads: Map<string, Lead>) => [...leads.values()].sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
@@ -434,13 +477,43 @@ describe("the write budget", () => {
     expect(deps.clock().getTime() - began).toBeGreaterThanOrEqual(((written - 2) / 4 - 1) * 1000);
   });
 
-  it("lets work start while the spending stays within the rate, and waits off the excess", async () => {
+  it("paces a worker's deliveries of a run as one: each pays off what the one before left, and no more", async () => {
+    // Prepare: one worker delivers the run's four parts one after another, on one meter, as a local worker does.
+    const memory = await storedLeads(40);
+    const { runs, deps, start, drain } = runner(memory, { pageSize: 4, workers: 1 });
+    const began = deps.clock().getTime();
+    deps.concurrency = 1;
+    deps.store = {
+      ...memory.store,
+      commit: async (change) => {
+        await memory.store.commit(change);
+        deps.capacity.record("commit", { write: 2 });
+      },
+    };
+
+    // Act
+    const { run } = await start({ ...rescoreV2, maxWru: 8 }, "unfinished");
+    await drain();
+
+    // Assess: 80 units at 8 a second take about 10 s (simulated): neither each delivery paying again for
+    // the ones before it, nor forgetting the debt of the one before's last write.
+    const parts = await runs.store.parts(run.runId);
+    expect(parts).toHaveLength(4);
+    const written = parts.reduce((sum, part) => sum + (part.tally.writeUnits ?? 0), 0);
+    expect(written).toBe(80);
+    const seconds = (deps.clock().getTime() - began) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual((written - 2) / 8 - 1);
+    expect(seconds).toBeLessThanOrEqual(written / 8 + 1);
+  });
+
+  it("starts work while the bucket holds some, waits off a debt, and banks no more than the burst when idle", async () => {
     // Prepare
     let now = 0;
-    let spent = 0;
+    let spent = 100; // before the bucket: not its debt
     const waits: number[] = [];
     const pace = tokenBucket({
       perSecond: 10,
+      burstSeconds: 0.5,
       spent: () => spent,
       clock: () => new Date(now),
       sleep: async (milliseconds) => {
@@ -449,17 +522,87 @@ describe("the write budget", () => {
       },
     });
 
-    // Act: a second's worth at once is allowed; 25 units more must wait until time has paid them off.
+    // Act: the first work starts at once; its 25 units wait 2.5 s off; then 60 s idle bank 5 units, not 600.
     await pace.ready();
-    spent = 10;
+    const atOnce = waits.length;
+    spent += 25;
     await pace.ready();
-    const burst = waits.length;
-    spent = 35;
+    const paidOff = now;
+    now += 60_000;
+    await pace.ready();
+    spent += 20;
+    const beforeLast = now;
     await pace.ready();
 
     // Assess
-    expect(burst).toBe(1);
-    expect(now).toBeGreaterThanOrEqual(2_500);
-    expect(spent / (now / 1000 + 1)).toBeLessThanOrEqual(10);
+    expect(atOnce).toBe(0);
+    expect(paidOff).toBeGreaterThanOrEqual(2_000);
+    expect(paidOff).toBeLessThanOrEqual(2_600);
+    expect(now - beforeLast).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it("holds back what work in flight will spend, so lanes side by side keep any second within the rate", async () => {
+    // Prepare: 8 lanes, each work reporting 8 units 20 ms after it starts (unpaced, about 3,200 a second).
+    const time = simulatedTime();
+    let spent = 0;
+    const pace = tokenBucket({ perSecond: 250, spent: () => spent, clock: time.clock, sleep: time.sleep });
+    const reported: { at: number; units: number }[] = [];
+    const work = async () => {
+      await time.sleep(20);
+      spent += 8;
+      reported.push({ at: time.now(), units: 8 });
+    };
+
+    // Act
+    await time.settle(mapConcurrent(Array.from({ length: 400 }), 8, () => pace.run(work)));
+
+    // Assess: 3,200 units at 250 a second, and no second above the rate plus the burst (25) and one work's units.
+    expect(spent).toBe(3_200);
+    expect(time.now()).toBeGreaterThanOrEqual(((3_200 - 25 - 8 * 8) / 250) * 1000);
+    expect(busiest(reported, 1_000)).toBeLessThanOrEqual(250 + 25 + 8);
+  });
+
+  it("keeps what starts in any stretch within the rate times its length, plus the burst and one unit of work (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.double({ min: 0.5, max: 2_000, noNaN: true }),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        fc.array(fc.record({ idleMs: fc.nat(3_000), units: fc.double({ min: 0, max: 50, noNaN: true }) }), {
+          maxLength: 80,
+        }),
+        async (perSecond, burstSeconds, works) => {
+          // Each work waits for the pace, starts, and reports its units when it ends (at once: one lane).
+          let now = 0;
+          let spent = 0;
+          const pace = tokenBucket({
+            perSecond,
+            burstSeconds,
+            spent: () => spent,
+            clock: () => new Date(now),
+            sleep: async (milliseconds) => {
+              now += milliseconds;
+            },
+          });
+          const started: { at: number; units: number }[] = [];
+          for (const work of works) {
+            now += work.idleMs;
+            await pace.ready();
+            started.push({ at: now, units: work.units });
+            spent += work.units;
+          }
+          const largest = Math.max(0, ...works.map((work) => work.units));
+          for (let first = 0; first < started.length; first++) {
+            let units = 0;
+            for (let last = first; last < started.length; last++) {
+              units += (started[last] as { units: number }).units;
+              const seconds = ((started[last] as { at: number }).at - (started[first] as { at: number }).at) / 1000;
+              // What the last one spends is reported after it started: the pace can't have seen it.
+              expect(units).toBeLessThanOrEqual(perSecond * seconds + perSecond * burstSeconds + largest + 1e-6);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,34 +1,75 @@
 import type { Clock, Sleep } from "#shared/application/ports/lead-store";
 
-/** A pace kept by waiting: `ready()` returns once one more unit of work may start. */
+/** A pace kept by waiting. */
 export interface Pace {
+  /** Returns once one more unit of work may start. */
   ready(): Promise<void>;
+  /**
+   * Runs `work` once it may start, and until it has ended holds back what such work spends on average:
+   * work started side by side does not all start on the same allowance.
+   */
+  run<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** What a bucket holds at most, in seconds of its rate: the most work that may start at once after an idle stretch. */
+export const BURST_SECONDS = 0.1;
+
 /**
- * A token bucket over what `spent()` counts (cumulative: write units DynamoDB reported, alerts sent):
- * `ready()` returns at once while the spending since the start is within `perSecond` per second plus one
- * second's worth, and otherwise waits until time has paid the excess off. Work measured after the fact
- * (a write's units are known when it returns) is paced by its debt: over any stretch of time the rate
- * stays within `perSecond`, give or take what the work in flight spends.
+ * A token bucket over what `spent()` counts (cumulative: write units DynamoDB reported, alerts sent),
+ * from the moment the bucket is made: what was spent before is no debt of this pace. The bucket fills at
+ * `perSecond` up to `burstSeconds` of it (an idle stretch, a Scan page's wait, banks no more), and work
+ * starts at once while it is not in debt; what the work then spends is taken out when it is reported,
+ * and a bucket in debt waits until time has paid it off. Work measured after the fact (a write's units
+ * are known when it returns) is paced by its debt: over any stretch of time the spending stays within
+ * `perSecond` per second plus the burst, give or take what the work in flight spends, which `run` holds
+ * back in advance at the average of the work ended so far.
  */
-export function tokenBucket(input: { perSecond: number; spent: () => number; clock: Clock; sleep: Sleep }): Pace {
-  if (!(input.perSecond > 0)) throw new Error("a pace needs a positive rate");
-  const start = input.clock().getTime();
+export function tokenBucket(input: {
+  perSecond: number;
+  spent: () => number;
+  clock: Clock;
+  sleep: Sleep;
+  burstSeconds?: number;
+}): Pace {
+  const { perSecond, spent, clock, sleep } = input;
+  if (!(perSecond > 0)) throw new Error("a pace needs a positive rate");
+  const burst = perSecond * (input.burstSeconds ?? BURST_SECONDS);
+  const since = spent();
+  let tokens = burst;
+  let filledAt = clock().getTime();
+  let counted = since;
+  let ended = 0;
+  const ready = async () => {
+    for (;;) {
+      const now = clock().getTime();
+      tokens = Math.min(burst, tokens + (perSecond * (now - filledAt)) / 1000);
+      filledAt = now;
+      const total = spent();
+      tokens -= total - counted;
+      counted = total;
+      if (tokens >= 0) return;
+      await sleep(Math.ceil((-tokens / perSecond) * 1000) + 1);
+    }
+  };
   return {
-    async ready() {
-      for (;;) {
-        const allowed = input.perSecond * ((input.clock().getTime() - start) / 1000 + 1);
-        const excess = input.spent() - allowed;
-        if (excess < 0) return;
-        await input.sleep(Math.ceil((excess / input.perSecond) * 1000) + 1);
+    ready,
+    async run(work) {
+      await ready();
+      // Held back until the work ends, when its own spending (reported by then) takes its place.
+      const held = ended > 0 ? (counted - since) / ended : 0;
+      tokens -= held;
+      try {
+        return await work();
+      } finally {
+        tokens += held;
+        ended++;
       }
     },
   };
 }
 
 /** No pace: every unit may start at once. */
-export const UNPACED: Pace = { ready: async () => {} };
+export const UNPACED: Pace = { ready: async () => {}, run: (work) => work() };
 
 /** What a worker's store consumed so far, as DynamoDB reported it (ReturnConsumedCapacity). */
 export interface CapacityMeter {
