@@ -34,6 +34,8 @@ export interface ConsumedUnits {
   deletes: number;
   /** The request failed (a cancelled transaction): DynamoDB returned no ConsumedCapacity, yet bills it. */
   cancelled?: string;
+  /** When its answer came (performance.now(), ms). */
+  answeredAt?: number;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -88,6 +90,7 @@ export function recordCapacity(client: DynamoDBClient): { take(): ConsumedUnits[
         result = await next(args);
       } catch (error) {
         units.cancelled = (error as Error).name || "Error";
+        units.answeredAt = performance.now();
         consumed.push(units);
         throw error;
       }
@@ -113,6 +116,7 @@ export function recordCapacity(client: DynamoDBClient): { take(): ConsumedUnits[
           units.indexes[name] = (units.indexes[name] ?? 0) + (index.CapacityUnits ?? 0);
         }
       }
+      units.answeredAt = performance.now();
       consumed.push(units);
       return result;
     },

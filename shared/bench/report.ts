@@ -284,6 +284,7 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
     ),
     `${rescore.rescored} rescored (${rescore.replayed} replayed from their events), ${rescore.moved} moved (${rescore.moves}), ${rescore.parts} parts; ${rescore.writeUnits} WRU, ${rescore.readUnits} RRU`,
     `at --max-wru ${atBudget.maxWru} (the default): ${atBudget.writeUnitsPerLead} WRU per lead → at most ${atBudget.leadsPerSecond} leads/s`,
+    ...pacedLines(result.paced),
     `target: ≥ ${result.target.ratio}× the floor → ${result.ratio}×: ${verdict(result.target.met)}`,
     ...(result.calibration
       ? [
@@ -299,6 +300,16 @@ function rescoreReport(measured: Measured<RescoreResult>): string {
         ]
       : []),
   ].join("\n");
+}
+
+/** The rescore again at the default budget: what the pace let through, no target. */
+function pacedLines(paced: RescoreResult["paced"]): string[] {
+  if (!paced) return [];
+  return [
+    `  paced to --max-wru ${paced.maxWru}: ${paced.leadsPerSecond} leads/s in ${paced.seconds} s (${paced.rescored} rescored); ` +
+      `${paced.writeUnits} WRU reported for every write of the run, ${paced.writeUnitsPerSecond} a second on average, ` +
+      `${paced.busiestSecond} in its busiest second`,
+  ];
 }
 
 /** The calibration's rescore (from the snapshots) beside its floor: no target. */

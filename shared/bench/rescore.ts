@@ -25,8 +25,9 @@ import { budgetedEngine } from "#shared/runtime/compiled-engine";
 import { runModelOf } from "#shared/runtime/lead-run-workers";
 import { loadEngine, loadModel } from "#shared/runtime/scoring-model";
 import { DEFAULT_MAX_WRU } from "#shared/runtime/work-queue";
+import { recordCapacity } from "./dynamodb";
 import { foldBodies } from "./seed";
-import { round } from "./stats";
+import { busiestWindow, round } from "./stats";
 import { BENCH_PSEUDONYMS, benchLead, JOURNEY, journeyWebhook } from "./webhooks";
 
 export const RESCORE_LEADS = 2_000;
@@ -61,6 +62,20 @@ export interface RescoreResult {
   ratio: number;
   /** What --max-wru allows at the WRU per lead measured here (a rescore is paced to it in AWS and locally). */
   atBudget: { maxWru: number; writeUnitsPerLead: number; leadsPerSecond: number };
+  /**
+   * The candidate's rescore again over the same leads (as the preview found them: as seeded), paced to
+   * the default --max-wru: the leads per second it made, and the write units DynamoDB reported for every
+   * write the run made (its bookkeeping included), over the run and in its busiest second.
+   */
+  paced?: {
+    maxWru: number;
+    seconds: number;
+    leadsPerSecond: number;
+    rescored: number;
+    writeUnits: number;
+    writeUnitsPerSecond: number;
+    busiestSecond: number;
+  };
   target: { ratio: number; met: boolean };
   /**
    * Then a calibration of the stored model (its mql threshold alone lowered, to 20): the two models fold
@@ -124,6 +139,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
     const { tally, moves } = done;
     const calibration = await rescoreCalibration(client, tableName, current, writes, lanes, progress);
     const preview = await previewCandidate(client, tableName, current, candidate, progress);
+    const paced = await pacedRescore(endpoint, tableName, candidate, progress);
     const leadsPerSecond = RESCORE_LEADS / seconds;
     const floorSeconds = [floorBefore, floorAfter];
     const floorRate = leadsPerSecondOver(floorSeconds);
@@ -156,6 +172,7 @@ export async function benchRescore(endpoint: string, progress: (line: string) =>
       target: { ratio: RESCORE_TARGET, met: ratio >= RESCORE_TARGET },
       calibration,
       preview,
+      paced,
     };
   } finally {
     client.destroy();
@@ -192,6 +209,48 @@ async function previewCandidate(
     changes,
     readUnits: round(tally.readUnits ?? 0, 1),
   };
+}
+
+/**
+ * The candidate's rescore of the leads as the preview found them (as seeded), paced to the default
+ * --max-wru, through a client of its own that records every write's reported units and when it came.
+ */
+async function pacedRescore(
+  endpoint: string,
+  tableName: string,
+  candidate: ScoringEngine,
+  progress: (line: string) => void,
+): Promise<NonNullable<RescoreResult["paced"]>> {
+  progress(`rescore: the candidate's rescore again, paced to --max-wru ${DEFAULT_MAX_WRU}…`);
+  const client = localDynamoDbClient(endpoint);
+  try {
+    const recorder = recordCapacity(client);
+    const began = performance.now();
+    const { seconds, progress: done } = await timedRun(
+      client,
+      tableName,
+      { kind: "rescore", model: runModelOf(candidate), notify: false, maxWru: DEFAULT_MAX_WRU },
+      candidate,
+      "paced rescore",
+    );
+    const writes = recorder
+      .take()
+      .filter((units) => units.kind === "write")
+      .map((units) => ({ at: units.answeredAt ?? began, units: units.total }));
+    const writeUnits = writes.reduce((sum, write) => sum + write.units, 0);
+    progress(`rescore: paced ${round(seconds, 2)} s`);
+    return {
+      maxWru: DEFAULT_MAX_WRU,
+      seconds: round(seconds, 2),
+      leadsPerSecond: Math.round(RESCORE_LEADS / seconds),
+      rescored: done.tally.rescored ?? 0,
+      writeUnits: round(writeUnits, 1),
+      writeUnitsPerSecond: Math.round(writeUnits / seconds),
+      busiestSecond: round(busiestWindow(writes, 1_000), 1),
+    };
+  } finally {
+    client.destroy();
+  }
 }
 
 /**

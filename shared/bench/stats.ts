@@ -33,3 +33,19 @@ export function round(value: number, digits = 0): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** The most units within any stretch of `milliseconds` (from each amount's time on), over amounts at times in ms. */
+export function busiestWindow(amounts: readonly { at: number; units: number }[], milliseconds: number): number {
+  const sorted = [...amounts].sort((a, b) => a.at - b.at);
+  let busiest = 0;
+  let inWindow = 0;
+  let last = 0;
+  for (let first = 0; first < sorted.length; first++) {
+    const from = (sorted[first] as { at: number }).at;
+    for (; last < sorted.length && (sorted[last] as { at: number }).at < from + milliseconds; last++)
+      inWindow += (sorted[last] as { units: number }).units;
+    busiest = Math.max(busiest, inWindow);
+    inWindow -= (sorted[first] as { units: number }).units;
+  }
+  return busiest;
+}

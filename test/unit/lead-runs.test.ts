@@ -6,6 +6,7 @@ import type { LeadStore } from "#shared/application/ports/lead-store";
 import type { LeadRun, RunModel, WorkItem } from "#shared/application/ports/runs";
 import { type RunWorkerDeps, workOnPart } from "#shared/application/run-worker";
 import { type RunRequest, startRun } from "#shared/application/start-run";
+import { busiestWindow } from "#shared/bench/stats";
 import type { Lead } from "#shared/domain/lead";
 import { LeadEvent } from "#shared/domain/lead-event";
 import type { ScoringEngine, StoredEvent } from "#shared/domain/scoring-engine";
@@ -114,18 +115,6 @@ function simulatedTime() {
       }
     },
   };
-}
-
-/** The most units reported within any stretch of `milliseconds`. */
-function busiest(reported: readonly { at: number; units: number }[], milliseconds: number): number {
-  let most = 0;
-  for (const first of reported) {
-    const units = reported
-      .filter((other) => other.at >= first.at && other.at < first.at + milliseconds)
-      .reduce((sum, other) => sum + other.units, 0);
-    most = Math.max(most, units);
-  }
-  return most;
 }
 
 const byId = (leads: Map<string, Lead>) => [...leads.values()].sort((a, b) => (a.leadId < b.leadId ? -1 : 1));
@@ -559,7 +548,7 @@ describe("the write budget", () => {
     // Assess: 3,200 units at 250 a second, and no second above the rate plus the burst (25) and one work's units.
     expect(spent).toBe(3_200);
     expect(time.now()).toBeGreaterThanOrEqual(((3_200 - 25 - 8 * 8) / 250) * 1000);
-    expect(busiest(reported, 1_000)).toBeLessThanOrEqual(250 + 25 + 8);
+    expect(busiestWindow(reported, 1_000)).toBeLessThanOrEqual(250 + 25 + 8);
   });
 
   it("keeps what starts in any stretch within the rate times its length, plus the burst and one unit of work (property)", async () => {
