@@ -51,8 +51,8 @@ export interface ScoringResult {
   /**
    * foldLead of each event on its own into the lead as the previous one left it, as ingest runs it:
    * the event folded into a copy of the snapshot, the lead evaluated at `now`, its stage decided.
-   * An event is one such fold, with a whole evaluation each. No target: the target is the replay's (the
-   * issue measured whole histories, one evaluation per lead of 10 events); shown for what a webhook's
+   * An event is one such fold, with a whole evaluation each. No target: the target is the replay's (it was set
+   * against folds of whole histories, one evaluation per lead of 10 events); shown for what a webhook's
    * fold costs. (Figures before 2026-12-07 03:00 UTC carry a `met` against the replay's target.)
    */
   ingest: Omit<ScoringPath, "met">;
