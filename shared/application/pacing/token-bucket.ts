@@ -22,7 +22,8 @@ export const BURST_SECONDS = 0.1;
  * and a bucket in debt waits until time has paid it off. Work measured after the fact (a write's units
  * are known when it returns) is paced by its debt: over any stretch of time the spending stays within
  * `perSecond` per second plus the burst, give or take what the work in flight spends, which `run` holds
- * back in advance at the average of the work ended so far.
+ * back in advance at the average of the work ended so far: work starts only while the bucket covers
+ * what the work in flight is held to.
  */
 export function tokenBucket(input: {
   perSecond: number;
@@ -39,6 +40,8 @@ export function tokenBucket(input: {
   let filledAt = clock().getTime();
   let counted = since;
   let ended = 0;
+  // What the work in flight is held to, until it ends and its own spending is reported instead.
+  let held = 0;
   const ready = async () => {
     for (;;) {
       const now = clock().getTime();
@@ -47,21 +50,20 @@ export function tokenBucket(input: {
       const total = spent();
       tokens -= total - counted;
       counted = total;
-      if (tokens >= 0) return;
-      await sleep(Math.ceil((-tokens / perSecond) * 1000) + 1);
+      if (tokens >= held) return;
+      await sleep(Math.ceil(((held - tokens) / perSecond) * 1000) + 1);
     }
   };
   return {
     ready,
     async run(work) {
       await ready();
-      // Held back until the work ends, when its own spending (reported by then) takes its place.
-      const held = ended > 0 ? (counted - since) / ended : 0;
-      tokens -= held;
+      const hold = ended > 0 ? (counted - since) / ended : 0;
+      held += hold;
       try {
         return await work();
       } finally {
-        tokens += held;
+        held -= hold;
         ended++;
       }
     },
