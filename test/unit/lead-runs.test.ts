@@ -495,7 +495,7 @@ describe("the write budget", () => {
     expect(seconds).toBeLessThanOrEqual(written / 8 + 1);
   });
 
-  it("starts work while the bucket holds some, waits off a debt, and banks no more than the burst when idle", async () => {
+  it("starts work while the bucket is not in debt, waits a debt off, and banks no more than the burst when idle", async () => {
     // Prepare
     let now = 0;
     let spent = 100; // before the bucket: not its debt
