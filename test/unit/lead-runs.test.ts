@@ -441,9 +441,13 @@ describe("a rescore that replays", () => {
 });
 
 describe("the write budget", () => {
-  it("paces a run's writes to --max-wru shared among its workers, on the units its store reports", async () => {
-    // Prepare: each lead's commit reports 2 write units; one lead at a time, so nothing runs ahead of the pace.
-    const memory = await storedLeads(20);
+  /**
+   * A rescore of `leads` stored leads paced to `maxWru`, drained by one worker over its four parts, one
+   * lead at a time (nothing runs ahead of the pace), each commit reporting 2 write units: the parts, the
+   * units their tallies counted, and the simulated seconds the run took.
+   */
+  async function pacedRun(leads: number, maxWru: number) {
+    const memory = await storedLeads(leads);
     const { runs, deps, start, drain } = runner(memory, { pageSize: 4, workers: 1 });
     const began = deps.clock().getTime();
     deps.concurrency = 1;
@@ -454,43 +458,29 @@ describe("the write budget", () => {
         deps.capacity.record("commit", { write: 2 });
       },
     };
-
-    // Act
-    const { run } = await start({ ...rescoreV2, maxWru: 4 }, "unfinished");
+    const { run } = await start({ kind: "rescore", model: modelOf(v2), notify: false, maxWru }, "unfinished");
     await drain();
-
-    // Assess: 40 units at 4 a second, one second's worth allowed at once, take at least 8.5 s (simulated).
     const parts = await runs.store.parts(run.runId);
     const written = parts.reduce((sum, part) => sum + (part.tally.writeUnits ?? 0), 0);
+    return { parts, written, seconds: (deps.clock().getTime() - began) / 1000 };
+  }
+
+  it("paces a run's writes to --max-wru shared among its workers, on the units its store reports", async () => {
+    const { written, seconds } = await pacedRun(20, 4);
+
+    // 40 units at 4 a second take at least 8.5 s (simulated).
     expect(written).toBe(40);
-    expect(deps.clock().getTime() - began).toBeGreaterThanOrEqual(((written - 2) / 4 - 1) * 1000);
+    expect(seconds).toBeGreaterThanOrEqual((written - 2) / 4 - 1);
   });
 
   it("paces a worker's deliveries of a run as one: each pays off what the one before left, and no more", async () => {
-    // Prepare: one worker delivers the run's four parts one after another, on one meter, as a local worker does.
-    const memory = await storedLeads(40);
-    const { runs, deps, start, drain } = runner(memory, { pageSize: 4, workers: 1 });
-    const began = deps.clock().getTime();
-    deps.concurrency = 1;
-    deps.store = {
-      ...memory.store,
-      commit: async (change) => {
-        await memory.store.commit(change);
-        deps.capacity.record("commit", { write: 2 });
-      },
-    };
+    // One worker delivers the run's four parts one after another, on one meter, as a local worker does.
+    const { parts, written, seconds } = await pacedRun(40, 8);
 
-    // Act
-    const { run } = await start({ ...rescoreV2, maxWru: 8 }, "unfinished");
-    await drain();
-
-    // Assess: 80 units at 8 a second take about 10 s (simulated): neither each delivery paying again for
-    // the ones before it, nor forgetting the debt of the one before's last write.
-    const parts = await runs.store.parts(run.runId);
+    // 80 units at 8 a second take about 10 s (simulated): neither each delivery paying again for the ones
+    // before it, nor forgetting the debt of the one before's last write.
     expect(parts).toHaveLength(4);
-    const written = parts.reduce((sum, part) => sum + (part.tally.writeUnits ?? 0), 0);
     expect(written).toBe(80);
-    const seconds = (deps.clock().getTime() - began) / 1000;
     expect(seconds).toBeGreaterThanOrEqual((written - 2) / 8 - 1);
     expect(seconds).toBeLessThanOrEqual(written / 8 + 1);
   });
