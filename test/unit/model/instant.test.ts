@@ -77,6 +77,20 @@ describe("canonicalInstantMs", () => {
     expect(canonicalInstantMs("2170-02-29T00:00:00.000Z")).toBeNaN();
     expect(canonicalInstantMs("1969-02-29T00:00:00.000Z")).toBeNaN();
   });
+
+  it("reads the first and last day of every month of its table (1970 to 2169) as Date.UTC does, and refuses the day after", () => {
+    const two = (value: number) => String(value).padStart(2, "0");
+    for (let year = 1970; year < 2170; year++) {
+      for (let month = 1; month <= 12; month++) {
+        const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        const day = (date: number) => `${year}-${two(month)}-${two(date)}T23:59:59.999Z`;
+
+        expect(canonicalInstantMs(day(1))).toBe(Date.UTC(year, month - 1, 1, 23, 59, 59, 999));
+        expect(canonicalInstantMs(day(last))).toBe(Date.UTC(year, month - 1, last, 23, 59, 59, 999));
+        if (last < 31) expect(canonicalInstantMs(day(last + 1))).toBeNaN();
+      }
+    }
+  });
 });
 
 describe("compareFoldEvents", () => {
