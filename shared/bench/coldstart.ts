@@ -33,8 +33,9 @@ const REGION = "us-east-1";
 const SECRETS_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:ripen-AbCdEf`;
 const ID_KEY_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:ripen-id-key-AbCdEf`;
 
-/** The least a function reading DynamoDB does on its first request: one GetItem, the SDK's own chain. */
+/** The item the bare client asks for (there is none). */
 const BARE_KEY = { pk: { S: "LEAD#none" }, sk: { S: "LEAD" } };
+/** The least a function reading DynamoDB does on its first request: one GetItem, the SDK's own chain. */
 const BARE_ENTRY = `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
 export const handler = async () => {
@@ -104,9 +105,10 @@ interface Sample {
 /**
  * Process start → import → init → first handled webhook, for the ingest bundle and a bare DynamoDB
  * client doing one GetItem, each from a fresh `node` process, runs interleaved, against the same
- * DynamoDB Local, warmed up first (ENGINE_WARMUP). The bundles are built as the stack builds them. The ingest function reads its secrets
- * (the sender's and the lead id key) from Secrets Manager as in AWS: here a stand-in on 127.0.0.1
- * answering GetSecretValue, so the first webhook pays the lazy import of the client and a round trip.
+ * DynamoDB Local, warmed up first (ENGINE_WARMUP). The bundles are built as the stack builds them. The
+ * ingest function reads its secrets (the sender's and the lead id key) from Secrets Manager as in AWS:
+ * here a stand-in on 127.0.0.1 answering GetSecretValue, so the first webhook pays the lazy import of
+ * the client and a round trip.
  */
 export async function benchColdStart(engine: BenchEngine, log: (line: string) => void): Promise<ColdStartResult> {
   const directory = await mkdtemp(join(tmpdir(), "ripen-bench-coldstart-"));
