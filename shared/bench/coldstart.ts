@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { mapConcurrent } from "#shared/application/pacing/concurrency";
 import { toApiGatewayEvent } from "#shared/local/api-gateway-event";
 import { localDynamoDbClient } from "#shared/local/clients";
 import { ensureTable } from "#shared/local/table";
@@ -181,16 +182,12 @@ export async function benchColdStart(engine: BenchEngine, log: (line: string) =>
 async function warmEngine(client: DynamoDBClient, tableName: string): Promise<void> {
   const ingest = benchIngest({ client, tableName });
   const run = `warm${Date.now().toString(36)}`;
-  let next = 0;
-  const lane = async () => {
-    for (let index = next++; index < ENGINE_WARMUP; index = next++) {
-      const lead = benchLead(run, index % 50);
-      const step = JOURNEY[Math.floor(index / 50) % JOURNEY.length] as JourneyStep;
-      await ingest(journeyWebhook(lead, step, `${run}-${index}`, new Date()));
-      await client.send(new GetItemCommand({ TableName: tableName, Key: BARE_KEY }));
-    }
-  };
-  await Promise.all(Array.from({ length: ENGINE_WARMUP_CONCURRENCY }, lane));
+  await mapConcurrent(Array.from({ length: ENGINE_WARMUP }), ENGINE_WARMUP_CONCURRENCY, async (_, index) => {
+    const lead = benchLead(run, index % 50);
+    const step = JOURNEY[Math.floor(index / 50) % JOURNEY.length] as JourneyStep;
+    await ingest(journeyWebhook(lead, step, `${run}-${index}`, new Date()));
+    await client.send(new GetItemCommand({ TableName: tableName, Key: BARE_KEY }));
+  });
 }
 
 async function once(runner: string, file: string, env: NodeJS.ProcessEnv, event: unknown): Promise<Sample> {
