@@ -31,8 +31,14 @@ const ORDER = ["floor", "ripen", "ripen", "floor"] as const;
  * is new, and so are its client's code and connections).
  */
 const WARMUP = 200;
-/** What the server takes before the first measured run. */
-const SERVER_WARMUP = { concurrency: 8, count: 600, warmup: 0, maxSeconds: 20, steps: STEPS } as const;
+/**
+ * What the server takes before the first measured run: enough for DynamoDB Local's JIT to settle too.
+ * After 600 webhooks its C2 compiler was still busy (3.5-5 s of its thread's CPU during the 650 webhooks
+ * of a concurrency-1 run, the engine at 13-15 ms of CPU per webhook); after 3,000 it used 1.1-1.4 s, after
+ * 6,000 0.6 s (7-8.6 ms per webhook). AWS's DynamoDB has no such transient, and on 2 cores the compiler's
+ * thread took its CPU from whichever process needed more, Ripen's server more than the floor's load.
+ */
+const SERVER_WARMUP = { concurrency: 8, count: 5000, warmup: 0, maxSeconds: 90, steps: STEPS } as const;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
 
@@ -103,8 +109,9 @@ export async function benchThroughput(
     const rows: ThroughputRow[] = [];
     let webhooks = 0;
     // A Lambda that serves a steady load is warm: its code optimised, its connections open. The server
-    // takes a load of its own before any measured run, so the first run does not measure its warming up.
-    log("throughput: warming the server up…");
+    // takes a load of its own before any measured run, so the first run does not measure its warming up
+    // (nor the engine's: see SERVER_WARMUP).
+    log(`throughput: warming the server and the engine up (${SERVER_WARMUP.count} webhooks)…`);
     const warm = await load({
       ...SERVER_WARMUP,
       mode: "ripen",
