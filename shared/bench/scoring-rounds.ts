@@ -269,7 +269,7 @@ if (compiledModel && pathName && send) {
   work.run(new Stopwatch());
   process.on("message", (command: RoundsCommand) => {
     if (command === "end") {
-      process.disconnect();
+      if (process.connected) process.disconnect();
       return;
     }
     const clock = new Stopwatch();

@@ -63,7 +63,8 @@ export async function benchScoring(log: (line: string) => void): Promise<Scoring
       model = current.model;
       rounds[path] = [];
       for (let round = 0; round < ROUNDS; round++) rounds[path].push(await current.round());
-      current.end();
+      // Gone before the next path's process starts, so that one is alone too.
+      await current.end();
     }
     const after = loadAverage();
     const timed = (path: ScoringPathName) => summarize(rounds[path], events);
@@ -82,7 +83,7 @@ export async function benchScoring(log: (line: string) => void): Promise<Scoring
       targetEventsPerSecond: SCORING_TARGET_EVENTS_PER_SECOND,
     };
   } finally {
-    current?.end();
+    await current?.end();
     await rm(directory, { recursive: true, force: true });
   }
 }
@@ -96,8 +97,12 @@ interface PathProcess {
   model: string;
   /** Times one more round of the path's work. */
   round(): Promise<Round>;
-  end(): void;
+  /** Tells the process to end (once, however often called) and resolves when it has exited. */
+  end(): Promise<void>;
 }
+
+/** How long an ended path's process may take to exit before it is killed. */
+const EXIT_GRACE_MS = 10_000;
 
 /** A process timing one path (see scoring-rounds.ts), once it has made its work and warmed it up. */
 function startPath(file: string, compiledModel: string, path: ScoringPathName): Promise<PathProcess> {
@@ -109,6 +114,21 @@ function startPath(file: string, compiledModel: string, path: ScoringPathName): 
   });
   let waiting: { resolve: (round: Round) => void; reject: (error: Error) => void } | undefined;
   let failed: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  let ending: Promise<void> | undefined;
+  const end = () => {
+    ending ??= (async () => {
+      // Sent once: a second "end" would reach a process that has already let its channel go.
+      if (child.connected) child.send("end" satisfies RoundsCommand);
+      const grace = setTimeout(() => child.kill(), EXIT_GRACE_MS);
+      await exited;
+      clearTimeout(grace);
+    })();
+    return ending;
+  };
   const fail = (error: Error) => {
     failed ??= error;
     waiting?.reject(failed);
@@ -126,11 +146,7 @@ function startPath(file: string, compiledModel: string, path: ScoringPathName): 
               const command: RoundsCommand = "round";
               child.send(command);
             }),
-          end: () => {
-            if (!child.connected) return;
-            const command: RoundsCommand = "end";
-            child.send(command);
-          },
+          end,
         });
       else {
         waiting?.resolve(message.round);
