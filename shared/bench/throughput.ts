@@ -33,9 +33,9 @@ const ORDER = ["floor", "ripen", "ripen", "floor"] as const;
 const WARMUP = 200;
 /**
  * What the server takes before the first measured run: enough for DynamoDB Local's JIT to settle too.
- * After 300 webhooks its C2 compiler was still busy (3.5-5 s of its thread's CPU during the 650 webhooks
- * of a concurrency-1 run, the engine at 13-15 ms of CPU per webhook); after 3,000 it used 1.1-1.4 s, after
- * 6,000 0.6 s (7-8.6 ms per webhook). AWS's DynamoDB has no such transient, and on 2 cores the compiler's
+ * After 300 webhooks its C2 compiler was still busy (2.5-5 s of its thread's CPU during the 650 webhooks
+ * of a concurrency-1 run, the engine at 11-15 ms of CPU per webhook); after 3,000 to 8,000 it used
+ * 0.6-1.4 s (7-8.6 ms per webhook). AWS's DynamoDB has no such transient, and on 2 cores the compiler's
  * thread took its CPU from whichever process needed more, Ripen's server more than the floor's load.
  * 600, the count before, left the first concurrencies measuring it.
  */
