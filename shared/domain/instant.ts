@@ -105,10 +105,9 @@ function monthStartDays(): Float64Array {
   let days = 0;
   let slot = 0;
   for (let year = TABLE_FIRST_YEAR; year < TABLE_FIRST_YEAR + TABLE_YEARS; year++) {
-    const february = isLeapYear(year) ? 29 : 28;
-    for (let month = 0; month < 12; month++) {
+    for (let month = 1; month <= 12; month++) {
       table[slot++] = days;
-      days += month === 1 ? february : (MONTH_LENGTHS[month] as number);
+      days += daysInMonth(year, month);
     }
   }
   table[slot] = days;
