@@ -114,10 +114,7 @@ function startPath(file: string, compiledModel: string, path: ScoringPathName): 
   });
   let waiting: { resolve: (round: Round) => void; reject: (error: Error) => void } | undefined;
   let failed: Error | undefined;
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let ending: Promise<void> | undefined;
   const end = () => {
     ending ??= (async () => {
